@@ -1,0 +1,35 @@
+// The one benchmark entry: `npm run bench -- <name>` (or `all`, or `list`).
+// Each benchmark is a module here exporting `run(): Promise<void>` that prints a table and
+// writes bench-results/<name>.json through the harness.
+
+/** name → module (relative to this folder) and what it measures. Later issues add theirs here. */
+const benchmarks: Record<string, { module: string; about: string }> = {
+  adapter: {
+    module: './adapter.js',
+    about: 'grpc-js adapter unary calls vs raw grpc-js (same server)',
+  },
+};
+
+async function main(args: string[]) {
+  const [name] = args;
+  if (!name || name === 'list' || name === '--help') {
+    console.log('usage: npm run bench -- <name>|all\n');
+    for (const [key, { about }] of Object.entries(benchmarks))
+      console.log(`  ${key.padEnd(12)} ${about}`);
+    return name ? 0 : 2;
+  }
+  const names = name === 'all' ? Object.keys(benchmarks) : [name];
+  for (const key of names) {
+    const bench = benchmarks[key];
+    if (!bench) {
+      console.error(`unknown benchmark "${key}"; known: ${Object.keys(benchmarks).join(', ')}`);
+      return 2;
+    }
+    console.log(`\n=== bench: ${key} — ${bench.about}`);
+    const module = (await import(bench.module)) as { run: () => Promise<void> };
+    await module.run();
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
