@@ -1,0 +1,91 @@
+// The seams of the gateway's session core. The core (gateway/src/core) imports no I/O library;
+// everything that talks to the outside world sits behind one of these interfaces, implemented
+// in gateway/src/{auth,upstream,llm,platform} and wired together in gateway/src/main.ts.
+import type { AuthMode, gatewayv1 } from '@warmgate/proto';
+
+/** Who a session is, once authenticated. Never taken from client-supplied arguments. */
+export interface Principal {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly tier: string;
+  readonly mode: AuthMode;
+  /** Direct mode only: the client's JWE, forwarded untouched to the agent, which decides. */
+  readonly credential?: string;
+}
+
+/** Verifies a bearer token (JWT or JWE) or, when `token` is undefined, admits a public session. */
+export interface Authenticator {
+  /** Throws WarmgateError UNAUTHENTICATED (bad/expired token) or PERMISSION_DENIED (mode off). */
+  authenticate(token: string | undefined): Promise<Principal>;
+}
+
+export type JsonObject = { [key: string]: unknown };
+
+/** A tool as the core sees it, whatever runs it. */
+export interface ToolDescriptor {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: JsonObject;
+  readonly annotations: { title?: string; readOnly: boolean; destructive: boolean; idempotent: boolean };
+  readonly route: 'platform' | 'user';
+}
+
+export interface CallOptions {
+  readonly signal: AbortSignal;
+  /** Per-call timeout; the callee aborts and fails with DEADLINE_EXCEEDED after it. */
+  readonly timeoutMs?: number;
+}
+
+/** The user's agent, reached through one long-lived MCP session. */
+export interface AgentSession {
+  listTools(options: CallOptions): Promise<ToolDescriptor[]>;
+  callTool(name: string, args: JsonObject, options: CallOptions): Promise<gatewayv1.CallToolResponse>;
+  readResource(uri: string, options: CallOptions): Promise<gatewayv1.ReadResourceResponse>;
+  /** Context resources for the LLM, served from a cache kept fresh by resource subscriptions. */
+  context(options: CallOptions): Promise<AgentContext>;
+  /** Saves a finished turn to the user's conversation log (committed to git by the agent). */
+  appendTurn(turn: FinishedTurn, options: CallOptions): Promise<void>;
+}
+
+export interface AgentContext {
+  readonly profile: string;
+  readonly conversationSummary: string;
+  readonly workspaceState: string;
+  readonly systemPrompt: string;
+  readonly indicators: string;
+  readonly strategies: string;
+}
+
+export interface FinishedTurn {
+  readonly turnId: string;
+  readonly userText: string;
+  readonly answerText: string;
+  readonly toolCalls: { name: string; isError: boolean }[];
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+/** Finds (or binds, through the pool manager) the principal's agent. Never creates containers. */
+export interface AgentConnector {
+  connect(principal: Principal, options: CallOptions): Promise<AgentSession>;
+  /** The session ended (socket closed, stream ended): drop per-session state. */
+  disconnect(principal: Principal): void;
+}
+
+/** Platform tools: run inside the gateway (market data, time). */
+export interface PlatformTools {
+  list(): ToolDescriptor[];
+  call(name: string, args: JsonObject, options: CallOptions): Promise<gatewayv1.CallToolResponse>;
+}
+
+/** One chat turn: the LLM loop with tool calls. Emits ChatResponse events as they happen. */
+export interface TurnRunner {
+  run(turn: TurnInput, emit: (event: gatewayv1.ChatResponse) => void, signal: AbortSignal): Promise<void>;
+}
+
+export interface TurnInput {
+  readonly principal: Principal;
+  readonly turnId: string;
+  readonly text: string;
+  readonly agent: AgentSession;
+}
