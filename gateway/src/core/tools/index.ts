@@ -1,0 +1,3 @@
+export { createToolCatalog, type ToolCatalog } from './tool-catalog.js';
+export { exposeTools, type ExposedTool } from './tool-names.js';
+export { checkToolArguments, parseToolArguments, maxArgumentBytes } from './tool-arguments.js';
