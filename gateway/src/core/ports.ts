@@ -11,6 +11,8 @@ export interface Principal {
   readonly mode: AuthMode;
   /** Direct mode only: the client's JWE, forwarded untouched to the agent, which decides. */
   readonly credential?: string;
+  /** When the session stops being valid (ms since the epoch): token `exp`, public timeout. */
+  readonly expiresAt?: number;
 }
 
 /** Verifies a bearer token (JWT or JWE) or, when `token` is undefined, admits a public session. */
@@ -26,7 +28,12 @@ export interface ToolDescriptor {
   readonly name: string;
   readonly description: string;
   readonly inputSchema: JsonObject;
-  readonly annotations: { title?: string; readOnly: boolean; destructive: boolean; idempotent: boolean };
+  readonly annotations: {
+    title?: string;
+    readOnly: boolean;
+    destructive: boolean;
+    idempotent: boolean;
+  };
   readonly route: 'platform' | 'user';
 }
 
@@ -39,7 +46,11 @@ export interface CallOptions {
 /** The user's agent, reached through one long-lived MCP session. */
 export interface AgentSession {
   listTools(options: CallOptions): Promise<ToolDescriptor[]>;
-  callTool(name: string, args: JsonObject, options: CallOptions): Promise<gatewayv1.CallToolResponse>;
+  callTool(
+    name: string,
+    args: JsonObject,
+    options: CallOptions,
+  ): Promise<gatewayv1.CallToolResponse>;
   readResource(uri: string, options: CallOptions): Promise<gatewayv1.ReadResourceResponse>;
   /** Context resources for the LLM, served from a cache kept fresh by resource subscriptions. */
   context(options: CallOptions): Promise<AgentContext>;
@@ -80,7 +91,11 @@ export interface PlatformTools {
 
 /** One chat turn: the LLM loop with tool calls. Emits ChatResponse events as they happen. */
 export interface TurnRunner {
-  run(turn: TurnInput, emit: (event: gatewayv1.ChatResponse) => void, signal: AbortSignal): Promise<void>;
+  run(
+    turn: TurnInput,
+    emit: (event: gatewayv1.ChatResponse) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 export interface TurnInput {

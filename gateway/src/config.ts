@@ -1,0 +1,191 @@
+// The gateway's configuration: one typed object, read from WARMGATE_* environment variables
+// here and nowhere else, validated at start-up with messages that name the setting.
+// Every setting is documented in gateway/README.md.
+
+export interface AuthConfig {
+  /** Anonymous read-only sessions (tier "public"). */
+  readonly publicEnabled: boolean;
+  /** Public sessions end after this long (ms). */
+  readonly publicSessionTimeoutMs: number;
+  /** Gateway mode: verify JWTs with one of these keys (at most one may be set). */
+  readonly jwksUrl?: string;
+  readonly publicKeyPem?: string;
+  readonly hs256Secret?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+  /** The JWT claim holding the tier; a token without it gets `defaultTier`. */
+  readonly tierClaim: string;
+  readonly defaultTier: string;
+  /** Direct mode: accept JWEs, forwarded untouched to the agent, which verifies them. */
+  readonly directEnabled: boolean;
+  /** The tier of direct-mode sessions whose JWE header carries none. */
+  readonly directDefaultTier: string;
+  /** Tolerated clock skew when checking exp/nbf (seconds). */
+  readonly clockToleranceS: number;
+}
+
+export interface LlmConfig {
+  /** An OpenAI-compatible endpoint; unset = the offline model. */
+  readonly baseUrl?: string;
+  readonly apiKey?: string;
+  readonly model: string;
+  readonly timeoutMs: number;
+  readonly maxToolRounds: number;
+}
+
+export interface LimitsConfig {
+  /** The longest user message, in characters. */
+  readonly maxMessageChars: number;
+  /** The largest tool-argument object, serialised, in bytes. */
+  readonly maxArgumentBytes: number;
+  /** The largest WebSocket frame a client may send, in bytes. */
+  readonly maxFrameBytes: number;
+  /** Bytes buffered for one slow WebSocket consumer before the socket is closed (1013). */
+  readonly maxBufferedBytes: number;
+  /** Requests in flight on one WebSocket. */
+  readonly maxInflightPerSocket: number;
+  /** WebSocket idle timeout (seconds); the server pings before it passes. */
+  readonly idleTimeoutS: number;
+  /** Per tool call, ms. */
+  readonly toolTimeoutMs: number;
+}
+
+export interface GatewayConfig {
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly poolAddress: string;
+  readonly auth: AuthConfig;
+  readonly llm: LlmConfig;
+  readonly limits: LimitsConfig;
+  /** Seconds to wait for in-flight work on shutdown. */
+  readonly drainTimeoutS: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the configuration; throws one error naming every bad setting. */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+  const config: GatewayConfig = {
+    host: read.string('WARMGATE_HOST', '0.0.0.0'),
+    httpPort: read.port('WARMGATE_HTTP_PORT', 8080),
+    grpcPort: read.port('WARMGATE_GRPC_PORT', 50051),
+    poolAddress: read.string('WARMGATE_POOL_ADDRESS', '127.0.0.1:50052'),
+    auth: {
+      publicEnabled: read.bool('WARMGATE_AUTH_PUBLIC', true),
+      publicSessionTimeoutMs: read.int(
+        'WARMGATE_AUTH_PUBLIC_SESSION_TIMEOUT_MS',
+        30 * 60_000,
+        1000,
+      ),
+      jwksUrl: read.url('WARMGATE_AUTH_JWKS_URL'),
+      publicKeyPem: read.optional('WARMGATE_AUTH_PUBLIC_KEY'),
+      hs256Secret: read.optional('WARMGATE_AUTH_HS256_SECRET'),
+      issuer: read.optional('WARMGATE_AUTH_ISSUER'),
+      audience: read.optional('WARMGATE_AUTH_AUDIENCE'),
+      tierClaim: read.string('WARMGATE_AUTH_TIER_CLAIM', 'tier'),
+      defaultTier: read.string('WARMGATE_AUTH_DEFAULT_TIER', 'free'),
+      directEnabled: read.bool('WARMGATE_AUTH_DIRECT', false),
+      directDefaultTier: read.string('WARMGATE_AUTH_DIRECT_DEFAULT_TIER', 'enterprise'),
+      clockToleranceS: read.int('WARMGATE_AUTH_CLOCK_TOLERANCE_S', 5, 0),
+    },
+    llm: {
+      baseUrl: read.url('WARMGATE_LLM_BASE_URL'),
+      apiKey: read.optional('WARMGATE_LLM_API_KEY'),
+      model: read.string('WARMGATE_LLM_MODEL', 'gpt-4o-mini'),
+      timeoutMs: read.int('WARMGATE_LLM_TIMEOUT_MS', 60_000, 100),
+      maxToolRounds: read.int('WARMGATE_LLM_MAX_TOOL_ROUNDS', 8, 1),
+    },
+    limits: {
+      maxMessageChars: read.int('WARMGATE_MAX_MESSAGE_CHARS', 16_000, 1),
+      maxArgumentBytes: read.int('WARMGATE_MAX_ARGUMENT_BYTES', 64 * 1024, 2),
+      maxFrameBytes: read.int('WARMGATE_MAX_FRAME_BYTES', 256 * 1024, 1024),
+      maxBufferedBytes: read.int('WARMGATE_MAX_BUFFERED_BYTES', 1024 * 1024, 1024),
+      maxInflightPerSocket: read.int('WARMGATE_MAX_INFLIGHT_PER_SOCKET', 32, 1),
+      idleTimeoutS: read.int('WARMGATE_WS_IDLE_TIMEOUT_S', 120, 8),
+      toolTimeoutMs: read.int('WARMGATE_TOOL_TIMEOUT_MS', 30_000, 10),
+    },
+    drainTimeoutS: read.int('WARMGATE_DRAIN_TIMEOUT_S', 10, 0),
+  };
+  const keys = [config.auth.jwksUrl, config.auth.publicKeyPem, config.auth.hs256Secret];
+  if (keys.filter((key) => key !== undefined).length > 1) {
+    problems.push(
+      'WARMGATE_AUTH_JWKS_URL, WARMGATE_AUTH_PUBLIC_KEY and WARMGATE_AUTH_HS256_SECRET: set at most one',
+    );
+  }
+  if (config.auth.hs256Secret !== undefined && config.auth.hs256Secret.length < 32) {
+    problems.push('WARMGATE_AUTH_HS256_SECRET: must be at least 32 characters');
+  }
+  if (config.llm.baseUrl !== undefined && config.llm.apiKey === undefined) {
+    // Local OpenAI-compatible servers often take any key; say so rather than guess.
+    problems.push(
+      'WARMGATE_LLM_API_KEY: required when WARMGATE_LLM_BASE_URL is set (any value for servers that ignore it)',
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return config;
+}
+
+/** True when some gateway-mode key is configured. */
+export function gatewayModeEnabled(auth: AuthConfig): boolean {
+  return Boolean(auth.jwksUrl ?? auth.publicKeyPem ?? auth.hs256Secret);
+}
+
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name)?.trim() ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < min) {
+      this.problems.push(`${name}: expected an integer ≥ ${min}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  port(name: string, fallback: number): number {
+    const value = this.int(name, fallback, 0);
+    if (value > 65535) this.problems.push(`${name}: expected a port 0–65535, got ${value}`);
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.trim().toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    this.problems.push(`${name}: expected true or false, got "${raw}"`);
+    return fallback;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+      return raw;
+    } catch {
+      this.problems.push(`${name}: expected an http(s) URL, got "${raw}"`);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// One chat turn: runs the TurnRunner (which streams events and saves the finished turn to
+// the agent), forwards its events with the turn id, and guarantees the turn ends with
+// exactly one FinalAnswer or Error event, whatever the runner did.
+import { create } from '@bufbuild/protobuf';
+import { ErrorCode, gatewayv1, WarmgateError } from '@warmgate/proto';
+import type { AgentSession, Principal, TurnRunner } from '../ports.js';
+
+export interface TurnContext {
+  readonly principal: Principal;
+  readonly turnId: string;
+  readonly text: string;
+  readonly runner: TurnRunner;
+  /** Connects (or reuses) the principal's agent. */
+  readonly agent: (signal: AbortSignal) => Promise<AgentSession>;
+  readonly emit: (event: gatewayv1.ChatResponse) => void;
+  readonly signal: AbortSignal;
+  /** Called once, when the final answer or error has been emitted: the client may go on. */
+  readonly onEnded: () => void;
+}
+
+export function errorEvent(turnId: string, error: WarmgateError): gatewayv1.ChatResponse {
+  return create(gatewayv1.ChatResponseSchema, {
+    turnId,
+    kind: { case: 'error', value: { code: error.code, message: error.message } },
+  });
+}
+
+/** Runs the turn to its end; never throws. */
+export async function runTurn(turn: TurnContext): Promise<void> {
+  let answer = '';
+  let finished = false;
+  const emit = (event: gatewayv1.ChatResponse) => {
+    if (finished) return; // nothing follows a turn's final answer or error
+    event.turnId = turn.turnId;
+    if (event.kind.case === 'delta') answer += event.kind.value.text;
+    finished = event.kind.case === 'final' || event.kind.case === 'error';
+    turn.emit(event);
+    if (finished) turn.onEnded();
+  };
+  try {
+    const agent = await turn.agent(turn.signal);
+    await turn.runner.run(
+      { principal: turn.principal, turnId: turn.turnId, text: turn.text, agent },
+      emit,
+      turn.signal,
+    );
+    emit(finalEvent(answer, turn.signal.aborted));
+  } catch (error) {
+    const failure = WarmgateError.from(turn.signal.aborted ? turn.signal.reason : error);
+    if (turn.signal.aborted && failure.code === ErrorCode.CANCELLED) {
+      emit(finalEvent(answer, true));
+    } else {
+      emit(errorEvent(turn.turnId, failure));
+    }
+  }
+}
+
+function finalEvent(text: string, cancelled: boolean): gatewayv1.ChatResponse {
+  return create(gatewayv1.ChatResponseSchema, {
+    kind: { case: 'final', value: { text, cancelled } },
+  });
+}

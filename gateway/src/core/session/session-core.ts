@@ -1,0 +1,131 @@
+// The Gateway API, transport-agnostic: every transport (WebSocket, gRPC, in-memory) is a thin
+// adapter over this object. It speaks proto messages and WarmgateErrors, and reaches the
+// outside world only through the ports.
+import { create } from '@bufbuild/protobuf';
+import { codeName, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
+import { gatewayMetrics } from '../../telemetry/metrics.js';
+import type {
+  AgentConnector,
+  AgentSession,
+  Authenticator,
+  PlatformTools,
+  Principal,
+  TurnRunner,
+} from '../ports.js';
+import { chatStream } from './chat-session.js';
+import {
+  checkArguments,
+  checkToolName,
+  checkUri,
+  defaultLimits,
+  type SessionLimits,
+} from './limits.js';
+import { createToolCatalog, type ToolCatalog } from '../tools/index.js';
+import { toProtoTool } from './tool-message.js';
+
+export interface SessionCore {
+  authenticate(token: string | undefined): Promise<Principal>;
+  chat(
+    principal: Principal,
+    requests: AsyncIterable<gatewayv1.ChatRequest>,
+    signal: AbortSignal,
+  ): AsyncIterable<gatewayv1.ChatResponse>;
+  callTool(
+    principal: Principal,
+    request: gatewayv1.CallToolRequest,
+    signal: AbortSignal,
+  ): Promise<gatewayv1.CallToolResponse>;
+  listTools(principal: Principal, signal: AbortSignal): Promise<gatewayv1.ListToolsResponse>;
+  readResource(
+    principal: Principal,
+    request: gatewayv1.ReadResourceRequest,
+    signal: AbortSignal,
+  ): Promise<gatewayv1.ReadResourceResponse>;
+  /** The client's session ended (socket closed): lets the connector drop per-session state. */
+  endSession(principal: Principal): void;
+}
+
+export interface SessionCoreDeps {
+  readonly authenticator: Authenticator;
+  readonly agents: AgentConnector;
+  readonly platform: PlatformTools;
+  readonly turns: TurnRunner;
+  /** The tool catalog shared with the turn runner (default: one over `platform`). */
+  readonly catalog?: ToolCatalog;
+  readonly limits?: Partial<SessionLimits>;
+  readonly now?: () => number;
+  readonly newId?: () => string;
+}
+
+export function createSessionCore(deps: SessionCoreDeps): SessionCore {
+  const limits: SessionLimits = { ...defaultLimits, ...deps.limits };
+  const now = deps.now ?? Date.now;
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const live = (principal: Principal) => {
+    if (principal.expiresAt !== undefined && now() >= principal.expiresAt) {
+      throw errors.unauthenticated('session expired: authenticate again');
+    }
+  };
+  const catalog = deps.catalog ?? createToolCatalog(deps.platform);
+  const agentOf = (principal: Principal, signal: AbortSignal): Promise<AgentSession> =>
+    deps.agents.connect(principal, { signal });
+  const toolOptions = (signal: AbortSignal) => ({ signal, timeoutMs: limits.toolTimeoutMs });
+
+  return {
+    authenticate: (token) => deps.authenticator.authenticate(token),
+
+    chat(principal, requests, signal) {
+      live(principal);
+      return chatStream(
+        {
+          runner: deps.turns,
+          agent: agentOf,
+          limits,
+          newId,
+        },
+        principal,
+        requests,
+        signal,
+      );
+    },
+
+    async callTool(principal, request, signal) {
+      live(principal);
+      checkToolName(request.name);
+      const args = request.arguments ?? {};
+      checkArguments(args, limits);
+      const agent = await agentOf(principal, signal);
+      const tool = await catalog.resolve(agent, principal, request.name, { signal });
+      const route = tool.descriptor.route;
+      try {
+        const result = await catalog.invoke(agent, tool, args, toolOptions(signal));
+        gatewayMetrics().toolCalls.add(1, { route, outcome: result.isError ? 'tool_error' : 'ok' });
+        return result;
+      } catch (error) {
+        const failure = WarmgateError.from(error);
+        gatewayMetrics().toolCalls.add(1, { route, outcome: codeName(failure.code) });
+        throw failure;
+      }
+    },
+
+    async listTools(principal, signal) {
+      live(principal);
+      const agent = await agentOf(principal, signal);
+      const tools = await catalog.list(agent, principal, { signal });
+      return create(gatewayv1.ListToolsResponseSchema, {
+        tools: tools.map(toProtoTool),
+      });
+    },
+
+    async readResource(principal, request, signal) {
+      live(principal);
+      checkUri(request.uri);
+      const agent = await agentOf(principal, signal);
+      return agent.readResource(request.uri, { signal, timeoutMs: limits.toolTimeoutMs });
+    },
+
+    endSession(principal) {
+      deps.agents.disconnect(principal);
+    },
+  };
+}
