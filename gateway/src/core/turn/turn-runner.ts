@@ -3,6 +3,7 @@
 import { ErrorCode, WarmgateError, errors, type gatewayv1 } from '@warmgate/proto';
 import type { PlatformTools, TurnInput, TurnRunner } from '../ports.js';
 import { createToolCatalog, type ExposedTool, type ToolCatalog } from '../tools/index.js';
+import { abortable } from './abortable.js';
 import { chatEvents } from './events.js';
 import type { Model, ModelMessage, ModelTool, ModelToolCall } from './model.js';
 import { buildSystemPrompt, type SystemPromptLimits } from './system-prompt.js';
@@ -112,7 +113,10 @@ export function createTurnRunner(options: TurnRunnerOptions): TurnRunner {
   ): Promise<{ text: string; calls: ModelToolCall[] }> {
     let text = '';
     const calls: ModelToolCall[] = [];
-    for await (const event of options.model.stream({ messages, tools, signal })) {
+    for await (const event of abortable(
+      options.model.stream({ messages, tools, signal }),
+      signal,
+    )) {
       if (event.type === 'text') {
         text += event.text;
         state.answer += event.text;
