@@ -1,54 +1,9 @@
-// What the pool core needs from a place that runs agent containers. Two implementations:
-// local processes (runtime/local) and Kubernetes pods (runtime/kubernetes). The pool core
-// (pool-manager/src/pool) sees only this interface.
-
-/** A profile = what a container is made from (image/template) and its resources. Tiers map to profiles. */
-export interface Profile {
-  readonly name: string;
-  /** Local runtime: extra env for the agent processes. Kubernetes: the pod template name/values. */
-  readonly template?: Readonly<Record<string, string>>;
-  readonly resources?: { readonly cpu?: string; readonly memory?: string };
-}
-
-export type ContainerPhase = 'starting' | 'warm' | 'claimed' | 'draining';
-
-/** One agent container (agent + sidecar) as the runtime knows it. */
-export interface Container {
-  /** Unique and stable across pool-manager restarts (local: folder name; Kubernetes: pod name). */
-  readonly id: string;
-  readonly profile: string;
-  /** The agent's MCP Streamable HTTP endpoint. */
-  readonly mcpUrl: string;
-  /** host:port of the sidecar's Lifecycle gRPC server. */
-  readonly lifecycleAddress: string;
-  readonly createdAt: number;
-  readonly phase: ContainerPhase;
-  /** Set once claimed; recorded durably (local: state file; Kubernetes: labels/annotations). */
-  readonly claim?: ClaimRecord;
-}
-
-export interface ClaimRecord {
-  readonly userId: string;
-  readonly bindingId: string;
-  readonly tier: string;
-  readonly claimedAt: number;
-}
-
-export interface Runtime {
-  readonly kind: 'local' | 'kubernetes';
-  /** Creates a container and resolves once both processes are ready to serve. */
-  create(profile: Profile, signal?: AbortSignal): Promise<Container>;
-  /**
-   * Marks a warm container as claimed, atomically: if another claimer (a second pool manager,
-   * a retry) got there first, rejects with WarmgateError ABORTED and changes nothing.
-   */
-  claim(id: string, claim: ClaimRecord): Promise<Container>;
-  /** Records that the container is draining (so a restart knows not to hand it out). */
-  markDraining(id: string): Promise<void>;
-  /** Destroys the container and everything it left behind. Idempotent. */
-  destroy(id: string): Promise<void>;
-  /** Every container this runtime owns, including ones an earlier pool-manager instance left. */
-  list(): Promise<Container[]>;
-  /** Releases runtime resources (watches, timers); does not destroy containers. */
-  close(): Promise<void>;
-}
+// The Runtime interface is defined next to the pool core that consumes it (the core may not
+// import from runtime/); implementations import it from here.
+export type {
+  ClaimRecord,
+  Container,
+  ContainerPhase,
+  Profile,
+  Runtime,
+} from '../pool/runtime-port.js';

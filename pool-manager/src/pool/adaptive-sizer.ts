@@ -1,0 +1,55 @@
+import { EwmaRate, EwmaValue } from './ewma.js';
+
+export interface AdaptiveSizerOptions {
+  /** False: a fixed-size pool (the target is always minWarm). */
+  enabled: boolean;
+  minWarm: number;
+  /** Upper bound of the warm target (the pool's max total also caps it at claim time). */
+  maxWarm: number;
+  /** Safety margin over claims expected during one replenish, e.g. 0.5 = +50 %. */
+  margin: number;
+  /** Time constant of the claim-rate average. */
+  windowMs: number;
+  /** Replenish time assumed before the first create is measured. */
+  initialCreateMs: number;
+}
+
+/**
+ * How many warm containers one profile should hold: enough to absorb the claims expected
+ * while a replacement is being created, plus a margin, within [min, max].
+ *   target = max(min, ceil(claimRate × replenishTime × (1 + margin)))
+ */
+export class AdaptiveSizer {
+  private readonly claims: EwmaRate;
+  private readonly createMs: EwmaValue;
+
+  constructor(private readonly options: AdaptiveSizerOptions) {
+    this.claims = new EwmaRate(options.windowMs);
+    this.createMs = new EwmaValue(options.initialCreateMs, 0.3);
+  }
+
+  recordClaim(now: number): void {
+    this.claims.record(now);
+  }
+
+  recordCreate(durationMs: number): void {
+    this.createMs.record(durationMs);
+  }
+
+  target(now: number): number {
+    const { minWarm, maxWarm, margin, enabled } = this.options;
+    if (!enabled) return Math.min(minWarm, maxWarm);
+    const expected = this.claims.perMs(now) * this.createMs.value * (1 + margin);
+    // A tiny expected value would round up to 1 forever after one claim; ignore the dust.
+    const wanted = expected < 0.05 ? 0 : Math.ceil(expected);
+    return Math.min(maxWarm, Math.max(minWarm, wanted));
+  }
+
+  claimRatePerMinute(now: number): number {
+    return this.claims.perMs(now) * 60_000;
+  }
+
+  get replenishMs(): number {
+    return this.createMs.value;
+  }
+}

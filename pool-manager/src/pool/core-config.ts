@@ -1,0 +1,50 @@
+// What the pool core is configured with (config.ts builds it from the environment).
+
+export interface ProfileConfig {
+  readonly name: string;
+  readonly minWarm: number;
+  /** Warm + starting + bound containers of this profile, at most. */
+  readonly maxTotal: number;
+  readonly template?: Readonly<Record<string, string>>;
+}
+
+export interface TierConfig {
+  readonly profile: string;
+  readonly idleTimeoutMs: number;
+}
+
+export interface PoolCoreConfig {
+  readonly profiles: readonly ProfileConfig[];
+  readonly tiers: Readonly<Record<string, TierConfig>>;
+  /** Public (anonymous) sessions expire after this, whatever their tier. */
+  readonly publicIdleTimeoutMs: number;
+  readonly adaptive: {
+    /** False: the warm target is the profile's minWarm, always (a fixed-size pool). */
+    readonly enabled: boolean;
+    /** Safety margin over the claims expected during one replenish (0.5 = +50 %). */
+    readonly margin: number;
+    /** Time constant of the claim-rate average. */
+    readonly windowMs: number;
+    /** Replenish time assumed until the first create is measured. */
+    readonly initialCreateMs: number;
+  };
+  readonly timeouts: {
+    readonly bindMs: number;
+    readonly drainMs: number;
+    readonly statusMs: number;
+    /** How long a claim may wait for a container being created when the profile is full. */
+    readonly waitMs: number;
+  };
+  readonly reapIntervalMs: number;
+  readonly sizeIntervalMs: number;
+  readonly createFailureBackoffMs: number;
+  /** WatchState sends at most one update per this interval. */
+  readonly watchIntervalMs: number;
+}
+
+export const defaultTimeouts: PoolCoreConfig['timeouts'] = {
+  bindMs: 15_000,
+  drainMs: 20_000,
+  statusMs: 2_000,
+  waitMs: 30_000,
+};

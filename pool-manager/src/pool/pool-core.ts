@@ -1,0 +1,395 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { metrics as otelMetrics } from '@opentelemetry/api';
+import { AuthMode, ErrorCode, WarmgateError, errors } from '@warmgate/proto';
+import { AdaptiveSizer } from './adaptive-sizer.js';
+import {
+  isValidUserId,
+  type AcquireInput,
+  type AcquireResult,
+  type AcquireSourceName,
+  type Binding,
+} from './binding.js';
+import { sleepOn, systemClock, type Clock, type Timer } from './clock.js';
+import type { PoolCoreConfig, ProfileConfig, TierConfig } from './core-config.js';
+import { BindingLifecycle } from './binding-lifecycle.js';
+import type { LifecyclePort, RepositoryResolver } from './lifecycle-port.js';
+import { createPoolMetrics, type PoolMetrics } from './metrics.js';
+import { StateBroadcaster, type PoolStateView, type StateListener } from './pool-state.js';
+import { recover } from './recovery.js';
+import type { Container, Runtime } from './runtime-port.js';
+import { UserLocks } from './user-locks.js';
+import { WarmPool } from './warm-pool.js';
+
+export interface PoolCoreDeps {
+  readonly runtime: Runtime;
+  readonly lifecycle: LifecyclePort;
+  readonly repositoryFor: RepositoryResolver;
+  readonly clock?: Clock;
+  readonly metrics?: (snapshot: () => PoolStateView) => PoolMetrics;
+  readonly log?: (message: string) => void;
+}
+
+/** One profile's moving parts. */
+export interface ProfileSlot {
+  readonly config: ProfileConfig;
+  readonly pool: WarmPool;
+  readonly sizer: AdaptiveSizer;
+  /** Containers being created outside the pool for a cold start, or claimed but not yet bound. */
+  coldStarting: number;
+  claiming: number;
+}
+
+/**
+ * The pool manager's brain, free of I/O: warm pools per profile, claim + bind with one
+ * binding per user, adaptive sizing, idle reaping and recovery. Containers and sidecars are
+ * reached only through the Runtime and LifecyclePort it is given.
+ */
+export class PoolCore {
+  readonly clock: Clock;
+  private readonly slots = new Map<string, ProfileSlot>();
+  private readonly bindings = new Map<string, Binding>();
+  private readonly locks = new UserLocks();
+  private readonly broadcaster: StateBroadcaster;
+  private readonly metrics: PoolMetrics;
+  private readonly log: (message: string) => void;
+  private readonly lifecycle: BindingLifecycle;
+  private readonly timers = new Map<string, Timer>();
+  private stopping = false;
+  private reaping = false;
+
+  constructor(
+    private readonly config: PoolCoreConfig,
+    private readonly deps: PoolCoreDeps,
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.log = deps.log ?? (() => {});
+    const snapshot = () => this.state();
+    this.metrics = (deps.metrics ?? defaultMetrics)(snapshot);
+    this.broadcaster = new StateBroadcaster(this.clock, config.watchIntervalMs, snapshot);
+    for (const profile of config.profiles) this.slots.set(profile.name, this.makeSlot(profile));
+    this.lifecycle = new BindingLifecycle({
+      runtime: deps.runtime,
+      lifecycle: deps.lifecycle,
+      timeouts: config.timeouts,
+      clock: this.clock,
+      metrics: this.metrics,
+      log: this.log,
+      changed: () => this.broadcaster.changed(),
+      forgetBinding: (binding) => {
+        if (this.bindings.get(binding.userId) === binding) this.bindings.delete(binding.userId);
+      },
+    });
+    for (const [tier, { profile }] of Object.entries(config.tiers)) {
+      if (!this.slots.has(profile))
+        throw new Error(`tier ${tier} maps to unknown profile ${profile}`);
+    }
+  }
+
+  /** Adopts or destroys what an earlier instance left, then fills the pools and starts timers. */
+  async start(): Promise<void> {
+    const recovered = await recover({
+      runtime: this.deps.runtime,
+      lifecycle: this.deps.lifecycle,
+      profiles: new Set(this.slots.keys()),
+      statusMs: this.config.timeouts.statusMs,
+      drainMs: this.config.timeouts.drainMs,
+      now: this.clock.now(),
+      log: this.log,
+    });
+    for (const binding of recovered.bindings) this.bindings.set(binding.userId, binding);
+    for (const [name, slot] of this.slots) {
+      slot.pool.adopt(recovered.warm.get(name) ?? []);
+      slot.pool.start(slot.config.minWarm);
+    }
+    if (recovered.destroyed > 0) this.log(`recovery destroyed ${recovered.destroyed} container(s)`);
+    this.every('reap', this.config.reapIntervalMs, () => this.reapIdle());
+    this.every('size', this.config.sizeIntervalMs, () => this.resize());
+  }
+
+  async acquire(input: AcquireInput): Promise<AcquireResult> {
+    const tier = this.validate(input);
+    if (this.stopping) throw errors.unavailable('the pool manager is shutting down');
+    const started = this.clock.now();
+    const flight = this.locks.singleFlight(input.userId, () =>
+      this.acquireExclusive(input, tier, started),
+    );
+    const result = await flight.result;
+    if (!flight.joined) return result;
+    const durationMs = this.clock.now() - started;
+    this.metrics.claim(result.binding.profile, 'existing', durationMs);
+    return { binding: result.binding, source: 'existing', durationMs };
+  }
+
+  /** Ends the user's binding now (drain, then destroy). False when there was none to end. */
+  release(userId: string, bindingId?: string): Promise<boolean> {
+    return this.locks.serialize(userId, async () => {
+      const binding = this.bindings.get(userId);
+      if (!binding || (bindingId && binding.bindingId !== bindingId)) return false;
+      await this.lifecycle.retire(binding, 'released');
+      return true;
+    });
+  }
+
+  /** Gateway activity: keeps the binding from being reaped. False when it no longer exists. */
+  touch(userId: string, bindingId: string): boolean {
+    const binding = this.bindings.get(userId);
+    if (!binding || binding.bindingId !== bindingId || binding.state !== 'bound') return false;
+    binding.lastActivity = this.clock.now();
+    return true;
+  }
+
+  binding(userId: string): Binding | undefined {
+    return this.bindings.get(userId);
+  }
+
+  watch(listener: StateListener): () => void {
+    return this.broadcaster.subscribe(listener);
+  }
+
+  state(): PoolStateView {
+    const profiles = [...this.slots.values()].map((slot) => {
+      const counts = slot.pool.counts();
+      const mine = [...this.bindings.values()].filter((b) => b.profile === slot.config.name);
+      return {
+        profile: slot.config.name,
+        warm: counts.warm,
+        starting: counts.starting + slot.coldStarting,
+        bound: mine.filter((b) => b.state === 'bound').length + slot.claiming,
+        draining: mine.filter((b) => b.state === 'draining').length,
+        targetWarm: slot.pool.target,
+        minWarm: slot.config.minWarm,
+        maxTotal: slot.config.maxTotal,
+        claimRatePerMinute: slot.sizer.claimRatePerMinute(this.clock.now()),
+      };
+    });
+    return { at: this.clock.now(), profiles, bindings: this.bindings.size };
+  }
+
+  /** One reaper pass: drains and destroys bindings idle past their tier's timeout. */
+  async reapIdle(): Promise<void> {
+    if (this.reaping || this.stopping) return;
+    this.reaping = true;
+    try {
+      const due = [...this.bindings.values()].filter((b) => b.state === 'bound');
+      await Promise.all(
+        due.map(async (binding) => {
+          const verdict = await this.lifecycle.idleVerdict(binding, this.idleTimeoutOf(binding));
+          if (verdict === 'active') return;
+          await this.locks.serialize(binding.userId, async () => {
+            if (this.bindings.get(binding.userId) !== binding || binding.state !== 'bound') return;
+            await this.lifecycle.retire(binding, verdict);
+          });
+        }),
+      );
+    } finally {
+      this.reaping = false;
+    }
+  }
+
+  /** One sizing pass: sets each pool's warm target from the claim rate; trims one surplus. */
+  async resize(): Promise<void> {
+    if (this.stopping) return;
+    const now = this.clock.now();
+    for (const slot of this.slots.values()) {
+      slot.pool.setTarget(slot.sizer.target(now));
+      await slot.pool.shrinkOne().catch((error: unknown) => this.log(`shrink: ${String(error)}`));
+    }
+    this.broadcaster.changed();
+  }
+
+  /** SIGTERM: refuse new acquires, drain every binding (bounded by `graceMs`), destroy the rest. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.stopTimers();
+    const all = [...this.bindings.values()];
+    const drains = Promise.allSettled(
+      all.map((b) => this.locks.serialize(b.userId, () => this.lifecycle.retire(b, 'shutdown'))),
+    );
+    const late = await Promise.race([
+      drains.then(() => false),
+      sleepOn(this.clock, graceMs).then(() => true),
+    ]);
+    if (late) {
+      this.log(`shutdown: drains did not finish within ${graceMs} ms; destroying the rest`);
+      await Promise.all(
+        [...this.bindings.values()].map((b) => this.lifecycle.destroy(b.container)),
+      );
+    }
+    await Promise.all([...this.slots.values()].map((slot) => slot.pool.drain()));
+    this.broadcaster.close();
+  }
+
+  /** Stops timers and watchers; leaves containers as they are (a restart adopts them). */
+  close(): void {
+    this.stopping = true;
+    this.stopTimers();
+    this.broadcaster.close();
+  }
+
+  private async acquireExclusive(
+    input: AcquireInput,
+    tier: TierConfig,
+    started: number,
+  ): Promise<AcquireResult> {
+    const existing = this.bindings.get(input.userId);
+    if (existing) {
+      const stale = input.staleBindingId === existing.bindingId;
+      if (!stale || (await this.lifecycle.isAlive(existing))) {
+        const durationMs = this.clock.now() - started;
+        this.metrics.claim(existing.profile, 'existing', durationMs);
+        return { binding: existing, source: 'existing', durationMs };
+      }
+      await this.lifecycle.retire(existing, 'stale');
+    }
+    const slot = this.slots.get(tier.profile)!;
+    slot.sizer.recordClaim(started);
+    // A claim can lose a race for a container (ABORTED); take another, a bounded number of times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { container, source } = await this.obtain(slot, started);
+        const binding = await this.bindClaimed(slot, container, input);
+        this.bindings.set(input.userId, binding);
+        this.broadcaster.changed();
+        const durationMs = this.clock.now() - started;
+        this.metrics.claim(slot.config.name, source, durationMs);
+        return { binding, source, durationMs };
+      } catch (error) {
+        const normalised = WarmgateError.from(error);
+        if (normalised.code !== ErrorCode.ABORTED || attempt >= 3) throw normalised;
+      }
+    }
+  }
+
+  private async obtain(
+    slot: ProfileSlot,
+    started: number,
+  ): Promise<{ container: Container; source: AcquireSourceName }> {
+    const name = slot.config.name;
+    const warm = await slot.pool.takeWarm();
+    if (warm) {
+      if (warm.createdAt < started) return { container: warm, source: 'warm' };
+      this.metrics.coldStart(name, 'warm_unhealthy');
+      return { container: warm, source: 'cold' };
+    }
+    const total =
+      slot.pool.counts().size + this.boundCount(name) + slot.claiming + slot.coldStarting;
+    if (total < slot.config.maxTotal) {
+      this.metrics.coldStart(name, 'pool_empty');
+      slot.coldStarting++;
+      this.broadcaster.changed();
+      try {
+        const container = await this.deps.runtime.create({ name, template: slot.config.template });
+        slot.sizer.recordCreate(this.clock.now() - started);
+        return { container, source: 'cold' };
+      } finally {
+        slot.coldStarting--;
+      }
+    }
+    if (slot.pool.counts().starting > 0) {
+      this.metrics.coldStart(name, 'profile_at_capacity');
+      return { container: await slot.pool.waitForOne(), source: 'cold' };
+    }
+    throw errors.resourceExhausted(
+      `profile ${name} is at its maximum of ${slot.config.maxTotal} containers`,
+    );
+  }
+
+  private async bindClaimed(
+    slot: ProfileSlot,
+    container: Container,
+    input: AcquireInput,
+  ): Promise<Binding> {
+    slot.claiming++;
+    try {
+      const key = new Uint8Array(randomBytes(32));
+      return await this.lifecycle.claimAndBind(container, {
+        bindingId: randomUUID(),
+        userId: input.userId,
+        tier: input.tier,
+        mode: input.mode,
+        assertionKey: key,
+        repository: this.deps.repositoryFor(input.userId, input.mode === AuthMode.PUBLIC),
+      });
+    } finally {
+      slot.claiming--;
+    }
+  }
+
+  private validate(input: AcquireInput): TierConfig {
+    if (!isValidUserId(input.userId)) {
+      throw errors.invalidArgument('user_id must be 1-128 characters of [A-Za-z0-9_@.+-]');
+    }
+    const tier = this.config.tiers[input.tier];
+    if (!tier) {
+      const known = Object.keys(this.config.tiers).join(', ');
+      throw errors.invalidArgument(`unknown tier "${input.tier}" (known: ${known})`);
+    }
+    if (input.mode === AuthMode.UNSPECIFIED) throw errors.invalidArgument('mode is required');
+    return tier;
+  }
+
+  private idleTimeoutOf(binding: Binding): number {
+    if (binding.mode === AuthMode.PUBLIC) return this.config.publicIdleTimeoutMs;
+    return this.config.tiers[binding.tier]?.idleTimeoutMs ?? this.config.publicIdleTimeoutMs;
+  }
+
+  private boundCount(profile: string): number {
+    let count = 0;
+    for (const binding of this.bindings.values()) if (binding.profile === profile) count++;
+    return count;
+  }
+
+  private makeSlot(profile: ProfileConfig): ProfileSlot {
+    const { adaptive, timeouts } = this.config;
+    const sizer = new AdaptiveSizer({
+      enabled: adaptive.enabled,
+      minWarm: profile.minWarm,
+      maxWarm: profile.maxTotal,
+      margin: adaptive.margin,
+      windowMs: adaptive.windowMs,
+      initialCreateMs: adaptive.initialCreateMs,
+    });
+    const pool = new WarmPool({
+      profile: { name: profile.name, template: profile.template },
+      runtime: this.deps.runtime,
+      lifecycle: this.deps.lifecycle,
+      clock: this.clock,
+      minWarm: profile.minWarm,
+      maxTotal: profile.maxTotal,
+      statusTimeoutMs: timeouts.statusMs,
+      waitTimeoutMs: timeouts.waitMs,
+      createFailureBackoffMs: this.config.createFailureBackoffMs,
+      outside: () => {
+        const slot = this.slots.get(profile.name);
+        return this.boundCount(profile.name) + (slot ? slot.claiming + slot.coldStarting : 0);
+      },
+      onCreated: (ms) => sizer.recordCreate(ms),
+      onEvicted: (reason) => this.metrics.reaped(profile.name, reason),
+      log: this.log,
+    });
+    return { config: profile, pool, sizer, coldStarting: 0, claiming: 0 };
+  }
+
+  /** Runs `task` every `ms`, never overlapping itself. */
+  private every(name: string, ms: number, task: () => Promise<void>): void {
+    const tick = () => {
+      this.timers.delete(name);
+      if (this.stopping) return;
+      void task()
+        .catch((error: unknown) => this.log(`${name} failed: ${String(error)}`))
+        .finally(() => {
+          if (!this.stopping) this.timers.set(name, this.clock.schedule(ms, tick));
+        });
+    };
+    this.timers.set(name, this.clock.schedule(ms, tick));
+  }
+
+  private stopTimers(): void {
+    for (const timer of this.timers.values()) timer.cancel();
+    this.timers.clear();
+  }
+}
+
+function defaultMetrics(snapshot: () => PoolStateView): PoolMetrics {
+  return createPoolMetrics(otelMetrics.getMeter('@warmgate/pool-manager'), snapshot);
+}

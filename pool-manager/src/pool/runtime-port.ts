@@ -1,0 +1,63 @@
+// What the pool core needs from a place that runs agent containers. Two implementations:
+// local processes (runtime/local) and Kubernetes pods (runtime/kubernetes). The interface
+// lives in the pool core because the core may import no runtime code; runtime/runtime.ts
+// re-exports it for the implementations.
+
+/** A profile = what a container is made from (image/template) and its resources. Tiers map to profiles. */
+export interface Profile {
+  readonly name: string;
+  /** Local runtime: extra env for the agent processes. Kubernetes: the pod template name/values. */
+  readonly template?: Readonly<Record<string, string>>;
+  readonly resources?: { readonly cpu?: string; readonly memory?: string };
+}
+
+export type ContainerPhase = 'starting' | 'warm' | 'claimed' | 'draining';
+
+/** One agent container (agent + sidecar) as the runtime knows it. */
+export interface Container {
+  /** Unique and stable across pool-manager restarts (local: folder name; Kubernetes: pod name). */
+  readonly id: string;
+  readonly profile: string;
+  /** The agent's MCP Streamable HTTP endpoint (empty while starting). */
+  readonly mcpUrl: string;
+  /** host:port of the sidecar's Lifecycle gRPC server (empty while starting). */
+  readonly lifecycleAddress: string;
+  readonly createdAt: number;
+  readonly phase: ContainerPhase;
+  /** Set once claimed; recorded durably (local: state file; Kubernetes: labels/annotations). */
+  readonly claim?: ClaimRecord;
+}
+
+export interface ClaimRecord {
+  readonly userId: string;
+  readonly bindingId: string;
+  readonly tier: string;
+  /** AuthMode number (warmgate.common.v1.AuthMode). */
+  readonly mode: number;
+  readonly claimedAt: number;
+  /**
+   * The binding's assertion key (base64). Kept with the claim so a restarted pool manager can
+   * hand the same binding back; it is a secret (local: a 0600 file; Kubernetes: a Secret owned
+   * by the pod, never a label or annotation).
+   */
+  readonly assertionKey: string;
+}
+
+export interface Runtime {
+  readonly kind: 'local' | 'kubernetes';
+  /** Creates a container and resolves once both processes are ready to serve. */
+  create(profile: Profile, signal?: AbortSignal): Promise<Container>;
+  /**
+   * Marks a warm container as claimed, atomically: if another claimer (a second pool manager,
+   * a retry) got there first, rejects with WarmgateError ABORTED and changes nothing.
+   */
+  claim(id: string, claim: ClaimRecord): Promise<Container>;
+  /** Records that the container is draining (so a restart knows not to hand it out). */
+  markDraining(id: string): Promise<void>;
+  /** Destroys the container and everything it left behind. Idempotent. */
+  destroy(id: string): Promise<void>;
+  /** Every container this runtime owns, including ones an earlier pool-manager instance left. */
+  list(): Promise<Container[]>;
+  /** Releases runtime resources (watches, timers); does not destroy containers. */
+  close(): Promise<void>;
+}

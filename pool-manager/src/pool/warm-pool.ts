@@ -1,0 +1,204 @@
+import { createPool, type Pool } from 'generic-pool';
+import { agentv1 } from '@warmgate/proto';
+import { sleepOn, type Clock } from './clock.js';
+import type { LifecyclePort } from './lifecycle-port.js';
+import type { Container, Profile, Runtime } from './runtime-port.js';
+
+export interface WarmPoolOptions {
+  readonly profile: Profile;
+  readonly runtime: Runtime;
+  readonly lifecycle: LifecyclePort;
+  readonly clock: Clock;
+  readonly minWarm: number;
+  readonly maxTotal: number;
+  readonly statusTimeoutMs: number;
+  /** Bounds a claim that has to wait for a container being created. */
+  readonly waitTimeoutMs: number;
+  /** Pause after a failed create, so a broken runtime is not hammered in a tight loop. */
+  readonly createFailureBackoffMs: number;
+  /** Containers of this profile outside the pool (bound, being bound, cold-starting). */
+  readonly outside: () => number;
+  readonly onCreated: (durationMs: number) => void;
+  readonly onEvicted: (reason: 'unhealthy' | 'shrink') => void;
+  readonly log: (message: string) => void;
+}
+
+/** generic-pool has no public way to change `min` after creation; 3.9.0 is pinned exactly. */
+interface PoolInternals {
+  _config: { min: number };
+  _ensureMinimum(): void;
+}
+
+/**
+ * The warm containers of one profile, on generic-pool: it keeps `min` (our adaptive target)
+ * warm, health-checks a container before handing it out (testOnBorrow + validate) and
+ * destroys the unhealthy. A claimed container is detached: removed from the pool without
+ * being destroyed, which makes the pool create its replacement at once.
+ */
+export class WarmPool {
+  private readonly pool: Pool<Container>;
+  private readonly internals: PoolInternals;
+  private readonly detached = new Set<string>();
+  private readonly adoptable: Container[] = [];
+  private creating = 0;
+  private shrinking = false;
+  private desired = 0;
+
+  constructor(private readonly options: WarmPoolOptions) {
+    this.pool = createPool<Container>(
+      {
+        create: () => this.create(),
+        destroy: (container) => this.destroyUnlessDetached(container),
+        validate: (container) => this.validate(container),
+      },
+      {
+        min: 0,
+        max: options.maxTotal,
+        testOnBorrow: true,
+        autostart: false,
+        fifo: true,
+        acquireTimeoutMillis: options.waitTimeoutMs,
+      },
+    );
+    this.internals = this.pool as unknown as PoolInternals;
+    if (typeof this.internals._config?.min !== 'number' || !this.internals._ensureMinimum) {
+      throw new Error('generic-pool internals changed: cannot resize the warm pool');
+    }
+    this.pool.on('factoryCreateError', (error: unknown) =>
+      options.log(`create failed for profile ${options.profile.name}: ${String(error)}`),
+    );
+    this.pool.on('factoryDestroyError', (error: unknown) =>
+      options.log(`destroy failed for profile ${options.profile.name}: ${String(error)}`),
+    );
+  }
+
+  get profile(): string {
+    return this.options.profile.name;
+  }
+
+  /** Containers an earlier pool manager left warm: the pool hands them out before creating. */
+  adopt(containers: readonly Container[]): void {
+    this.adoptable.push(...containers);
+  }
+
+  start(target: number): void {
+    this.setTarget(Math.max(target, this.adoptable.length));
+    this.pool.start();
+  }
+
+  /** Sets how many containers (warm + starting) the pool keeps; grows now, shrinks lazily. */
+  setTarget(target: number): void {
+    this.desired = Math.max(0, target);
+    this.applyTarget(0);
+    this.internals._ensureMinimum();
+  }
+
+  /** The target now: what was asked for, within what the profile's maximum leaves room for. */
+  get target(): number {
+    return this.internals._config.min;
+  }
+
+  /** `extra`: containers about to leave the pool that `outside()` does not count yet. */
+  private applyTarget(extra: number): void {
+    const room = this.options.maxTotal - this.options.outside() - extra;
+    this.internals._config.min = Math.max(0, Math.min(this.desired, room));
+  }
+
+  counts(): { warm: number; starting: number; size: number } {
+    return { warm: this.pool.available, starting: this.creating, size: this.pool.size };
+  }
+
+  /** A validated warm container, detached from the pool; undefined when none is warm now. */
+  async takeWarm(): Promise<Container | undefined> {
+    if (this.pool.available > 0) {
+      // With testOnBorrow an unhealthy one is destroyed and the next is tried; if none is left,
+      // this waits for a container the pool creates (bounded by waitTimeoutMs).
+      const container = await this.pool.acquire();
+      this.detach(container);
+      return container;
+    }
+    return undefined;
+  }
+
+  /** Waits (bounded) for a container the pool is creating; for when the profile is at capacity. */
+  async waitForOne(): Promise<Container> {
+    const container = await this.pool.acquire();
+    this.detach(container);
+    return container;
+  }
+
+  /** Destroys one surplus warm container when there are more than the target. */
+  async shrinkOne(): Promise<boolean> {
+    if (this.shrinking || this.pool.available <= this.target) return false;
+    this.shrinking = true;
+    try {
+      const container = await this.pool.acquire();
+      await this.pool.destroy(container);
+      this.options.onEvicted('shrink');
+      return true;
+    } finally {
+      this.shrinking = false;
+    }
+  }
+
+  /** Stops replenishing and destroys every container still in the pool (shutdown). */
+  async drain(): Promise<void> {
+    this.desired = 0;
+    this.internals._config.min = 0;
+    await this.pool.drain();
+    await this.pool.clear();
+    const leftovers = this.adoptable.splice(0);
+    await Promise.all(leftovers.map((c) => this.options.runtime.destroy(c.id)));
+  }
+
+  private detach(container: Container): void {
+    this.detached.add(container.id);
+    this.applyTarget(1);
+    // Takes it out of generic-pool's books; destroyUnlessDetached makes this a no-op for the
+    // container itself, and the pool replaces it (replenish after each claim).
+    void this.pool.destroy(container);
+  }
+
+  private async create(): Promise<Container> {
+    const adopted = this.adoptable.shift();
+    if (adopted) return adopted;
+    const { runtime, profile, clock } = this.options;
+    this.creating++;
+    const started = clock.now();
+    try {
+      const container = await runtime.create(profile);
+      if (!(await this.isWarm(container))) {
+        await runtime.destroy(container.id);
+        throw new Error(`container ${container.id} did not report warm after start`);
+      }
+      this.options.onCreated(clock.now() - started);
+      return container;
+    } catch (error) {
+      await sleepOn(clock, this.options.createFailureBackoffMs);
+      throw error;
+    } finally {
+      this.creating--;
+    }
+  }
+
+  private async destroyUnlessDetached(container: Container): Promise<void> {
+    if (this.detached.delete(container.id)) return;
+    this.options.lifecycle.forget(container);
+    await this.options.runtime.destroy(container.id);
+  }
+
+  private async validate(container: Container): Promise<boolean> {
+    const healthy = await this.isWarm(container);
+    if (!healthy) this.options.onEvicted('unhealthy');
+    return healthy;
+  }
+
+  private async isWarm(container: Container): Promise<boolean> {
+    try {
+      const status = await this.options.lifecycle.status(container, this.options.statusTimeoutMs);
+      return status.state === agentv1.AgentState.WARM && status.bindingId === '';
+    } catch {
+      return false;
+    }
+  }
+}

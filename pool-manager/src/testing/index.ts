@@ -1,0 +1,5 @@
+// In-memory stand-ins for the runtime and the sidecars, on a manual clock: for unit tests of
+// the pool core and for the sizing simulation (loadtest bench `adaptive`).
+export { FakeAgents, type FakeAgent } from './fake-lifecycle.js';
+export { FakeRuntime } from './fake-runtime.js';
+export { ManualClock } from '../pool/manual-clock.js';
