@@ -1,0 +1,203 @@
+// The pool manager's configuration: one typed object, read from WARMGATE_* variables here and
+// nowhere else, validated at start-up with messages that name the setting.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-config.js';
+
+export interface PoolManagerConfig {
+  /** Pool gRPC service (warmgate.pool.v1.Pool + grpc.health.v1). */
+  readonly host: string;
+  readonly port: number;
+  /** Prometheus /metrics; port 0 turns the exporter off. */
+  readonly metrics: { readonly host: string; readonly port: number };
+  readonly runtime: {
+    readonly kind: 'local';
+    readonly stateDir: string;
+    readonly agentEntry: string;
+    readonly killGraceMs: number;
+    readonly readyTimeoutMs: number;
+  };
+  /** The embedded repo store: a directory of bare repositories `<dir>/<user>.git`. */
+  readonly storeDir: string;
+  /** SIGTERM: how long draining every binding may take before the rest are destroyed. */
+  readonly shutdownGraceMs: number;
+  readonly core: PoolCoreConfig;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const defaults = {
+  WARMGATE_POOL_HOST: '127.0.0.1',
+  WARMGATE_POOL_PORT: '50052',
+  WARMGATE_POOL_METRICS_HOST: '127.0.0.1',
+  WARMGATE_POOL_METRICS_PORT: '9464',
+  WARMGATE_POOL_RUNTIME: 'local',
+  WARMGATE_POOL_STATE_DIR: '.warmgate/containers',
+  WARMGATE_STORE_DIR: '.warmgate/store',
+  WARMGATE_POOL_AGENT_ENTRY: fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url)),
+  WARMGATE_POOL_PROFILES: 'standard:min=2:max=50',
+  WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,enterprise=standard:8h',
+  WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
+  WARMGATE_POOL_ADAPTIVE: 'true',
+  WARMGATE_POOL_ADAPTIVE_MARGIN: '0.5',
+  WARMGATE_POOL_ADAPTIVE_WINDOW: '60s',
+  WARMGATE_POOL_REAP_INTERVAL: '10s',
+  WARMGATE_POOL_SIZE_INTERVAL: '1s',
+  WARMGATE_POOL_BIND_TIMEOUT: '15s',
+  WARMGATE_POOL_DRAIN_TIMEOUT: '20s',
+  WARMGATE_POOL_STATUS_TIMEOUT: '2s',
+  WARMGATE_POOL_READY_TIMEOUT: '20s',
+  WARMGATE_POOL_KILL_GRACE: '2s',
+  WARMGATE_POOL_SHUTDOWN_GRACE: '30s',
+} as const;
+
+export type PoolManagerEnvName = keyof typeof defaults;
+
+/** Every setting with its default, for the README and `--help`. */
+export const settings: Readonly<Record<PoolManagerEnvName, string>> = defaults;
+
+/** Reads and validates the configuration; throws one ConfigError listing every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerConfig {
+  const problems: string[] = [];
+  const read = (name: PoolManagerEnvName) => env[name]?.trim() || defaults[name];
+  const check = <T>(name: PoolManagerEnvName, parse: (raw: string) => T, fallback: T): T => {
+    try {
+      return parse(read(name));
+    } catch (error) {
+      problems.push(`${name}=${JSON.stringify(read(name))}: ${(error as Error).message}`);
+      return fallback;
+    }
+  };
+  const duration = (name: PoolManagerEnvName) => check(name, parseDuration, 1000);
+  const profiles = check('WARMGATE_POOL_PROFILES', parseProfiles, []);
+  const tiers = check('WARMGATE_POOL_TIERS', parseTiers, {});
+  for (const [tier, { profile }] of Object.entries(tiers)) {
+    if (!profiles.some((p) => p.name === profile)) {
+      problems.push(
+        `WARMGATE_POOL_TIERS: tier ${tier} uses profile ${profile}, which WARMGATE_POOL_PROFILES does not define`,
+      );
+    }
+  }
+  const runtimeKind = check(
+    'WARMGATE_POOL_RUNTIME',
+    (raw): 'local' => {
+      if (raw !== 'local') throw new Error('only "local" is built in (kubernetes: see its issue)');
+      return 'local';
+    },
+    'local',
+  );
+  const config: PoolManagerConfig = {
+    host: read('WARMGATE_POOL_HOST'),
+    port: check('WARMGATE_POOL_PORT', (raw) => parsePort(raw), 0),
+    metrics: {
+      host: read('WARMGATE_POOL_METRICS_HOST'),
+      port: check('WARMGATE_POOL_METRICS_PORT', (raw) => parsePort(raw), 0),
+    },
+    runtime: {
+      kind: runtimeKind,
+      stateDir: resolve(read('WARMGATE_POOL_STATE_DIR')),
+      agentEntry: resolve(read('WARMGATE_POOL_AGENT_ENTRY')),
+      killGraceMs: duration('WARMGATE_POOL_KILL_GRACE'),
+      readyTimeoutMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
+    },
+    storeDir: resolve(read('WARMGATE_STORE_DIR')),
+    shutdownGraceMs: duration('WARMGATE_POOL_SHUTDOWN_GRACE'),
+    core: {
+      profiles,
+      tiers,
+      publicIdleTimeoutMs: duration('WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT'),
+      adaptive: {
+        enabled: check('WARMGATE_POOL_ADAPTIVE', parseBoolean, true),
+        margin: check('WARMGATE_POOL_ADAPTIVE_MARGIN', (raw) => parseNumber(raw, 0, 10), 0.5),
+        windowMs: duration('WARMGATE_POOL_ADAPTIVE_WINDOW'),
+        initialCreateMs: 1000,
+      },
+      timeouts: {
+        bindMs: duration('WARMGATE_POOL_BIND_TIMEOUT'),
+        drainMs: duration('WARMGATE_POOL_DRAIN_TIMEOUT'),
+        statusMs: duration('WARMGATE_POOL_STATUS_TIMEOUT'),
+        waitMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
+      },
+      reapIntervalMs: duration('WARMGATE_POOL_REAP_INTERVAL'),
+      sizeIntervalMs: duration('WARMGATE_POOL_SIZE_INTERVAL'),
+      createFailureBackoffMs: 1000,
+      watchIntervalMs: 250,
+    },
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid pool manager configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return config;
+}
+
+/** "500ms", "30s", "15m", "8h", or a number of milliseconds. */
+export function parseDuration(raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw);
+  if (!match) throw new Error('expected a duration like 500ms, 30s, 15m or 8h');
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms']!;
+  const ms = Math.round(Number(match[1]) * unit);
+  if (ms <= 0) throw new Error('must be positive');
+  return ms;
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error('expected a port 0-65535');
+  return port;
+}
+
+function parseNumber(raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`expected a number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function parseBoolean(raw: string): boolean {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error('expected true or false');
+}
+
+const namePattern = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** "standard:min=2:max=50,large:min=0:max=5" */
+export function parseProfiles(raw: string): ProfileConfig[] {
+  const profiles = raw.split(',').map((entry) => {
+    const [name = '', ...options] = entry.trim().split(':');
+    if (!namePattern.test(name))
+      throw new Error(`profile name "${name}" must match ${namePattern}`);
+    const values: Record<string, number> = { min: 0, max: 10 };
+    for (const option of options) {
+      const [key = '', value = ''] = option.split('=');
+      if (!(key in values)) throw new Error(`profile ${name}: unknown option "${key}" (min, max)`);
+      values[key] = Number(value);
+      if (!Number.isInteger(values[key]) || values[key]! < 0) {
+        throw new Error(`profile ${name}: ${key} must be a whole number ≥ 0`);
+      }
+    }
+    if (values.max! < 1 || values.min! > values.max!) {
+      throw new Error(`profile ${name}: need 0 ≤ min ≤ max and max ≥ 1`);
+    }
+    return { name, minWarm: values.min!, maxTotal: values.max! };
+  });
+  if (new Set(profiles.map((p) => p.name)).size !== profiles.length) {
+    throw new Error('profile names must be unique');
+  }
+  return profiles;
+}
+
+/** "free=standard:15m,pro=standard:60m" (tier=profile:idle timeout) */
+export function parseTiers(raw: string): Record<string, TierConfig> {
+  const tiers: Record<string, TierConfig> = {};
+  for (const entry of raw.split(',')) {
+    const match = /^([a-z][a-z0-9-]*)=([a-z][a-z0-9-]*):(\S+)$/.exec(entry.trim());
+    if (!match) throw new Error(`"${entry}" is not tier=profile:timeout (e.g. free=standard:15m)`);
+    tiers[match[1]!] = { profile: match[2]!, idleTimeoutMs: parseDuration(match[3]!) };
+  }
+  return tiers;
+}

@@ -1,0 +1,46 @@
+// `node pool-manager/dist/main.js`: the pool manager as a process. The OpenTelemetry SDK and
+// the Prometheus exporter are set up here and nowhere else.
+import { metrics } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { ConfigError, loadConfig, type PoolManagerConfig } from './config.js';
+import { startPoolManager } from './start.js';
+
+function startMetrics(config: PoolManagerConfig): () => Promise<void> {
+  if (config.metrics.port === 0) return async () => {};
+  const exporter = new PrometheusExporter({ host: config.metrics.host, port: config.metrics.port });
+  const provider = new MeterProvider({ readers: [exporter] });
+  metrics.setGlobalMeterProvider(provider);
+  return () => provider.shutdown();
+}
+
+async function main(): Promise<number> {
+  let config: PoolManagerConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const stopMetrics = startMetrics(config);
+  const running = await startPoolManager(config);
+  console.log(JSON.stringify({ ready: true, role: 'pool-manager', port: running.port }));
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.error(
+        `pool-manager: ${signal}: draining every binding (grace ${config.shutdownGraceMs} ms)`,
+      );
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await running.close();
+  await stopMetrics();
+  return 0;
+}
+
+process.exitCode = await main();

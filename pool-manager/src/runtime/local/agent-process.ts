@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { watch } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { errors } from '@warmgate/proto';
+
+export interface SpawnedProcess {
+  pid: number;
+  port: number;
+}
+
+export interface SpawnOptions {
+  nodePath: string;
+  entry: string;
+  role: 'agent' | 'sidecar';
+  env: NodeJS.ProcessEnv;
+  readyFile: string;
+  logFile: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Called with the pid as soon as the process exists (before it is ready). */
+  onSpawn: (pid: number) => Promise<void>;
+}
+
+/**
+ * Starts one container process so that it outlives the pool manager: its own process group
+ * (detached), output to a log file rather than a pipe (a pipe would break when the pool
+ * manager dies), and unref'd. Ready = the process wrote its ready file (the contract's
+ * `WARMGATE_READY_FILE`), which a restarted pool manager can read too.
+ */
+export async function spawnContainerProcess(options: SpawnOptions): Promise<SpawnedProcess> {
+  const log = await open(options.logFile, 'a');
+  let exited: string | undefined;
+  let child;
+  try {
+    child = spawn(options.nodePath, [options.entry, options.role], {
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+      env: { ...options.env, WARMGATE_READY_FILE: options.readyFile },
+    });
+  } finally {
+    await log.close();
+  }
+  const pid = child.pid;
+  if (pid === undefined) {
+    throw errors.unavailable(`could not start the ${options.role} process (${options.entry})`);
+  }
+  child.unref();
+  child.once('exit', (code, signal) => (exited = signal ?? `exit code ${code}`));
+  await options.onSpawn(pid);
+  const port = await waitForReady(options, () => exited);
+  return { pid, port };
+}
+
+async function waitForReady(options: SpawnOptions, exited: () => string | undefined) {
+  const { readyFile, timeoutMs, role } = options;
+  const deadline = Date.now() + timeoutMs;
+  let wake: () => void = () => {};
+  const watcher = watch(dirname(readyFile), (_event, name) => {
+    if (name === basename(readyFile)) wake();
+  });
+  try {
+    for (;;) {
+      const port = await readReadyPort(readyFile);
+      if (port !== undefined) return port;
+      const why = exited();
+      if (why)
+        throw errors.unavailable(`${role} exited before ready (${why}); see ${options.logFile}`);
+      if (options.signal?.aborted) throw errors.cancelled(`${role} start cancelled`);
+      if (Date.now() > deadline) {
+        throw errors.deadlineExceeded(
+          `${role} not ready after ${timeoutMs} ms; see ${options.logFile}`,
+        );
+      }
+      // The watcher wakes us at once; the timeout covers file systems without inotify.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 25);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    watcher.close();
+  }
+}
+
+async function readReadyPort(readyFile: string): Promise<number | undefined> {
+  try {
+    const ready = JSON.parse(await readFile(readyFile, 'utf8')) as {
+      ready?: boolean;
+      port?: number;
+    };
+    return ready.ready === true && typeof ready.port === 'number' ? ready.port : undefined;
+  } catch {
+    return undefined; // not there yet, or half-written
+  }
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { errors } from '@warmgate/proto';
+import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
+import { spawnContainerProcess } from './agent-process.js';
+import { ContainerFiles, type ContainerRecord } from './container-files.js';
+import { stopGroup } from './process-group.js';
+
+export interface LocalRuntimeOptions {
+  /** Where containers live: `<stateDir>/<id>/` (pids, ports, claim, workspace). */
+  stateDir: string;
+  /** agent/dist/main.js */
+  agentEntry: string;
+  nodePath?: string;
+  host?: string;
+  /** SIGTERM → SIGKILL grace when destroying. */
+  killGraceMs?: number;
+  readyTimeoutMs?: number;
+  /** Extra environment for every container process. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The embedded runtime: a container is an agent process and a sidecar process with their own
+ * ports and scratch workspace. Everything about a container is on disk, so a pool manager
+ * that was killed is replaced by one that finds (list) and adopts or destroys what it left.
+ */
+export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
+  const files = new ContainerFiles(options.stateDir);
+  const host = options.host ?? '127.0.0.1';
+  const nodePath = options.nodePath ?? process.execPath;
+  const killGraceMs = options.killGraceMs ?? 2000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+  const toContainer = (
+    record: ContainerRecord,
+    claim?: ClaimRecord,
+    draining = false,
+  ): Container => ({
+    id: record.id,
+    profile: record.profile,
+    mcpUrl: `http://${host}:${record.agent.port}/mcp`,
+    lifecycleAddress: `${host}:${record.sidecar.port}`,
+    createdAt: record.createdAt,
+    phase: draining ? 'draining' : claim ? 'claimed' : 'warm',
+    claim,
+  });
+
+  async function create(profile: Profile, signal?: AbortSignal): Promise<Container> {
+    const id = `c-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const createdAt = Date.now();
+    await files.make(id);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...options.env,
+      ...profile.template,
+      WARMGATE_AGENT_HOST: host,
+      WARMGATE_WORKSPACE_DIR: files.workspace(id),
+      WARMGATE_AGENT_CONTROL_TOKEN: randomBytes(32).toString('base64url'),
+    };
+    const start = (role: 'agent' | 'sidecar', roleEnv: NodeJS.ProcessEnv) =>
+      spawnContainerProcess({
+        nodePath,
+        entry: options.agentEntry,
+        role,
+        env: { ...env, ...roleEnv },
+        readyFile: files.readyFile(id, role),
+        logFile: files.logFile(id, role),
+        timeoutMs: readyTimeoutMs,
+        signal,
+        onSpawn: (pid) => files.writePid(id, role, pid),
+      });
+    try {
+      const agent = await start('agent', { WARMGATE_AGENT_PORT: '0' });
+      const sidecar = await start('sidecar', {
+        WARMGATE_SIDECAR_PORT: '0',
+        WARMGATE_AGENT_URL: `http://${host}:${agent.port}`,
+      });
+      const record: ContainerRecord = { id, profile: profile.name, createdAt, agent, sidecar };
+      await files.writeRecord(record);
+      return toContainer(record);
+    } catch (error) {
+      await destroy(id).catch(() => {});
+      throw error;
+    }
+  }
+
+  async function claim(id: string, record: ClaimRecord): Promise<Container> {
+    const container = await files.readRecord(id);
+    if (!container) throw errors.notFound(`no local container ${id}`);
+    await files.writeClaim(id, record);
+    return toContainer(container, record);
+  }
+
+  async function destroy(id: string): Promise<void> {
+    const pids = await files.pids(id);
+    await Promise.all(pids.map((pid) => stopGroup(pid, killGraceMs)));
+    await files.remove(id);
+  }
+
+  async function list(): Promise<Container[]> {
+    const found = await Promise.all(
+      (await files.ids()).map(async (id): Promise<Container> => {
+        const [record, claimRecord, draining] = await Promise.all([
+          files.readRecord(id),
+          files.readClaim(id),
+          files.isDraining(id),
+        ]);
+        if (record) return toContainer(record, claimRecord, draining);
+        // Half-made (the pool manager died while creating it): only destroy applies.
+        return {
+          id,
+          profile: '',
+          mcpUrl: '',
+          lifecycleAddress: '',
+          createdAt: 0,
+          phase: 'starting',
+        };
+      }),
+    );
+    return found;
+  }
+
+  return {
+    kind: 'local',
+    create,
+    claim,
+    markDraining: (id) => files.markDraining(id),
+    destroy,
+    list,
+    close: async () => {},
+  };
+}

@@ -1,0 +1,69 @@
+import type { ServiceImpl } from '@warmgate/proto/grpc';
+import type { poolv1 } from '@warmgate/proto';
+import type { PoolCore } from '../pool/pool-core.js';
+import type { PoolStateView } from '../pool/pool-state.js';
+import { bindingToWire, sourceToWire, stateToWire } from './to-wire.js';
+
+/** warmgate.pool.v1.Pool over the pool core; this process is always the leader for now. */
+export function createPoolService(core: PoolCore): ServiceImpl<typeof poolv1.Pool> {
+  const leader = true;
+  return {
+    async acquire(request) {
+      const result = await core.acquire({
+        userId: request.userId,
+        tier: request.tier,
+        mode: request.mode,
+        staleBindingId: request.staleBindingId || undefined,
+      });
+      return {
+        binding: bindingToWire(result.binding),
+        source: sourceToWire(result.source),
+        durationMs: Math.round(result.durationMs),
+      };
+    },
+    async release(request) {
+      return { released: await core.release(request.userId, request.bindingId || undefined) };
+    },
+    async touch(request) {
+      return { bound: core.touch(request.userId, request.bindingId) };
+    },
+    async getStatus(request) {
+      const binding = request.userId ? core.binding(request.userId) : undefined;
+      return {
+        state: stateToWire(core.state(), leader),
+        binding: binding ? bindingToWire(binding) : undefined,
+      };
+    },
+    async *watchState(_request, context) {
+      for await (const state of watch(core, context.signal)) {
+        yield { state: stateToWire(state, leader) };
+      }
+    },
+  };
+}
+
+/** The core's state updates as an async iterable, until `signal` aborts. Keeps only the latest. */
+async function* watch(core: PoolCore, signal: AbortSignal): AsyncGenerator<PoolStateView> {
+  let latest: PoolStateView | undefined;
+  let wake: (() => void) | undefined;
+  const unsubscribe = core.watch((state) => {
+    latest = state;
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal.addEventListener('abort', onAbort);
+  try {
+    while (!signal.aborted) {
+      if (!latest) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      if (latest && !signal.aborted) {
+        const state = latest;
+        latest = undefined;
+        yield state;
+      }
+    }
+  } finally {
+    unsubscribe();
+    signal.removeEventListener('abort', onAbort);
+  }
+}
