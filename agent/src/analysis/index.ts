@@ -1,0 +1,77 @@
+/**
+ * Warmgate's technical-analysis library: indicators (with composition and saved references)
+ * and rule-based backtests over candles passed in by the caller. Pure: no I/O.
+ */
+import { errors } from '@warmgate/proto';
+import { CandlesSchema, type Candle } from './candles.js';
+import { createContext, evaluate } from './compose.js';
+import { IndicatorSpecSchema, type IndicatorSpec } from './indicator-spec.js';
+import { parseOrThrow } from './issues.js';
+import type { Series } from './price-fields.js';
+import { resolveSaved, type SavedLookup } from './resolve.js';
+import { evaluateRule, operandsOf } from './rules.js';
+import { simulate, type BacktestReport } from './backtest.js';
+import { StrategySchema, type Strategy } from './strategy-spec.js';
+
+export { CandleSchema, CandlesSchema, type Candle } from './candles.js';
+export { IndicatorSpecSchema, type IndicatorSpec } from './indicator-spec.js';
+export { StrategySchema, RuleSchema, type Strategy, type Rule } from './strategy-spec.js';
+export { indicatorCatalog, type CatalogEntry } from './catalog.js';
+export type { BacktestReport, Trade } from './backtest.js';
+export type { SavedLookup } from './resolve.js';
+
+/**
+ * Computes a (possibly composed) indicator over `candles`. Each output is aligned to the
+ * candles with `null` where it has no value; `warmup` is the number of leading bars before
+ * every output has one (candles.length if that never happens).
+ * @throws WarmgateError INVALID_ARGUMENT naming what was wrong.
+ */
+export function computeIndicator(
+  spec: IndicatorSpec,
+  candles: Candle[],
+  saved?: SavedLookup,
+): { outputs: Record<string, (number | null)[]>; warmup: number } {
+  const bars = parseOrThrow(CandlesSchema, candles, 'candles');
+  const parsed = parseOrThrow(IndicatorSpecSchema, spec, 'spec');
+  const ctx = createContext(bars, resolveSaved(parsed, saved));
+  const outputs = evaluate(parsed, ctx);
+  return { outputs, warmup: Math.max(...Object.values(outputs).map((s) => leadingNulls(s))) };
+}
+
+/**
+ * Backtests a rule-based strategy over `candles` (fill model: see {@link simulate}).
+ * @throws WarmgateError INVALID_ARGUMENT naming what was wrong.
+ */
+export function backtest(
+  strategy: Strategy,
+  candles: Candle[],
+  saved?: SavedLookup,
+): BacktestReport {
+  const bars = parseOrThrow(CandlesSchema, candles, 'candles');
+  const s = parseOrThrow(StrategySchema, strategy, 'strategy');
+  bars.forEach((c, i) => {
+    if (!(c.open > 0 && c.low > 0 && c.close > 0)) {
+      throw errors.invalidArgument(
+        `backtest needs positive prices (candle ${i} has open ${c.open}, low ${c.low}, close ${c.close})`,
+      );
+    }
+  });
+  const resolved = new Map<string, IndicatorSpec>();
+  for (const operand of [...operandsOf(s.entry), ...operandsOf(s.exit)]) {
+    if (typeof operand === 'object') resolveSaved(operand, saved, resolved);
+  }
+  const ctx = createContext(bars, resolved);
+  return simulate(bars, evaluateRule(s.entry, ctx), evaluateRule(s.exit, ctx), {
+    side: s.side,
+    stopLossPct: s.stopLossPct,
+    takeProfitPct: s.takeProfitPct,
+    positionSize: s.positionSize ?? 1,
+    fee: s.fee ?? 0,
+    initialCapital: s.initialCapital ?? 10_000,
+  });
+}
+
+function leadingNulls(series: Series): number {
+  const first = series.findIndex((v) => v !== null);
+  return first === -1 ? series.length : first;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { show } from './candles.js';
+import { IndicatorSpecSchema, NameSchema, type Operand } from './indicator-spec.js';
+import { PriceFieldSchema } from './price-fields.js';
+
+export const MAX_RULE_NODES = 32;
+
+export const COMPARATORS = ['>', '<', '>=', '<=', 'crosses_above', 'crosses_below'] as const;
+export type Comparator = (typeof COMPARATORS)[number];
+
+/** A condition evaluated on every bar: a comparison, or all/any of several rules. */
+export type Rule =
+  { left: Operand; op: Comparator; right: Operand } | { all: Rule[] } | { any: Rule[] };
+
+export interface Strategy {
+  name: string;
+  description?: string;
+  side: 'long' | 'short';
+  entry: Rule;
+  exit: Rule;
+  /** Percent below (long) / above (short) the entry price that closes the trade, e.g. 2 = 2 %. */
+  stopLossPct?: number;
+  /** Percent in the trade's favour that closes it, e.g. 5 = 5 %. */
+  takeProfitPct?: number;
+  /** Fraction of current equity committed per trade, (0, 1]; default 1. */
+  positionSize?: number;
+  /** Fee per side as a fraction of the traded notional, e.g. 0.001 = 0.1 %; default 0. */
+  fee?: number;
+  /** Starting equity in quote currency; default 10,000. */
+  initialCapital?: number;
+}
+
+const operand = z.union([
+  z.number({ error: (iss) => `operand must be a finite number (got ${show(iss.input)})` }),
+  PriceFieldSchema,
+  IndicatorSpecSchema,
+]);
+
+const rules = (key: string) =>
+  z
+    .array(
+      z.lazy(() => RuleSchema),
+      { error: `${key} must be an array of rules` },
+    )
+    .min(1, { error: `${key} needs at least 1 rule` });
+
+export const RuleSchema: z.ZodType<Rule> = z.lazy(() =>
+  z.union([
+    z.strictObject({
+      left: operand,
+      op: z.enum(COMPARATORS, {
+        error: (iss) =>
+          `unknown comparison ${show(iss.input)} (expected one of ${COMPARATORS.join(', ')})`,
+      }),
+      right: operand,
+    }),
+    z.strictObject({ all: rules('all') }),
+    z.strictObject({ any: rules('any') }),
+  ]),
+);
+
+function numberIn(name: string, min: number, max: number, minExclusive: boolean) {
+  const range = `${minExclusive ? '>' : '≥'} ${min} and ≤ ${max}`;
+  const error = (iss: { input: unknown }) =>
+    `${name} must be a number ${range} (got ${show(iss.input)})`;
+  const base = z.number({ error });
+  return (minExclusive ? base.gt(min, { error }) : base.min(min, { error }))
+    .max(max, { error })
+    .optional();
+}
+
+export const StrategySchema = z
+  .strictObject({
+    name: NameSchema,
+    description: z
+      .string()
+      .max(1_000, { error: 'description must be at most 1000 characters' })
+      .optional(),
+    side: z.enum(['long', 'short'], {
+      error: (iss) => `side must be "long" or "short" (got ${show(iss.input)})`,
+    }),
+    entry: RuleSchema,
+    exit: RuleSchema,
+    stopLossPct: numberIn('stopLossPct', 0, 100, true),
+    takeProfitPct: numberIn('takeProfitPct', 0, 10_000, true),
+    positionSize: numberIn('positionSize', 0, 1, true),
+    fee: numberIn('fee', 0, 0.1, false),
+    initialCapital: numberIn('initialCapital', 0, 1e12, true),
+  })
+  .superRefine((s, ctx) => {
+    const nodes = countRuleNodes(s.entry) + countRuleNodes(s.exit);
+    if (nodes > MAX_RULE_NODES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `entry and exit rules have ${nodes} nodes together (at most ${MAX_RULE_NODES})`,
+      });
+    }
+  });
+
+/** Comparisons and all/any groups, counted over the whole rule tree. */
+export function countRuleNodes(rule: Rule): number {
+  if ('all' in rule) return 1 + rule.all.reduce((n, r) => n + countRuleNodes(r), 0);
+  if ('any' in rule) return 1 + rule.any.reduce((n, r) => n + countRuleNodes(r), 0);
+  return 1;
+}
