@@ -1,0 +1,51 @@
+// The gateway's two listeners over one session core: uWebSockets.js (HTTP + /ws) and grpc-js.
+import type { GatewayConfig } from '../config.js';
+import type { SessionCore } from '../core/session/session-core.js';
+import { createGrpcServer } from '../transport/grpc/grpc-server.js';
+import { createWsServer } from '../transport/ws/ws-server.js';
+import { loadWebAssets } from '../web/web-assets.js';
+
+export interface GatewayServersOptions {
+  readonly core: SessionCore;
+  readonly config: Pick<
+    GatewayConfig,
+    'host' | 'httpPort' | 'grpcPort' | 'limits' | 'drainTimeoutS'
+  >;
+  /** Readiness: the pool manager answers. */
+  readonly ready: () => Promise<boolean>;
+  /** Prometheus text for /metrics. */
+  readonly scrape: () => Promise<string>;
+}
+
+export interface GatewayServers {
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  /** Stops accepting, closes sockets (1001), lets gRPC calls finish within the drain timeout. */
+  close(): Promise<void>;
+}
+
+export async function startGatewayServers(options: GatewayServersOptions): Promise<GatewayServers> {
+  const { core, config } = options;
+  const ws = createWsServer({
+    core,
+    limits: config.limits,
+    http: { ready: options.ready, scrape: options.scrape, assets: loadWebAssets() },
+  });
+  const grpc = createGrpcServer(core);
+  const httpPort = await ws.listen(config.host, config.httpPort);
+  let grpcPort: number;
+  try {
+    grpcPort = await grpc.listen(config.host, config.grpcPort);
+  } catch (error) {
+    ws.close();
+    throw error;
+  }
+  return {
+    httpPort,
+    grpcPort,
+    async close() {
+      ws.close();
+      await grpc.close(config.drainTimeoutS * 1000);
+    },
+  };
+}

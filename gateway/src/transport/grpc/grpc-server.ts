@@ -1,0 +1,89 @@
+// The grpc-js server for warmgate.gateway.v1.Gateway, over the session core. Clients
+// authenticate with the metadata `authorization: Bearer <token>` (none = public session);
+// deadlines and cancellation arrive as the handler context's signal. Also serves the
+// standard health service and server reflection.
+import { context } from '@opentelemetry/api';
+import { Server } from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { gatewayv1 } from '@warmgate/proto';
+import { addService, listen, type HandlerContext } from '@warmgate/proto/grpc';
+import type { Principal } from '../../core/ports.js';
+import type { SessionCore } from '../../core/session/session-core.js';
+import { gatewayMetrics } from '../../telemetry/metrics.js';
+import { contextFromHeaders } from '../../telemetry/propagation.js';
+import { inSpan } from '../../telemetry/tracer.js';
+import { addReflection } from './reflection.js';
+
+export interface GrpcServer {
+  listen(host: string, port: number): Promise<number>;
+  /** Health turns NOT_SERVING, then waits up to `graceMs` for calls before forcing. */
+  close(graceMs: number): Promise<void>;
+}
+
+const serviceName = gatewayv1.Gateway.typeName;
+
+export function createGrpcServer(core: SessionCore): GrpcServer {
+  const server = new Server();
+  const health = new HealthImplementation({ '': 'SERVING', [serviceName]: 'SERVING' });
+  health.addToServer(server);
+  addReflection(server, [gatewayv1.Gateway.file]);
+
+  const principalOf = (ctx: HandlerContext): Promise<Principal> => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.headers.authorization ?? '');
+    if (ctx.headers.authorization !== undefined && !match) {
+      return core.authenticate('malformed authorization header');
+    }
+    return core.authenticate(match?.[1]);
+  };
+  /** A unary call: authenticated, traced as a child of the client's trace context. */
+  const unary = <T>(name: string, ctx: HandlerContext, run: (p: Principal) => Promise<T>) => {
+    gatewayMetrics().messages.add(1, { transport: 'grpc', kind: name });
+    return context.with(contextFromHeaders(ctx.headers), () =>
+      inSpan(`Gateway/${name}`, { 'rpc.system': 'grpc' }, async () => run(await principalOf(ctx))),
+    );
+  };
+
+  addService(server, gatewayv1.Gateway, {
+    async *chat(requests, ctx) {
+      const principal = await principalOf(ctx);
+      gatewayMetrics().connections.add(1, { transport: 'grpc' });
+      try {
+        yield* core.chat(principal, counted(requests), ctx.signal);
+      } finally {
+        gatewayMetrics().connections.add(-1, { transport: 'grpc' });
+        core.endSession(principal);
+      }
+    },
+    callTool: (request, ctx) =>
+      unary('CallTool', ctx, (principal) => core.callTool(principal, request, ctx.signal)),
+    listTools: (_request, ctx) =>
+      unary('ListTools', ctx, (principal) => core.listTools(principal, ctx.signal)),
+    readResource: (request, ctx) =>
+      unary('ReadResource', ctx, (principal) => core.readResource(principal, request, ctx.signal)),
+  });
+
+  return {
+    listen: (host, port) => listen(server, host, port),
+    close(graceMs) {
+      health.setStatus('', 'NOT_SERVING');
+      health.setStatus(serviceName, 'NOT_SERVING');
+      return new Promise((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+async function* counted(requests: AsyncIterable<gatewayv1.ChatRequest>) {
+  for await (const request of requests) {
+    gatewayMetrics().messages.add(1, { transport: 'grpc', kind: 'chat' });
+    yield request;
+  }
+}

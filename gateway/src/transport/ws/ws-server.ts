@@ -1,0 +1,149 @@
+// The uWebSockets.js server: /ws (the envelope of websocket.proto) plus the HTTP routes.
+// WebSocket clients authenticate in the upgrade request — `Authorization: Bearer <token>`,
+// or `?access_token=<token>` for browsers, which cannot set headers — or with a first
+// `authenticate` frame; a socket that sends anything else first is a public session.
+import {
+  App,
+  us_listen_socket_close,
+  us_socket_local_port,
+  type us_listen_socket,
+  type us_socket,
+  type WebSocket,
+} from 'uWebSockets.js';
+import { ErrorCode, WarmgateError } from '@warmgate/proto';
+import type { SessionCore } from '../../core/session/session-core.js';
+import { gatewayMetrics } from '../../telemetry/metrics.js';
+import { CloseCode } from './close-codes.js';
+import { addHttpRoutes, type HttpHooks } from './http-routes.js';
+import { type ConnectionLimits, type UpgradeAuth, WsConnection } from './ws-connection.js';
+
+export interface WsServerOptions {
+  readonly core: SessionCore;
+  readonly limits: ConnectionLimits & {
+    /** Largest frame accepted; a bigger one closes the socket (1009). */
+    readonly maxFrameBytes: number;
+    /** Seconds without traffic before the socket closes; pings keep live sockets open. */
+    readonly idleTimeoutS: number;
+  };
+  readonly http: Omit<HttpHooks, 'draining'>;
+}
+
+export interface WsServer {
+  listen(host: string, port: number): Promise<number>;
+  /** Stops accepting, then closes every socket with 1001 (going away). */
+  close(): void;
+  readonly connections: number;
+}
+
+interface SocketData {
+  auth: UpgradeAuth;
+  connection?: WsConnection;
+  /** Set by the close handler: uWebSockets.js throws on any use of a closed socket. */
+  gone?: boolean;
+}
+
+export function createWsServer(options: WsServerOptions): WsServer {
+  const { core, limits } = options;
+  const sockets = new Set<WebSocket<SocketData>>();
+  let listenSocket: us_listen_socket | undefined;
+  let draining = false;
+  const app = App();
+
+  app.ws<SocketData>('/ws', {
+    maxPayloadLength: limits.maxFrameBytes,
+    idleTimeout: limits.idleTimeoutS,
+    sendPingsAutomatically: true,
+    // Above our own limit, so uWS never drops a frame silently: we close first (1013).
+    maxBackpressure: limits.maxBufferedBytes * 2,
+    upgrade: (res, req, context) => {
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const token = bearer(req.getHeader('authorization')) ?? req.getQuery('access_token');
+      if (draining) {
+        res.writeStatus('503 Service Unavailable').end('draining\n');
+        return;
+      }
+      if (!token) {
+        res.upgrade<SocketData>({ auth: undefined }, key, protocol, extensions, context);
+        return;
+      }
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      core.authenticate(token).then(
+        (principal) => finish({ principal }),
+        (error: unknown) => finish({ error: WarmgateError.from(error) }),
+      );
+      function finish(auth: UpgradeAuth) {
+        if (aborted) return;
+        res.cork(() => res.upgrade<SocketData>({ auth }, key, protocol, extensions, context));
+      }
+    },
+    open: (ws) => {
+      sockets.add(ws);
+      gatewayMetrics().connections.add(1, { transport: 'ws' });
+      const data = ws.getUserData();
+      const sink = {
+        send: (frame: string | Uint8Array, binary: boolean) => {
+          if (!data.gone) ws.cork(() => ws.send(frame, binary));
+        },
+        bufferedAmount: () => (data.gone ? 0 : ws.getBufferedAmount()),
+        end: (code: number, reason: string) => {
+          if (!data.gone) ws.end(code, reason);
+        },
+      };
+      data.connection = new WsConnection(sink, core, limits, data.auth);
+      data.auth = undefined;
+      data.connection.opened();
+    },
+    message: (ws, message, isBinary) => {
+      try {
+        ws.getUserData().connection?.receive(message, isBinary);
+      } catch (error) {
+        // A bug, not a client fault: close this socket, keep the process.
+        console.error('warmgate gateway: websocket handler failed', error);
+        ws.end(CloseCode.internalError, 'INTERNAL: internal error');
+      }
+    },
+    drain: (ws) => ws.getUserData().connection?.drained(),
+    close: (ws) => {
+      ws.getUserData().gone = true;
+      sockets.delete(ws);
+      gatewayMetrics().connections.add(-1, { transport: 'ws' });
+      ws.getUserData().connection?.closedBySocket();
+    },
+  });
+  addHttpRoutes(app, { ...options.http, draining: () => draining });
+
+  return {
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        app.listen(host, port, (socket) => {
+          if (!socket)
+            return reject(
+              new WarmgateError(ErrorCode.UNAVAILABLE, `cannot listen on ${host}:${port}`),
+            );
+          listenSocket = socket;
+          resolve(us_socket_local_port(socket as unknown as us_socket));
+        });
+      });
+    },
+    close() {
+      draining = true;
+      if (listenSocket) us_listen_socket_close(listenSocket);
+      listenSocket = undefined;
+      for (const ws of [...sockets]) ws.end(CloseCode.goingAway, 'server shutting down');
+      app.close();
+    },
+    get connections() {
+      return sockets.size;
+    },
+  };
+}
+
+function bearer(header: string): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
