@@ -8,6 +8,14 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     module: './adapter.js',
     about: 'grpc-js adapter unary calls vs raw grpc-js (same server)',
   },
+  adaptive: {
+    module: './adaptive.js',
+    about: 'adaptive vs fixed warm pool over a bursty trading day (simulation, virtual clock)',
+  },
+  coldstart: {
+    module: './coldstart.js',
+    about: 'cold start vs warm claim + bind with real agent processes (local runtime)',
+  },
 };
 
 async function main(args: string[]) {

@@ -20,16 +20,21 @@ export interface AdaptiveSizerOptions {
  *   target = max(min, ceil(claimRate × replenishTime × (1 + margin)))
  */
 export class AdaptiveSizer {
-  private readonly claims: EwmaRate;
+  /** Fast attack, slow release: the short average catches a burst within seconds, the long
+   * one keeps the pool from collapsing in the lull between two waves. */
+  private readonly fast: EwmaRate;
+  private readonly slow: EwmaRate;
   private readonly createMs: EwmaValue;
 
   constructor(private readonly options: AdaptiveSizerOptions) {
-    this.claims = new EwmaRate(options.windowMs);
+    this.fast = new EwmaRate(options.windowMs / 4);
+    this.slow = new EwmaRate(options.windowMs);
     this.createMs = new EwmaValue(options.initialCreateMs, 0.3);
   }
 
   recordClaim(now: number): void {
-    this.claims.record(now);
+    this.fast.record(now);
+    this.slow.record(now);
   }
 
   recordCreate(durationMs: number): void {
@@ -39,14 +44,18 @@ export class AdaptiveSizer {
   target(now: number): number {
     const { minWarm, maxWarm, margin, enabled } = this.options;
     if (!enabled) return Math.min(minWarm, maxWarm);
-    const expected = this.claims.perMs(now) * this.createMs.value * (1 + margin);
+    const expected = this.ratePerMs(now) * this.createMs.value * (1 + margin);
     // A tiny expected value would round up to 1 forever after one claim; ignore the dust.
     const wanted = expected < 0.05 ? 0 : Math.ceil(expected);
     return Math.min(maxWarm, Math.max(minWarm, wanted));
   }
 
   claimRatePerMinute(now: number): number {
-    return this.claims.perMs(now) * 60_000;
+    return this.ratePerMs(now) * 60_000;
+  }
+
+  private ratePerMs(now: number): number {
+    return Math.max(this.fast.perMs(now), this.slow.perMs(now));
   }
 
   get replenishMs(): number {
