@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { errors, type WarmgateError } from '@warmgate/proto';
 import { show } from './candles.js';
+import { indicatorCatalog } from './catalog.js';
 
 /** Bounds on raw JSON, checked before zod so hostile nesting can never overflow the stack. */
 const MAX_JSON_DEPTH = 64;
@@ -50,7 +51,17 @@ function messageOf(issue: Issue, input: unknown): string {
   ) {
     const options = (issue as { options?: unknown[] }).options ?? [];
     const got = valueAt(input, issue.path);
-    return `unknown indicator ${show(got)} (expected one of ${options.join(', ')})`;
+    return got === undefined
+      ? `missing "indicator" (expected one of ${options.join(', ')})`
+      : `unknown indicator ${show(got)} (expected one of ${options.join(', ')})`;
+  }
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => JSON.stringify(k)).join(', ');
+    const kind = (valueAt(input, issue.path) as { indicator?: unknown } | undefined)?.indicator;
+    const entry = indicatorCatalog.find((e) => e.name === kind);
+    if (entry === undefined) return `unknown key ${keys}`;
+    const allowed = ['indicator', ...Object.keys(entry.params), 'output'];
+    return `unknown parameter ${keys} for ${entry.name} (it takes ${[...new Set(allowed)].join(', ')})`;
   }
   if (issue.code === 'invalid_union') {
     return 'expected a price field (open, high, low, close, hl2, hlc3, ohlc4, volume), a number or an object';
