@@ -1,6 +1,7 @@
 // The platform tools: run inside the gateway, the same for every user. Names are namespaced
 // (market_*, time_*) so they rarely clash with user tools (clash rule: core/tools/tool-names.ts).
-import { errors } from '@warmgate/proto';
+import { codeName, errors, WarmgateError } from '@warmgate/proto';
+import { gatewayMetrics } from '../telemetry/metrics.js';
 import type { PlatformTools } from '../core/ports.js';
 import type { MarketDataProvider } from './market-data-provider.js';
 import { marketTools, type PlatformTool } from './market-tools.js';
@@ -28,7 +29,17 @@ export function createPlatformTools(options: PlatformToolsOptions = {}): Platfor
       callOptions.signal.throwIfAborted();
       const tool = byName.get(name);
       if (!tool) throw errors.notFound(`no platform tool named "${name}"`);
-      return tool.run(args, now());
+      let outcome = 'ok';
+      try {
+        const result = tool.run(args, now());
+        if (result.isError) outcome = 'tool_error';
+        return result;
+      } catch (error) {
+        outcome = codeName(WarmgateError.from(error).code);
+        throw error;
+      } finally {
+        gatewayMetrics().toolCalls.add(1, { route: 'platform', outcome });
+      }
     },
   };
 }

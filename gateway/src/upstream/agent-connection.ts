@@ -1,0 +1,204 @@
+// One long-lived MCP session to one agent (Streamable HTTP, keep-alive through Node's fetch).
+// Every HTTP request — POSTs and the notification stream alike — goes through a custom fetch
+// that adds fresh trust headers (assertion or forwarded credential) and the trace context.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CallToolResultSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { AuthMode } from '@warmgate/proto';
+import { ErrorCode, errors } from '@warmgate/proto';
+import type { CallOptions, FinishedTurn, JsonObject } from '../core/ports.js';
+import { traceHeaders } from '../telemetry/propagation.js';
+import { appendTurnArguments, appendTurnTool } from './append-turn.js';
+import { createContextCache, type ContextCache } from './context-cache.js';
+import { fromMcpError } from './mcp-errors.js';
+import { isInternalTool, resourceText } from './mcp-convert.js';
+
+export interface AgentConnectionOptions {
+  readonly url: string;
+  readonly mode: AuthMode;
+  /** Headers for every request, computed per request (tokens expire). */
+  readonly headers: () => Promise<Record<string, string>>;
+  /** Used when a call sets no timeoutMs. */
+  readonly callTimeoutMs: number;
+  /** Called once when the connection fails or closes. */
+  readonly onClosed?: () => void;
+}
+
+/** Pages of tools/list read at most (bounded loop over a remote cursor). */
+const maxToolPages = 20;
+
+export class AgentConnection {
+  readonly context: ContextCache;
+  private tools: Promise<Tool[]> | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly client: Client,
+    private readonly transport: StreamableHTTPClientTransport,
+    private readonly options: AgentConnectionOptions,
+  ) {
+    this.context = createContextCache({
+      read: async (uri, signal) => {
+        try {
+          return resourceText(
+            await this.client.readResource({ uri }, this.requestOptions({ signal })),
+          );
+        } catch (error) {
+          const failure = this.fail(error, signal);
+          if (failure.code === ErrorCode.NOT_FOUND) return '';
+          throw failure;
+        }
+      },
+      subscribe: async (uri, signal) => {
+        if (!this.client.getServerCapabilities()?.resources?.subscribe) return false;
+        await this.client.subscribeResource({ uri }, this.requestOptions({ signal }));
+        return true;
+      },
+    });
+  }
+
+  static async open(
+    options: AgentConnectionOptions,
+    signal: AbortSignal,
+  ): Promise<AgentConnection> {
+    const fetchWithHeaders = async (url: string | URL, init?: RequestInit) => {
+      const headers = new Headers(init?.headers);
+      for (const [name, value] of Object.entries(await options.headers())) headers.set(name, value);
+      for (const [name, value] of Object.entries(traceHeaders())) headers.set(name, value);
+      return fetch(url, { ...init, headers });
+    };
+    const transport = new StreamableHTTPClientTransport(new URL(options.url), {
+      fetch: fetchWithHeaders,
+      // A dropped notification stream is re-opened a few times, then the cache stops trusting it.
+      reconnectionOptions: {
+        initialReconnectionDelay: 200,
+        maxReconnectionDelay: 5_000,
+        reconnectionDelayGrowFactor: 2,
+        maxRetries: 5,
+      },
+    });
+    const client = new Client({ name: 'warmgate-gateway', version: '0.1.0' });
+    const connection = new AgentConnection(client, transport, options);
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
+      connection.context.invalidate(notification.params.uri);
+    });
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      connection.tools = undefined;
+    });
+    client.onclose = () => connection.markClosed();
+    try {
+      await client.connect(transport, connection.requestOptions({ signal }));
+    } catch (error) {
+      await client.close().catch(() => {});
+      throw fromMcpError(error, options.mode, signal);
+    }
+    return connection;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Every tool of the agent, internal ones included (cached until tools/list_changed). */
+  async allTools(options: CallOptions): Promise<Tool[]> {
+    if (!this.tools) {
+      const loading = this.loadTools(options.signal);
+      this.tools = loading;
+      loading.catch(() => {
+        if (this.tools === loading) this.tools = undefined;
+      });
+    }
+    return this.tools;
+  }
+
+  async callTool(name: string, args: JsonObject, options: CallOptions): Promise<CallToolResult> {
+    const tools = await this.allTools(options);
+    const tool = tools.find((t) => t.name === name);
+    // Internal tools (conversation_append, ...) are the gateway's to call, never a client's.
+    if (!tool || isInternalTool(tool)) throw errors.notFound(`the agent has no tool "${name}"`);
+    return this.rawCall(name, args, options);
+  }
+
+  async readResource(uri: string, options: CallOptions) {
+    try {
+      return await this.client.readResource({ uri }, this.requestOptions(options));
+    } catch (error) {
+      throw this.fail(error, options.signal);
+    }
+  }
+
+  async appendTurn(turn: FinishedTurn, options: CallOptions): Promise<void> {
+    const result = await this.rawCall(appendTurnTool, appendTurnArguments(turn), options);
+    if (result.isError) {
+      const text = result.content.flatMap((c) => (c.type === 'text' ? [c.text] : [])).join(' ');
+      throw errors.unavailable(`the agent could not save the turn: ${text || 'no reason given'}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.markClosed();
+    // Tell the agent to free the session; do not wait long for an agent that is going away.
+    await Promise.race([
+      this.transport.terminateSession().catch(() => {}),
+      new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+    ]);
+    await this.client.close().catch(() => {});
+  }
+
+  private async rawCall(
+    name: string,
+    args: JsonObject,
+    options: CallOptions,
+  ): Promise<CallToolResult> {
+    try {
+      const result = await this.client.callTool(
+        { name, arguments: args },
+        CallToolResultSchema,
+        this.requestOptions(options),
+      );
+      return result as CallToolResult;
+    } catch (error) {
+      throw this.fail(error, options.signal);
+    }
+  }
+
+  private async loadTools(signal: AbortSignal): Promise<Tool[]> {
+    const all: Tool[] = [];
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < maxToolPages; page++) {
+        const result = await this.client.listTools(
+          cursor ? { cursor } : {},
+          this.requestOptions({ signal }),
+        );
+        all.push(...result.tools);
+        cursor = result.nextCursor;
+        if (!cursor) break;
+      }
+    } catch (error) {
+      throw this.fail(error, signal);
+    }
+    return all;
+  }
+
+  private requestOptions(options: { signal: AbortSignal; timeoutMs?: number }) {
+    return { signal: options.signal, timeout: options.timeoutMs ?? this.options.callTimeoutMs };
+  }
+
+  private fail(error: unknown, signal: AbortSignal) {
+    return fromMcpError(error, this.options.mode, signal);
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.options.onClosed?.();
+  }
+}

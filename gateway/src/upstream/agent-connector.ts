@@ -1,0 +1,258 @@
+// Finds the principal's agent: asks the pool manager for the user's binding, opens one
+// long-lived MCP session to it, and shares that session between all of the user's gateway
+// sessions (gateway and public modes). Direct mode never shares: each gateway session has its
+// own MCP session carrying its own client credential, because the gateway routes direct-mode
+// clients by an unverified hint and must never let one client ride on another's credential
+// or context cache.
+//
+// An agent that stops answering (connection refused, session or binding gone) is dropped and
+// re-acquired with stale_binding_id, so the pool manager replaces it if it is dead; the call
+// that found it dead is retried once (it never ran).
+import { codeName, errors, WarmgateError, AuthMode, type poolv1 } from '@warmgate/proto';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  AgentConnector,
+  AgentSession,
+  CallOptions,
+  Principal,
+  ToolDescriptor,
+} from '../core/ports.js';
+import { gatewayMetrics } from '../telemetry/metrics.js';
+import { inSpan } from '../telemetry/tracer.js';
+import { AgentConnection } from './agent-connection.js';
+import { createAssertionSigner } from './assertion.js';
+import {
+  isInternalTool,
+  toCallToolResponse,
+  toReadResourceResponse,
+  toToolDescriptor,
+} from './mcp-convert.js';
+import { AgentGoneError } from './mcp-errors.js';
+import { acquireBinding, createPoolApi, type PoolApi } from './pool-client.js';
+
+export interface AgentConnectorOptions {
+  /** host:port of the pool manager's Pool service (ignored when `pool` is given). */
+  readonly poolAddress?: string;
+  /** A Pool client to use instead of dialling `poolAddress` (not closed by close()). */
+  readonly pool?: PoolApi;
+  /** Per MCP call when the caller sets no timeoutMs (default 30 s). */
+  readonly callTimeoutMs?: number;
+  /** Acquire + MCP initialize (default 30 s: a cold start takes seconds). */
+  readonly connectTimeoutMs?: number;
+  /** Touch the binding at most this often per user (default 30 s). */
+  readonly touchIntervalMs?: number;
+  /** Lifetime of one user assertion (default 120 s; the agent accepts ≤ 300). */
+  readonly assertionTtlS?: number;
+  readonly now?: () => number;
+}
+
+export interface ClosableAgentConnector extends AgentConnector {
+  /** Closes every MCP session (and the pool client this connector dialled). */
+  close(): Promise<void>;
+}
+
+interface Upstream {
+  readonly key: string;
+  readonly binding: poolv1.Binding;
+  readonly connection: AgentConnection;
+  readonly sessions: Set<string>;
+  lastTouch: number;
+}
+
+export function createAgentConnector(options: AgentConnectorOptions): ClosableAgentConnector {
+  if (!options.pool && !options.poolAddress) {
+    throw errors.invalidArgument('createAgentConnector needs poolAddress or pool');
+  }
+  const ownPool = options.pool ? undefined : createPoolApi(options.poolAddress!);
+  const pool: PoolApi = options.pool ?? ownPool!;
+  const callTimeoutMs = options.callTimeoutMs ?? 30_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
+  const touchIntervalMs = options.touchIntervalMs ?? 30_000;
+  const assertionTtlS = options.assertionTtlS ?? 120;
+  const now = options.now ?? Date.now;
+  const upstreams = new Map<string, Upstream>();
+  const pending = new Map<string, Promise<Upstream>>();
+  const descriptors = new WeakMap<Tool[], ToolDescriptor[]>();
+
+  const keyOf = (p: Principal) =>
+    p.mode === AuthMode.DIRECT ? `direct:${p.sessionId}` : `user:${p.userId}`;
+
+  async function ensure(principal: Principal, signal: AbortSignal, stale = ''): Promise<Upstream> {
+    const key = keyOf(principal);
+    const current = upstreams.get(key);
+    if (current && !current.connection.isClosed) {
+      current.sessions.add(principal.sessionId);
+      return current;
+    }
+    if (current) {
+      stale ||= current.binding.bindingId;
+      void drop(current);
+    }
+    let starting = pending.get(key);
+    if (!starting) {
+      // Shared by every caller for this key, so it is bounded by its own deadline, not theirs.
+      starting = open(principal, key, stale).finally(() => pending.delete(key));
+      pending.set(key, starting);
+    }
+    const upstream = await raceSignal(starting, signal);
+    upstream.sessions.add(principal.sessionId);
+    return upstream;
+  }
+
+  async function open(principal: Principal, key: string, stale: string): Promise<Upstream> {
+    const signal = AbortSignal.timeout(connectTimeoutMs);
+    const acquire = (staleId: string) =>
+      acquireBinding(pool, principal, staleId, { signal, timeoutMs: connectTimeoutMs });
+    let binding = await acquire(stale);
+    let connection: AgentConnection;
+    try {
+      connection = await connect(principal, binding, signal);
+    } catch (error) {
+      // Bound a moment ago and already not answering: let the pool manager check it once.
+      if (!(error instanceof AgentGoneError) || stale === binding.bindingId) throw error;
+      binding = await acquire(binding.bindingId);
+      connection = await connect(principal, binding, signal);
+    }
+    const upstream: Upstream = { key, binding, connection, sessions: new Set(), lastTouch: now() };
+    upstreams.set(key, upstream);
+    return upstream;
+  }
+
+  function connect(principal: Principal, binding: poolv1.Binding, signal: AbortSignal) {
+    // A closed connection stays in `upstreams` until the next call, which re-acquires with
+    // its binding id as stale_binding_id.
+    return AgentConnection.open(
+      {
+        url: binding.mcpUrl,
+        mode: principal.mode,
+        headers: trustHeaders(principal, binding),
+        callTimeoutMs,
+      },
+      signal,
+    );
+  }
+
+  function trustHeaders(principal: Principal, binding: poolv1.Binding) {
+    if (principal.mode === AuthMode.DIRECT) {
+      const credential = principal.credential;
+      if (!credential) throw errors.unauthenticated('a direct-mode session carries no credential');
+      const headers = { 'x-warmgate-credential': credential };
+      return async () => headers;
+    }
+    const signer = createAssertionSigner({
+      key: binding.assertionKey,
+      userId: principal.userId,
+      bindingId: binding.bindingId,
+      ttlS: assertionTtlS,
+      now,
+    });
+    return async () => ({ 'x-warmgate-assertion': await signer.current() });
+  }
+
+  async function drop(upstream: Upstream): Promise<void> {
+    if (upstreams.get(upstream.key) === upstream) upstreams.delete(upstream.key);
+    await upstream.connection.close();
+  }
+
+  function touch(upstream: Upstream): void {
+    if (now() - upstream.lastTouch < touchIntervalMs) return;
+    upstream.lastTouch = now();
+    const { userId, bindingId } = upstream.binding;
+    pool
+      .touch({ userId, bindingId }, { timeoutMs: 5_000 })
+      .then((response) => {
+        // Reaped or released: the next call acquires again.
+        if (!response.bound) void drop(upstream);
+      })
+      .catch(() => {}); // a missed touch is retried on the next activity
+  }
+
+  async function withUpstream<T>(
+    principal: Principal,
+    options: CallOptions,
+    op: (connection: AgentConnection) => Promise<T>,
+  ): Promise<T> {
+    let upstream = await ensure(principal, options.signal);
+    touch(upstream);
+    try {
+      return await op(upstream.connection);
+    } catch (error) {
+      if (!(error instanceof AgentGoneError) || options.signal.aborted) throw error;
+      const stale = upstream.binding.bindingId;
+      await drop(upstream);
+      upstream = await ensure(principal, options.signal, stale);
+      return op(upstream.connection);
+    }
+  }
+
+  function sessionFor(principal: Principal): AgentSession {
+    const run = <T>(o: CallOptions, op: (c: AgentConnection) => Promise<T>) =>
+      withUpstream(principal, o, op);
+    return {
+      listTools: (o) => run(o, async (c) => userTools(await c.allTools(o))),
+      callTool: (name, args, o) =>
+        measureUserCall(name, () =>
+          run(o, async (c) => toCallToolResponse(await c.callTool(name, args, o))),
+        ),
+      readResource: (uri, o) =>
+        run(o, async (c) => toReadResourceResponse(await c.readResource(uri, o))),
+      context: (o) => run(o, (c) => c.context.get(o.signal)),
+      appendTurn: (turn, o) => run(o, (c) => c.appendTurn(turn, o)),
+    };
+  }
+
+  function userTools(tools: Tool[]): ToolDescriptor[] {
+    let converted = descriptors.get(tools);
+    if (!converted) {
+      converted = tools.filter((t) => !isInternalTool(t)).map(toToolDescriptor);
+      descriptors.set(tools, converted);
+    }
+    return converted;
+  }
+
+  return {
+    async connect(principal, callOptions) {
+      await ensure(principal, callOptions.signal);
+      return sessionFor(principal);
+    },
+    disconnect(principal) {
+      const upstream = upstreams.get(keyOf(principal));
+      if (!upstream) return;
+      upstream.sessions.delete(principal.sessionId);
+      if (upstream.sessions.size === 0) void drop(upstream);
+    },
+    async close() {
+      await Promise.all([...upstreams.values()].map(drop));
+      ownPool?.close();
+    },
+  };
+}
+
+async function measureUserCall<T extends { isError: boolean }>(
+  name: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  return inSpan('mcp.call_tool', { 'warmgate.route': 'user', 'warmgate.tool': name }, async () => {
+    let outcome = 'ok';
+    try {
+      const result = await call();
+      if (result.isError) outcome = 'tool_error';
+      return result;
+    } catch (error) {
+      outcome = codeName(WarmgateError.from(error).code);
+      throw error;
+    } finally {
+      gatewayMetrics().toolCalls.add(1, { route: 'user', outcome });
+    }
+  });
+}
+
+/** Waits for shared work, but lets this caller give up on its own signal. */
+function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(WarmgateError.from(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(WarmgateError.from(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

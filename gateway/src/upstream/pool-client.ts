@@ -1,0 +1,60 @@
+// The gateway's side of the pool manager's Pool service: Acquire (measured by source) and a
+// throttled Touch. The gateway never creates containers; it only asks for bindings.
+import { AuthMode, errors, poolv1 } from '@warmgate/proto';
+import { createClient } from '@warmgate/proto/grpc';
+import type { Principal } from '../core/ports.js';
+import { gatewayMetrics } from '../telemetry/metrics.js';
+import { withTraceHeaders } from '../telemetry/propagation.js';
+import { inSpan } from '../telemetry/tracer.js';
+
+/** The two Pool methods the gateway uses (a real client or, in tests, anything alike). */
+export interface PoolApi {
+  acquire(
+    request: { userId: string; tier: string; mode: AuthMode; staleBindingId: string },
+    options: { signal?: AbortSignal; timeoutMs?: number; headers?: Record<string, string> },
+  ): Promise<poolv1.AcquireResponse>;
+  touch(
+    request: { userId: string; bindingId: string },
+    options: { timeoutMs?: number; headers?: Record<string, string> },
+  ): Promise<poolv1.TouchResponse>;
+}
+
+export function createPoolApi(address: string): PoolApi & { close(): void } {
+  return createClient(poolv1.Pool, address);
+}
+
+const sourceLabel: Record<poolv1.AcquireSource, 'existing' | 'warm' | 'cold' | undefined> = {
+  [poolv1.AcquireSource.UNSPECIFIED]: undefined,
+  [poolv1.AcquireSource.EXISTING]: 'existing',
+  [poolv1.AcquireSource.WARM]: 'warm',
+  [poolv1.AcquireSource.COLD]: 'cold',
+};
+
+export async function acquireBinding(
+  pool: PoolApi,
+  principal: Principal,
+  staleBindingId: string,
+  options: { signal: AbortSignal; timeoutMs: number },
+): Promise<poolv1.Binding> {
+  return inSpan('pool.acquire', { 'warmgate.tier': principal.tier }, async (span) => {
+    const started = performance.now();
+    const response = await pool.acquire(
+      { userId: principal.userId, tier: principal.tier, mode: principal.mode, staleBindingId },
+      { signal: options.signal, timeoutMs: options.timeoutMs, headers: withTraceHeaders() },
+    );
+    const source = sourceLabel[response.source];
+    if (source) {
+      gatewayMetrics().acquireLatency.record((performance.now() - started) / 1000, { source });
+      span.setAttribute('warmgate.acquire_source', source);
+    }
+    const binding = response.binding;
+    if (!binding?.mcpUrl || !binding.bindingId) {
+      throw errors.internal('the pool manager answered Acquire without a usable binding');
+    }
+    // Never talk to an agent bound to someone else, whatever the pool manager says.
+    if (binding.userId !== principal.userId) {
+      throw errors.internal('the pool manager returned a binding of another user');
+    }
+    return binding;
+  });
+}
