@@ -1,6 +1,7 @@
 // The gateway's side of the pool manager's Pool service: Acquire (measured by source) and a
 // throttled Touch. The gateway never creates containers; it only asks for bindings.
-import { AuthMode, errors, poolv1 } from '@warmgate/proto';
+import type { AuthMode } from '@warmgate/proto';
+import { errors, poolv1 } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import type { Principal } from '../core/ports.js';
 import { gatewayMetrics } from '../telemetry/metrics.js';
