@@ -3,7 +3,7 @@
  * and rule-based backtests over candles passed in by the caller. Pure: no I/O.
  */
 import { errors } from '@warmgate/proto';
-import { CandlesSchema, type Candle } from './candles.js';
+import { CandlesSchema, MAX_CANDLES, type Candle } from './candles.js';
 import { createContext, evaluate } from './compose.js';
 import { IndicatorSpecSchema, type IndicatorSpec } from './indicator-spec.js';
 import { parseOrThrow } from './issues.js';
@@ -12,6 +12,9 @@ import { resolveSaved, type SavedLookup } from './resolve.js';
 import { evaluateRule, operandsOf } from './rules.js';
 import { simulate, type BacktestReport } from './backtest.js';
 import { StrategySchema, type Strategy } from './strategy-spec.js';
+
+/** The array, and 7 fields per candle with room for a few extra keys. */
+const CANDLES_JSON_NODES = 1 + MAX_CANDLES * 10;
 
 export { CandleSchema, CandlesSchema, type Candle } from './candles.js';
 export { IndicatorSpecSchema, type IndicatorSpec } from './indicator-spec.js';
@@ -31,7 +34,7 @@ export function computeIndicator(
   candles: Candle[],
   saved?: SavedLookup,
 ): { outputs: Record<string, (number | null)[]>; warmup: number } {
-  const bars = parseOrThrow(CandlesSchema, candles, 'candles');
+  const bars = parseOrThrow(CandlesSchema, candles, 'candles', CANDLES_JSON_NODES);
   const parsed = parseOrThrow(IndicatorSpecSchema, spec, 'spec');
   const ctx = createContext(bars, resolveSaved(parsed, saved));
   const outputs = evaluate(parsed, ctx);
@@ -47,7 +50,7 @@ export function backtest(
   candles: Candle[],
   saved?: SavedLookup,
 ): BacktestReport {
-  const bars = parseOrThrow(CandlesSchema, candles, 'candles');
+  const bars = parseOrThrow(CandlesSchema, candles, 'candles', CANDLES_JSON_NODES);
   const s = parseOrThrow(StrategySchema, strategy, 'strategy');
   bars.forEach((c, i) => {
     if (!(c.open > 0 && c.low > 0 && c.close > 0)) {

@@ -7,17 +7,13 @@ import { indicatorCatalog } from './catalog.js';
 const MAX_JSON_DEPTH = 64;
 const MAX_JSON_NODES = 20_000;
 
-/** Refuses JSON nested deeper than {@link MAX_JSON_DEPTH} or larger than {@link MAX_JSON_NODES}. */
-export function checkJsonShape(value: unknown, what: string): void {
+/** Refuses JSON nested deeper than {@link MAX_JSON_DEPTH} or with more than `maxNodes` values. */
+export function checkJsonShape(value: unknown, what: string, maxNodes = MAX_JSON_NODES): void {
   const stack: [unknown, number][] = [[value, 1]];
   let nodes = 0;
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
-    if (++nodes > MAX_JSON_NODES) {
-      throw errors.invalidArgument(
-        `${what} is too large (more than ${MAX_JSON_NODES} JSON values)`,
-      );
-    }
+    if (++nodes > maxNodes) tooLarge(what, maxNodes);
     if (node === null || typeof node !== 'object') continue;
     if (depth > MAX_JSON_DEPTH) {
       throw errors.invalidArgument(
@@ -25,13 +21,23 @@ export function checkJsonShape(value: unknown, what: string): void {
       );
     }
     const children = Array.isArray(node) ? node : Object.values(node);
+    if (nodes + stack.length + children.length > maxNodes) tooLarge(what, maxNodes);
     for (const child of children) stack.push([child, depth + 1]);
   }
 }
 
+function tooLarge(what: string, maxNodes: number): never {
+  throw errors.invalidArgument(`${what} is too large (more than ${maxNodes} JSON values)`);
+}
+
 /** Parses with a zod schema; a failure becomes one INVALID_ARGUMENT naming where and what. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  checkJsonShape(value, what);
+export function parseOrThrow<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  what: string,
+  maxNodes = MAX_JSON_NODES,
+): T {
+  checkJsonShape(value, what, maxNodes);
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw invalidFromZod(result.error, value, what);
