@@ -31,6 +31,8 @@ export interface LlmConfig {
   readonly model: string;
   readonly timeoutMs: number;
   readonly maxToolRounds: number;
+  /** One whole turn: model requests, tool rounds and the save. */
+  readonly turnTimeoutMs: number;
 }
 
 export interface LimitsConfig {
@@ -97,6 +99,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       model: read.string('WARMGATE_LLM_MODEL', 'gpt-4o-mini'),
       timeoutMs: read.int('WARMGATE_LLM_TIMEOUT_MS', 60_000, 100),
       maxToolRounds: read.int('WARMGATE_LLM_MAX_TOOL_ROUNDS', 8, 1),
+      turnTimeoutMs: read.int('WARMGATE_TURN_TIMEOUT_MS', 300_000, 1000),
     },
     limits: {
       maxMessageChars: read.int('WARMGATE_MAX_MESSAGE_CHARS', 16_000, 1),

@@ -20,6 +20,8 @@ export interface GatewayServersOptions {
 export interface GatewayServers {
   readonly httpPort: number;
   readonly grpcPort: number;
+  /** Open WebSocket connections. */
+  wsConnections(): number;
   /** Stops accepting, closes sockets (1001), lets gRPC calls finish within the drain timeout. */
   close(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startGatewayServers(options: GatewayServersOptions): Promi
   return {
     httpPort,
     grpcPort,
+    wsConnections: () => ws.connections,
     async close() {
       ws.close();
       await grpc.close(config.drainTimeoutS * 1000);

@@ -25,6 +25,7 @@ export class WsClient {
   private readonly listeners = new Map<string, (frame: gatewayv1.ServerFrame) => void>();
   private readonly socket: WebSocket;
   private failure: WarmgateError | undefined;
+  private lastError: WarmgateError | undefined;
 
   private constructor(
     url: string,
@@ -35,10 +36,9 @@ export class WsClient {
     this.socket.addEventListener('message', (event) => this.onMessage(event.data));
     this.closed = new Promise((resolve) => {
       this.socket.addEventListener('close', (event) => {
-        this.failure ??= new WarmgateError(
-          ErrorCode.UNAVAILABLE,
-          `socket closed (${event.code} ${event.reason})`,
-        );
+        this.failure ??=
+          this.lastError ??
+          new WarmgateError(ErrorCode.UNAVAILABLE, `socket closed (${event.code} ${event.reason})`);
         for (const listener of this.listeners.values()) listener(this.closedFrame());
         resolve({ code: event.code, reason: event.reason });
       });
@@ -128,10 +128,9 @@ export class WsClient {
       typeof data === 'string'
         ? fromJsonString(gatewayv1.ServerFrameSchema, data)
         : fromBinary(gatewayv1.ServerFrameSchema, new Uint8Array(data as ArrayBuffer));
-    if (frame.id === '' && frame.kind.case === 'error') {
-      this.failure = toError(frame.kind.value);
-      for (const listener of this.listeners.values()) listener(frame);
-    }
+    // An id-less error is either about an unreadable frame or, just before the close, the
+    // reason the connection ends: remember it as the likely cause of a close.
+    if (frame.id === '' && frame.kind.case === 'error') this.lastError = toError(frame.kind.value);
     const listener = this.listeners.get(frame.id);
     if (listener) listener(frame);
     else this.unsolicited.push(frame);

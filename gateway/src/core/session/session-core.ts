@@ -2,12 +2,13 @@
 // adapter over this object. It speaks proto messages and WarmgateErrors, and reaches the
 // outside world only through the ports.
 import { create } from '@bufbuild/protobuf';
-import { codeName, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
+import { AuthMode, codeName, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
 import type {
   AgentConnector,
   AgentSession,
   Authenticator,
+  JsonObject,
   PlatformTools,
   Principal,
   TurnRunner,
@@ -57,6 +58,8 @@ export interface SessionCoreDeps {
   readonly newId?: () => string;
 }
 
+const isPublic = (principal: Principal) => principal.mode === AuthMode.PUBLIC;
+
 export function createSessionCore(deps: SessionCoreDeps): SessionCore {
   const limits: SessionLimits = { ...defaultLimits, ...deps.limits };
   const now = deps.now ?? Date.now;
@@ -70,6 +73,33 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
   const agentOf = (principal: Principal, signal: AbortSignal): Promise<AgentSession> =>
     deps.agents.connect(principal, { signal });
   const toolOptions = (signal: AbortSignal) => ({ signal, timeoutMs: limits.toolTimeoutMs });
+  // Platform tools keep their names under the clash rule, so a platform name always means the
+  // platform tool: it runs without reaching (or waiting for) the user's agent.
+  const platformNames = () => new Set(deps.platform.list().map((tool) => tool.name));
+  const callPlatform = (
+    principal: Principal,
+    name: string,
+    args: JsonObject,
+    signal: AbortSignal,
+  ) => {
+    const tool = deps.platform.list().find((candidate) => candidate.name === name)!;
+    if (isPublic(principal) && !tool.annotations.readOnly) {
+      throw errors.permissionDenied(
+        `tool "${name}" changes data; public sessions may call read-only tools only`,
+      );
+    }
+    return deps.platform.call(name, args, toolOptions(signal));
+  };
+  const callUser = async (
+    principal: Principal,
+    name: string,
+    args: JsonObject,
+    signal: AbortSignal,
+  ) => {
+    const agent = await agentOf(principal, signal);
+    const tool = await catalog.resolve(agent, principal, name, { signal });
+    return catalog.invoke(agent, tool, args, toolOptions(signal));
+  };
 
   return {
     authenticate: (token) => deps.authenticator.authenticate(token),
@@ -94,11 +124,12 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       checkToolName(request.name);
       const args = request.arguments ?? {};
       checkArguments(args, limits);
-      const agent = await agentOf(principal, signal);
-      const tool = await catalog.resolve(agent, principal, request.name, { signal });
-      const route = tool.descriptor.route;
+      const route = platformNames().has(request.name) ? 'platform' : 'user';
       try {
-        const result = await catalog.invoke(agent, tool, args, toolOptions(signal));
+        const result =
+          route === 'platform'
+            ? await callPlatform(principal, request.name, args, signal)
+            : await callUser(principal, request.name, args, signal);
         gatewayMetrics().toolCalls.add(1, { route, outcome: result.isError ? 'tool_error' : 'ok' });
         return result;
       } catch (error) {

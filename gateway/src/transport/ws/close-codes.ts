@@ -10,7 +10,7 @@ export const CloseCode = {
   goingAway: 1001,
   /** Authentication failed or was refused; the reason says why. Do not retry unchanged. */
   policyViolation: 1008,
-  /** A frame larger than the limit (uWebSockets.js closes these itself). */
+  /** A frame larger than WARMGATE_MAX_FRAME_BYTES (after an error frame saying so). */
   messageTooBig: 1009,
   /** A server fault. */
   internalError: 1011,

@@ -7,7 +7,7 @@ import type { Principal } from '../../core/ports.js';
 import { AsyncQueue } from '../../core/session/async-queue.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
-import { closeCodeFor, closeReason } from './close-codes.js';
+import { CloseCode, closeCodeFor, closeReason } from './close-codes.js';
 import {
   decodeClientFrame,
   encodeServerFrame,
@@ -23,6 +23,8 @@ export interface FrameSink {
 }
 
 export interface ConnectionLimits {
+  /** The largest frame served; a larger one gets an error frame and close 1009. */
+  readonly maxFrameBytes: number;
   /** Buffered bytes past which the socket is closed (1013). Streams pause at half of it. */
   readonly maxBufferedBytes: number;
   readonly maxInflightPerSocket: number;
@@ -63,6 +65,13 @@ export class WsConnection {
   receive(data: ArrayBuffer, isBinary: boolean): void {
     if (this.closed) return;
     this.binary = isBinary;
+    if (data.byteLength > this.limits.maxFrameBytes) {
+      const limit = this.limits.maxFrameBytes;
+      const error = errors.invalidArgument(
+        `frame too large: ${data.byteLength} bytes, the limit is ${limit}`,
+      );
+      return this.fail(error, '', false, CloseCode.messageTooBig);
+    }
     let frame: gatewayv1.ClientFrame;
     try {
       frame = decodeClientFrame(data, isBinary);
@@ -241,11 +250,16 @@ export class WsConnection {
   }
 
   /** Ends the connection: an error frame (unless the buffer is the problem), then the close. */
-  private fail(error: WarmgateError, id: string | undefined, later = false): void {
+  private fail(
+    error: WarmgateError,
+    id: string | undefined,
+    later = false,
+    code = closeCodeFor(error.code),
+  ): void {
     if (this.closed) return;
     if (id !== undefined) this.sendError(id, error);
     this.closed = true;
-    const end = () => this.sink.end(closeCodeFor(error.code), closeReason(error));
+    const end = () => this.sink.end(code, closeReason(error));
     if (later) setImmediate(end);
     else end();
     this.closedBySocket();

@@ -20,8 +20,6 @@ import { type ConnectionLimits, type UpgradeAuth, WsConnection } from './ws-conn
 export interface WsServerOptions {
   readonly core: SessionCore;
   readonly limits: ConnectionLimits & {
-    /** Largest frame accepted; a bigger one closes the socket (1009). */
-    readonly maxFrameBytes: number;
     /** Seconds without traffic before the socket closes; pings keep live sockets open. */
     readonly idleTimeoutS: number;
   };
@@ -50,7 +48,9 @@ export function createWsServer(options: WsServerOptions): WsServer {
   const app = App();
 
   app.ws<SocketData>('/ws', {
-    maxPayloadLength: limits.maxFrameBytes,
+    // Frames up to 4× the limit are read and refused with an error frame and close 1009;
+    // beyond that uWebSockets.js drops the connection itself (the client sees 1006).
+    maxPayloadLength: limits.maxFrameBytes * 4,
     idleTimeout: limits.idleTimeoutS,
     sendPingsAutomatically: true,
     // Above our own limit, so uWS never drops a frame silently: we close first (1013).

@@ -1,0 +1,60 @@
+// Builds the gateway's session core from its configuration: the real implementations of
+// every port (auth, platform tools, model + turn loop, pool client + MCP connector).
+import type { GatewayConfig } from '../config.js';
+import { createAuthenticator } from '../auth/authenticator.js';
+import { createSessionCore, type SessionCore } from '../core/session/session-core.js';
+import { createToolCatalog } from '../core/tools/index.js';
+import { createTurnRunner } from '../core/turn/index.js';
+import { createModel } from '../llm/index.js';
+import { createPlatformTools } from '../platform/index.js';
+import { poolv1 } from '@warmgate/proto';
+import { createClient } from '@warmgate/proto/grpc';
+import { createAgentConnector } from '../upstream/index.js';
+
+export interface WiredGateway {
+  readonly core: SessionCore;
+  /** The model answering turns ("offline" without an LLM endpoint). */
+  readonly modelName: string;
+  /** True when the pool manager answers. */
+  ready(): Promise<boolean>;
+  /** Closes the MCP sessions and the pool client. */
+  close(): Promise<void>;
+}
+
+export function wireGateway(config: GatewayConfig): WiredGateway {
+  const platform = createPlatformTools();
+  const catalog = createToolCatalog(platform);
+  const model = createModel(config.llm);
+  const turns = createTurnRunner({
+    model,
+    platform,
+    catalog,
+    maxToolRounds: config.llm.maxToolRounds,
+    toolTimeoutMs: config.limits.toolTimeoutMs,
+    turnTimeoutMs: config.llm.turnTimeoutMs,
+  });
+  // One Pool client: the connector acquires through it, readiness asks it for the status.
+  const pool = createClient(poolv1.Pool, config.poolAddress);
+  const agents = createAgentConnector({ pool, callTimeoutMs: config.limits.toolTimeoutMs });
+  const core = createSessionCore({
+    authenticator: createAuthenticator(config.auth),
+    agents,
+    platform,
+    catalog,
+    turns,
+    limits: config.limits,
+  });
+  return {
+    core,
+    modelName: model.name,
+    ready: () =>
+      pool.getStatus({}, { timeoutMs: 2_000 }).then(
+        () => true,
+        () => false,
+      ),
+    async close() {
+      await agents.close();
+      pool.close();
+    },
+  };
+}
