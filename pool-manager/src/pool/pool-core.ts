@@ -154,7 +154,7 @@ export class PoolCore {
         profile: slot.config.name,
         warm: counts.warm,
         starting: counts.starting + slot.coldStarting,
-        bound: mine.filter((b) => b.state === 'bound').length + slot.claiming,
+        bound: mine.filter((b) => b.state === 'bound').length + slot.claiming + counts.lent,
         draining: mine.filter((b) => b.state === 'draining').length,
         targetWarm: slot.pool.target,
         minWarm: slot.config.minWarm,
@@ -246,13 +246,17 @@ export class PoolCore {
     // A claim can lose a race for a container (ABORTED); take another, a bounded number of times.
     for (let attempt = 1; ; attempt++) {
       try {
-        const { container, source } = await this.obtain(slot, started);
-        const binding = await this.bindClaimed(slot, container, input);
-        this.bindings.set(input.userId, binding);
-        this.broadcaster.changed();
-        const durationMs = this.clock.now() - started;
-        this.metrics.claim(slot.config.name, source, durationMs);
-        return { binding, source, durationMs };
+        const { container, source, lent } = await this.obtain(slot, started);
+        try {
+          const binding = await this.bindClaimed(slot, container, input, lent);
+          this.bindings.set(input.userId, binding);
+          this.broadcaster.changed();
+          const durationMs = this.clock.now() - started;
+          this.metrics.claim(slot.config.name, source, durationMs);
+          return { binding, source, durationMs };
+        } finally {
+          if (lent) slot.pool.handOff(container);
+        }
       } catch (error) {
         const normalised = WarmgateError.from(error);
         if (normalised.code !== ErrorCode.ABORTED || attempt >= 3) throw normalised;
@@ -263,13 +267,13 @@ export class PoolCore {
   private async obtain(
     slot: ProfileSlot,
     started: number,
-  ): Promise<{ container: Container; source: AcquireSourceName }> {
+  ): Promise<{ container: Container; source: AcquireSourceName; lent: boolean }> {
     const name = slot.config.name;
     const warm = await slot.pool.takeWarm();
     if (warm) {
-      if (warm.createdAt < started) return { container: warm, source: 'warm' };
+      if (warm.createdAt < started) return { container: warm, source: 'warm', lent: true };
       this.metrics.coldStart(name, 'warm_unhealthy');
-      return { container: warm, source: 'cold' };
+      return { container: warm, source: 'cold', lent: true };
     }
     const total =
       slot.pool.counts().size + this.boundCount(name) + slot.claiming + slot.coldStarting;
@@ -280,26 +284,28 @@ export class PoolCore {
       try {
         const container = await this.deps.runtime.create({ name, template: slot.config.template });
         slot.sizer.recordCreate(this.clock.now() - started);
-        return { container, source: 'cold' };
+        return { container, source: 'cold', lent: false };
       } finally {
         slot.coldStarting--;
       }
     }
     if (slot.pool.counts().starting > 0) {
       this.metrics.coldStart(name, 'profile_at_capacity');
-      return { container: await slot.pool.waitForOne(), source: 'cold' };
+      return { container: await slot.pool.waitForOne(), source: 'cold', lent: true };
     }
     throw errors.resourceExhausted(
       `profile ${name} is at its maximum of ${slot.config.maxTotal} containers`,
     );
   }
 
+  /** `lent`: the container is still on the pool's books (counted there, not in `claiming`). */
   private async bindClaimed(
     slot: ProfileSlot,
     container: Container,
     input: AcquireInput,
+    lent: boolean,
   ): Promise<Binding> {
-    slot.claiming++;
+    if (!lent) slot.claiming++;
     try {
       const key = new Uint8Array(randomBytes(32));
       return await this.lifecycle.claimAndBind(container, {
@@ -311,7 +317,7 @@ export class PoolCore {
         repository: this.deps.repositoryFor(input.userId, input.mode === AuthMode.PUBLIC),
       });
     } finally {
-      slot.claiming--;
+      if (!lent) slot.claiming--;
     }
   }
 

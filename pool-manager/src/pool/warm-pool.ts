@@ -32,8 +32,8 @@ interface PoolInternals {
 /**
  * The warm containers of one profile, on generic-pool: it keeps `min` (our adaptive target)
  * warm, health-checks a container before handing it out (testOnBorrow + validate) and
- * destroys the unhealthy. A claimed container is detached: removed from the pool without
- * being destroyed, which makes the pool create its replacement at once.
+ * destroys the unhealthy. A claimed container, once bound, is handed off: removed from the
+ * pool without being destroyed, which makes the pool create its replacement.
  */
 export class WarmPool {
   private readonly pool: Pool<Container>;
@@ -98,33 +98,47 @@ export class WarmPool {
     return this.internals._config.min;
   }
 
-  /** `extra`: containers about to leave the pool that `outside()` does not count yet. */
   private applyTarget(extra: number): void {
     const room = this.options.maxTotal - this.options.outside() - extra;
     this.internals._config.min = Math.max(0, Math.min(this.desired, room));
   }
 
-  counts(): { warm: number; starting: number; size: number } {
-    return { warm: this.pool.available, starting: this.creating, size: this.pool.size };
+  /** warm = available, starting = being created, lent = taken and being bound. */
+  counts(): { warm: number; starting: number; lent: number; size: number } {
+    return {
+      warm: this.pool.available,
+      starting: this.creating,
+      lent: this.pool.borrowed,
+      size: this.pool.size,
+    };
   }
 
-  /** A validated warm container, detached from the pool; undefined when none is warm now. */
+  /**
+   * A validated warm container, still on loan from the pool; undefined when none is warm now.
+   * The caller binds it, then hands it off: the replacement is created only after the bind,
+   * so the spawn does not compete with the bind for the CPU.
+   */
   async takeWarm(): Promise<Container | undefined> {
-    if (this.pool.available > 0) {
-      // With testOnBorrow an unhealthy one is destroyed and the next is tried; if none is left,
-      // this waits for a container the pool creates (bounded by waitTimeoutMs).
-      const container = await this.pool.acquire();
-      this.detach(container);
-      return container;
-    }
-    return undefined;
+    if (this.pool.available === 0) return undefined;
+    // With testOnBorrow an unhealthy one is destroyed and the next is tried; if none is left,
+    // this waits for a container the pool creates (bounded by waitTimeoutMs).
+    return this.pool.acquire();
   }
 
   /** Waits (bounded) for a container the pool is creating; for when the profile is at capacity. */
-  async waitForOne(): Promise<Container> {
-    const container = await this.pool.acquire();
-    this.detach(container);
-    return container;
+  waitForOne(): Promise<Container> {
+    return this.pool.acquire();
+  }
+
+  /**
+   * Takes a container from takeWarm/waitForOne off the pool's books without destroying it
+   * (it is bound now, or its binder destroyed it); the pool then replaces it.
+   */
+  handOff(container: Container): void {
+    if (!this.pool.isBorrowedResource(container)) return;
+    this.detached.add(container.id);
+    this.applyTarget(0);
+    void this.pool.destroy(container);
   }
 
   /** Destroys one surplus warm container when there are more than the target. */
@@ -149,14 +163,6 @@ export class WarmPool {
     await this.pool.clear();
     const leftovers = this.adoptable.splice(0);
     await Promise.all(leftovers.map((c) => this.options.runtime.destroy(c.id)));
-  }
-
-  private detach(container: Container): void {
-    this.detached.add(container.id);
-    this.applyTarget(1);
-    // Takes it out of generic-pool's books; destroyUnlessDetached makes this a no-op for the
-    // container itself, and the pool replaces it (replenish after each claim).
-    void this.pool.destroy(container);
   }
 
   private async create(): Promise<Container> {
