@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errors } from '@warmgate/proto';
-import type { Candle } from './candles.js';
+import { show, type Candle } from './candles.js';
 
 /** A series aligned to candles; `null` where there is no value (warm-up, division by zero, ...). */
 export type Series = (number | null)[];
@@ -19,7 +19,7 @@ export type PriceField = (typeof PRICE_FIELDS)[number];
 
 export const PriceFieldSchema = z.enum(PRICE_FIELDS, {
   error: (iss) =>
-    `unknown price field ${JSON.stringify(iss.input)} (expected one of ${PRICE_FIELDS.join(', ')})`,
+    `unknown price field ${show(iss.input)} (expected one of ${PRICE_FIELDS.join(', ')})`,
 });
 
 /** The values of one price field, one per candle. */
