@@ -37,6 +37,7 @@ export class AgentConnection {
   readonly context: ContextCache;
   private tools: Promise<Tool[]> | undefined;
   private closed = false;
+  private shutdown: Promise<void> | undefined;
 
   private constructor(
     private readonly client: Client,
@@ -105,6 +106,11 @@ export class AgentConnection {
     return this.closed;
   }
 
+  /** The agent stopped answering: the next call re-acquires (the connector closes this). */
+  markDead(): void {
+    this.markClosed();
+  }
+
   /** Every tool of the agent, internal ones included (cached until tools/list_changed). */
   async allTools(options: CallOptions): Promise<Tool[]> {
     if (!this.tools) {
@@ -141,15 +147,18 @@ export class AgentConnection {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Ends the MCP session (once; later calls wait for the same shutdown). */
+  close(): Promise<void> {
     this.markClosed();
-    // Tell the agent to free the session; do not wait long for an agent that is going away.
-    await Promise.race([
-      this.transport.terminateSession().catch(() => {}),
-      new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
-    ]);
-    await this.client.close().catch(() => {});
+    this.shutdown ??= (async () => {
+      // Tell the agent to free the session; do not wait long for an agent that is going away.
+      await Promise.race([
+        this.transport.terminateSession().catch(() => {}),
+        new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+      ]);
+      await this.client.close().catch(() => {});
+    })();
+    return this.shutdown;
   }
 
   private async rawCall(

@@ -55,7 +55,10 @@ interface Upstream {
   readonly key: string;
   readonly binding: poolv1.Binding;
   readonly connection: AgentConnection;
+  /** Gateway sessions using this upstream; it closes when the last one has gone. */
   readonly sessions: Set<string>;
+  /** Calls in flight (a cancelled turn still saves after its session has gone). */
+  inflight: number;
   lastTouch: number;
 }
 
@@ -80,26 +83,28 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
   async function ensure(principal: Principal, signal: AbortSignal, stale = ''): Promise<Upstream> {
     const key = keyOf(principal);
     const current = upstreams.get(key);
-    if (current && !current.connection.isClosed) {
-      current.sessions.add(principal.sessionId);
-      return current;
-    }
-    if (current) {
-      stale ||= current.binding.bindingId;
-      void drop(current);
-    }
+    if (current && !current.connection.isClosed) return current;
     let starting = pending.get(key);
     if (!starting) {
+      // A replacement serves the sessions of the upstream it replaces.
+      const sessions = new Set(current?.sessions);
+      if (current) {
+        stale ||= current.binding.bindingId;
+        void drop(current);
+      }
       // Shared by every caller for this key, so it is bounded by its own deadline, not theirs.
-      starting = open(principal, key, stale).finally(() => pending.delete(key));
+      starting = open(principal, key, stale, sessions).finally(() => pending.delete(key));
       pending.set(key, starting);
     }
-    const upstream = await raceSignal(starting, signal);
-    upstream.sessions.add(principal.sessionId);
-    return upstream;
+    return raceSignal(starting, signal);
   }
 
-  async function open(principal: Principal, key: string, stale: string): Promise<Upstream> {
+  async function open(
+    principal: Principal,
+    key: string,
+    stale: string,
+    sessions: Set<string>,
+  ): Promise<Upstream> {
     const signal = AbortSignal.timeout(connectTimeoutMs);
     const acquire = (staleId: string) =>
       acquireBinding(pool, principal, staleId, { signal, timeoutMs: connectTimeoutMs });
@@ -113,7 +118,14 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
       binding = await acquire(binding.bindingId);
       connection = await connect(principal, binding, signal);
     }
-    const upstream: Upstream = { key, binding, connection, sessions: new Set(), lastTouch: now() };
+    const upstream: Upstream = {
+      key,
+      binding,
+      connection,
+      sessions,
+      inflight: 0,
+      lastTouch: now(),
+    };
     upstreams.set(key, upstream);
     return upstream;
   }
@@ -172,17 +184,30 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
     options: CallOptions,
     op: (connection: AgentConnection) => Promise<T>,
   ): Promise<T> {
-    let upstream = await ensure(principal, options.signal);
-    touch(upstream);
+    const first = await ensure(principal, options.signal);
+    touch(first);
     try {
-      return await op(upstream.connection);
+      return await using(first, op);
     } catch (error) {
       if (!(error instanceof AgentGoneError) || options.signal.aborted) throw error;
-      const stale = upstream.binding.bindingId;
-      await drop(upstream);
-      upstream = await ensure(principal, options.signal, stale);
-      return op(upstream.connection);
+      first.connection.markDead();
+      return using(await ensure(principal, options.signal, first.binding.bindingId), op);
     }
+  }
+
+  async function using<T>(upstream: Upstream, op: (c: AgentConnection) => Promise<T>): Promise<T> {
+    upstream.inflight++;
+    try {
+      return await op(upstream.connection);
+    } finally {
+      upstream.inflight--;
+      closeIfUnused(upstream);
+    }
+  }
+
+  /** Closes an upstream no gateway session uses any more, once its last call has finished. */
+  function closeIfUnused(upstream: Upstream): void {
+    if (upstream.sessions.size === 0 && upstream.inflight === 0) void drop(upstream);
   }
 
   function sessionFor(principal: Principal): AgentSession {
@@ -212,14 +237,15 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
 
   return {
     async connect(principal, callOptions) {
-      await ensure(principal, callOptions.signal);
+      const upstream = await ensure(principal, callOptions.signal);
+      upstream.sessions.add(principal.sessionId);
       return sessionFor(principal);
     },
     disconnect(principal) {
       const upstream = upstreams.get(keyOf(principal));
       if (!upstream) return;
       upstream.sessions.delete(principal.sessionId);
-      if (upstream.sessions.size === 0) void drop(upstream);
+      closeIfUnused(upstream);
     },
     async close() {
       await Promise.all([...upstreams.values()].map(drop));

@@ -97,6 +97,28 @@ describe('agent connector', () => {
     expect(alice.seen.initializes - before).toBe(2);
   });
 
+  it('saves a turn after its session has gone, then closes the MCP session again', async () => {
+    const c = newConnector();
+    const base = alice.liveSessions();
+    const session = await c.connect(who('alice', 'gone'), opts());
+    await session.listTools(opts());
+    expect(alice.liveSessions()).toBe(base + 1);
+    c.disconnect(who('alice', 'gone'));
+    await eventually(() => alice.liveSessions() === base, 'the MCP session to close');
+    const at = new Date();
+    const turn = {
+      turnId: 'late',
+      userText: 'q',
+      answerText: 'partial',
+      toolCalls: [],
+      startedAt: at,
+      finishedAt: at,
+    };
+    await session.appendTurn(turn, opts());
+    expect(alice.seen.appended.at(-1)).toMatchObject({ turn_id: 'late' });
+    await eventually(() => alice.liveSessions() === base, 'the re-opened MCP session to close');
+  });
+
   it('calls tools and maps results, tool errors and refusals', async () => {
     const session = await newConnector().connect(who('alice', 's1'), opts());
     const ok = await session.callTool('note_read', { id: 7 }, opts());

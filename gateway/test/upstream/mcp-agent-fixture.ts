@@ -40,6 +40,8 @@ export interface AgentFixture {
     appended: unknown[];
     assertions: { sub?: string; aud?: unknown; exp?: number; iat?: number }[];
   };
+  /** MCP sessions the agent holds open now. */
+  liveSessions(): number;
   /** Changes a resource and notifies subscribed sessions. */
   update(uri: string, text: string): Promise<void>;
   /** Stops answering (closes the listener and every connection), like a dead container. */
@@ -179,6 +181,7 @@ export async function startAgentFixture(options: AgentFixtureOptions): Promise<A
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     seen,
+    liveSessions: () => sessions.size,
     async update(uri, text) {
       resources.set(uri, text);
       await Promise.all(
