@@ -1,0 +1,44 @@
+/* global __VU -- k6 globals */
+// grpc-terminal: trading terminals on gRPC at a steady arrival rate. Each VU is one terminal
+// (one user); an iteration is one CallTool (60%), ReadResource of the profile (20%) or a
+// Chat turn over the bidirectional stream (20%). Run: npm run loadtest -- grpc-terminal
+import exec from 'k6/execution';
+import { duration, num, runId } from './lib/env.js';
+import { newGatewayClient, Terminal } from './lib/grpc-user.js';
+
+const client = newGatewayClient();
+let terminal;
+
+export const options = {
+  scenarios: {
+    terminals: {
+      executor: 'constant-arrival-rate',
+      rate: num('GRPC_RATE', 20),
+      timeUnit: '1s',
+      duration: duration('GRPC_DURATION', '40s'),
+      preAllocatedVUs: num('GRPC_TERMINALS', 6),
+      maxVUs: num('GRPC_TERMINALS', 6) * 2,
+      gracefulStop: '20s',
+    },
+  },
+  thresholds: {
+    warmgate_ok: ['rate>0.99'],
+    checks: ['rate>0.99'],
+    grpc_req_duration: ['p(95)<1000'],
+    warmgate_tool_call: ['p(95)<1000'],
+    warmgate_read_resource: ['p(95)<1000'],
+    warmgate_chat_turn: ['p(95)<3000'],
+    // Every iteration the arrival rate asked for ran: the stack kept up.
+    dropped_iterations: ['count<10'],
+  },
+  summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max', 'count'],
+};
+
+export default async function () {
+  if (!terminal) terminal = new Terminal(client, `terminal-${runId}-${__VU}`);
+  const i = exec.scenario.iterationInTest;
+  const slot = i % 10;
+  if (slot < 6) terminal.callTool(i);
+  else if (slot < 8) terminal.readProfile();
+  else await terminal.chat(i);
+}

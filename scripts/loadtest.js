@@ -1,0 +1,14 @@
+// `npm run loadtest -- <scenario> [options]`: builds, then runs k6 scenarios from loadtest/k6
+// against a stack it starts on loopback (see loadtest/README.md).
+import { execFileSync, spawn } from 'node:child_process';
+
+execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
+const child = spawn(
+  process.execPath,
+  ['loadtest/dist/loadtest/main.js', ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
+// The runner handles Ctrl-C itself (stops k6 and the stack); pass SIGTERM on.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
