@@ -52,6 +52,26 @@ describe('offline model', () => {
     expect(text).toContain('AAPL');
   });
 
+  it('stops streaming when cancelled', async () => {
+    const controller = new AbortController();
+    const model = createOfflineModel();
+    const events = [];
+    const stream = model.stream({
+      messages: [{ role: 'user', content: 'hello there' }],
+      tools: [],
+      signal: controller.signal,
+    });
+    await expect(
+      (async () => {
+        for await (const event of stream) {
+          events.push(event);
+          controller.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 1 /* CANCELLED */ });
+    expect(events).toHaveLength(1);
+  });
+
   it('reports a failing /call as a failure', async () => {
     const { text } = await ask('/call market_quote {"symbol":"NOPE"}');
     expect(text).toContain('Tool market_quote failed');

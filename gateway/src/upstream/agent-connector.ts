@@ -8,7 +8,7 @@
 // An agent that stops answering (connection refused, session or binding gone) is dropped and
 // re-acquired with stale_binding_id, so the pool manager replaces it if it is dead; the call
 // that found it dead is retried once (it never ran).
-import { codeName, errors, WarmgateError, AuthMode, type poolv1 } from '@warmgate/proto';
+import { errors, AuthMode, type poolv1 } from '@warmgate/proto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type {
   AgentConnector,
@@ -17,8 +17,6 @@ import type {
   Principal,
   ToolDescriptor,
 } from '../core/ports.js';
-import { gatewayMetrics } from '../telemetry/metrics.js';
-import { inSpan } from '../telemetry/tracer.js';
 import { AgentConnection } from './agent-connection.js';
 import { createAssertionSigner } from './assertion.js';
 import {
@@ -29,6 +27,8 @@ import {
 } from './mcp-convert.js';
 import { AgentGoneError } from './mcp-errors.js';
 import { acquireBinding, createPoolApi, type PoolApi } from './pool-client.js';
+import { raceSignal } from './race-signal.js';
+import { measureUserCall } from './user-call-metrics.js';
 
 export interface AgentConnectorOptions {
   /** host:port of the pool manager's Pool service (ignored when `pool` is given). */
@@ -252,33 +252,4 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
       ownPool?.close();
     },
   };
-}
-
-async function measureUserCall<T extends { isError: boolean }>(
-  name: string,
-  call: () => Promise<T>,
-): Promise<T> {
-  return inSpan('mcp.call_tool', { 'warmgate.route': 'user', 'warmgate.tool': name }, async () => {
-    let outcome = 'ok';
-    try {
-      const result = await call();
-      if (result.isError) outcome = 'tool_error';
-      return result;
-    } catch (error) {
-      outcome = codeName(WarmgateError.from(error).code);
-      throw error;
-    } finally {
-      gatewayMetrics().toolCalls.add(1, { route: 'user', outcome });
-    }
-  });
-}
-
-/** Waits for shared work, but lets this caller give up on its own signal. */
-function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(WarmgateError.from(signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(WarmgateError.from(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, WarmgateError, type gatewayv1 } from '@warmgate/proto';
+import { AuthMode, ErrorCode, WarmgateError, type gatewayv1 } from '@warmgate/proto';
 import { describe, expect, it } from 'vitest';
 import type { PlatformTools } from '../ports.js';
 import { fakeAgent, principal, userTool } from './fake-agent.test-support.js';
@@ -185,6 +185,24 @@ describe('turn runner', () => {
     const last = events.at(-1)!;
     expect(last.kind.case).toBe('error');
     expect(last.kind.case === 'error' && last.kind.value.code).toBe(ErrorCode.DEADLINE_EXCEEDED);
+  });
+
+  it('offers public sessions read-only tools only', async () => {
+    const agent = fakeAgent({ tools: [userTool('read_it'), userTool('write_it', false)] });
+    const { model, requests } = scriptedModel([[{ type: 'text', text: 'hi' }]]);
+    const runner = createTurnRunner({
+      model,
+      platform: noPlatform,
+      maxToolRounds: 1,
+      toolTimeoutMs: 100,
+      turnTimeoutMs: 1_000,
+    });
+    await runner.run(
+      { principal: principal(AuthMode.PUBLIC), turnId: 't', text: 'x', agent },
+      () => {},
+      new AbortController().signal,
+    );
+    expect(requests[0]!.tools.map((t) => t.name)).toEqual(['read_it']);
   });
 
   it('maps a model failure to an error event with its code', async () => {
