@@ -55,7 +55,7 @@ describe('offline model', () => {
   it('stops streaming when cancelled', async () => {
     const controller = new AbortController();
     const model = createOfflineModel();
-    const events = [];
+    const events: unknown[] = [];
     const stream = model.stream({
       messages: [{ role: 'user', content: 'hello there' }],
       tools: [],
