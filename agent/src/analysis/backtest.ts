@@ -69,35 +69,22 @@ export function simulate(
   let cash = p.initialCapital;
   let pos: Position | undefined;
   let barsIn = 0;
+  const last = candles.length - 1;
   candles.forEach((c, i) => {
-    let closedHere = false;
     if (pos !== undefined) {
       const fill =
         exitFill(c, pos.price, dir, p) ??
-        (exit[i] ? { price: c.close, reason: 'exit_rule' as const } : undefined);
-      const last =
-        fill ??
-        (i === candles.length - 1 ? { price: c.close, reason: 'end_of_data' as const } : undefined);
-      if (last !== undefined) {
-        const exitFee = pos.qty * last.price * p.fee;
-        const pnl = dir * pos.qty * (last.price - pos.price) - pos.entryFee - exitFee;
-        trades.push({
-          side: p.side,
-          entryTime: candles[pos.index].time,
-          entryPrice: pos.price,
-          exitTime: c.time,
-          exitPrice: last.price,
-          pnl,
-          pnlPct: (pnl / (pos.qty * pos.price)) * 100,
-          reason: last.reason,
-        });
+        (exit[i] ? { price: c.close, reason: 'exit_rule' as const } : undefined) ??
+        (i === last ? { price: c.close, reason: 'end_of_data' as const } : undefined);
+      if (fill !== undefined) {
+        const trade = close(pos, fill, candles, i, p);
+        trades.push(trade);
+        cash = pos.cash + trade.pnl;
         barsIn += i - pos.index;
-        cash = pos.cash + pnl;
         pos = undefined;
-        closedHere = true;
       }
-    }
-    if (pos === undefined && !closedHere && entry[i] && i < candles.length - 1 && cash > 0) {
+    } else if (entry[i] && i < last && cash > 0) {
+      // (an `else`: a bar that closed a trade opens none)
       const qty = (cash * p.positionSize) / c.close;
       pos = { index: i, price: c.close, qty, entryFee: qty * c.close * p.fee, cash };
     }
@@ -115,6 +102,28 @@ export function simulate(
     tradeCount: trades.length,
     exposurePct: candles.length < 2 ? 0 : (barsIn / (candles.length - 1)) * 100,
     equityCurve,
+  };
+}
+
+function close(
+  pos: Position,
+  fill: { price: number; reason: ExitReason },
+  candles: readonly Candle[],
+  i: number,
+  p: SimulationParams,
+): Trade {
+  const dir = p.side === 'long' ? 1 : -1;
+  const exitFee = pos.qty * fill.price * p.fee;
+  const pnl = dir * pos.qty * (fill.price - pos.price) - pos.entryFee - exitFee;
+  return {
+    side: p.side,
+    entryTime: candles[pos.index].time,
+    entryPrice: pos.price,
+    exitTime: candles[i].time,
+    exitPrice: fill.price,
+    pnl,
+    pnlPct: (pnl / (pos.qty * pos.price)) * 100,
+    reason: fill.reason,
   };
 }
 

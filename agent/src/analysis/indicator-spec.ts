@@ -69,7 +69,10 @@ export const NameSchema = z
       `name must match ${NAME_PATTERN.source} (lower-case letters, digits, _ and -; got ${show(iss.input)})`,
   });
 
-const source = z.union([PriceFieldSchema, z.lazy(() => IndicatorSpecSchema)]).optional();
+const source = z
+  .union([PriceFieldSchema, z.lazy(() => IndicatorSpecSchema)])
+  .optional()
+  .describe('input series: a price field (default "close") or another indicator spec');
 const operand = z.union([
   z.number({ error: (iss) => `operand must be a finite number (got ${show(iss.input)})` }),
   PriceFieldSchema,
@@ -133,7 +136,13 @@ const kinds = [
 ] as const;
 
 export const IndicatorSpecSchema: z.ZodType<IndicatorSpec> = z.lazy(() =>
-  z.discriminatedUnion('indicator', kinds),
+  z
+    .discriminatedUnion('indicator', kinds)
+    .describe(
+      'An indicator, e.g. {"indicator":"ema","period":9,"source":{"indicator":"rsi","period":14}}. ' +
+        '"output" picks one output of a multi-output indicator (macd: macd|signal|histogram; ' +
+        'bbands: upper|middle|lower; stoch: k|d).',
+    ),
 );
 
 /** The `indicator` values the schema accepts, in catalog order. */

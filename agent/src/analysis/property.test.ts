@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
-import { computeIndicator, type Candle, type IndicatorSpec } from './index.js';
+import {
+  backtest,
+  computeIndicator,
+  type Candle,
+  type IndicatorSpec,
+  type Strategy,
+} from './index.js';
 import { INDICATOR_KINDS } from './indicator-spec.js';
 import { PRICE_FIELDS } from './price-fields.js';
 
@@ -145,5 +151,91 @@ describe('computeIndicator on arbitrary input', () => {
     );
     // The generator must keep reaching the computing paths, not only the validation ones.
     expect(computed).toBeGreaterThan(300);
+  });
+});
+
+const operand = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...PRICE_FIELDS) },
+  { weight: 2, arbitrary: fc.integer({ min: 60, max: 140 }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      indicator: fc.constantFrom('sma', 'ema', 'wma', 'rsi'),
+      period: fc.integer({ min: 1, max: 20 }),
+    }),
+  },
+  { weight: 1, arbitrary: specLike.source },
+);
+
+const ruleLike = fc.letrec<{ rule: unknown }>((tie) => ({
+  rule: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.record({
+      left: operand,
+      op: mostly(fc.constantFrom('>', '<', '>=', '<=', 'crosses_above', 'crosses_below')),
+      right: operand,
+    }),
+    fc.record({ all: fc.array(tie('rule'), { minLength: 1, maxLength: 3 }) }),
+    fc.record({ any: fc.array(tie('rule'), { minLength: 1, maxLength: 3 }) }),
+  ),
+}));
+
+const strategyLike = fc.record(
+  {
+    name: mostly(fc.constant('s')),
+    side: mostly(fc.constantFrom('long', 'short')),
+    entry: ruleLike.rule,
+    exit: ruleLike.rule,
+    stopLossPct: mostly(fc.double({ min: 0.1, max: 50, noNaN: true })),
+    takeProfitPct: mostly(fc.double({ min: 0.1, max: 50, noNaN: true })),
+    fee: mostly(fc.constantFrom(0, 0.001)),
+  },
+  { requiredKeys: ['name', 'side', 'entry', 'exit'] },
+);
+
+describe('backtest on arbitrary strategies', () => {
+  it('reports consistent numbers or fails with INVALID_ARGUMENT', () => {
+    const candles = Array.from({ length: 120 }, (_, i) => {
+      const close = 100 + 20 * Math.sin(i / 6) + 5 * Math.sin(i * 1.7);
+      return {
+        time: i * 60_000,
+        open: close - 1,
+        high: close + 3,
+        low: close - 3,
+        close,
+        volume: 10,
+      };
+    });
+    let ran = 0;
+    fc.assert(
+      fc.property(strategyLike, (strategy) => {
+        let r;
+        try {
+          r = backtest(strategy as Strategy, candles, lookup);
+        } catch (e) {
+          expect(e).toBeInstanceOf(WarmgateError);
+          expect((e as WarmgateError).code).toBe(ErrorCode.INVALID_ARGUMENT);
+          return;
+        }
+        ran++;
+        expect(r.equityCurve).toHaveLength(candles.length);
+        expect(r.tradeCount).toBe(r.trades.length);
+        expect(r.winRate).toBeGreaterThanOrEqual(0);
+        expect(r.winRate).toBeLessThanOrEqual(1);
+        expect(r.exposurePct).toBeGreaterThanOrEqual(0);
+        expect(r.exposurePct).toBeLessThanOrEqual(100);
+        expect(r.maxDrawdownPct).toBeGreaterThanOrEqual(0);
+        expect(r.pnl).toBeCloseTo(
+          r.trades.reduce((n, t) => n + t.pnl, 0),
+          6,
+        );
+        r.trades.forEach((t, i) => {
+          expect(t.exitTime).toBeGreaterThan(t.entryTime);
+          if (i > 0) expect(t.entryTime).toBeGreaterThan(r.trades[i - 1].exitTime);
+        });
+      }),
+      { numRuns: 400, seed: 11 },
+    );
+    expect(ran).toBeGreaterThan(50);
   });
 });

@@ -45,18 +45,23 @@ const rules = (key: string) =>
     .min(1, { error: `${key} needs at least 1 rule` });
 
 export const RuleSchema: z.ZodType<Rule> = z.lazy(() =>
-  z.union([
-    z.strictObject({
-      left: operand,
-      op: z.enum(COMPARATORS, {
-        error: (iss) =>
-          `unknown comparison ${show(iss.input)} (expected one of ${COMPARATORS.join(', ')})`,
+  z
+    .union([
+      z.strictObject({
+        left: operand,
+        op: z.enum(COMPARATORS, {
+          error: (iss) =>
+            `unknown comparison ${show(iss.input)} (expected one of ${COMPARATORS.join(', ')})`,
+        }),
+        right: operand,
       }),
-      right: operand,
-    }),
-    z.strictObject({ all: rules('all') }),
-    z.strictObject({ any: rules('any') }),
-  ]),
+      z.strictObject({ all: rules('all') }),
+      z.strictObject({ any: rules('any') }),
+    ])
+    .describe(
+      'A condition per bar: {"left":…,"op":">|<|>=|<=|crosses_above|crosses_below","right":…} ' +
+        '(sides: number, price field or indicator spec), or {"all":[rules]} / {"any":[rules]}.',
+    ),
 );
 
 function numberIn(name: string, min: number, max: number, minExclusive: boolean) {
@@ -79,13 +84,19 @@ export const StrategySchema = z
     side: z.enum(['long', 'short'], {
       error: (iss) => `side must be "long" or "short" (got ${show(iss.input)})`,
     }),
-    entry: RuleSchema,
-    exit: RuleSchema,
-    stopLossPct: numberIn('stopLossPct', 0, 100, true),
-    takeProfitPct: numberIn('takeProfitPct', 0, 10_000, true),
-    positionSize: numberIn('positionSize', 0, 1, true),
-    fee: numberIn('fee', 0, 0.1, false),
-    initialCapital: numberIn('initialCapital', 0, 1e12, true),
+    entry: RuleSchema.describe('opens a position at the close of the bar where it holds'),
+    exit: RuleSchema.describe('closes the position at the close of the bar where it holds'),
+    stopLossPct: numberIn('stopLossPct', 0, 100, true).describe(
+      'percent against the entry, e.g. 2',
+    ),
+    takeProfitPct: numberIn('takeProfitPct', 0, 10_000, true).describe('percent in favour, e.g. 5'),
+    positionSize: numberIn('positionSize', 0, 1, true).describe(
+      'fraction of equity per trade, default 1',
+    ),
+    fee: numberIn('fee', 0, 0.1, false).describe('per side, fraction of notional, e.g. 0.001'),
+    initialCapital: numberIn('initialCapital', 0, 1e12, true).describe(
+      'starting equity, default 10000',
+    ),
   })
   .superRefine((s, ctx) => {
     const nodes = countRuleNodes(s.entry) + countRuleNodes(s.exit);
