@@ -39,6 +39,7 @@ export interface AgentFixture {
     refused: string[];
     appended: unknown[];
     assertions: { sub?: string; aud?: unknown; exp?: number; iat?: number }[];
+    traceparents: string[];
   };
   /** MCP sessions the agent holds open now. */
   liveSessions(): number;
@@ -68,6 +69,7 @@ export async function startAgentFixture(options: AgentFixtureOptions): Promise<A
     refused: [],
     appended: [],
     assertions: [],
+    traceparents: [],
   };
   const sessions = new Map<string, { server: Server; transport: StreamableHTTPServerTransport }>();
 
@@ -143,6 +145,8 @@ export async function startAgentFixture(options: AgentFixtureOptions): Promise<A
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    const traceparent = req.headers.traceparent;
+    if (typeof traceparent === 'string') seen.traceparents.push(traceparent);
     if (!(await trusted(req))) {
       seen.refused.push(
         String(req.headers['x-warmgate-assertion'] ?? req.headers['x-warmgate-credential'] ?? ''),

@@ -9,6 +9,8 @@ export interface PoolFixture {
   readonly address: string;
   readonly acquires: { userId: string; tier: string; staleBindingId: string }[];
   readonly touches: { userId: string; bindingId: string }[];
+  /** traceparent metadata of each Acquire ('' when absent). */
+  readonly traceparents: string[];
   /** What Acquire returns for a user; a function may look at stale_binding_id. */
   bindings: Map<string, (stale: string) => poolv1.Binding>;
   bound: boolean;
@@ -30,11 +32,13 @@ export async function startPoolFixture(): Promise<PoolFixture> {
   const fixture = {
     acquires: [] as PoolFixture['acquires'],
     touches: [] as PoolFixture['touches'],
+    traceparents: [] as string[],
     bindings: new Map<string, (stale: string) => poolv1.Binding>(),
     bound: true,
   };
   addService(server, poolv1.Pool, {
-    async acquire(request) {
+    async acquire(request, context) {
+      fixture.traceparents.push(context.headers.traceparent ?? '');
       fixture.acquires.push({
         userId: request.userId,
         tier: request.tier,
