@@ -182,3 +182,31 @@ describe('composition', () => {
     );
   });
 });
+
+describe('work budget', () => {
+  const many = (n: number, distinct: boolean): IndicatorSpec => {
+    const leaves: IndicatorSpec[] = Array.from({ length: n }, (_, i) => ({
+      indicator: 'bbands',
+      period: 1000,
+      stddev: distinct ? 1 + i / 100 : 2,
+      output: 'middle',
+    }));
+    while (leaves.length > 1) {
+      const [left, right] = leaves.splice(0, 2);
+      leaves.push({ indicator: 'math', op: '+', left, right });
+    }
+    return leaves[0];
+  };
+  const big = flatCandles(Array.from({ length: 10_000 }, (_, i) => 100 + Math.sin(i)));
+
+  it('refuses an over-budget spec before computing anything', () => {
+    expectInvalid(() => computeIndicator(many(16, true), big), /spec is too expensive to compute/);
+  });
+
+  it('a repeated sub-spec is priced (and computed) once', () => {
+    // 16 × bbands(1000) over 10,000 candles would be 160M bar-steps; once, it is 10M.
+    const r = computeIndicator(many(16, false), big);
+    const one = computeIndicator(many(1, false), big).outputs.middle;
+    expect(r.outputs.value[9999]).toBeCloseTo(16 * one[9999]!, 6);
+  });
+});

@@ -6,7 +6,7 @@ import { combine, shift } from './series-math.js';
 import { priceSeries, type Series } from './price-fields.js';
 
 /**
- * One evaluation: the candles, the saved specs {@link resolveSaved} found (already checked for
+ * One evaluation: the candles, the saved specs resolveSpec found (already checked for
  * depth and cycles), and a memo shared by every spec of the call, so a sub-spec used twice (in
  * a strategy's entry and exit, or via two saved indicators) is computed once.
  */
@@ -59,7 +59,7 @@ export function evaluateOperand(op: Operand, ctx: EvalContext): Series {
 
 function savedSpec(name: string, ctx: EvalContext): IndicatorSpec {
   const spec = ctx.saved.get(name);
-  // resolveSaved runs first and records every reachable name, so this is a programming error.
+  // resolveSpec runs first and records every reachable name, so this is a programming error.
   if (spec === undefined) throw errors.internal(`saved indicator "${name}" was not resolved`);
   return spec;
 }
@@ -117,4 +117,11 @@ function pick(all: ind.Outputs, output: string | undefined, what: string): ind.O
 
 function describe(spec: IndicatorSpec): string {
   return spec.indicator === 'saved' ? `saved indicator "${spec.name}"` : spec.indicator;
+}
+
+/** What identifies a computation: `output` only selects from the outputs, so it is left out. */
+export function memoKey(spec: IndicatorSpec): string {
+  return spec.indicator === 'saved'
+    ? `saved:${spec.name}`
+    : JSON.stringify({ ...spec, output: undefined });
 }

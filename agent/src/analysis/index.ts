@@ -8,7 +8,7 @@ import { createContext, evaluate } from './compose.js';
 import { IndicatorSpecSchema, type IndicatorSpec } from './indicator-spec.js';
 import { parseOrThrow } from './issues.js';
 import type { Series } from './price-fields.js';
-import { resolveSaved, type SavedLookup } from './resolve.js';
+import { createResolution, resolveSpec, type SavedLookup } from './resolve.js';
 import { evaluateRule, operandsOf } from './rules.js';
 import { simulate, type BacktestReport } from './backtest.js';
 import { StrategySchema, type Strategy } from './strategy-spec.js';
@@ -36,7 +36,8 @@ export function computeIndicator(
 ): { outputs: Record<string, (number | null)[]>; warmup: number } {
   const bars = parseOrThrow(CandlesSchema, candles, 'candles', CANDLES_JSON_NODES);
   const parsed = parseOrThrow(IndicatorSpecSchema, spec, 'spec');
-  const ctx = createContext(bars, resolveSaved(parsed, saved));
+  const resolution = resolveSpec(parsed, createResolution(bars.length, saved));
+  const ctx = createContext(bars, resolution.saved);
   const outputs = evaluate(parsed, ctx);
   return { outputs, warmup: Math.max(...Object.values(outputs).map((s) => leadingNulls(s))) };
 }
@@ -59,11 +60,11 @@ export function backtest(
       );
     }
   });
-  const resolved = new Map<string, IndicatorSpec>();
+  const resolution = createResolution(bars.length, saved);
   for (const operand of [...operandsOf(s.entry), ...operandsOf(s.exit)]) {
-    if (typeof operand === 'object') resolveSaved(operand, saved, resolved);
+    if (typeof operand === 'object') resolveSpec(operand, resolution);
   }
-  const ctx = createContext(bars, resolved);
+  const ctx = createContext(bars, resolution.saved);
   return simulate(bars, evaluateRule(s.entry, ctx), evaluateRule(s.exit, ctx), {
     side: s.side,
     stopLossPct: s.stopLossPct,
