@@ -8,7 +8,7 @@ import { createContext, evaluate } from './compose.js';
 import { IndicatorSpecSchema, type IndicatorSpec } from './indicator-spec.js';
 import { parseOrThrow } from './issues.js';
 import type { Series } from './price-fields.js';
-import { createResolution, resolveSpec, type SavedLookup } from './resolve.js';
+import { createResolution, resolveSpec, type Resolution, type SavedLookup } from './resolve.js';
 import { evaluateRule, operandsOf } from './rules.js';
 import { simulate, type BacktestReport } from './backtest.js';
 import { StrategySchema, type Strategy } from './strategy-spec.js';
@@ -60,11 +60,7 @@ export function backtest(
       );
     }
   });
-  const resolution = createResolution(bars.length, saved);
-  for (const operand of [...operandsOf(s.entry), ...operandsOf(s.exit)]) {
-    if (typeof operand === 'object') resolveSpec(operand, resolution);
-  }
-  const ctx = createContext(bars, resolution.saved);
+  const ctx = createContext(bars, resolveStrategy(s, bars.length, saved).saved);
   return simulate(bars, evaluateRule(s.entry, ctx), evaluateRule(s.exit, ctx), {
     side: s.side,
     stopLossPct: s.stopLossPct,
@@ -73,6 +69,32 @@ export function backtest(
     fee: s.fee ?? 0,
     initialCapital: s.initialCapital ?? 10_000,
   });
+}
+
+/**
+ * Checks a spec as computeIndicator would (schema, saved references, cycles, depth) without
+ * computing it: for a tool that saves indicators. Returns the parsed spec.
+ * @throws WarmgateError INVALID_ARGUMENT naming what was wrong.
+ */
+export function validateIndicatorSpec(spec: unknown, saved?: SavedLookup): IndicatorSpec {
+  const parsed = parseOrThrow(IndicatorSpecSchema, spec, 'spec');
+  resolveSpec(parsed, createResolution(1, saved));
+  return parsed;
+}
+
+/** Checks a strategy as backtest would, without running it: for a tool that saves strategies. */
+export function validateStrategy(strategy: unknown, saved?: SavedLookup): Strategy {
+  const parsed = parseOrThrow(StrategySchema, strategy, 'strategy');
+  resolveStrategy(parsed, 1, saved);
+  return parsed;
+}
+
+function resolveStrategy(s: Strategy, bars: number, saved: SavedLookup | undefined): Resolution {
+  const resolution = createResolution(bars, saved);
+  for (const operand of [...operandsOf(s.entry), ...operandsOf(s.exit)]) {
+    if (typeof operand === 'object') resolveSpec(operand, resolution);
+  }
+  return resolution;
 }
 
 function leadingNulls(series: Series): number {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
-import { backtest, computeIndicator, type Candle, type Rule, type Strategy } from './index.js';
+import {
+  backtest,
+  computeIndicator,
+  validateIndicatorSpec,
+  validateStrategy,
+  type Candle,
+  type Rule,
+  type Strategy,
+} from './index.js';
 import { flatCandles } from './fixtures.test-support.js';
 
 const candles = flatCandles([1, 2, 3, 4, 5]);
@@ -199,5 +207,37 @@ describe('strategy errors', () => {
     expect(strat(base, flatCandles([1, 0, 2]))).toBe(
       'backtest needs positive prices (candle 1 has open 0, low 0, close 0)',
     );
+  });
+});
+
+describe('validateIndicatorSpec / validateStrategy (for tools that save)', () => {
+  const saved = (n: string) =>
+    ({ a: { indicator: 'saved', name: 'b' }, b: { indicator: 'saved', name: 'a' } })[n] as never;
+
+  it('return the parsed value when valid', () => {
+    expect(validateIndicatorSpec({ indicator: 'rsi' })).toEqual({ indicator: 'rsi' });
+    const s = {
+      name: 'x',
+      side: 'long',
+      entry: { left: 'close', op: '>', right: 1 },
+      exit: { left: 'close', op: '<', right: 1 },
+    };
+    expect(validateStrategy(s)).toEqual(s);
+  });
+
+  it('catch what computing would, without candles', () => {
+    expect(messageOf(() => validateIndicatorSpec({ indicator: 'sma', period: 0 }))).toContain(
+      'spec.period',
+    );
+    expect(messageOf(() => validateIndicatorSpec({ indicator: 'saved', name: 'a' }, saved))).toBe(
+      'saved indicator cycle: a → b → a',
+    );
+    const s = {
+      name: 'x',
+      side: 'long',
+      entry: { left: { indicator: 'saved', name: 'zz' }, op: '>', right: 1 },
+      exit: { left: 'close', op: '<', right: 1 },
+    };
+    expect(messageOf(() => validateStrategy(s))).toBe('unknown saved indicator "zz"');
   });
 });
