@@ -16,6 +16,14 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     module: './coldstart.js',
     about: 'cold start vs warm claim + bind with real agent processes (local runtime)',
   },
+  loadtest: {
+    module: '../loadtest/bench-entry.js',
+    about: 'k6 scenarios (ws-chat, grpc-terminal, connect-storm, ws-scale) on a stack it starts',
+  },
+  report: {
+    module: '../report/main.js',
+    about: 'docs/benchmarks.md + charts from bench-results/*.json (last in `all`)',
+  },
 };
 
 async function main(args: string[]) {
@@ -26,7 +34,11 @@ async function main(args: string[]) {
       console.log(`  ${key.padEnd(12)} ${about}`);
     return name ? 0 : 2;
   }
-  const names = name === 'all' ? Object.keys(benchmarks) : [name];
+  // `all` ends with the report, so it reads every result this run wrote.
+  const names =
+    name === 'all'
+      ? [...Object.keys(benchmarks).filter((key) => key !== 'report'), 'report']
+      : [name];
   for (const key of names) {
     const bench = benchmarks[key];
     if (!bench) {

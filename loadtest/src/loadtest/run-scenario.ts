@@ -89,6 +89,7 @@ async function runOnce(
       failed = !outcome.thresholdsPassed;
       return {
         label: run.label,
+        params: run.k6Env,
         exit_code: outcome.exitCode,
         thresholds_passed: outcome.thresholdsPassed,
         k6: trimSummary(outcome.summary),

@@ -128,7 +128,12 @@ export const scenarios: Record<string, Scenario> = {
         {
           label: 'default',
           stackEnv: {},
-          k6Env: { IDLE_CONNS: String(idle), IDLE_S: String(idleS), SCALE_LEVELS: '1,4,16,32' },
+          k6Env: {
+            IDLE_CONNS: String(idle),
+            IDLE_S: String(idleS),
+            SCALE_LEVELS: '1,4,16,32',
+            SCALE_STEP_S: '10',
+          },
           // Mid-way through the idle phase every socket is open and quiet: count and weigh them.
           observe: async ({ target, memory }) => {
             await new Promise((resolve) => setTimeout(resolve, idleS * 700));

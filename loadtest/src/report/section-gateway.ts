@@ -1,0 +1,190 @@
+// What the gateway costs: throughput against raw servers, throughput as connections grow,
+// and memory per connection.
+import { barChart, formatNumber, lineChart, type Bar } from './svg-chart.js';
+import { ms, notMeasured, table, times } from './markdown.js';
+import { at, loadRuns, num, resultOf, type Results } from './results.js';
+import { section, type Section } from './section.js';
+
+export function gatewayOverhead(results: Results): Section {
+  const gateway = resultOf(results, 'gateway', 'npm run bench -- gateway');
+  const adapter = resultOf(results, 'adapter', 'npm run bench -- adapter');
+  const paragraphs: (string | undefined)[] = [
+    'Throughput of the gateway relative to a raw server doing the same work on the same machine (ratio = gateway calls/s ÷ raw calls/s; 1.0 = no overhead).',
+  ];
+  const rows = [];
+  const bars: Bar[] = [];
+  const headlines = [];
+  if (gateway.data) {
+    for (const [key, label] of [
+      ['ws', 'WebSocket CallTool vs raw uWebSockets.js'],
+      ['grpc', 'gRPC CallTool vs raw grpc-js'],
+    ] as const) {
+      const ratio = num(gateway.data, `${key}_ratio`);
+      rows.push([
+        label,
+        num(gateway.data, `details.${key}.raw.calls_per_s`),
+        num(gateway.data, `details.${key}.gateway.calls_per_s`),
+        ms(num(gateway.data, `details.${key}.gateway.p50_ms`)),
+        times(ratio),
+      ]);
+      if (ratio !== undefined)
+        bars.push({ label: key === 'ws' ? 'WebSocket' : 'gRPC', value: ratio });
+    }
+    const ws = num(gateway.data, 'ws_ratio');
+    const grpc = num(gateway.data, 'grpc_ratio');
+    if (ws !== undefined && grpc !== undefined)
+      headlines.push(
+        `Gateway throughput vs raw servers: WebSocket **${formatNumber(ws)}×**, gRPC **${formatNumber(grpc)}×**.`,
+      );
+    const proxied = num(gateway.data, 'proxy_added_p50_ms');
+    if (proxied !== undefined)
+      paragraphs.push(
+        `A user tool proxied through the gateway to the agent adds **${formatNumber(proxied)} ms** at p50.`,
+      );
+  } else paragraphs.push(notMeasured(gateway.missing!));
+  if (adapter.data) {
+    const ratio = num(adapter.data, 'throughput_ratio');
+    rows.push([
+      'typed grpc-js adapter vs raw grpc-js (Echo)',
+      num(adapter.data, 'raw.calls_per_s'),
+      num(adapter.data, 'adapter.calls_per_s'),
+      ms(num(adapter.data, 'adapter.p50_ms')),
+      times(ratio),
+    ]);
+    if (ratio !== undefined) bars.push({ label: 'grpc-js adapter', value: ratio });
+  } else paragraphs.push(notMeasured(adapter.missing!));
+  if (rows.length > 0)
+    paragraphs.splice(
+      1,
+      0,
+      table(['path', 'raw calls/s', 'through Warmgate calls/s', 'p50', 'ratio'], rows),
+    );
+  const chart =
+    bars.length > 0
+      ? {
+          file: 'gateway-overhead.svg',
+          alt: 'gateway overhead ratios',
+          svg: barChart({
+            title: 'Throughput relative to a raw server (1.0 = no overhead)',
+            unit: '×',
+            bars,
+          }),
+        }
+      : undefined;
+  return section('Gateway overhead', paragraphs, [chart], headlines);
+}
+
+/** Per connection level of ws-scale: calls/s and latency. */
+function levels(data: unknown) {
+  const run = loadRuns(data)[0];
+  if (!run) return [];
+  const stepS = Number(at(run.data, 'params.SCALE_STEP_S') ?? 10);
+  const names = String(at(run.data, 'params.SCALE_LEVELS') ?? '')
+    .split(',')
+    .filter(Boolean);
+  return names.map((level) => {
+    const metric = `warmgate_tool_call{conns:${level}}`;
+    const count = num(run.data, ['k6', metric, 'count']);
+    return {
+      conns: Number(level),
+      callsPerS: count === undefined ? undefined : count / stepS,
+      p50: num(run.data, ['k6', metric, 'med']),
+      p95: num(run.data, ['k6', metric, 'p(95)']),
+    };
+  });
+}
+
+export function throughputVsConnections(results: Results): Section {
+  const scale = resultOf(results, 'loadtest-ws-scale', 'npm run loadtest -- ws-scale');
+  const paragraphs: (string | undefined)[] = [
+    'Tool calls per second through the whole stack (k6 → WebSocket → gateway → platform tool) as the number of connections calling back to back grows; connections share four users, so agents are bound once.',
+  ];
+  if (!scale.data)
+    return section('Throughput vs connections', [...paragraphs, notMeasured(scale.missing!)]);
+  const rows = levels(scale.data);
+  if (rows.length === 0)
+    return section('Throughput vs connections', [
+      ...paragraphs,
+      notMeasured('the ws-scale result has no per-level metrics'),
+    ]);
+  paragraphs.push(
+    table(
+      ['connections', 'calls/s', 'p50', 'p95'],
+      rows.map((r) => [r.conns, r.callsPerS, ms(r.p50), ms(r.p95)]),
+    ),
+  );
+  const points = rows
+    .filter((r) => r.callsPerS !== undefined)
+    .map((r) => [r.conns, r.callsPerS!] as const);
+  const best = rows.reduce((a, b) => ((b.callsPerS ?? 0) > (a.callsPerS ?? 0) ? b : a));
+  const chart = {
+    file: 'throughput-vs-connections.svg',
+    alt: 'throughput vs connections',
+    svg: lineChart({
+      title: 'WebSocket tool calls/s vs connections',
+      xLabel: 'connections',
+      yLabel: 'calls/s',
+      series: [{ name: 'calls/s', points }],
+    }),
+  };
+  const headline =
+    best.callsPerS !== undefined
+      ? `Peak WebSocket throughput **${formatNumber(best.callsPerS)} tool calls/s** at ${best.conns} connections (whole stack, one machine).`
+      : undefined;
+  return section('Throughput vs connections', paragraphs, [chart], [headline]);
+}
+
+export function memoryPerConnection(results: Results): Section {
+  const scale = resultOf(results, 'loadtest-ws-scale', 'npm run loadtest -- ws-scale');
+  const gateway = resultOf(results, 'gateway', 'npm run bench -- gateway');
+  const paragraphs: (string | undefined)[] = [
+    'Resident memory added per open, authenticated, idle WebSocket connection: (RSS with the sockets open − RSS before) ÷ sockets open, sampled from /proc (the stack exposes no process memory metric).',
+  ];
+  const rows = [];
+  const headlines = [];
+  if (scale.data) {
+    const run = loadRuns(scale.data)[0];
+    const open = num(run?.data, 'observed.idle_connections');
+    const idle = num(run?.data, 'observed.idle_stack_mib');
+    const base = num(run?.data, 'memory.baseline_stack_mib');
+    if (open && idle !== undefined && base !== undefined) {
+      const kib = ((idle - base) * 1024) / open;
+      rows.push([
+        'whole stack (gateway + pool manager), k6 clients',
+        open,
+        `${formatNumber(base)} MiB`,
+        `${formatNumber(idle)} MiB`,
+        `${formatNumber(kib)} KiB`,
+      ]);
+      headlines.push(
+        `Memory per idle WebSocket connection: **${formatNumber(kib)} KiB** (whole stack, ${open} sockets).`,
+      );
+    } else
+      paragraphs.push(
+        notMeasured(
+          'ws-scale ran, but the idle-phase sample is missing (ran against --target, or no socket stayed open)',
+        ),
+      );
+  } else paragraphs.push(notMeasured(scale.missing!));
+  if (gateway.data) {
+    const bytes = num(gateway.data, 'bytes_per_idle_ws_connection');
+    const opened = num(gateway.data, 'details.idle.connections');
+    rows.push([
+      'gateway alone (bench gateway)',
+      opened,
+      undefined,
+      undefined,
+      bytes === undefined ? undefined : `${formatNumber(bytes / 1024)} KiB`,
+    ]);
+  } else paragraphs.push(notMeasured(gateway.missing!));
+  if (rows.length > 0)
+    paragraphs.splice(
+      1,
+      0,
+      table(
+        ['measured on', 'idle sockets', 'RSS before', 'RSS with sockets', 'per connection'],
+        rows,
+      ),
+    );
+  return section('Memory per connection', paragraphs, [], headlines);
+}

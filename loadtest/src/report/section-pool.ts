@@ -1,0 +1,145 @@
+// Cold start vs warm claim, and the pool's hit rate under a burst.
+import { barChart, formatNumber, type Bar } from './svg-chart.js';
+import { ms, notMeasured, percent, table } from './markdown.js';
+import { k6Stat, loadRuns, num, resultOf, type Results } from './results.js';
+import { section, type Section } from './section.js';
+
+export function coldVsWarm(results: Results): Section {
+  const cold = resultOf(results, 'coldstart', 'npm run bench -- coldstart');
+  const storm = resultOf(results, 'loadtest-connect-storm', 'npm run loadtest -- connect-storm');
+  const paragraphs: (string | undefined)[] = [
+    'How long a user waits for an agent: a container created on demand (cold) against a pre-warmed one claimed and bound to the user (warm). First inside the pool manager (Acquire → bound, real agent processes), then end to end through the gateway (WebSocket connect → first tool result) during a burst of new users.',
+  ];
+  const bars: Bar[] = [];
+  const headlines = [];
+  if (cold.data) {
+    const rows = (['cold', 'warm', 'warm_parallel_20'] as const).map((key) => [
+      key === 'warm_parallel_20' ? 'warm, 20 at once' : key,
+      ms(num(cold.data, `${key}.p50_ms`)),
+      ms(num(cold.data, `${key}.p95_ms`)),
+      ms(num(cold.data, `${key}.p99_ms`)),
+    ]);
+    paragraphs.push(
+      '**Pool manager: Acquire until bound**',
+      table(['claim', 'p50', 'p95', 'p99'], rows),
+    );
+    for (const key of ['cold', 'warm', 'warm_parallel_20']) {
+      const v = num(cold.data, `${key}.p50_ms`);
+      if (v !== undefined)
+        bars.push({
+          label: `pool ${key.replace('_parallel_20', ' ×20')}`,
+          value: v,
+          series: 'pool manager',
+        });
+    }
+    const ratio = num(cold.data, 'ratio_cold_over_warm_p50');
+    if (ratio !== undefined)
+      headlines.push(
+        `A warm claim is **${formatNumber(ratio)}×** faster than a cold start (p50, pool manager).`,
+      );
+  } else paragraphs.push(notMeasured(cold.missing!));
+  if (storm.data) {
+    const runs = loadRuns(storm.data);
+    const rows = runs.map((run) => [
+      `${run.label} pool`,
+      k6Stat(run, 'warmgate_first_tool_result', 'count'),
+      ms(k6Stat(run, 'warmgate_first_tool_result', 'med')),
+      ms(k6Stat(run, 'warmgate_first_tool_result', 'p(95)')),
+      ms(k6Stat(run, 'warmgate_first_tool_result', 'max')),
+      run.thresholdsPassed ? 'pass' : 'FAIL',
+    ]);
+    paragraphs.push(
+      '**End to end: connect → first tool result, burst of new users**',
+      table(['pool', 'users', 'median', 'p95', 'max', 'thresholds'], rows),
+    );
+    for (const run of runs) {
+      const v = k6Stat(run, 'warmgate_first_tool_result', 'med');
+      if (v !== undefined)
+        bars.push({ label: `burst, ${run.label} pool`, value: v, series: 'end to end (median)' });
+    }
+    const warm = runs.find((r) => r.label === 'warm');
+    const empty = runs.find((r) => r.label === 'empty');
+    const w = warm && k6Stat(warm, 'warmgate_first_tool_result', 'med');
+    const e = empty && k6Stat(empty, 'warmgate_first_tool_result', 'med');
+    if (w !== undefined && e !== undefined) {
+      headlines.push(
+        `Burst of new users: first tool result after **${formatNumber(w)} ms** (median) with a warm pool vs **${formatNumber(e)} ms** with an empty one.`,
+      );
+    }
+  } else paragraphs.push(notMeasured(storm.missing!));
+  const chart =
+    bars.length > 0
+      ? {
+          file: 'cold-vs-warm.svg',
+          alt: 'cold vs warm claim latency',
+          svg: barChart({ title: 'Cold start vs warm claim (p50 / median)', unit: 'ms', bars }),
+        }
+      : undefined;
+  return section('Cold start vs warm claim', paragraphs, [chart], headlines);
+}
+
+export function poolHitRate(results: Results): Section {
+  const storm = resultOf(results, 'loadtest-connect-storm', 'npm run loadtest -- connect-storm');
+  const adaptive = resultOf(results, 'adaptive', 'npm run bench -- adaptive');
+  const paragraphs: (string | undefined)[] = [
+    "The share of new bindings served from a warm container (warm claims / (warm + cold)), read from the stack's own `/metrics` (`warmgate_pool_claim_duration` by source) around each burst, and over a simulated trading day for the adaptive pool against the best fixed size.",
+  ];
+  const bars: Bar[] = [];
+  const headlines = [];
+  if (storm.data) {
+    const rows = loadRuns(storm.data).map((run) => {
+      const rate = num(run.data, 'stack.pool_hit_rate');
+      if (rate !== undefined)
+        bars.push({
+          label: `burst, ${run.label} pool`,
+          value: rate * 100,
+          series: 'burst (measured)',
+        });
+      return [
+        `${run.label} pool`,
+        num(run.data, 'stack.claims.warm'),
+        num(run.data, 'stack.claims.cold'),
+        num(run.data, 'stack.coldStarts'),
+        percent(rate),
+      ];
+    });
+    paragraphs.push(
+      table(['burst against', 'warm claims', 'cold claims', 'cold starts', 'hit rate'], rows),
+    );
+    const warmRate = num(
+      loadRuns(storm.data).find((r) => r.label === 'warm')?.data,
+      'stack.pool_hit_rate',
+    );
+    if (warmRate !== undefined)
+      headlines.push(
+        `Pool hit rate in a burst against a warm pool: **${(warmRate * 100).toFixed(0)} %**.`,
+      );
+  } else paragraphs.push(notMeasured(storm.missing!));
+  if (adaptive.data) {
+    const rows = (['adaptive', 'fixed'] as const).map((key) => {
+      const rate = num(adaptive.data, `${key}.warm_hit_rate`);
+      const name = String((adaptive.data as Record<string, { pool?: string }>)[key]?.pool ?? key);
+      if (rate !== undefined)
+        bars.push({ label: `day, ${name}`, value: rate * 100, series: 'trading day (simulated)' });
+      return [
+        name,
+        percent(rate),
+        num(adaptive.data, `${key}.cold_starts`),
+        num(adaptive.data, `${key}.avg_idle_containers`),
+      ];
+    });
+    paragraphs.push(
+      '**Simulated trading day (pool core on a virtual clock)**',
+      table(['pool', 'hit rate', 'cold starts', 'avg idle containers'], rows),
+    );
+  } else paragraphs.push(notMeasured(adaptive.missing!));
+  const chart =
+    bars.length > 0
+      ? {
+          file: 'pool-hit-rate.svg',
+          alt: 'pool hit rate',
+          svg: barChart({ title: 'Warm pool hit rate', unit: '%', bars }),
+        }
+      : undefined;
+  return section('Pool hit rate under a burst', paragraphs, [chart], headlines);
+}
