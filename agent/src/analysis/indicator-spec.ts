@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { show } from './candles.js';
-import { PriceFieldSchema, type PriceField } from './price-fields.js';
+import { PRICE_FIELDS, PriceFieldSchema, type PriceField } from './price-fields.js';
 
 export const MAX_PERIOD = 1_000;
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -70,14 +70,25 @@ export const NameSchema = z
   });
 
 const source = z
-  .union([PriceFieldSchema, z.lazy(() => IndicatorSpecSchema)])
+  .union([PriceFieldSchema, z.lazy(() => IndicatorSpecSchema)], {
+    error: (iss) =>
+      `expected a price field (${PRICE_FIELDS.join(', ')}) or an indicator spec object (got ${show(iss.input)})`,
+  })
   .optional()
   .describe('input series: a price field (default "close") or another indicator spec');
-const operand = z.union([
-  z.number({ error: (iss) => `operand must be a finite number (got ${show(iss.input)})` }),
-  PriceFieldSchema,
-  z.lazy(() => IndicatorSpecSchema),
-]);
+/** A number, a price field or an indicator spec: the sides of arithmetic and of rules. */
+export const OperandSchema = z.union(
+  [
+    z.number({ error: (iss) => `operand must be a finite number (got ${show(iss.input)})` }),
+    PriceFieldSchema,
+    z.lazy(() => IndicatorSpecSchema),
+  ],
+  {
+    error: (iss) =>
+      `expected a number, a price field (${PRICE_FIELDS.join(', ')}) or an indicator spec object (got ${show(iss.input)})`,
+  },
+);
+const operand = OperandSchema;
 
 const kinds = [
   z.strictObject({ indicator: z.enum(['sma', 'ema', 'wma']), period, source, output: value }),

@@ -69,9 +69,6 @@ function messageOf(issue: Issue, input: unknown): string {
     const allowed = ['indicator', ...Object.keys(entry.params), 'output'];
     return `unknown parameter ${keys} for ${entry.name} (it takes ${[...new Set(allowed)].join(', ')})`;
   }
-  if (issue.code === 'invalid_union') {
-    return 'expected a price field (open, high, low, close, hl2, hlc3, ohlc4, volume), a number or an object';
-  }
   return issue.message;
 }
 

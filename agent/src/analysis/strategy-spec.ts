@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { show } from './candles.js';
-import { IndicatorSpecSchema, NameSchema, type Operand } from './indicator-spec.js';
-import { PriceFieldSchema } from './price-fields.js';
+import { NameSchema, OperandSchema, type Operand } from './indicator-spec.js';
 
 export const MAX_RULE_NODES = 32;
 
@@ -30,12 +29,6 @@ export interface Strategy {
   initialCapital?: number;
 }
 
-const operand = z.union([
-  z.number({ error: (iss) => `operand must be a finite number (got ${show(iss.input)})` }),
-  PriceFieldSchema,
-  IndicatorSpecSchema,
-]);
-
 const rules = (key: string) =>
   z
     .array(
@@ -46,18 +39,24 @@ const rules = (key: string) =>
 
 export const RuleSchema: z.ZodType<Rule> = z.lazy(() =>
   z
-    .union([
-      z.strictObject({
-        left: operand,
-        op: z.enum(COMPARATORS, {
-          error: (iss) =>
-            `unknown comparison ${show(iss.input)} (expected one of ${COMPARATORS.join(', ')})`,
+    .union(
+      [
+        z.strictObject({
+          left: OperandSchema,
+          op: z.enum(COMPARATORS, {
+            error: (iss) =>
+              `unknown comparison ${show(iss.input)} (expected one of ${COMPARATORS.join(', ')})`,
+          }),
+          right: OperandSchema,
         }),
-        right: operand,
-      }),
-      z.strictObject({ all: rules('all') }),
-      z.strictObject({ any: rules('any') }),
-    ])
+        z.strictObject({ all: rules('all') }),
+        z.strictObject({ any: rules('any') }),
+      ],
+      {
+        error: (iss) =>
+          `expected a rule: {"left","op","right"}, {"all":[rules]} or {"any":[rules]} (got ${show(iss.input)})`,
+      },
+    )
     .describe(
       'A condition per bar: {"left":…,"op":">|<|>=|<=|crosses_above|crosses_below","right":…} ' +
         '(sides: number, price field or indicator spec), or {"all":[rules]} / {"any":[rules]}.',

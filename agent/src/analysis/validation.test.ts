@@ -79,13 +79,17 @@ describe('indicator spec errors name the field and the value', () => {
     ],
     [
       { indicator: 'math', op: '-', left: 'close', right: true },
-      'spec.right: expected a price field',
+      'spec.right: expected a number, a price field (open, high, low, close, hl2, hlc3, ohlc4, volume) or an indicator spec object (got true)',
     ],
     [
       { indicator: 'math', op: '-', left: 'close', right: { indicator: 'bar' } },
       'spec.right.indicator: unknown indicator "bar"',
     ],
-    [{ indicator: 'math', op: '-', left: 'close' }, 'spec.right: '],
+    [{ indicator: 'math', op: '-', left: 'close' }, 'spec.right: expected a number, a price field'],
+    [
+      { indicator: 'sma', period: 3, source: 7 },
+      'spec.source: expected a price field (open, high, low, close, hl2, hlc3, ohlc4, volume) or an indicator spec object (got 7)',
+    ],
     [
       { indicator: 'saved', name: 'Bad Name' },
       'spec.name: name must match ^[a-z0-9][a-z0-9_-]{0,63}$',
@@ -185,6 +189,10 @@ describe('strategy errors', () => {
     [
       { ...base, positionSize: 2 },
       'strategy.positionSize: positionSize must be a number > 0 and ≤ 1 (got 2)',
+    ],
+    [
+      { ...base, entry: 5 },
+      'strategy.entry: expected a rule: {"left","op","right"}, {"all":[rules]} or {"any":[rules]} (got 5)',
     ],
     [{ ...base, fee: 0.5 }, 'strategy.fee: fee must be a number ≥ 0 and ≤ 0.1 (got 0.5)'],
     [
