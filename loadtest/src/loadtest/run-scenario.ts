@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeResult } from '../bench/harness.js';
+import { printTable, writeResult } from '../bench/harness.js';
 import type { LoadtestArgs } from './cli-args.js';
 import { runK6, type K6Summary } from './k6-run.js';
 import { growthMiBPerMin, sampleMemory, type MemorySample } from './memory-sampler.js';
@@ -32,6 +32,7 @@ export async function runScenario(scenario: Scenario, args: LoadtestArgs, ctx: R
     runs.push(await runOnce(scenario, run, args, ctx));
   }
   const passed = runs.length > 0 && runs.every((r) => r.thresholds_passed);
+  printTable(`${scenario.name}: runs side by side (client-side latencies, ms)`, runs.map(overview));
   writeResult(`loadtest-${scenario.name}`, { scenario: scenario.name, passed, runs });
   return passed;
 }
@@ -157,4 +158,26 @@ function trimSummary(summary: K6Summary | undefined) {
     if (name.startsWith('warmgate_') || keep.includes(name)) out[name] = metric;
   }
   return out;
+}
+
+type RunResult = Awaited<ReturnType<typeof runOnce>>;
+
+/** One row per run: what an operator looks at first. */
+function overview(run: RunResult): Record<string, string | number> {
+  const stat = (metric: string, key: string) => {
+    const value = run.k6?.[metric]?.[key];
+    return typeof value === 'number' ? Math.round(value * 10) / 10 : '-';
+  };
+  const rate = run.stack.pool_hit_rate;
+  return {
+    run: run.label,
+    thresholds: run.thresholds_passed ? 'pass' : 'FAIL',
+    ok: stat('warmgate_ok', 'value'),
+    first_tool_result_med: stat('warmgate_first_tool_result', 'med'),
+    first_tool_result_p95: stat('warmgate_first_tool_result', 'p(95)'),
+    chat_turn_p95: stat('warmgate_chat_turn', 'p(95)'),
+    tool_call_p95: stat('warmgate_tool_call', 'p(95)'),
+    pool_hit_rate: rate === undefined ? '-' : rate,
+    stack_peak_mib: run.memory?.peak_stack_mib ?? '-',
+  };
 }
