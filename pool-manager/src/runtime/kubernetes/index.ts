@@ -1,0 +1,7 @@
+export {
+  createKubernetesRuntime,
+  createRuntimeOver,
+  type KubernetesRuntimeOptions,
+} from './kubernetes-runtime.js';
+export { loadPodTemplate, type PodTemplate } from './pod-template.js';
+export { userLabel } from './labels.js';

@@ -1,0 +1,128 @@
+// Builds a warm pod from the operator's template (the Helm chart renders it into a ConfigMap)
+// and a profile. The template stays the operator's: we add only what makes the pod ours —
+// a name, the owner/profile/state labels, the profile's resources and env.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { V1Container, V1ObjectMeta, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { errors } from '@warmgate/proto';
+import type { Profile } from '../runtime.js';
+import { LABEL_PROFILE, LABEL_STATE, isLabelValue, ownerLabels } from './labels.js';
+
+/** A pod template: what `spec.template` of a Deployment holds. */
+export interface PodTemplate {
+  readonly metadata?: Pick<V1ObjectMeta, 'labels' | 'annotations'>;
+  readonly spec: V1PodSpec;
+}
+
+/** The container and port names a template must use, so endpoints can be found from the pod. */
+export const AGENT_CONTAINER = 'agent';
+export const SIDECAR_CONTAINER = 'sidecar';
+export const MCP_PORT_NAME = 'mcp';
+export const LIFECYCLE_PORT_NAME = 'lifecycle';
+
+export interface TemplatePorts {
+  readonly mcp: number;
+  readonly lifecycle: number;
+}
+
+/** Reads a JSON pod template file (e.g. a mounted ConfigMap key) and validates it. */
+export async function loadPodTemplate(path: string): Promise<PodTemplate> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw errors.invalidArgument(`pod template ${path}: cannot read JSON`, error);
+  }
+  const template = parsed as PodTemplate;
+  templatePorts(template, path);
+  return template;
+}
+
+/** The agent's MCP port and the sidecar's lifecycle port, or an error naming what is missing. */
+export function templatePorts(template: PodTemplate, source = 'pod template'): TemplatePorts {
+  const containers = template?.spec?.containers;
+  if (!Array.isArray(containers))
+    throw errors.invalidArgument(`${source}: spec.containers is missing`);
+  return {
+    mcp: namedPort(containers, AGENT_CONTAINER, MCP_PORT_NAME, source),
+    lifecycle: namedPort(containers, SIDECAR_CONTAINER, LIFECYCLE_PORT_NAME, source),
+  };
+}
+
+function namedPort(
+  containers: V1Container[],
+  container: string,
+  port: string,
+  source: string,
+): number {
+  const found = containers.find((c) => c.name === container);
+  if (found === undefined)
+    throw errors.invalidArgument(`${source}: no container named "${container}"`);
+  const number = found.ports?.find((p) => p.name === port)?.containerPort;
+  if (typeof number !== 'number') {
+    throw errors.invalidArgument(`${source}: container "${container}" has no port named "${port}"`);
+  }
+  return number;
+}
+
+export interface WarmPodInput {
+  readonly template: PodTemplate;
+  readonly profile: Profile;
+  readonly instance: string | undefined;
+  readonly namePrefix: string;
+}
+
+/** A new warm pod: unique name (known before the API answers, for the expectations). */
+export function buildWarmPod({ template, profile, instance, namePrefix }: WarmPodInput): V1Pod {
+  if (!isLabelValue(profile.name) || profile.name === '') {
+    throw errors.invalidArgument(`profile name "${profile.name}" is not a valid label value`);
+  }
+  const spec = structuredClone(template.spec);
+  spec.containers = spec.containers.map((c) =>
+    c.name === AGENT_CONTAINER ? withProfile(c, profile) : c,
+  );
+  // A warm pod that dies is replaced by the pool, never restarted into an unknown state.
+  spec.restartPolicy ??= 'Never';
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: podName(namePrefix, profile.name),
+      labels: {
+        ...template.metadata?.labels,
+        ...ownerLabels(instance),
+        [LABEL_PROFILE]: profile.name,
+        [LABEL_STATE]: 'warm',
+      },
+      annotations: { ...template.metadata?.annotations },
+    },
+    spec,
+  };
+}
+
+function withProfile(container: V1Container, profile: Profile): V1Container {
+  const next = { ...container };
+  const { cpu, memory } = profile.resources ?? {};
+  if (cpu !== undefined || memory !== undefined) {
+    const quantities: Record<string, string> = {};
+    if (cpu !== undefined) quantities.cpu = cpu;
+    if (memory !== undefined) quantities.memory = memory;
+    next.resources = {
+      ...container.resources,
+      requests: { ...container.resources?.requests, ...quantities },
+      limits: { ...container.resources?.limits, ...quantities },
+    };
+  }
+  const env = Object.entries(profile.template ?? {}).map(([name, value]) => ({ name, value }));
+  if (env.length > 0) next.env = [...(container.env ?? []), ...env];
+  return next;
+}
+
+function podName(prefix: string, profile: string): string {
+  const slug = profile
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+|-+$/g, '');
+  const base = `${prefix}-${slug}`.slice(0, 52).replace(/-+$/, '');
+  return `${base}-${randomBytes(5).toString('hex')}`;
+}
