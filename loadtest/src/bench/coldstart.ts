@@ -1,0 +1,213 @@
+// `npm run bench -- coldstart`: what a user waits for when connecting, with real agent
+// processes (local runtime) and a realistic user repository (200 files, 2 MB):
+//   cold  = create (agent + sidecar start) → ready → bound
+//   warm  = claim a warm container → bound, one at a time on an otherwise idle pool
+//   warm_parallel_20 = 20 users connecting at once to a pool with 20 warm containers
+// Measured at the gateway's side of Pool.Acquire (gRPC over loopback), plus where the time
+// goes inside the pool manager (health check, claim record, sidecar Bind).
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuthMode, poolv1 } from '@warmgate/proto';
+import { createClient } from '@warmgate/proto/grpc';
+import {
+  createGrpcLifecycle,
+  loadConfig,
+  startPoolManager,
+  type LifecyclePort,
+} from '@warmgate/pool-manager';
+import { printTable, summarize, writeResult, type Summary } from './harness.js';
+
+const coldRuns = 8;
+const warmRuns = 20;
+const parallel = 20;
+const bursts = 2;
+const files = 200;
+const repoBytes = 2 * 1024 * 1024;
+
+export async function run(): Promise<void> {
+  const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-coldstart-'));
+  const storeDir = join(sandbox, 'store');
+  const template = makeUserRepository(sandbox);
+  const phases = timedLifecycle(createGrpcLifecycle());
+  const config = loadConfig({
+    ...process.env,
+    WARMGATE_POOL_PORT: '0',
+    WARMGATE_POOL_METRICS_PORT: '0',
+    WARMGATE_POOL_STATE_DIR: join(sandbox, 'containers'),
+    WARMGATE_STORE_DIR: storeDir,
+    WARMGATE_POOL_PROFILES: `cold:min=0:max=${coldRuns + 2},warm:min=${parallel}:max=${parallel * 4}`,
+    WARMGATE_POOL_TIERS: 'cold=cold:60m,warm=warm:60m',
+    WARMGATE_POOL_ADAPTIVE: 'false',
+    WARMGATE_POOL_SHUTDOWN_GRACE: '60s',
+  });
+  const pool = await startPoolManager(config, { lifecycle: phases.port, log: () => {} });
+  const client = createClient(poolv1.Pool, pool.address);
+  let users = 0;
+  const acquire = async (tier: 'cold' | 'warm', expected: poolv1.AcquireSource) => {
+    const userId = `bench-${users++}`;
+    cpSync(template, join(storeDir, `${userId}.git`), { recursive: true });
+    const started = performance.now();
+    const response = await client.acquire({ userId, tier, mode: AuthMode.GATEWAY });
+    const ms = performance.now() - started;
+    if (response.source !== expected) {
+      throw new Error(
+        `${userId}: expected ${poolv1.AcquireSource[expected]}, got ${poolv1.AcquireSource[response.source]}`,
+      );
+    }
+    return ms;
+  };
+  try {
+    const fillMs = await waitForWarm(client, 'warm', parallel);
+    console.log(`pool of ${parallel} warm containers filled in ${(fillMs / 1000).toFixed(1)} s`);
+    const cold: number[] = [];
+    for (let i = 0; i < coldRuns; i++) cold.push(await acquire('cold', poolv1.AcquireSource.COLD));
+    phases.reset();
+    const warm: number[] = [];
+    for (let i = 0; i < warmRuns; i++) {
+      await waitForWarm(client, 'warm', parallel);
+      warm.push(await acquire('warm', poolv1.AcquireSource.WARM));
+    }
+    const warmPhases = phases.summary();
+    phases.reset();
+    const burst: number[] = [];
+    for (let b = 0; b < bursts; b++) {
+      await waitForWarm(client, 'warm', parallel);
+      const times = await Promise.all(
+        Array.from({ length: parallel }, () => acquire('warm', poolv1.AcquireSource.WARM)),
+      );
+      burst.push(...times);
+    }
+    const burstPhases = phases.summary();
+    report(summarize(cold), summarize(warm), summarize(burst), warmPhases, burstPhases);
+  } finally {
+    client.close();
+    await pool.close();
+    rmSync(sandbox, { recursive: true, force: true });
+  }
+}
+
+function report(
+  cold: Summary,
+  warm: Summary,
+  burst: Summary,
+  warmPhases: Record<string, Summary | undefined>,
+  burstPhases: Record<string, Summary | undefined>,
+) {
+  const row = (name: string, s: Summary) => ({
+    measure: name,
+    n: s.n,
+    p50_ms: s.p50_ms,
+    p95_ms: s.p95_ms,
+    p99_ms: s.p99_ms,
+    max_ms: s.max_ms,
+  });
+  printTable(`connect latency, user repository of ${files} files / ${repoBytes / 2 ** 20} MB`, [
+    row('cold (create → ready → bound)', cold),
+    row('warm (claim → bound)', warm),
+    row(`warm, ${parallel} in parallel`, burst),
+  ]);
+  const phaseRows = (label: string, p: Record<string, Summary | undefined>) =>
+    Object.entries(p).flatMap(([name, s]) => (s ? [row(`${label}: ${name}`, s)] : []));
+  printTable('where a warm claim spends its time (inside the pool manager)', [
+    ...phaseRows('sequential', warmPhases),
+    ...phaseRows(`${parallel} parallel`, burstPhases),
+  ]);
+  const ratio = Math.round((cold.p50_ms / warm.p50_ms) * 10) / 10;
+  console.log(`\ncold / warm (p50): ${ratio}×`);
+  const pick = (s: Summary) => ({ p50_ms: s.p50_ms, p95_ms: s.p95_ms, p99_ms: s.p99_ms });
+  writeResult('coldstart', {
+    cold: pick(cold),
+    warm: pick(warm),
+    warm_parallel_20: pick(burst),
+    ratio_cold_over_warm_p50: ratio,
+    samples: { cold: cold.n, warm: warm.n, warm_parallel_20: burst.n },
+    phases: { warm: warmPhases, warm_parallel_20: burstPhases },
+    repository: { files, bytes: repoBytes },
+  });
+}
+
+/** Polls Pool.GetStatus until `profile` has `count` warm containers (bounded). */
+async function waitForWarm(
+  client: ReturnType<typeof createClient<typeof poolv1.Pool>>,
+  profile: string,
+  count: number,
+): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < 2400; i++) {
+    const { state } = await client.getStatus({});
+    const p = state?.profiles.find((x) => x.profile === profile);
+    if (p && p.warm >= count) {
+      // Let the newest container finish its start-up work (JIT, first GC) before measuring.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      return performance.now() - started;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the ${profile} pool did not reach ${count} warm containers in 120 s`);
+}
+
+/** Wraps the sidecar client to time each Lifecycle call the pool manager makes. */
+function timedLifecycle(inner: LifecyclePort) {
+  let samples: Record<string, number[]> = {};
+  const seen = new Set<string>();
+  const time = <T>(name: string, call: () => Promise<T>) => {
+    const started = performance.now();
+    return call().finally(() => (samples[name] ??= []).push(performance.now() - started));
+  };
+  const port: LifecyclePort = {
+    bind: (c, r, t) => time('sidecar Bind', () => inner.bind(c, r, t)),
+    drain: (c, b, t) => inner.drain(c, b, t),
+    status: (c, t) => {
+      // The first call on a container opens its channel (right after create, off the claim path).
+      const first = !seen.has(c.lifecycleAddress);
+      seen.add(c.lifecycleAddress);
+      const name = first ? 'GetStatus after create (new channel)' : 'health check (GetStatus)';
+      return time(name, () => inner.status(c, t));
+    },
+    forget: (c) => inner.forget(c),
+    close: () => inner.close(),
+  };
+  return {
+    port,
+    reset: () => (samples = {}),
+    summary: () =>
+      Object.fromEntries(
+        Object.entries(samples).map(([k, v]) => [k, v.length ? summarize(v) : undefined]),
+      ),
+  };
+}
+
+/** A bare repository of `files` files, `repoBytes` in all, like a user's trading workspace. */
+function makeUserRepository(sandbox: string): string {
+  const work = join(sandbox, 'template-work');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'ignore' });
+  mkdirSync(work, { recursive: true });
+  git('init', '-q', '-b', 'main');
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const folders = ['indicators', 'strategies', 'conversations', 'charts', 'notes'];
+  const size = Math.floor(repoBytes / files);
+  for (let i = 0; i < files; i++) {
+    const folder = join(work, folders[i % folders.length]!);
+    mkdirSync(folder, { recursive: true });
+    const bytes = Buffer.alloc(size);
+    for (let b = 0; b < size; b++) bytes[b] = 32 + Math.floor(random() * 94);
+    writeFileSync(join(folder, `item-${i}.md`), bytes);
+  }
+  git('add', '-A');
+  git(
+    '-c',
+    'user.name=bench',
+    '-c',
+    'user.email=bench@warmgate.local',
+    'commit',
+    '-q',
+    '-m',
+    'seed',
+  );
+  const bare = join(sandbox, 'template.git');
+  execFileSync('git', ['clone', '-q', '--bare', work, bare], { stdio: 'ignore' });
+  return bare;
+}

@@ -1,0 +1,120 @@
+// Claim and bind against real agent processes: warm claim, existing binding, cold fallback,
+// one binding per user under concurrency, and a failed bind that leaves nothing behind.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuthMode, WarmgateError, agentv1, poolv1 } from '@warmgate/proto';
+import { createClient } from '@warmgate/proto/grpc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPoolManager, type RunningPoolManager } from '../src/index.js';
+import {
+  containerDirs,
+  containerPids,
+  makeSandbox,
+  poolClient,
+  seedRepository,
+  waitFor,
+  warmCount,
+  type PoolClient,
+  type Sandbox,
+} from './support.js';
+
+let sandbox: Sandbox;
+let pool: RunningPoolManager;
+let client: PoolClient;
+
+beforeAll(async () => {
+  sandbox = makeSandbox({
+    WARMGATE_POOL_PROFILES: 'standard:min=2:max=10,spare:min=0:max=3',
+    WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,trial=spare:15m',
+    WARMGATE_POOL_ADAPTIVE: 'false',
+  });
+  pool = await startPoolManager(sandbox.config());
+  client = poolClient(pool.address);
+  await waitFor('2 warm containers', async () => (await warmCount(client)) >= 2, 40_000);
+});
+
+afterAll(async () => {
+  client?.close();
+  await pool?.close();
+  expect(containerPids(sandbox.dir)).toEqual([]);
+  expect(containerDirs(sandbox.stateDir)).toEqual([]);
+  sandbox.cleanup();
+});
+
+async function sidecarStatus(containerId: string) {
+  const record = JSON.parse(
+    readFileSync(join(sandbox.stateDir, containerId, 'container.json'), 'utf8'),
+  ) as { sidecar: { port: number } };
+  const sidecar = createClient(agentv1.Lifecycle, `127.0.0.1:${record.sidecar.port}`);
+  try {
+    return await sidecar.getStatus({});
+  } finally {
+    sidecar.close();
+  }
+}
+
+describe('claim and bind (local runtime, real agents)', () => {
+  it('binds a warm container to the user, then returns that binding again', async () => {
+    seedRepository(sandbox.storeDir, 'alice', { 'notes/hello.md': 'hello from the store\n' });
+    const first = await client.acquire({ userId: 'alice', tier: 'pro', mode: AuthMode.GATEWAY });
+    expect(first.source).toBe(poolv1.AcquireSource.WARM);
+    const binding = first.binding!;
+    expect(binding.userId).toBe('alice');
+    expect(binding.mcpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(binding.assertionKey).toHaveLength(32);
+    const status = await sidecarStatus(binding.containerId);
+    expect(status.state).toBe(agentv1.AgentState.BOUND);
+    expect(status.userId).toBe('alice');
+    expect(status.bindingId).toBe(binding.bindingId);
+    const health = await fetch(binding.mcpUrl.replace(/\/mcp$/, '/healthz'));
+    expect(health.ok).toBe(true);
+
+    const again = await client.acquire({ userId: 'alice', tier: 'pro', mode: AuthMode.GATEWAY });
+    expect(again.source).toBe(poolv1.AcquireSource.EXISTING);
+    expect(again.binding!.bindingId).toBe(binding.bindingId);
+  });
+
+  it('falls back to a cold start when the profile has no warm container', async () => {
+    const result = await client.acquire({ userId: 'carol', tier: 'trial', mode: AuthMode.GATEWAY });
+    expect(result.source).toBe(poolv1.AcquireSource.COLD);
+    expect((await sidecarStatus(result.binding!.containerId)).userId).toBe('carol');
+  });
+
+  it('ten concurrent acquires for one user yield exactly one binding', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        client.acquire({ userId: 'bob', tier: 'free', mode: AuthMode.GATEWAY }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.binding!.bindingId)).size).toBe(1);
+    const claimedForBob = containerDirs(sandbox.stateDir).filter((id) => {
+      const claim = join(sandbox.stateDir, id, 'claim.json');
+      return existsSync(claim) && readFileSync(claim, 'utf8').includes('"userId":"bob"');
+    });
+    expect(claimedForBob).toHaveLength(1);
+  });
+
+  it('a failed bind destroys the container and leaves the pool intact', async () => {
+    await waitFor('a full pool', async () => (await warmCount(client)) >= 2, 40_000);
+    const before = new Set(containerDirs(sandbox.stateDir));
+    // The store cannot serve this user: where the repository should be is a plain file.
+    writeFileSync(join(sandbox.storeDir, 'mallory.git'), 'not a repository');
+    const error = await client
+      .acquire({ userId: 'mallory', tier: 'free', mode: AuthMode.GATEWAY })
+      .catch((e: unknown) => e as WarmgateError);
+    expect(error).toBeInstanceOf(WarmgateError);
+    const status = await client.getStatus({ userId: 'mallory' });
+    expect(status.binding).toBeUndefined();
+    // The container it had claimed is gone, not back in the pool.
+    await waitFor('the failed container to be destroyed', () =>
+      [...before].some((id) => !containerDirs(sandbox.stateDir).includes(id)),
+    );
+    const claimed = containerDirs(sandbox.stateDir).filter((id) =>
+      existsSync(join(sandbox.stateDir, id, 'claim.json')),
+    );
+    expect(claimed).toHaveLength(3); // alice, carol, bob
+    await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 40_000);
+    const next = await client.acquire({ userId: 'dan', tier: 'free', mode: AuthMode.GATEWAY });
+    expect(next.source).toBe(poolv1.AcquireSource.WARM);
+  });
+});
