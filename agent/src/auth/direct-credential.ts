@@ -1,0 +1,110 @@
+// Direct mode: the client's own credential, a JWE the gateway cannot read. The agent
+// decrypts it with its key (WARMGATE_AGENT_JWE_PRIVATE_KEY), verifies the inner JWT with the
+// configured issuer keys (WARMGATE_DIRECT_ISSUER_KEYS) and serves only the bound user.
+// Verified credentials are cached until they expire: decrypting per HTTP request would cost
+// more than the request.
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  compactDecrypt,
+  createLocalJWKSet,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { errors } from '@warmgate/proto';
+
+export const CREDENTIAL_HEADER = 'x-warmgate-credential';
+const MAX_CREDENTIAL_LENGTH = 16 * 1024;
+const CACHE_LIMIT = 256;
+
+export interface DirectVerifier {
+  /** The subject of a valid credential; throws UNAUTHENTICATED otherwise. */
+  verify(credential: string | undefined, now?: number): Promise<string>;
+}
+
+export function createDirectVerifier(
+  jwePrivateKey: string | undefined,
+  issuerKeys: string | undefined,
+): DirectVerifier {
+  if (!jwePrivateKey || !issuerKeys) {
+    return {
+      verify: () =>
+        Promise.reject(
+          errors.unauthenticated(
+            'direct mode is not configured on this agent (WARMGATE_AGENT_JWE_PRIVATE_KEY and WARMGATE_DIRECT_ISSUER_KEYS)',
+          ),
+        ),
+    };
+  }
+  const decryptionKey = parsePrivateKey(jwePrivateKey);
+  const issuers = parseIssuerKeys(issuerKeys);
+  const cache = new Map<string, { sub: string; expMs: number }>();
+  return {
+    async verify(credential, now = Date.now()) {
+      if (!credential) throw errors.unauthenticated(`missing ${CREDENTIAL_HEADER} header`);
+      if (credential.length > MAX_CREDENTIAL_LENGTH) {
+        throw errors.unauthenticated('credential too large');
+      }
+      const hit = cache.get(credential);
+      if (hit && hit.expMs > now) return hit.sub;
+      let sub: string;
+      let expMs: number;
+      try {
+        const { plaintext } = await compactDecrypt(credential, decryptionKey);
+        const inner = new TextDecoder().decode(plaintext);
+        const { payload } = await jwtVerify(inner, issuers, {
+          algorithms: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+          currentDate: new Date(now),
+          requiredClaims: ['sub', 'exp'],
+        });
+        sub = String(payload.sub);
+        expMs = (payload.exp ?? 0) * 1000;
+      } catch (cause) {
+        throw errors.unauthenticated(
+          `credential refused: ${(cause as Error).message || 'invalid'}`,
+          cause,
+        );
+      }
+      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+      cache.set(credential, { sub, expMs });
+      return sub;
+    },
+  };
+}
+
+function parsePrivateKey(raw: string): KeyObject {
+  try {
+    const text = raw.trim();
+    if (text.startsWith('{')) {
+      return createPrivateKey({
+        key: JSON.parse(text) as JsonWebKey,
+        format: 'jwk',
+      });
+    }
+    return createPrivateKey(text);
+  } catch (cause) {
+    throw errors.invalidArgument(
+      'WARMGATE_AGENT_JWE_PRIVATE_KEY must be a private key in PEM or JWK JSON',
+      cause,
+    );
+  }
+}
+
+function parseIssuerKeys(raw: string): JWTVerifyGetKey | KeyObject {
+  try {
+    const text = raw.trim();
+    if (text.startsWith('{')) {
+      const parsed = JSON.parse(text) as JSONWebKeySet | JsonWebKey;
+      if ('keys' in parsed && Array.isArray(parsed.keys)) {
+        return createLocalJWKSet(parsed as JSONWebKeySet);
+      }
+      return createPublicKey({ key: parsed as JsonWebKey, format: 'jwk' });
+    }
+    return createPublicKey(text);
+  } catch (cause) {
+    throw errors.invalidArgument(
+      'WARMGATE_DIRECT_ISSUER_KEYS must be a JWKS or JWK (JSON) or a public key in PEM',
+      cause,
+    );
+  }
+}

@@ -1,0 +1,85 @@
+// The agent container's configuration: one typed object, read from WARMGATE_* variables here
+// and nowhere else, validated at start-up with messages that name the setting. Every
+// setting is documented in agent/README.md.
+import { isAbsolute, resolve } from 'node:path';
+import { errors } from '@warmgate/proto';
+
+export type Role = 'agent' | 'sidecar' | 'stdio';
+
+export interface AgentConfig {
+  readonly role: Role;
+  readonly host: string;
+  readonly agentPort: number;
+  readonly sidecarPort: number;
+  /** Where the sidecar reaches the agent's control API (no trailing slash). */
+  readonly agentUrl: string;
+  readonly workspaceDir: string;
+  /** Shared secret between the two processes of one container; '' only in stdio mode. */
+  readonly controlToken: string;
+  readonly readyFile: string | undefined;
+  /** Direct mode: the agent's JWE decryption key (PEM or JWK JSON). */
+  readonly jwePrivateKey: string | undefined;
+  /** Direct mode: the keys inner tokens are verified with (JWKS JSON or PEM). */
+  readonly directIssuerKeys: string | undefined;
+  readonly drainTimeoutMs: number;
+  /** stdio mode: the user the local workspace belongs to. */
+  readonly stdioUserId: string;
+}
+
+export const DEFAULTS = {
+  WARMGATE_AGENT_HOST: '127.0.0.1',
+  WARMGATE_AGENT_PORT: '8090',
+  WARMGATE_SIDECAR_PORT: '8091',
+  WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '15000',
+  WARMGATE_STDIO_USER_ID: 'local',
+} as const;
+
+export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const withDefault = (name: keyof typeof DEFAULTS) => read(name) ?? DEFAULTS[name];
+  const host = withDefault('WARMGATE_AGENT_HOST');
+  const agentPort = port('WARMGATE_AGENT_PORT', withDefault('WARMGATE_AGENT_PORT'));
+  const workspace = read('WARMGATE_WORKSPACE_DIR');
+  if (!workspace) throw errors.invalidArgument('WARMGATE_WORKSPACE_DIR must be set');
+  const controlToken = read('WARMGATE_AGENT_CONTROL_TOKEN') ?? '';
+  if (role !== 'stdio' && controlToken.length < 16) {
+    throw errors.invalidArgument(
+      'WARMGATE_AGENT_CONTROL_TOKEN must be set to a secret of at least 16 characters',
+    );
+  }
+  const drain = Number(withDefault('WARMGATE_AGENT_DRAIN_TIMEOUT_MS'));
+  if (!Number.isInteger(drain) || drain < 0 || drain > 600_000) {
+    throw errors.invalidArgument('WARMGATE_AGENT_DRAIN_TIMEOUT_MS must be 0..600000');
+  }
+  const agentUrl = (read('WARMGATE_AGENT_URL') ?? `http://${host}:${agentPort}`).replace(/\/$/, '');
+  try {
+    new URL(agentUrl);
+  } catch (cause) {
+    throw errors.invalidArgument(`WARMGATE_AGENT_URL is not a URL: ${agentUrl}`, cause);
+  }
+  return {
+    role,
+    host,
+    agentPort,
+    sidecarPort: port('WARMGATE_SIDECAR_PORT', withDefault('WARMGATE_SIDECAR_PORT')),
+    agentUrl,
+    workspaceDir: isAbsolute(workspace) ? workspace : resolve(workspace),
+    controlToken,
+    readyFile: read('WARMGATE_READY_FILE'),
+    jwePrivateKey: read('WARMGATE_AGENT_JWE_PRIVATE_KEY'),
+    directIssuerKeys: read('WARMGATE_DIRECT_ISSUER_KEYS'),
+    drainTimeoutMs: drain,
+    stdioUserId: withDefault('WARMGATE_STDIO_USER_ID'),
+  };
+}
+
+function port(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw errors.invalidArgument(`${name} must be a port number 0..65535 (got ${raw})`);
+  }
+  return value;
+}

@@ -1,0 +1,65 @@
+// The one way this package runs git: the CLI through execFile (no shell), with a bounded
+// output buffer, automatic gc off (a gc in the middle of a tool call would stall it) and
+// the user's hooks/templates never consulted.
+import { execFile } from 'node:child_process';
+import { errors } from '@warmgate/proto';
+
+export interface GitOptions {
+  cwd?: string;
+  /** Extra environment, e.g. author identity or a per-bind credential (never on disk). */
+  env?: NodeJS.ProcessEnv;
+  /** Input for the process's stdin. */
+  input?: string;
+}
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+}
+
+const BASE_ENV: NodeJS.ProcessEnv = {
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTO_GC: '0',
+  LC_ALL: 'C',
+};
+
+/** Runs `git <args>`; a non-zero exit becomes an INTERNAL WarmgateError carrying stderr. */
+export function git(args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      ['-c', 'gc.auto=0', '-c', 'core.hooksPath=/dev/null', ...args],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, ...BASE_ENV, ...options.env },
+        maxBuffer: 16 * 1024 * 1024,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        if (error) {
+          const detail = stderr.trim().split('\n').slice(-3).join(' | ') || error.message;
+          reject(errors.internal(`git ${args[0] ?? ''} failed: ${detail}`, error));
+          return;
+        }
+        resolve({ stdout, stderr });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/**
+ * Environment that gives git a credential for one http(s) remote without writing it to any
+ * config file: `http.extraHeader` through GIT_CONFIG_COUNT. A credential containing a space
+ * is a full Authorization value ("Basic ...", "Bearer ..."); otherwise it is a bearer token.
+ */
+export function credentialEnv(credential: string | undefined): NodeJS.ProcessEnv {
+  if (!credential) return {};
+  const value = credential.includes(' ') ? credential : `Bearer ${credential}`;
+  return {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.extraHeader',
+    GIT_CONFIG_VALUE_0: `Authorization: ${value}`,
+  };
+}

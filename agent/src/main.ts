@@ -1,0 +1,56 @@
+// The agent image's entry point: `node agent/dist/main.js agent|sidecar|stdio`.
+// agent   — MCP server (Streamable HTTP) + control API for the sidecar
+// sidecar — warmgate.agent.v1.Lifecycle gRPC server
+// stdio   — MCP over stdio on a local workspace (debugging)
+import { WarmgateError } from '@warmgate/proto';
+import { loadConfig, type Role } from './config.js';
+import { announceReady } from './ready.js';
+import { startAgent } from './server/start-agent.js';
+import { startStdio } from './server/start-stdio.js';
+import { startSidecar } from './sidecar/start-sidecar.js';
+
+const ROLES: readonly Role[] = ['agent', 'sidecar', 'stdio'];
+/** A stop that takes longer than this is cut short (the drain has its own timeout). */
+const STOP_LIMIT_MS = 60_000;
+
+async function main(): Promise<void> {
+  const role = process.argv[2] as Role | undefined;
+  if (!role || !ROLES.includes(role)) {
+    process.stderr.write('usage: node agent/dist/main.js agent|sidecar|stdio\n');
+    process.exit(2);
+  }
+  const config = loadConfig(role);
+  let stop: () => Promise<void>;
+  if (role === 'agent') {
+    const agent = await startAgent(config);
+    await announceReady('agent', agent.port, config.readyFile);
+    stop = agent.close;
+  } else if (role === 'sidecar') {
+    const sidecar = await startSidecar(config);
+    await announceReady('sidecar', sidecar.port, config.readyFile);
+    stop = sidecar.close;
+  } else {
+    stop = (await startStdio(config)).close;
+  }
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), STOP_LIMIT_MS).unref();
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${role}: stop failed: ${WarmgateError.from(error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((error: unknown) => {
+  const failure = WarmgateError.from(error);
+  process.stderr.write(`agent ${process.argv[2] ?? ''}: ${failure.message}\n`);
+  process.exit(1);
+});

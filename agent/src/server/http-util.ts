@@ -1,0 +1,40 @@
+// Small helpers for the agent's node:http handlers: bounded JSON bodies and JSON answers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WarmgateError, codeName, errors } from '@warmgate/proto';
+import { httpStatusOf } from '../mcp/errors.js';
+
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw errors.resourceExhausted(`request body over ${limitBytes} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (cause) {
+    throw errors.invalidArgument('request body is not JSON', cause);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, reason: unknown): void {
+  const error = WarmgateError.from(reason);
+  sendJson(res, httpStatusOf(error.code), {
+    error: { code: codeName(error.code), message: error.message },
+  });
+}
+
+export function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,92 @@
+// MCP over Streamable HTTP, stateful: one transport and one McpServer per session id. Every
+// request is first checked against the agent's state (bound?) and the binding's auth mode;
+// refusals are JSON-RPC error bodies with an HTTP status the gateway understands.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { WarmgateError, errors } from '@warmgate/proto';
+import { authorize } from '../auth/authorize.js';
+import type { DirectVerifier } from '../auth/direct-credential.js';
+import { createMcpServer, type SessionServer } from '../mcp/create-server.js';
+import { httpStatusOf, jsonRpcErrorBody } from '../mcp/errors.js';
+import type { AgentCore } from './agent-core.js';
+import { header, readJsonBody, sendJson } from './http-util.js';
+
+/** 10,000 candles as JSON fit comfortably. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_SESSIONS = 64;
+
+interface Session extends SessionServer {
+  transport: StreamableHTTPServerTransport;
+}
+
+export interface McpHttp {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createMcpHttp(core: AgentCore, direct: DirectVerifier): McpHttp {
+  const sessions = new Map<string, Session>();
+
+  async function open(req: IncomingMessage, res: ServerResponse, body: unknown) {
+    if (sessions.size >= MAX_SESSIONS) {
+      // The oldest session goes: a gateway that lost track of its sessions cannot pile up.
+      const [oldest] = sessions.values();
+      await oldest?.transport.close();
+    }
+    const context = { core, serving: core.current() };
+    const session = createMcpServer(context) as Session;
+    session.transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => void sessions.set(id, session),
+    });
+    session.transport.onclose = () => {
+      const id = session.transport.sessionId;
+      if (id) sessions.delete(id);
+      session.dispose();
+    };
+    await session.server.connect(session.transport);
+    await session.transport.handleRequest(req, res, body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const serving = core.current();
+      await authorize((name) => header(req, name), serving.binding, direct);
+      core.touch();
+      const sessionId = header(req, 'mcp-session-id');
+      if (sessionId) {
+        const session = sessions.get(sessionId);
+        if (!session) throw errors.notFound(`unknown MCP session ${sessionId.slice(0, 64)}`);
+        await session.transport.handleRequest(req, res);
+        return;
+      }
+      if (req.method !== 'POST') throw errors.invalidArgument('no mcp-session-id header');
+      const body = await readJsonBody(req, MAX_BODY_BYTES);
+      if (!isInitializeRequest(body)) {
+        throw errors.invalidArgument('no mcp-session-id header and not an initialize request');
+      }
+      await open(req, res, body);
+    } catch (error) {
+      refuse(res, error);
+    }
+  }
+
+  return {
+    handle,
+    async close() {
+      await Promise.all([...sessions.values()].map((session) => session.transport.close()));
+      sessions.clear();
+    },
+  };
+}
+
+function refuse(res: ServerResponse, reason: unknown): void {
+  const error = WarmgateError.from(reason);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendJson(res, httpStatusOf(error.code), jsonRpcErrorBody(error));
+}

@@ -1,0 +1,122 @@
+// warmgate.agent.v1.Lifecycle: Bind restores the user's repository into the empty workspace
+// and then hands the binding to the agent; Drain and GetStatus are forwarded to the agent,
+// which owns the workspace from then on. Binds are serialised: a repeated Bind with the same
+// binding id (a retry) gets the same answer; any other Bind on a bound container is refused.
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { AuthMode, agentv1, errors } from '@warmgate/proto';
+import type { ServiceImpl } from '@warmgate/proto/grpc';
+import type { ControlClient } from '../control/control-client.js';
+import type { AgentStateName, AgentStatus } from '../control/control-protocol.js';
+import { restoreWorkspace } from '../workspace/restore.js';
+
+export interface LifecycleOptions {
+  workspaceDir: string;
+  templatePath: string;
+  control: ControlClient;
+  drainTimeoutMs: number;
+  now?: () => number;
+}
+
+interface BindResponse {
+  headCommit: string;
+  created: boolean;
+  durationMs: number;
+}
+
+export interface LifecycleHandle {
+  impl: ServiceImpl<typeof agentv1.Lifecycle>;
+  /** The binding id this sidecar bound, if any (SIGTERM drains it). */
+  boundBindingId(): string | undefined;
+}
+
+export function createLifecycleService(options: LifecycleOptions): LifecycleHandle {
+  const now = options.now ?? Date.now;
+  let bound: { bindingId: string; userId: string; response: Promise<BindResponse> } | undefined;
+
+  async function bind(request: agentv1.BindRequest): Promise<BindResponse> {
+    const started = now();
+    if (!request.bindingId) throw errors.invalidArgument('binding_id is empty');
+    if (!request.userId) throw errors.invalidArgument('user_id is empty');
+    const repository = request.repository;
+    if (!repository?.url && !repository?.ephemeral) {
+      throw errors.invalidArgument('repository.url is empty');
+    }
+    const restored = await restoreWorkspace(
+      {
+        url: repository.url,
+        credential: repository.credential,
+        ephemeral: repository.ephemeral || request.mode === AuthMode.PUBLIC,
+      },
+      options.workspaceDir,
+      options.templatePath,
+    );
+    const status = await options.control.bind({
+      bindingId: request.bindingId,
+      userId: request.userId,
+      tier: request.tier,
+      mode: request.mode,
+      assertionKey: Buffer.from(request.assertionKey).toString('base64url'),
+      repository: {
+        url: repository.url,
+        credential: repository.credential,
+        ephemeral: repository.ephemeral || request.mode === AuthMode.PUBLIC,
+      },
+    });
+    return {
+      headCommit: status.headCommit || restored.head,
+      created: restored.created,
+      durationMs: Math.max(0, now() - started),
+    };
+  }
+
+  const impl: ServiceImpl<typeof agentv1.Lifecycle> = {
+    bind(request) {
+      if (bound) {
+        if (bound.bindingId === request.bindingId && bound.userId === request.userId) {
+          return bound.response;
+        }
+        return Promise.reject(
+          errors.failedPrecondition(
+            `container is bound (binding ${bound.bindingId}); it is never bound to anyone else`,
+          ),
+        );
+      }
+      const response = bind(request);
+      bound = { bindingId: request.bindingId, userId: request.userId, response };
+      // A bind that failed before the agent took it leaves nothing behind but the workspace
+      // files; the pool manager destroys such a container rather than retrying into it.
+      response.catch(() => {});
+      return response;
+    },
+    async drain(request, context) {
+      const result = await options.control.drain({ bindingId: request.bindingId }, context.signal);
+      return result;
+    },
+    async getStatus(_request, context) {
+      return toStatusResponse(await options.control.status(context.signal));
+    },
+  };
+  return { impl, boundBindingId: () => bound?.bindingId };
+}
+
+const STATES: Record<AgentStateName, agentv1.AgentState> = {
+  warm: agentv1.AgentState.WARM,
+  binding: agentv1.AgentState.BINDING,
+  bound: agentv1.AgentState.BOUND,
+  draining: agentv1.AgentState.DRAINING,
+  drained: agentv1.AgentState.DRAINED,
+};
+
+function toStatusResponse(status: AgentStatus) {
+  return {
+    state: STATES[status.state] ?? agentv1.AgentState.UNSPECIFIED,
+    bindingId: status.bindingId,
+    userId: status.userId,
+    tier: status.tier,
+    mode: status.mode as AuthMode,
+    lastActivity: status.lastActivityMs ? timestampFromMs(status.lastActivityMs) : undefined,
+    unsavedChanges: status.unsavedChanges,
+    inFlight: status.inFlight,
+    headCommit: status.headCommit,
+  };
+}

@@ -1,0 +1,199 @@
+// A bound user's workspace: a git working copy whose every change is committed (author = the
+// user) and pushed to the store before the caller hears "done". Mutations are serialised;
+// a mutation that fails anywhere (validation, commit, push) is rolled back to the last
+// commit, so nothing half-written stays in the working copy or reaches the store.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { errors } from '@warmgate/proto';
+import { credentialEnv, git } from '../git/git.js';
+import { readHead } from '../git/head.js';
+import { localPath, type RepositoryLocation } from './restore.js';
+import { createSerialQueue } from './serial-queue.js';
+
+/** What a mutation may do to files (paths relative to the workspace, already validated). */
+export interface Changes {
+  write(path: string, content: string): void;
+  remove(path: string): void;
+}
+
+export interface MutationResult {
+  commit: string;
+  /** Paths that really changed (empty when the mutation was a no-op). */
+  changed: string[];
+}
+
+export interface WorkspaceOptions {
+  dir: string;
+  userId: string;
+  repository: RepositoryLocation;
+}
+
+export class Workspace {
+  readonly dir: string;
+  private readonly queue = createSerialQueue();
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly pushTarget: string | undefined;
+  private pushedHead = '';
+  private localHead = '';
+  private unpushed = 0;
+
+  constructor(private readonly options: WorkspaceOptions) {
+    this.dir = options.dir;
+    const email = `${options.userId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)}@users.warmgate.invalid`;
+    this.env = {
+      GIT_AUTHOR_NAME: options.userId,
+      GIT_AUTHOR_EMAIL: email,
+      GIT_COMMITTER_NAME: 'Warmgate agent',
+      GIT_COMMITTER_EMAIL: 'agent@warmgate.invalid',
+      ...credentialEnv(options.repository.credential),
+    };
+    const { repository } = options;
+    this.pushTarget = repository.ephemeral
+      ? undefined
+      : (localPath(repository.url) ?? repository.url);
+  }
+
+  /** Reads the current head (after the sidecar restored the repository). */
+  async open(): Promise<string> {
+    this.localHead = (await readHead(join(this.dir, '.git'))).commit;
+    this.pushedHead = this.localHead;
+    return this.localHead;
+  }
+
+  get head(): string {
+    return this.localHead;
+  }
+
+  /** Commits made here but not yet in the store. */
+  get unsavedChanges(): number {
+    return this.unpushed;
+  }
+
+  get durable(): boolean {
+    return this.pushTarget !== undefined;
+  }
+
+  async read(path: string): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.dir, path), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw errors.internal(`cannot read ${path}`, error);
+    }
+  }
+
+  /** File names in a workspace folder (not recursive, no dot files). */
+  async list(folder: string): Promise<string[]> {
+    try {
+      return (await readdir(join(this.dir, folder))).filter((name) => !name.startsWith('.')).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw errors.internal(`cannot list ${folder}`, error);
+    }
+  }
+
+  /**
+   * Runs `plan` alone on the workspace; it reads what it needs and records changes. The
+   * changes are written, committed with `message` and pushed; only then does this resolve.
+   */
+  mutate(
+    message: string,
+    plan: (changes: Changes) => Promise<void> | void,
+  ): Promise<MutationResult> {
+    return this.queue.run(async () => {
+      const writes = new Map<string, string | null>();
+      await plan({
+        write: (path, content) => void writes.set(path, content),
+        remove: (path) => void writes.set(path, null),
+      });
+      const changed = await this.apply(writes);
+      if (changed.length === 0) return { commit: this.localHead, changed };
+      try {
+        await git(['add', '-A', '--', ...changed], { cwd: this.dir });
+        await git(['commit', '-q', '--no-verify', '-m', message], { cwd: this.dir, env: this.env });
+        this.localHead = (await readHead(join(this.dir, '.git'))).commit;
+        this.unpushed++;
+        await this.pushNow();
+      } catch (error) {
+        await this.rollback(changed);
+        throw error;
+      }
+      return { commit: this.localHead, changed };
+    });
+  }
+
+  /** Waits for queued mutations, commits anything stray, pushes; returns the head. */
+  flush(): Promise<{ head: string; pushed: boolean }> {
+    return this.queue.run(async () => {
+      const { stdout } = await git(['status', '--porcelain'], { cwd: this.dir });
+      if (stdout.trim() !== '') {
+        await git(['add', '-A'], { cwd: this.dir });
+        await git(['commit', '-q', '--no-verify', '-m', 'Save uncommitted changes at drain'], {
+          cwd: this.dir,
+          env: this.env,
+        });
+        this.localHead = (await readHead(join(this.dir, '.git'))).commit;
+        this.unpushed++;
+      }
+      if (this.unpushed > 0) await this.pushNow();
+      return { head: this.localHead, pushed: this.durable && this.unpushed === 0 };
+    });
+  }
+
+  private async pushNow(): Promise<void> {
+    if (this.pushTarget === undefined) {
+      this.unpushed = 0; // ephemeral: nothing is ever durable, and nothing is owed
+      return;
+    }
+    const ref = (await readHead(join(this.dir, '.git'))).ref ?? 'refs/heads/main';
+    await git(['push', '-q', this.pushTarget, `HEAD:${ref}`], { cwd: this.dir, env: this.env });
+    this.pushedHead = this.localHead;
+    this.unpushed = 0;
+  }
+
+  /** Writes changed files atomically; returns the paths whose content really changed. */
+  private async apply(writes: Map<string, string | null>): Promise<string[]> {
+    const changed: string[] = [];
+    for (const [path, content] of writes) {
+      const before = await this.read(path);
+      if (before === (content ?? undefined)) continue;
+      changed.push(path);
+    }
+    try {
+      for (const path of changed) {
+        const content = writes.get(path);
+        const target = join(this.dir, path);
+        if (content === null || content === undefined) {
+          await rm(target, { force: true });
+          continue;
+        }
+        await mkdir(dirname(target), { recursive: true });
+        const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
+        await writeFile(temp, content);
+        await rename(temp, target);
+      }
+    } catch (error) {
+      await this.rollback(changed);
+      throw errors.internal('cannot write to the workspace', error);
+    }
+    return changed;
+  }
+
+  /** Back to the last pushed commit (durable) or local head (ephemeral), for `paths` too. */
+  private async rollback(paths: string[]): Promise<void> {
+    const target = this.pushTarget === undefined ? this.localHead : this.pushedHead;
+    try {
+      await git(['reset', '-q', '--hard', target], { cwd: this.dir });
+      if (paths.length > 0) await git(['clean', '-q', '-f', '--', ...paths], { cwd: this.dir });
+      this.localHead = target;
+      this.unpushed = 0;
+    } catch {
+      // The working copy stays as it is; the store never saw the change.
+    }
+  }
+
+  get repository(): RepositoryLocation {
+    return this.options.repository;
+  }
+}
