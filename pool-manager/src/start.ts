@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Server } from '@grpc/grpc-js';
+import { ensureStore, repoUrlFor } from '@warmgate/agent';
 import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
 import { addService, listen } from '@warmgate/proto/grpc';
@@ -41,7 +39,7 @@ export async function startPoolManager(
   const core = new PoolCore(config.core, {
     runtime,
     lifecycle,
-    repositoryFor: options.repositoryFor ?? embeddedStore(config.storeDir),
+    repositoryFor: options.repositoryFor ?? (await embeddedStore(config.storeDir)),
     log,
   });
   await core.start();
@@ -74,11 +72,8 @@ export async function startPoolManager(
   };
 }
 
-/** The embedded store: bare repositories `<dir>/<user>.git`, reached by file:// URL. */
-function embeddedStore(storeDir: string): RepositoryResolver {
-  mkdirSync(storeDir, { recursive: true });
-  return (userId, ephemeral) => ({
-    url: pathToFileURL(join(storeDir, `${userId}.git`)).href,
-    ephemeral,
-  });
+/** The embedded store: bare repositories `<dir>/<safe user name>.git`, by file:// URL. */
+async function embeddedStore(storeDir: string): Promise<RepositoryResolver> {
+  const root = await ensureStore(storeDir);
+  return (userId, ephemeral) => ({ url: repoUrlFor(root, userId), ephemeral });
 }

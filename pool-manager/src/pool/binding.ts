@@ -32,9 +32,12 @@ export interface AcquireInput {
   readonly staleBindingId?: string;
 }
 
-/** User ids name repositories and files: keep them to a safe alphabet. */
-const userIdPattern = /^[A-Za-z0-9_@.+-]{1,128}$/;
-
+/**
+ * Any id an identity provider may issue ("auth0|123", an e-mail) is a valid user id; the
+ * store maps ids to safe file names itself. Only the empty, the huge and the unprintable are
+ * refused (the same rule as the agent's validateUserId).
+ */
 export function isValidUserId(userId: string): boolean {
-  return userIdPattern.test(userId) && !userId.startsWith('.');
+  // eslint-disable-next-line no-control-regex
+  return userId.length > 0 && userId.length <= 256 && !/[\u0000-\u001f\u007f]/.test(userId);
 }

@@ -149,7 +149,8 @@ describe('PoolCore', () => {
   it('rejects bad input with INVALID_ARGUMENT naming the field', async () => {
     const { core } = await setup();
     for (const input of [
-      { userId: '../etc', tier: 'free', mode: AuthMode.GATEWAY },
+      { userId: '', tier: 'free', mode: AuthMode.GATEWAY },
+      { userId: 'a\nb', tier: 'free', mode: AuthMode.GATEWAY },
       { userId: 'ok', tier: 'gold', mode: AuthMode.GATEWAY },
       { userId: 'ok', tier: 'free', mode: AuthMode.UNSPECIFIED },
     ]) {

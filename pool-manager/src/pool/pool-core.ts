@@ -323,7 +323,7 @@ export class PoolCore {
 
   private validate(input: AcquireInput): TierConfig {
     if (!isValidUserId(input.userId)) {
-      throw errors.invalidArgument('user_id must be 1-128 characters of [A-Za-z0-9_@.+-]');
+      throw errors.invalidArgument('user_id must be 1-256 characters without control characters');
     }
     const tier = this.config.tiers[input.tier];
     if (!tier) {
