@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
 import { poolv1 } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { loadConfig, type PoolManagerConfig } from '../src/index.js';
@@ -196,4 +197,36 @@ export async function spawnPoolManager(env: Record<string, string>): Promise<Poo
     );
   });
   return { child, port, address: `127.0.0.1:${port}`, exited, output: () => output };
+}
+
+/** Calls one MCP tool on a binding's agent, as the gateway would (assertion header). */
+export async function callTool(
+  binding: poolv1.Binding,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StreamableHTTPClientTransport } =
+    await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  const token = await signAssertion(binding.assertionKey, {
+    userId: binding.userId,
+    bindingId: binding.bindingId,
+  });
+  const transport = new StreamableHTTPClientTransport(new URL(binding.mcpUrl), {
+    requestInit: { headers: { [ASSERTION_HEADER]: token } },
+  });
+  const client = new Client({ name: 'pool-manager-test', version: '0.0.0' });
+  await client.connect(transport);
+  try {
+    const result = await client.callTool({ name, arguments: args });
+    if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
+    return (result.structuredContent ?? {}) as Record<string, unknown>;
+  } finally {
+    await client.close();
+  }
+}
+
+/** The workspace folder of a local container. */
+export function workspaceOf(sandbox: Sandbox, containerId: string): string {
+  return join(sandbox.stateDir, containerId, 'workspace');
 }
