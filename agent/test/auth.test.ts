@@ -18,6 +18,8 @@ import {
 import { storeFile, storeLog } from './support/store-git.js';
 import { call, ok } from './support/tool-result.js';
 
+type Key = Awaited<ReturnType<typeof generateKeyPair>>['publicKey'];
+
 let root: string;
 let store: string;
 const containers: Container[] = [];
@@ -139,11 +141,11 @@ describe('public mode', () => {
 describe('direct mode', () => {
   let c: Container;
   let request: ReturnType<typeof bindRequest>;
-  let agentPublic: CryptoKey;
-  let issuerPrivate: CryptoKey;
-  let strangerPrivate: CryptoKey;
+  let agentPublic: Key;
+  let issuerPrivate: Key;
+  let strangerPrivate: Key;
 
-  const innerToken = (key: CryptoKey, sub: string, alg = 'ES256') =>
+  const innerToken = (key: Key, sub: string, alg = 'ES256') =>
     new SignJWT({})
       .setProtectedHeader({ alg, kid: 'issuer-1' })
       .setSubject(sub)
