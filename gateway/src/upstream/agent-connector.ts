@@ -8,6 +8,7 @@
 // An agent that stops answering (connection refused, session or binding gone) is dropped and
 // re-acquired with stale_binding_id, so the pool manager replaces it if it is dead; the call
 // that found it dead is retried once (it never ran).
+import { ASSERTION_HEADER, CREDENTIAL_HEADER } from '@warmgate/agent';
 import { errors, AuthMode, type poolv1 } from '@warmgate/proto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type {
@@ -148,7 +149,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
     if (principal.mode === AuthMode.DIRECT) {
       const credential = principal.credential;
       if (!credential) throw errors.unauthenticated('a direct-mode session carries no credential');
-      const headers = { 'x-warmgate-credential': credential };
+      const headers = { [CREDENTIAL_HEADER]: credential };
       return async () => headers;
     }
     const signer = createAssertionSigner({
@@ -158,7 +159,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
       ttlS: assertionTtlS,
       now,
     });
-    return async () => ({ 'x-warmgate-assertion': await signer.current() });
+    return async () => ({ [ASSERTION_HEADER]: await signer.current() });
   }
 
   async function drop(upstream: Upstream): Promise<void> {

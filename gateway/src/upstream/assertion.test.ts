@@ -1,12 +1,17 @@
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createAssertionSigner, signAssertion } from './assertion.js';
+import { createAssertionSigner } from './assertion.js';
 
 const key = new Uint8Array(32).fill(7);
 
 describe('user assertion', () => {
   it('is an HS256 JWT: sub = user, aud = binding, short exp', async () => {
-    const token = await signAssertion({ key, userId: 'u1', bindingId: 'b1', ttlS: 120 });
+    const token = await createAssertionSigner({
+      key,
+      userId: 'u1',
+      bindingId: 'b1',
+      ttlS: 120,
+    }).current();
     const { payload, protectedHeader } = await jwtVerify(token, key, {
       audience: 'b1',
       subject: 'u1',
