@@ -47,6 +47,11 @@ export function runtimeScenarios(cluster: () => TestCluster): void {
       'example.com/team': 'quant',
     });
     expect(pod.spec?.containers[0]?.resources?.limits).toEqual({ cpu: '250m', memory: '256Mi' });
+    // One control token per pod, the same in agent and sidecar, different from other pods'.
+    const token = (i: number) =>
+      pod.spec?.containers[i]?.env?.find((e) => e.name === 'WARMGATE_AGENT_CONTROL_TOKEN')?.value;
+    expect(token(0)).toMatch(/^[\w-]{32}$/);
+    expect(token(1)).toBe(token(0));
 
     const claim = claimFor('alice@example.com', 'binding-1');
     const claimed = await rt.claim(container.id, claim);

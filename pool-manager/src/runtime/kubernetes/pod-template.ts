@@ -78,9 +78,14 @@ export function buildWarmPod({ template, profile, instance, namePrefix }: WarmPo
     throw errors.invalidArgument(`profile name "${profile.name}" is not a valid label value`);
   }
   const spec = structuredClone(template.spec);
-  spec.containers = spec.containers.map((c) =>
-    c.name === AGENT_CONTAINER ? withProfile(c, profile) : c,
-  );
+  // The agent's control API is for its own sidecar only: a fresh secret per pod, shared by
+  // the two containers and nobody else (an operator-set one in the template wins).
+  const controlToken = randomBytes(24).toString('base64url');
+  spec.containers = spec.containers.map((c) => {
+    const ours = c.name === AGENT_CONTAINER || c.name === SIDECAR_CONTAINER;
+    const withToken = ours ? withEnv(c, CONTROL_TOKEN_ENV, controlToken) : c;
+    return c.name === AGENT_CONTAINER ? withProfile(withToken, profile) : withToken;
+  });
   // A warm pod that dies is replaced by the pool, never restarted into an unknown state.
   spec.restartPolicy ??= 'Never';
   return {
@@ -98,6 +103,13 @@ export function buildWarmPod({ template, profile, instance, namePrefix }: WarmPo
     },
     spec,
   };
+}
+
+const CONTROL_TOKEN_ENV = 'WARMGATE_AGENT_CONTROL_TOKEN';
+
+function withEnv(container: V1Container, name: string, value: string): V1Container {
+  if (container.env?.some((e) => e.name === name)) return container;
+  return { ...container, env: [...(container.env ?? []), { name, value }] };
 }
 
 function withProfile(container: V1Container, profile: Profile): V1Container {

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '@warmgate/proto';
+import { mintRepoCredential, verifyRepoCredential } from './credential.js';
+import { parseRepoPath, repoUrl } from './repo-url.js';
+
+const secret = 'a-store-secret-of-at-least-32-characters!';
+const now = 1_700_000_000_000;
+
+describe('repo credential', () => {
+  const token = mintRepoCredential({
+    secret,
+    userId: 'alice',
+    bindingId: 'b1',
+    ttlMs: 60_000,
+    now,
+  });
+
+  it('verifies for its user and binding until it expires', () => {
+    expect(verifyRepoCredential(secret, token, now + 59_999)).toEqual({
+      userId: 'alice',
+      bindingId: 'b1',
+      expiresAt: now + 60_000,
+    });
+    expect(() => verifyRepoCredential(secret, token, now + 60_000)).toThrow(/expired/);
+  });
+
+  it('refuses another secret, a changed payload and garbage as UNAUTHENTICATED', () => {
+    const [prefix, payload, signature] = token.split('.');
+    const forged = Buffer.from(
+      JSON.stringify({ sub: 'bob', bid: 'b1', exp: now + 60_000 }),
+    ).toString('base64url');
+    for (const bad of [
+      `${prefix}.${forged}.${signature}`,
+      'wgr1.x.y',
+      'nope',
+      `${prefix}.${payload}`,
+    ]) {
+      expect(() => verifyRepoCredential(secret, bad, now)).toThrow(
+        expect.objectContaining({ code: ErrorCode.UNAUTHENTICATED }),
+      );
+    }
+    expect(() => verifyRepoCredential(`${secret}x`, token, now)).toThrow(/signature/);
+  });
+});
+
+describe('repo url', () => {
+  it('puts the binding and the user’s store name in the path, and parses it back', () => {
+    const url = repoUrl('http://store:8081/', 'Alice@Example.com', 'bind-1');
+    expect(url).toMatch(/^http:\/\/store:8081\/b\/bind-1\/_[0-9a-f]{48}\.git$/);
+    expect(parseRepoPath(`${new URL(url).pathname}/info/refs`)).toMatchObject({
+      bindingId: 'bind-1',
+      rest: '/info/refs',
+    });
+  });
+
+  it('parses nothing that escapes the store', () => {
+    for (const path of [
+      '/b/x/../alice.git/info/refs',
+      '/b/x/alice.git',
+      '/alice.git/info/refs',
+      '/b/x/a/b.git/info/refs',
+      '/b/x/.git/info/refs',
+    ]) {
+      expect(parseRepoPath(path)).toBeUndefined();
+    }
+  });
+});

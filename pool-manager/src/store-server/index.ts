@@ -1,0 +1,8 @@
+export {
+  mintRepoCredential,
+  verifyRepoCredential,
+  type MintOptions,
+  type RepoCredentialClaims,
+} from './credential.js';
+export { repoUrl } from './repo-url.js';
+export { createStoreServer, type StoreServerOptions } from './store-server.js';

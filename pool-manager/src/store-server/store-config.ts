@@ -1,0 +1,39 @@
+// The repo store server's configuration, read from WARMGATE_STORE_* here and nowhere else.
+import { resolve } from 'node:path';
+
+export interface StoreConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The directory of bare repositories (same layout as the embedded store). */
+  readonly dir: string;
+  /** Shared with the pool manager, which mints the per-bind credentials. */
+  readonly secret: string;
+}
+
+const defaults = {
+  WARMGATE_STORE_HOST: '0.0.0.0',
+  WARMGATE_STORE_PORT: '8081',
+  WARMGATE_STORE_DIR: '.warmgate/store',
+} as const;
+
+export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const problems: string[] = [];
+  const read = (name: keyof typeof defaults): string => env[name]?.trim() || defaults[name];
+  const port = Number(read('WARMGATE_STORE_PORT'));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push('WARMGATE_STORE_PORT: expected a port 0-65535');
+  }
+  const secret = env.WARMGATE_STORE_SECRET ?? '';
+  if (secret.length < 32) {
+    problems.push('WARMGATE_STORE_SECRET: must be set to a secret of at least 32 characters');
+  }
+  if (problems.length > 0) {
+    throw new Error(`invalid repo store configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return {
+    host: read('WARMGATE_STORE_HOST'),
+    port,
+    dir: resolve(read('WARMGATE_STORE_DIR')),
+    secret,
+  };
+}
