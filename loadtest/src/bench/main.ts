@@ -8,9 +8,17 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     module: './adapter.js',
     about: 'grpc-js adapter unary calls vs raw grpc-js (same server)',
   },
+  gateway: {
+    module: './gateway.js',
+    about: 'gateway WS/gRPC vs raw uWS/grpc-js, proxied user tools, idle WS memory',
+  },
   adaptive: {
     module: './adaptive.js',
     about: 'adaptive vs fixed warm pool over a bursty trading day (simulation, virtual clock)',
+  },
+  bind: {
+    module: './bind.js',
+    about: 'agent container: Lifecycle.Bind latency (10-file and 1,000-file repos), direct MCP tool calls',
   },
   coldstart: {
     module: './coldstart.js',

@@ -75,14 +75,15 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
   const toolOptions = (signal: AbortSignal) => ({ signal, timeoutMs: limits.toolTimeoutMs });
   // Platform tools keep their names under the clash rule, so a platform name always means the
   // platform tool: it runs without reaching (or waiting for) the user's agent.
-  const platformNames = () => new Set(deps.platform.list().map((tool) => tool.name));
+  // The platform's tools are fixed for the life of the gateway: index them once.
+  const platformTools = new Map(deps.platform.list().map((tool) => [tool.name, tool]));
   const callPlatform = (
     principal: Principal,
     name: string,
     args: JsonObject,
     signal: AbortSignal,
   ) => {
-    const tool = deps.platform.list().find((candidate) => candidate.name === name)!;
+    const tool = platformTools.get(name)!;
     if (isPublic(principal) && !tool.annotations.readOnly) {
       throw errors.permissionDenied(
         `tool "${name}" changes data; public sessions may call read-only tools only`,
@@ -124,7 +125,7 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       checkToolName(request.name);
       const args = request.arguments ?? {};
       checkArguments(args, limits);
-      const route = platformNames().has(request.name) ? 'platform' : 'user';
+      const route = platformTools.has(request.name) ? 'platform' : 'user';
       try {
         const result =
           route === 'platform'

@@ -1,0 +1,381 @@
+// `npm run bench -- gateway`: the gateway's edge against raw baselines, each pair measured in
+// the same run, with the server under test in a child process (so client and server do not
+// share one event loop) and the load driven from this process:
+//   ws_ratio       WebSocket CallTool (no-op platform tool) through the session core vs a raw
+//                  uWebSockets.js echo of the same frame
+//   grpc_ratio     gRPC CallTool (no-op platform tool) vs a raw grpc-js Echo
+//   bytes_per_idle_ws_connection   gateway memory per authenticated idle WebSocket (10,000)
+//   proxy_added_p50_ms, proxied_calls_per_s   a user tool through the gateway vs the same call
+//                  made directly to the agent (needs the pool manager + agent; see proxy below)
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import { create } from '@bufbuild/protobuf';
+import { Server } from '@grpc/grpc-js';
+import { errors, gatewayv1, testingv1 } from '@warmgate/proto';
+import { createClient, createServiceDefinition, listen } from '@warmgate/proto/grpc';
+import { printTable, summarize, timeConcurrent, timeSequential, writeResult } from './harness.js';
+
+const secret = 'bench-secret-bench-secret-bench-secret-0123';
+const self = fileURLToPath(import.meta.url);
+
+type Mode = 'ws-raw' | 'ws-gateway' | 'grpc-raw' | 'grpc-gateway' | 'idle-gateway';
+
+// ---------------------------------------------------------------- child: the server under test
+
+async function child(mode: Mode): Promise<void> {
+  const gateway = await import('@warmgate/gateway');
+  const limits = { maxMessageChars: 16_000, maxArgumentBytes: 65_536, toolTimeoutMs: 30_000 };
+  const core = () =>
+    gateway.createSessionCore({
+      authenticator: gateway.createAuthenticator({
+        publicEnabled: true,
+        publicSessionTimeoutMs: 3_600_000,
+        hs256Secret: secret,
+        tierClaim: 'tier',
+        defaultTier: 'free',
+        directEnabled: false,
+        directDefaultTier: 'enterprise',
+        clockToleranceS: 5,
+      }),
+      agents: {
+        connect: () => Promise.reject(errors.unavailable('no agents in this benchmark')),
+        disconnect: () => undefined,
+      },
+      platform: noopPlatform(),
+      turns: { run: () => Promise.reject(errors.unavailable('no turns in this benchmark')) },
+      limits,
+    });
+  let port: number;
+  if (mode === 'ws-raw') {
+    const { App, us_socket_local_port } = await import('uWebSockets.js');
+    port = await new Promise((resolve) => {
+      App()
+        .ws('/ws', { message: (ws, message, isBinary) => void ws.send(message, isBinary) })
+        .listen('127.0.0.1', 0, (socket) => resolve(us_socket_local_port(socket as never)));
+    });
+  } else if (mode === 'ws-gateway' || mode === 'idle-gateway') {
+    const server = gateway.createWsServer({
+      core: core(),
+      limits: {
+        maxFrameBytes: 256 * 1024,
+        maxBufferedBytes: 1024 * 1024,
+        maxInflightPerSocket: 32,
+        idleTimeoutS: 120,
+      },
+      http: { ready: async () => true, scrape: async () => '', assets: new Map() },
+    });
+    port = await server.listen('127.0.0.1', 0);
+  } else if (mode === 'grpc-raw') {
+    const server = new Server();
+    // Raw grpc-js: the generated serialisers, and a plain callback handler.
+    server.addService(createServiceDefinition(testingv1.EchoService as never), {
+      echo: (call: { request: testingv1.EchoRequest }, callback: (e: null, v: unknown) => void) =>
+        callback(null, create(testingv1.EchoResponseSchema, { text: call.request.text })),
+    });
+    port = await listen(server, '127.0.0.1', 0);
+  } else {
+    port = await gateway.createGrpcServer(core()).listen('127.0.0.1', 0);
+  }
+  process.on('message', (message) => {
+    if (message !== 'measure') return;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    gc?.();
+    process.send!({ memory: process.memoryUsage() });
+  });
+  process.send!({ port });
+}
+
+function noopPlatform() {
+  const tool = {
+    name: 'noop',
+    description: 'Does nothing (benchmark).',
+    inputSchema: { type: 'object' },
+    annotations: { readOnly: true, destructive: false, idempotent: true },
+    route: 'platform' as const,
+  };
+  const result = create(gatewayv1.CallToolResponseSchema, {
+    content: [{ kind: { case: 'text', value: 'ok' } }],
+  });
+  return { list: () => [tool], call: async () => result };
+}
+
+// ---------------------------------------------------------------- parent: load and measure
+
+interface Child {
+  readonly port: number;
+  readonly process: ChildProcess;
+  memory(): Promise<NodeJS.MemoryUsage>;
+  stop(): Promise<void>;
+}
+
+async function startChild(mode: Mode): Promise<Child> {
+  const proc = fork(self, ['--child', mode], {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [first] = (await once(proc, 'message')) as [{ port: number }];
+  return {
+    port: first.port,
+    process: proc,
+    async memory() {
+      proc.send('measure');
+      const [reply] = (await once(proc, 'message')) as [{ memory: NodeJS.MemoryUsage }];
+      return reply.memory;
+    },
+    async stop() {
+      proc.kill('SIGKILL');
+      await once(proc, 'exit');
+    },
+  };
+}
+
+function token(sub: string): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** One WebSocket doing sequential round trips of `frame`. */
+async function wsClient(
+  url: string,
+  frame: string,
+): Promise<{ roundTrip(): Promise<void>; close(): void; last(): string }> {
+  const socket = new WebSocket(url);
+  let waiting: (() => void) | undefined;
+  let last = '';
+  socket.addEventListener('message', (event) => {
+    last = String(event.data);
+    const wake = waiting;
+    waiting = undefined;
+    wake?.();
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('error', () => reject(new Error(`cannot connect to ${url}`)), {
+      once: true,
+    });
+  });
+  return {
+    roundTrip: () =>
+      new Promise<void>((resolve) => {
+        waiting = resolve;
+        socket.send(frame);
+      }),
+    close: () => socket.close(),
+    last: () => last,
+  };
+}
+
+interface Side {
+  /** One round trip (sequential on one connection). */
+  one(): Promise<unknown>;
+  /** One round trip, from one of `concurrency` workers. */
+  any(): Promise<unknown>;
+  readonly concurrency: number;
+}
+
+interface Measured {
+  p50_ms: number;
+  p99_ms: number;
+  calls_per_s: number;
+}
+
+/**
+ * Measures two sides in alternating rounds (raw, server, raw, server, ...) and keeps each
+ * side's median round: the machine is shared, and alternating spreads the noise evenly.
+ */
+async function compare(raw: Side, server: Side, calls: number, rounds = 3) {
+  const runs: { raw: Measured[]; server: Measured[] } = { raw: [], server: [] };
+  for (const side of [raw, server]) await timeConcurrent(calls / 4, side.concurrency, side.any);
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, side] of [
+      ['raw', raw],
+      ['server', server],
+    ] as const) {
+      const seq = summarize(await timeSequential(calls / 10, side.one, 100));
+      const par = await timeConcurrent(calls, side.concurrency, side.any);
+      runs[name].push({
+        p50_ms: seq.p50_ms,
+        p99_ms: seq.p99_ms,
+        calls_per_s: Math.round(par.perSecond),
+      });
+    }
+  }
+  const median = (list: Measured[]) =>
+    [...list].sort((a, b) => a.calls_per_s - b.calls_per_s)[Math.floor(list.length / 2)]!;
+  const rawMedian = median(runs.raw);
+  const serverMedian = median(runs.server);
+  return {
+    raw: rawMedian,
+    gateway: serverMedian,
+    ratio: round(serverMedian.calls_per_s / rawMedian.calls_per_s),
+    rounds: runs,
+  };
+}
+
+async function wsSide(
+  port: number,
+  frame: string,
+  expect: string | undefined,
+  auth?: string,
+): Promise<Side & { close(): void }> {
+  const url = `ws://127.0.0.1:${port}/ws${auth ? `?access_token=${auth}` : ''}`;
+  const clients = await Promise.all(Array.from({ length: 16 }, () => wsClient(url, frame)));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the gateway's `authenticated` frames
+  await clients[0]!.roundTrip();
+  // The gateway must really run the tool: an error frame would be a cheaper round trip.
+  if (expect && !clients[0]!.last().includes(expect)) {
+    throw new Error(`unexpected answer: ${clients[0]!.last()}`);
+  }
+  // Each worker takes a socket that has nothing in flight, so round trips never interleave.
+  const free = [...clients];
+  return {
+    concurrency: clients.length,
+    one: () => clients[0]!.roundTrip(),
+    async any() {
+      const client = free.pop()!;
+      try {
+        await client.roundTrip();
+      } finally {
+        free.push(client);
+      }
+    },
+    close: () => clients.forEach((client) => client.close()),
+  };
+}
+
+async function benchWs() {
+  const frame = JSON.stringify({ id: 'r1', callTool: { name: 'noop' } });
+  const [rawServer, gatewayServer] = await Promise.all([
+    startChild('ws-raw'),
+    startChild('ws-gateway'),
+  ]);
+  const raw = await wsSide(rawServer.port, frame, undefined);
+  const gateway = await wsSide(gatewayServer.port, frame, '"callTool"', await token('bench-ws'));
+  try {
+    return await compare(raw, gateway, 20_000);
+  } finally {
+    raw.close();
+    gateway.close();
+    await Promise.all([rawServer.stop(), gatewayServer.stop()]);
+  }
+}
+
+async function benchGrpc() {
+  const [rawServer, gatewayServer] = await Promise.all([
+    startChild('grpc-raw'),
+    startChild('grpc-gateway'),
+  ]);
+  const echo = createClient(testingv1.EchoService, `127.0.0.1:${rawServer.port}`);
+  const gw = createClient(gatewayv1.Gateway, `127.0.0.1:${gatewayServer.port}`);
+  const headers = { authorization: `Bearer ${await token('bench-grpc')}` };
+  const rawCall = () => echo.echo({ text: 'noop' });
+  const gwCall = () => gw.callTool({ name: 'noop' }, { headers });
+  try {
+    return await compare(
+      { one: rawCall, any: rawCall, concurrency: 32 },
+      { one: gwCall, any: gwCall, concurrency: 32 },
+      8_000,
+    );
+  } finally {
+    echo.close();
+    gw.close();
+    await Promise.all([rawServer.stop(), gatewayServer.stop()]);
+  }
+}
+
+/** Opens a raw WebSocket (handshake only) that then sits idle. */
+function idleSocket(port: number, path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      const key = randomBytes(16).toString('base64');
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+    });
+    socket.once('data', (chunk: Buffer) => {
+      if (!chunk.toString('latin1').startsWith('HTTP/1.1 101'))
+        return reject(new Error('no upgrade'));
+      socket.on('data', () => undefined); // the `authenticated` frame, server pings
+      resolve(socket);
+    });
+  });
+}
+
+async function benchIdle(count = 10_000) {
+  const server = await startChild('idle-gateway');
+  const sockets: Socket[] = [];
+  try {
+    const path = `/ws?access_token=${await token('bench-idle')}`;
+    // Warm the server up (JIT, first allocations) before the baseline.
+    for (let i = 0; i < 200; i++) sockets.push(await idleSocket(server.port, path));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = await server.memory();
+    for (let batch = 0; batch < count / 200; batch++) {
+      sockets.push(
+        ...(await Promise.all(Array.from({ length: 200 }, () => idleSocket(server.port, path)))),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = await server.memory();
+    const opened = sockets.length - 200;
+    return {
+      connections: opened,
+      rss_bytes_per_connection: Math.round((after.rss - before.rss) / opened),
+      heap_bytes_per_connection: Math.round((after.heapUsed - before.heapUsed) / opened),
+      external_bytes_per_connection: Math.round((after.external - before.external) / opened),
+    };
+  } finally {
+    sockets.forEach((socket) => socket.destroy());
+    await server.stop();
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+export async function run(): Promise<void> {
+  const ws = await benchWs();
+  printTable('WebSocket round trips (16 sockets; sequential latency on one; median of 3 rounds)', [
+    { server: 'raw uWS echo', ...ws.raw },
+    { server: 'gateway CallTool noop', ...ws.gateway },
+  ]);
+  const grpc = await benchGrpc();
+  printTable('gRPC unary (32-way throughput; sequential latency; median of 3 rounds)', [
+    { server: 'raw grpc-js Echo', ...grpc.raw },
+    { server: 'gateway CallTool noop', ...grpc.gateway },
+  ]);
+  const idle = await benchIdle();
+  printTable('10,000 idle authenticated WebSockets: gateway memory per connection', [idle]);
+  const result: Record<string, unknown> = {
+    ws_ratio: ws.ratio,
+    grpc_ratio: grpc.ratio,
+    // The larger of the two views: RSS (native + JS) and the JS heap + external memory.
+    bytes_per_idle_ws_connection: Math.max(
+      idle.rss_bytes_per_connection,
+      idle.heap_bytes_per_connection + idle.external_bytes_per_connection,
+    ),
+    details: { ws, grpc, idle },
+  };
+  console.log(
+    `\nws_ratio ${ws.ratio} (goal ≥ 0.5), grpc_ratio ${grpc.ratio} (goal ≥ 0.7), ` +
+      `bytes/idle ws ${result.bytes_per_idle_ws_connection as number} (goal ≤ 4096)`,
+  );
+  writeResult('gateway', result);
+}
+
+if (process.argv[2] === '--child') {
+  await child(process.argv[3] as Mode);
+}
