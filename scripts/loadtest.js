@@ -1,8 +1,12 @@
 // `npm run loadtest -- <scenario> [options]`: builds, then runs k6 scenarios from loadtest/k6
 // against a stack it starts on loopback (see loadtest/README.md).
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
-execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
+const build = spawnSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('loadtest: the build failed (npx tsc -b); fix it, then run again.');
+  process.exit(1);
+}
 const child = spawn(
   process.execPath,
   ['loadtest/dist/loadtest/main.js', ...process.argv.slice(2)],

@@ -85,6 +85,29 @@ export class Terminal {
   }
 }
 
+/**
+ * Binds an agent to each user before the measured part (terminals log in before the market
+ * opens): one ListTools per user, from k6's setup(). Returns how many failed.
+ */
+export function bindUsers(client, userIds) {
+  client.connect(grpcTarget, { plaintext: true, timeout: '10s' });
+  let failed = 0;
+  for (const userId of userIds) {
+    const token = tokenFor(userId);
+    const response = client.invoke(
+      `${service}/ListTools`,
+      {},
+      { metadata: token ? { authorization: `Bearer ${token}` } : {}, timeout: '60s' },
+    );
+    if (!response || response.status !== grpc.StatusOK) {
+      failed++;
+      console.warn(`binding ${userId} failed: ${describe(response)}`);
+    }
+  }
+  client.close();
+  return failed;
+}
+
 function chatOnce(client, params, text, timeoutMs = 15000) {
   return new Promise((resolve) => {
     const started = Date.now();
