@@ -1,7 +1,7 @@
 // The gateway's side of the pool manager's Pool service: Acquire (measured by source) and a
 // throttled Touch. The gateway never creates containers; it only asks for bindings.
 import type { AuthMode } from '@warmgate/proto';
-import { errors, poolv1 } from '@warmgate/proto';
+import { ErrorCode, WarmgateError, errors, poolv1 } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import type { Principal } from '../core/ports.js';
 import { gatewayMetrics } from '../telemetry/metrics.js';
@@ -24,6 +24,19 @@ export function createPoolApi(address: string): PoolApi & { close(): void } {
   return createClient(poolv1.Pool, address);
 }
 
+/**
+ * The gateway built the Acquire request from a verified principal and its own configuration,
+ * so a pool manager refusing it as INVALID_ARGUMENT (e.g. a tier it does not know) is a
+ * deployment fault, not the chat client's: INTERNAL, with the pool manager's words.
+ */
+function fromPoolError(error: unknown): WarmgateError {
+  const failure = WarmgateError.from(error);
+  if (failure.code !== ErrorCode.INVALID_ARGUMENT) return failure;
+  return new WarmgateError(ErrorCode.INTERNAL, `the pool manager refused: ${failure.message}`, {
+    cause: failure,
+  });
+}
+
 const sourceLabel: Record<poolv1.AcquireSource, 'existing' | 'warm' | 'cold' | undefined> = {
   [poolv1.AcquireSource.UNSPECIFIED]: undefined,
   [poolv1.AcquireSource.EXISTING]: 'existing',
@@ -39,10 +52,14 @@ export async function acquireBinding(
 ): Promise<poolv1.Binding> {
   return inSpan('pool.acquire', { 'warmgate.tier': principal.tier }, async (span) => {
     const started = performance.now();
-    const response = await pool.acquire(
-      { userId: principal.userId, tier: principal.tier, mode: principal.mode, staleBindingId },
-      { signal: options.signal, timeoutMs: options.timeoutMs, headers: withTraceHeaders() },
-    );
+    const response = await pool
+      .acquire(
+        { userId: principal.userId, tier: principal.tier, mode: principal.mode, staleBindingId },
+        { signal: options.signal, timeoutMs: options.timeoutMs, headers: withTraceHeaders() },
+      )
+      .catch((error: unknown) => {
+        throw fromPoolError(error);
+      });
     const source = sourceLabel[response.source];
     if (source) {
       gatewayMetrics().acquireLatency.record((performance.now() - started) / 1000, { source });
