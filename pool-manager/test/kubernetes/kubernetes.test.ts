@@ -3,6 +3,7 @@
 // on a fresh machine builds them (tens of minutes on 2 cores), hence the long setup timeout.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startCluster, type TestCluster } from './harness/cluster.js';
+import { chartScenarios } from './chart-scenarios.js';
 import { leaderScenarios } from './leader-scenarios.js';
 import { runtimeScenarios } from './runtime-scenarios.js';
 
@@ -21,3 +22,4 @@ afterAll(async () => {
 
 describe('kubernetes runtime', () => runtimeScenarios(current));
 describe('leader election', () => leaderScenarios(current));
+describe('helm chart', () => chartScenarios(current));

@@ -57,6 +57,8 @@ export function runtimeScenarios(cluster: () => TestCluster): void {
     const claimed = await rt.claim(container.id, claim);
     expect(claimed.phase).toBe('claimed');
     expect(claimed.claim).toEqual(claim);
+    // At once, not when the watch catches up: the pool must never count it as warm again.
+    expect((await rt.list()).find((c) => c.id === container.id)?.phase).toBe('claimed');
     const after = await core().readNamespacedPod({ name: container.id, namespace });
     expect(after.metadata?.labels?.['warmgate.dev/user']).toBe(userLabel('alice@example.com'));
     // The assertion key is in a Secret, never in the pod's metadata.

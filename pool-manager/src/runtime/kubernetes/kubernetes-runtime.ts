@@ -12,6 +12,7 @@ import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
 import { fromApiError, isNotFound } from './api-errors.js';
 import { ANNOTATION_SECRET, bindingSecretName, createBindingSecrets } from './binding-secret.js';
 import { createExpectations } from './expectations.js';
+import { createOwnWrites } from './own-writes.js';
 import {
   ANNOTATION_BINDING,
   ANNOTATION_CLAIMED_AT,
@@ -87,13 +88,20 @@ export function createRuntimeOver(
     const key = secret === undefined ? undefined : await secrets.get(secret);
     return toContainer(pod, portsOf(pod), key);
   };
-  const unsubscribe = cache.subscribe((event, pod) =>
-    expectations.observe(event === 'delete' ? 'gone' : 'present', podName(pod)),
-  );
+  const ownWrites = createOwnWrites();
+  const unsubscribe = cache.subscribe((event, pod) => {
+    expectations.observe(event === 'delete' ? 'gone' : 'present', podName(pod));
+    ownWrites.observe(pod, event === 'delete');
+  });
 
   const patchMeta = async (name: string, metadata: object, what: string): Promise<V1Pod> => {
     try {
-      return await core.patchNamespacedPod({ name, namespace, body: { metadata } }, mergePatch);
+      const patched = await core.patchNamespacedPod(
+        { name, namespace, body: { metadata } },
+        mergePatch,
+      );
+      ownWrites.record(patched, cache.get(name));
+      return patched;
     } catch (error) {
       throw fromApiError(error, what);
     }
@@ -202,8 +210,9 @@ export function createRuntimeOver(
     async list(): Promise<Container[]> {
       const seen = new Set<string>();
       const pods: V1Pod[] = [];
-      for (const pod of [...cache.list(), ...expectations.pendingCreates()]) {
-        const name = podName(pod);
+      for (const cached of [...cache.list(), ...expectations.pendingCreates()]) {
+        const name = podName(cached);
+        const pod = ownWrites.get(name) ?? cached;
         if (seen.has(name) || isTerminating(pod) || expectations.isDeleting(name)) continue;
         seen.add(name);
         pods.push(pod);

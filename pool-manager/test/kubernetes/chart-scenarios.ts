@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig, loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
+import { beforeAll, expect, it } from 'vitest';
+import { createKubernetesLeaseStore, createLeaderElector } from '../../src/leader/index.js';
+import { createKubernetesRuntime, type PodTemplate } from '../../src/runtime/kubernetes/index.js';
+import type { TestCluster } from './harness/cluster.js';
+import { claimFor, createNamespace } from './harness/fixtures.js';
+
+const run = promisify(execFile);
+const chart = fileURLToPath(new URL('../../../charts/warmgate', import.meta.url));
+
+/** The Helm chart: lint, render, server-side dry run, and its RBAC and pod template for real. */
+export function chartScenarios(cluster: () => TestCluster): void {
+  let namespace: string;
+  let rendered: string;
+  let docs: KubernetesObject[];
+  beforeAll(async () => {
+    namespace = await createNamespace(cluster(), 'chart');
+    ({ stdout: rendered } = await run(cluster().tools.helm, [
+      'template',
+      'wg',
+      chart,
+      '--namespace',
+      namespace,
+    ]));
+    docs = (loadAllYaml(rendered) as (KubernetesObject | null)[]).filter(
+      (d): d is KubernetesObject => d !== null,
+    );
+  });
+
+  it('passes helm lint --strict', async () => {
+    const { stdout } = await run(cluster().tools.helm, ['lint', '--strict', chart]);
+    expect(stdout).toContain('0 chart(s) failed');
+  });
+
+  it('renders every part of the deployment with the default values', () => {
+    const kinds = docs.map((d) => `${d.kind}/${d.metadata?.name}`).sort();
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'ConfigMap/wg-warmgate-pool-manager',
+        'Deployment/wg-warmgate-gateway',
+        'Deployment/wg-warmgate-pool-manager',
+        'HorizontalPodAutoscaler/wg-warmgate-gateway',
+        'NetworkPolicy/wg-warmgate-agents',
+        'NetworkPolicy/wg-warmgate-pool-manager',
+        'NetworkPolicy/wg-warmgate-repo-store',
+        'PodDisruptionBudget/wg-warmgate-gateway',
+        'PodDisruptionBudget/wg-warmgate-pool-manager',
+        'Role/wg-warmgate-pool-manager',
+        'RoleBinding/wg-warmgate-pool-manager',
+        'Service/wg-warmgate-gateway',
+        'Service/wg-warmgate-pool-manager',
+        'Service/wg-warmgate-repo-store',
+        'ServiceAccount/wg-warmgate-pool-manager',
+        'StatefulSet/wg-warmgate-repo-store',
+      ]),
+    );
+    // Nothing cluster-wide, and no Secret values in the manifests.
+    expect(docs.filter((d) => d.kind?.startsWith('Cluster'))).toEqual([]);
+    expect(docs.filter((d) => d.kind === 'Secret')).toEqual([]);
+    expect(rendered).not.toMatch(/hostPath|privileged: true/);
+  });
+
+  it('passes kubectl apply --dry-run=server for every rendered manifest', async () => {
+    const out = await cluster().kubectl(
+      ['apply', '--dry-run=server', '-n', namespace, '-f', '-'],
+      rendered,
+    );
+    const applied = out
+      .trim()
+      .split('\n')
+      .filter((line) => line.endsWith('(server dry run)'));
+    expect(applied).toHaveLength(docs.length);
+  });
+
+  it('gives the pool manager enough RBAC to run pods, bindings and its lease — as its own ServiceAccount', async () => {
+    const rbac = docs.filter((d) =>
+      ['ServiceAccount', 'Role', 'RoleBinding'].includes(d.kind ?? ''),
+    );
+    await cluster().kubectl(
+      ['apply', '-n', namespace, '-f', '-'],
+      rbac.map((d) => JSON.stringify(d)).join('\n'),
+    );
+    const admin = cluster().kubeConfig().makeApiClient(CoreV1Api);
+    const { status } = await admin.createNamespacedServiceAccountToken({
+      name: 'wg-warmgate-pool-manager',
+      namespace,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    const asPoolManager = new KubeConfig();
+    asPoolManager.loadFromOptions({
+      clusters: [{ name: 'test', server: cluster().server, skipTLSVerify: true }],
+      users: [{ name: 'pool-manager', token: status!.token }],
+      contexts: [{ name: 'test', cluster: 'test', user: 'pool-manager' }],
+      currentContext: 'test',
+    });
+
+    // The chart's own agent pod template, pinned to kwok's node (this cluster has no scheduler).
+    const configMap = docs.find((d) => d.kind === 'ConfigMap') as KubernetesObject & {
+      data: Record<string, string>;
+    };
+    const template = JSON.parse(configMap.data['agent-pod.json']!) as PodTemplate;
+    const runtime = await createKubernetesRuntime({
+      kubeConfig: asPoolManager,
+      namespace,
+      podTemplate: { ...template, spec: { ...template.spec, nodeName: cluster().nodeName } },
+      instance: 'wg',
+      readyTimeoutMs: 20_000,
+    });
+    try {
+      const container = await runtime.create({ name: 'standard' });
+      expect(container.mcpUrl).toMatch(/:8090\/mcp$/);
+      expect(container.lifecycleAddress).toMatch(/:8091$/);
+      await runtime.claim(container.id, claimFor('erin', 'binding-e'));
+      expect((await runtime.list()).find((c) => c.id === container.id)?.claim?.userId).toBe('erin');
+      await runtime.destroy(container.id);
+    } finally {
+      await runtime.close();
+    }
+
+    let leading = false;
+    const elector = createLeaderElector({
+      store: createKubernetesLeaseStore({
+        kubeConfig: asPoolManager,
+        namespace,
+        name: 'wg-warmgate-pool-manager',
+      }),
+      identity: 'pool-manager-0',
+      leaseDurationMs: 2_000,
+      renewDeadlineMs: 1_500,
+      retryPeriodMs: 200,
+      onStartedLeading: () => (leading = true),
+      onStoppedLeading: () => (leading = false),
+    });
+    expect(await elector.step()).toBe(true); // create
+    expect(await elector.step()).toBe(true); // update
+    expect(leading).toBe(true);
+    await elector.stop();
+
+    // ...and nothing beyond its namespace.
+    const other = asPoolManager.makeApiClient(CoreV1Api);
+    await expect(other.listNamespacedPod({ namespace: 'default' })).rejects.toMatchObject({
+      code: 403,
+    });
+  });
+}
