@@ -45,6 +45,8 @@ const defaults = {
   WARMGATE_POOL_ADAPTIVE_WINDOW: '60s',
   WARMGATE_POOL_REAP_INTERVAL: '10s',
   WARMGATE_POOL_SIZE_INTERVAL: '1s',
+  WARMGATE_POOL_HEALTH_INTERVAL: '5s',
+  WARMGATE_POOL_REPLENISH_DEFER: '500ms',
   WARMGATE_POOL_BIND_TIMEOUT: '15s',
   WARMGATE_POOL_DRAIN_TIMEOUT: '20s',
   WARMGATE_POOL_STATUS_TIMEOUT: '2s',
@@ -121,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
         waitMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
       },
       reapIntervalMs: duration('WARMGATE_POOL_REAP_INTERVAL'),
+      healthIntervalMs: check('WARMGATE_POOL_HEALTH_INTERVAL', parseDurationOrZero, 5000),
+      replenishDeferMs: check('WARMGATE_POOL_REPLENISH_DEFER', parseDurationOrZero, 500),
       sizeIntervalMs: duration('WARMGATE_POOL_SIZE_INTERVAL'),
       createFailureBackoffMs: 1000,
       watchIntervalMs: 250,
@@ -140,6 +144,10 @@ export function parseDuration(raw: string): number {
   const ms = Math.round(Number(match[1]) * unit);
   if (ms <= 0) throw new Error('must be positive');
   return ms;
+}
+
+function parseDurationOrZero(raw: string): number {
+  return raw === '0' ? 0 : parseDuration(raw);
 }
 
 function parsePort(raw: string): number {

@@ -177,6 +177,8 @@ function config(pool: { enabled: boolean; minWarm: number }): PoolCoreConfig {
     },
     timeouts: { bindMs: 10 * second, drainMs: 10 * second, statusMs: second, waitMs: minute },
     reapIntervalMs: 10 * minute,
+    healthIntervalMs: 0,
+    replenishDeferMs: 500,
     sizeIntervalMs: 5 * second,
     createFailureBackoffMs: second,
     watchIntervalMs: second,

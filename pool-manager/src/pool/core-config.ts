@@ -36,6 +36,13 @@ export interface PoolCoreConfig {
     readonly waitMs: number;
   };
   readonly reapIntervalMs: number;
+  /**
+   * How often idle warm containers are health-checked in the background; a check younger
+   * than twice this replaces the check on borrow (0 = check on every borrow instead).
+   */
+  readonly healthIntervalMs: number;
+  /** Replacements for claimed containers wait at most this long for a burst of binds to end. */
+  readonly replenishDeferMs: number;
   readonly sizeIntervalMs: number;
   readonly createFailureBackoffMs: number;
   /** WatchState sends at most one update per this interval. */

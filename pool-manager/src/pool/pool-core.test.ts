@@ -19,6 +19,8 @@ function config(overrides: Partial<PoolCoreConfig> = {}): PoolCoreConfig {
     adaptive: { enabled: true, margin: 0.5, windowMs: minute, initialCreateMs: 1000 },
     timeouts: { bindMs: 5000, drainMs: 5000, statusMs: 1000, waitMs: 30_000 },
     reapIntervalMs: 10_000,
+    healthIntervalMs: 1000,
+    replenishDeferMs: 500,
     sizeIntervalMs: 1000,
     createFailureBackoffMs: 1000,
     watchIntervalMs: 250,
@@ -132,6 +134,51 @@ describe('PoolCore', () => {
     await clock.advance(1500);
     expect(core.state().profiles[0]).toMatchObject({ warm: 2, bound: 0 });
     expect((await acquire(core, 'carol')).source).toBe('warm');
+  });
+
+  it('a warm container that died since its last health check is replaced, not returned', async () => {
+    const { core, agents, runtime, seen } = await setup();
+    const [oldest] = await runtime.list();
+    agents.remove(oldest!.id); // its processes are gone; the last probe still said warm
+    const result = await acquire(core, 'gina');
+    expect(result.source).toBe('warm');
+    expect(result.binding.container.id).not.toBe(oldest!.id);
+    expect(runtime.containers.has(oldest!.id)).toBe(false);
+    expect(seen.reaped).toContain('bind_failed');
+  });
+
+  it('background probes stand in for the borrow-time health check, and evict the dead', async () => {
+    const { core, agents, runtime, clock } = await setup();
+    let statusCalls = 0;
+    const status = agents.status.bind(agents);
+    agents.status = (container) => {
+      statusCalls++;
+      return status(container);
+    };
+    await acquire(core, 'hank');
+    expect(statusCalls).toBe(0); // fresh from creation: no round trip on the claim path
+    await clock.advance(1500);
+    const probed = statusCalls;
+    expect(probed).toBeGreaterThan(0);
+    const [victim] = (await runtime.list()).filter((c) => c.phase === 'warm');
+    agents.remove(victim!.id);
+    await clock.advance(1000); // the probe marks it unknown
+    await acquire(core, 'ivy'); // so the borrow checks it for real and evicts it
+    expect(runtime.containers.has(victim!.id)).toBe(false);
+  });
+
+  it('holds replacements back while other binds are in flight (bounded)', async () => {
+    const { core, agents, clock } = await setup();
+    agents.bindMs = 100;
+    const first = acquire(core, 'a');
+    await clock.advance(50);
+    const second = acquire(core, 'b');
+    await clock.advance(50);
+    await first;
+    expect(core.state().profiles[0]).toMatchObject({ warm: 0, starting: 0 });
+    await clock.advance(50);
+    await second;
+    expect(core.state().profiles[0]).toMatchObject({ warm: 0, starting: 2 });
   });
 
   it('public mode binds an ephemeral repository', async () => {

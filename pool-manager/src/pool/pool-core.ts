@@ -104,6 +104,9 @@ export class PoolCore {
     if (recovered.destroyed > 0) this.log(`recovery destroyed ${recovered.destroyed} container(s)`);
     this.every('reap', this.config.reapIntervalMs, () => this.reapIdle());
     this.every('size', this.config.sizeIntervalMs, () => this.resize());
+    if (this.config.healthIntervalMs > 0) {
+      this.every('health', this.config.healthIntervalMs, () => this.probeIdle());
+    }
   }
 
   async acquire(input: AcquireInput): Promise<AcquireResult> {
@@ -186,6 +189,11 @@ export class PoolCore {
     }
   }
 
+  /** One background health pass over every idle warm container. */
+  async probeIdle(): Promise<void> {
+    await Promise.all([...this.slots.values()].map((slot) => slot.pool.probeIdle()));
+  }
+
   /** One sizing pass: sets each pool's warm target from the claim rate; trims one surplus. */
   async resize(): Promise<void> {
     if (this.stopping) return;
@@ -243,8 +251,11 @@ export class PoolCore {
     }
     const slot = this.slots.get(tier.profile)!;
     slot.sizer.recordClaim(started);
-    // A claim can lose a race for a container (ABORTED); take another, a bounded number of times.
+    // A claim can lose a race for a container (ABORTED), or a warm container can die after
+    // its last health check (its sidecar is gone: UNAVAILABLE): take another, a bounded
+    // number of times. Any other bind failure is the answer.
     for (let attempt = 1; ; attempt++) {
+      let retryable = false;
       try {
         const { container, source, lent } = await this.obtain(slot, started);
         try {
@@ -254,12 +265,16 @@ export class PoolCore {
           const durationMs = this.clock.now() - started;
           this.metrics.claim(slot.config.name, source, durationMs);
           return { binding, source, durationMs };
+        } catch (error) {
+          retryable = lent && WarmgateError.from(error).code === ErrorCode.UNAVAILABLE;
+          throw error;
         } finally {
           if (lent) slot.pool.handOff(container);
         }
       } catch (error) {
         const normalised = WarmgateError.from(error);
-        if (normalised.code !== ErrorCode.ABORTED || attempt >= 3) throw normalised;
+        retryable ||= normalised.code === ErrorCode.ABORTED;
+        if (!retryable || attempt >= 3) throw normalised;
       }
     }
   }
@@ -363,6 +378,8 @@ export class PoolCore {
       minWarm: profile.minWarm,
       maxTotal: profile.maxTotal,
       statusTimeoutMs: timeouts.statusMs,
+      healthFreshMs: 2 * this.config.healthIntervalMs,
+      replenishDeferMs: this.config.replenishDeferMs,
       waitTimeoutMs: timeouts.waitMs,
       createFailureBackoffMs: this.config.createFailureBackoffMs,
       outside: () => {

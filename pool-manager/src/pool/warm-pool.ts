@@ -12,6 +12,13 @@ export interface WarmPoolOptions {
   readonly minWarm: number;
   readonly maxTotal: number;
   readonly statusTimeoutMs: number;
+  /**
+   * A GetStatus that said "warm" less than this long ago stands in for the health check on
+   * borrow; a background probe (probeIdle) keeps idle containers that fresh. 0 = always ask.
+   */
+  readonly healthFreshMs: number;
+  /** How long replacements may wait for the binds in flight to finish (0 = never wait). */
+  readonly replenishDeferMs: number;
   /** Bounds a claim that has to wait for a container being created. */
   readonly waitTimeoutMs: number;
   /** Pause after a failed create, so a broken runtime is not hammered in a tight loop. */
@@ -40,6 +47,13 @@ export class WarmPool {
   private readonly internals: PoolInternals;
   private readonly detached = new Set<string>();
   private readonly adoptable: Container[] = [];
+  /** When each container in the pool last answered "warm" (clock ms); 0 = unknown. */
+  private readonly confirmed = new Map<string, number>();
+  private readonly known = new Map<string, Container>();
+  private probing = false;
+  /** Claims holding a container from this pool (between takeWarm and handOff). */
+  private lent = 0;
+  private deferredSince: number | undefined;
   private creating = 0;
   private shrinking = false;
   private desired = 0;
@@ -100,7 +114,17 @@ export class WarmPool {
 
   private applyTarget(extra: number): void {
     const room = this.options.maxTotal - this.options.outside() - extra;
-    this.internals._config.min = Math.max(0, Math.min(this.desired, room));
+    let min = Math.max(0, Math.min(this.desired, room));
+    // While claims are being bound, replacements wait (up to maxDeferMs): starting processes
+    // would take the CPU the binds need. The last bind of a burst releases them all.
+    const now = this.options.clock.now();
+    if (this.lent > 0 && now - (this.deferredSince ?? now) < this.options.replenishDeferMs) {
+      this.deferredSince ??= now;
+      min = Math.min(min, this.pool.size - 1);
+    } else {
+      this.deferredSince = undefined;
+    }
+    this.internals._config.min = min;
   }
 
   /** warm = available, starting = being created, lent = taken and being bound. */
@@ -122,12 +146,22 @@ export class WarmPool {
     if (this.pool.available === 0) return undefined;
     // With testOnBorrow an unhealthy one is destroyed and the next is tried; if none is left,
     // this waits for a container the pool creates (bounded by waitTimeoutMs).
-    return this.pool.acquire();
+    return this.lend();
   }
 
   /** Waits (bounded) for a container the pool is creating; for when the profile is at capacity. */
   waitForOne(): Promise<Container> {
-    return this.pool.acquire();
+    return this.lend();
+  }
+
+  private async lend(): Promise<Container> {
+    this.lent++;
+    try {
+      return await this.pool.acquire();
+    } catch (error) {
+      this.lent--;
+      throw error;
+    }
   }
 
   /**
@@ -136,6 +170,8 @@ export class WarmPool {
    */
   handOff(container: Container): void {
     if (!this.pool.isBorrowedResource(container)) return;
+    this.lent--;
+    this.confirmed.delete(container.id);
     this.detached.add(container.id);
     this.applyTarget(0);
     void this.pool.destroy(container);
@@ -167,7 +203,7 @@ export class WarmPool {
 
   private async create(): Promise<Container> {
     const adopted = this.adoptable.shift();
-    if (adopted) return adopted;
+    if (adopted) return this.track(adopted); // recovery confirmed it just now
     const { runtime, profile, clock } = this.options;
     this.creating++;
     const started = clock.now();
@@ -178,7 +214,7 @@ export class WarmPool {
         throw new Error(`container ${container.id} did not report warm after start`);
       }
       this.options.onCreated(clock.now() - started);
-      return container;
+      return this.track(container);
     } catch (error) {
       await sleepOn(clock, this.options.createFailureBackoffMs);
       throw error;
@@ -187,16 +223,51 @@ export class WarmPool {
     }
   }
 
+  /**
+   * Asks every idle container in the pool whether it is still warm, so the health check on
+   * borrow can use the answer instead of a round trip on the claim path. One that does not
+   * answer warm is marked unknown: the next borrow checks it for real and evicts it.
+   */
+  async probeIdle(): Promise<void> {
+    if (this.probing || this.options.healthFreshMs === 0) return;
+    this.probing = true;
+    try {
+      const idle = [...this.confirmed.keys()];
+      await Promise.all(
+        idle.map(async (id) => {
+          const container = this.known.get(id);
+          if (!container || this.pool.isBorrowedResource(container)) return;
+          const warm = await this.isWarm(container);
+          if (this.confirmed.has(id)) this.confirmed.set(id, warm ? this.options.clock.now() : 0);
+        }),
+      );
+    } finally {
+      this.probing = false;
+    }
+  }
+
   private async destroyUnlessDetached(container: Container): Promise<void> {
+    this.confirmed.delete(container.id);
+    this.known.delete(container.id);
     if (this.detached.delete(container.id)) return;
     this.options.lifecycle.forget(container);
     await this.options.runtime.destroy(container.id);
   }
 
   private async validate(container: Container): Promise<boolean> {
+    const { clock, healthFreshMs } = this.options;
+    const last = this.confirmed.get(container.id) ?? 0;
+    if (last > 0 && clock.now() - last < healthFreshMs) return true;
     const healthy = await this.isWarm(container);
     if (!healthy) this.options.onEvicted('unhealthy');
     return healthy;
+  }
+
+  /** Remembers a container that just answered warm (created, adopted or probed). */
+  private track(container: Container): Container {
+    this.known.set(container.id, container);
+    this.confirmed.set(container.id, this.options.clock.now());
+    return container;
   }
 
   private async isWarm(container: Container): Promise<boolean> {
