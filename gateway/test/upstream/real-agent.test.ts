@@ -1,7 +1,7 @@
 // The upstream against the REAL stack: an in-process pool manager with the local-process
 // runtime, which runs real agent + sidecar processes (agent/dist/main.js, so build first) over
 // git workspaces in a throw-away store. Nothing here is faked.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -156,6 +156,25 @@ describe('upstream with a real pool manager and real agents', () => {
     const context = await bob.context(opts());
     expect(context.workspaceState).not.toContain('MSFT');
     expect(context.conversationSummary).not.toContain('workspace_get');
+  });
+
+  it('replaces an agent that died, through stale_binding_id, with the data intact', async () => {
+    const status = createClient(poolv1.Pool, pool.address);
+    let before: poolv1.Binding | undefined;
+    try {
+      before = (await status.getStatus({ userId: 'alice' })).binding;
+      const record = JSON.parse(
+        readFileSync(join(dir, 'containers', before!.containerId, 'container.json'), 'utf8'),
+      ) as { agent: { pid: number } };
+      process.kill(record.agent.pid, 'SIGKILL');
+      // The next call finds the agent gone, re-acquires and retries on the new one.
+      const state = await catalog.call(alice, who('alice'), 'workspace_get', {}, opts());
+      expect(JSON.stringify(state.structuredContent)).toContain('MSFT');
+      const after = (await status.getStatus({ userId: 'alice' })).binding;
+      expect(after?.bindingId).not.toBe(before!.bindingId);
+    } finally {
+      status.close();
+    }
   });
 
   it('gives a public session read-only tools on an ephemeral workspace', async () => {
