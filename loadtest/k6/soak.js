@@ -5,11 +5,15 @@
 // Run: npm run loadtest -- soak [--duration 10m]
 import exec from 'k6/execution';
 import { duration, num, runId } from './lib/env.js';
-import { newGatewayClient, Terminal } from './lib/grpc-user.js';
+import { bindUsers, newGatewayClient, Terminal } from './lib/grpc-user.js';
 import { webChatSession } from './lib/ws-user.js';
 
 const client = newGatewayClient();
 const length = duration('SOAK_DURATION', '3m');
+const wsUsers = num('SOAK_WS_USERS', 4);
+const terminalUsers = 3;
+const wsUser = (vu) => `soak-ws-${runId}-${vu % wsUsers}`;
+const terminalUser = (vu) => `soak-terminal-${runId}-${vu % terminalUsers}`;
 let terminal;
 
 export const options = {
@@ -17,7 +21,7 @@ export const options = {
     webchat: {
       executor: 'constant-vus',
       exec: 'webChat',
-      vus: num('SOAK_WS_USERS', 4),
+      vus: wsUsers,
       duration: length,
       gracefulStop: '20s',
     },
@@ -38,15 +42,24 @@ export const options = {
     warmgate_chat_turn: ['p(95)<3000'],
     warmgate_tool_call: ['p(95)<1000'],
   },
+  // setup() binds every user's agent first: the soak watches the steady state.
+  setupTimeout: '180s',
   summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max', 'count'],
 };
 
+export function setup() {
+  const users = [];
+  for (let n = 0; n < wsUsers; n++) users.push(wsUser(n));
+  for (let n = 0; n < terminalUsers; n++) users.push(terminalUser(n));
+  return { bindFailures: bindUsers(client, users) };
+}
+
 export async function webChat() {
-  await webChatSession({ userId: `soak-ws-${runId}-${__VU}`, turns: 4, idleMs: [500, 2500] });
+  await webChatSession({ userId: wsUser(__VU), turns: 4, idleMs: [500, 2500] });
 }
 
 export async function terminals() {
-  if (!terminal) terminal = new Terminal(client, `soak-terminal-${runId}-${__VU}`);
+  if (!terminal) terminal = new Terminal(client, terminalUser(__VU));
   const i = exec.scenario.iterationInTest;
   if (i % 5 === 4) await terminal.chat(i);
   else if (i % 5 === 3) terminal.readProfile();

@@ -10,7 +10,7 @@ import { httpTarget } from './env.js';
  * open); otherwise the socket authenticates with a first `authenticate` frame (empty token =
  * public session) and resolves once the gateway answered `authenticated`.
  */
-export function openSocket(token, { via = 'frame', tags = {}, timeoutMs = 10000 } = {}) {
+export function openSocket(token, { via = 'frame', tags = {}, timeoutMs = 30000 } = {}) {
   const headers = via === 'header' && token ? { Authorization: `Bearer ${token}` } : {};
   const ws = new WebSocket(`ws://${httpTarget}/ws`, null, { headers, tags });
   const socket = new Socket(ws, timeoutMs);

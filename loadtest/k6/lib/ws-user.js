@@ -22,7 +22,8 @@ export async function webChatSession({ userId, turns = 3, idleMs = [500, 1500], 
   outcome('ws_connect', true);
   try {
     for (let i = 0; i < turns; i++) {
-      await chatTurnOnce(socket, pick(chatPrompts, __ITER * turns + i), tags);
+      // A turn that failed may still be running: start over on a new socket, as a user would.
+      if (!(await chatTurnOnce(socket, pick(chatPrompts, __ITER * turns + i), tags))) return;
       await pause(idleMs[0] + Math.random() * (idleMs[1] - idleMs[0]));
     }
     await directCall(socket, pick(directCalls, __ITER), tags);
@@ -42,9 +43,9 @@ async function chatTurnOnce(socket, text, tags) {
       'chat turn ran its tool': (t) =>
         t.toolResults.length === 1 && !(t.toolResults[0].result || {}).isError,
     });
-    outcome('chat_turn', good, turn.error || JSON.stringify(turn).slice(0, 200));
+    return outcome('chat_turn', good, turn.error || JSON.stringify(turn).slice(0, 200));
   } catch (error) {
-    outcome('chat_turn', false, error.message);
+    return outcome('chat_turn', false, error.message);
   }
 }
 
