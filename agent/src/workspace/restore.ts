@@ -1,13 +1,14 @@
 // Bind's heavy part: the user's repository from the store into the empty workspace.
 //
-// Embedded store (file://): `git clone <plain path>` — one process. A plain path (not a
-// file:// URL) lets git hard-link the object files instead of running the pack protocol;
-// objects are immutable, so the workspace can neither corrupt the store nor depend on it
-// (unlike --shared, whose alternates break when the store repacks). Across file systems
-// git falls back to copying. A first-time user's bare repository is cloned from the
-// template into a temporary name and renamed into place, so a concurrent bind can never see
-// it half made. Remote stores (http/https) are cloned generically with the bind's credential
-// in the environment, never in a config file; an empty remote is seeded from the template.
+// Embedded store (file://): the bare repository's object files are hard-linked into the
+// workspace and its refs copied, in-process (see link-repository.ts), then one
+// `git read-tree -u --reset HEAD` writes the index and the files: one process per bind,
+// where `git clone` needs two. Objects are immutable, so the workspace can neither corrupt
+// the store nor depend on it (unlike --shared, whose alternates break when the store
+// repacks). A first-time user's bare repository is linked from the template under a
+// temporary name and renamed into place, so a concurrent bind never sees it half made.
+// Remote stores (http/https) are cloned generically with the bind's credential in the
+// environment, never in a config file; an empty remote is seeded from the template.
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { errors } from '@warmgate/proto';
 import { credentialEnv, git } from '../git/git.js';
 import { readHead } from '../git/head.js';
+import { linkRepository } from '../git/link-repository.js';
 import { TEMPLATE_BRANCH, writeTemplateFiles } from './template-repo.js';
 
 export interface RepositoryLocation {
@@ -38,24 +40,27 @@ export async function restoreWorkspace(
   templatePath: string,
 ): Promise<RestoreResult> {
   await assertEmpty(workspaceDir);
+  const gitDir = join(workspaceDir, '.git');
   if (repository.ephemeral) {
-    await git([...CLONE, templatePath, workspaceDir]);
-    return { head: (await readHead(join(workspaceDir, '.git'))).commit, created: true };
+    await linkRepository(join(templatePath, '.git'), gitDir, false);
+    return { head: await checkout(workspaceDir), created: true };
   }
   const local = localPath(repository.url);
   let created = false;
   if (local !== undefined) {
     created = await ensureBareRepo(local, templatePath);
-    await git([...CLONE, local, workspaceDir]);
+    await linkRepository(local, gitDir, false);
   } else {
     await git([...CLONE, repository.url, workspaceDir], {
       env: credentialEnv(repository.credential),
     });
   }
-  let head = (await readHead(join(workspaceDir, '.git'))).commit;
+  let head = (await readHead(gitDir)).commit;
   if (head === '') {
-    head = await seedEmpty(workspaceDir, repository);
+    head = await seedEmpty(workspaceDir, local ?? repository.url, repository.credential);
     created = true;
+  } else if (local !== undefined) {
+    await checkout(workspaceDir);
   }
   return { head, created };
 }
@@ -92,7 +97,7 @@ async function ensureBareRepo(path: string, templatePath: string): Promise<boole
   if (await exists(path)) return false;
   const temp = join(dirname(path), `.tmp-${randomBytes(6).toString('hex')}.git`);
   try {
-    await git(['clone', '-q', '--bare', '--template=', templatePath, temp]);
+    await linkRepository(join(templatePath, '.git'), temp, true);
     await rename(temp, path);
     return true;
   } catch (error) {
@@ -103,14 +108,24 @@ async function ensureBareRepo(path: string, templatePath: string): Promise<boole
   }
 }
 
-async function seedEmpty(workspaceDir: string, repository: RepositoryLocation): Promise<string> {
+/** Index and files from HEAD; returns the head commit. */
+async function checkout(workspaceDir: string): Promise<string> {
+  await git(['read-tree', '-u', '--reset', 'HEAD'], { cwd: workspaceDir });
+  return (await readHead(join(workspaceDir, '.git'))).commit;
+}
+
+async function seedEmpty(
+  workspaceDir: string,
+  target: string,
+  credential?: string,
+): Promise<string> {
   await writeTemplateFiles(workspaceDir);
   const env = {
     GIT_AUTHOR_NAME: 'Warmgate',
     GIT_AUTHOR_EMAIL: 'template@warmgate.invalid',
     GIT_COMMITTER_NAME: 'Warmgate',
     GIT_COMMITTER_EMAIL: 'template@warmgate.invalid',
-    ...credentialEnv(repository.credential),
+    ...credentialEnv(credential),
   };
   await git(['checkout', '-q', '-B', TEMPLATE_BRANCH], { cwd: workspaceDir });
   await git(['add', '-A'], { cwd: workspaceDir });
@@ -118,7 +133,7 @@ async function seedEmpty(workspaceDir: string, repository: RepositoryLocation): 
     cwd: workspaceDir,
     env,
   });
-  await git(['push', '-q', 'origin', `HEAD:refs/heads/${TEMPLATE_BRANCH}`], {
+  await git(['push', '-q', target, `HEAD:refs/heads/${TEMPLATE_BRANCH}`], {
     cwd: workspaceDir,
     env,
   });

@@ -1,0 +1,79 @@
+// A local clone without `git clone`: the repository's object files are hard-linked (copied
+// across file systems) and its refs copied, in-process. `git clone` of a local path spawns
+// two processes (clone and upload-pack) and a bind pays for each spawn; this needs none, and
+// the checkout that follows needs one. Object files are immutable in git (new objects are new
+// files, repacks write new packs and unlink old ones), so a hard link can neither let the
+// workspace alter the store nor make it depend on the store staying put.
+import { copyFile, link, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const WORKTREE_CONFIG =
+  '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
+const BARE_CONFIG = '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n';
+
+/**
+ * Makes `targetGitDir` a repository with the objects and refs of `sourceGitDir` (a bare
+ * repository or a `.git` folder). HEAD is copied; `bare` picks the config written.
+ */
+export async function linkRepository(
+  sourceGitDir: string,
+  targetGitDir: string,
+  bare: boolean,
+): Promise<void> {
+  await mkdir(targetGitDir, { recursive: true });
+  await Promise.all([
+    linkTree(join(sourceGitDir, 'objects'), join(targetGitDir, 'objects')),
+    copyTree(join(sourceGitDir, 'refs'), join(targetGitDir, 'refs')),
+    copyIfPresent(join(sourceGitDir, 'packed-refs'), join(targetGitDir, 'packed-refs')),
+    copyIfPresent(join(sourceGitDir, 'shallow'), join(targetGitDir, 'shallow')),
+    readFile(join(sourceGitDir, 'HEAD')).then((head) =>
+      writeFile(join(targetGitDir, 'HEAD'), head),
+    ),
+    writeFile(join(targetGitDir, 'config'), bare ? BARE_CONFIG : WORKTREE_CONFIG),
+  ]);
+}
+
+async function linkTree(source: string, target: string): Promise<void> {
+  await mkdir(target, { recursive: true });
+  const entries = await readdir(source, { withFileTypes: true });
+  await Promise.all(
+    entries.map(async (entry) => {
+      const from = join(source, entry.name);
+      const to = join(target, entry.name);
+      if (entry.isDirectory()) return linkTree(from, to);
+      if (!entry.isFile()) return;
+      try {
+        await link(from, to);
+      } catch {
+        await copyFile(from, to); // another file system, or links not allowed
+      }
+    }),
+  );
+}
+
+async function copyTree(source: string, target: string): Promise<void> {
+  await mkdir(target, { recursive: true });
+  let entries;
+  try {
+    entries = await readdir(source, { withFileTypes: true });
+  } catch {
+    return; // a repository without loose refs
+  }
+  await Promise.all(
+    entries.map((entry) =>
+      entry.isDirectory()
+        ? copyTree(join(source, entry.name), join(target, entry.name))
+        : entry.isFile()
+          ? copyFile(join(source, entry.name), join(target, entry.name))
+          : undefined,
+    ),
+  );
+}
+
+async function copyIfPresent(source: string, target: string): Promise<void> {
+  try {
+    await copyFile(source, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
