@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthMode, WarmgateError, agentv1, poolv1 } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
+import { Client as GrpcClient, credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPoolManager, type RunningPoolManager } from '../src/index.js';
 import {
@@ -94,6 +95,40 @@ describe('claim and bind (local runtime, real agents)', () => {
     expect(claimedForBob).toHaveLength(1);
   });
 
+  it('streams pool state to watchers and answers the standard health check', async () => {
+    const controller = new AbortController();
+    const updates: poolv1.PoolState[] = [];
+    const watching = (async () => {
+      for await (const message of client.watchState({}, { signal: controller.signal })) {
+        updates.push(message.state!);
+        if (updates.length === 1) {
+          await client.acquire({ userId: 'watch-me', tier: 'free', mode: AuthMode.GATEWAY });
+        }
+        if (updates.some((u) => u.bindings >= 4)) break;
+      }
+    })();
+    await watching;
+    controller.abort();
+    expect(updates[0]!.leader).toBe(true);
+    expect(updates.at(-1)!.profiles.map((p) => p.profile)).toEqual(['standard', 'spare']);
+
+    const health = new GrpcClient(pool.address, credentials.createInsecure());
+    try {
+      const bytes = await new Promise<Buffer>((resolve, reject) =>
+        health.makeUnaryRequest(
+          '/grpc.health.v1.Health/Check',
+          (request: Buffer) => request,
+          (response: Buffer) => response,
+          Buffer.alloc(0),
+          (error, value) => (error ? reject(error) : resolve(value!)),
+        ),
+      );
+      expect([...bytes]).toEqual([0x08, 0x01]); // status: SERVING
+    } finally {
+      health.close();
+    }
+  });
+
   it('a failed bind destroys the container and leaves the pool intact', async () => {
     await waitFor('a full pool', async () => (await warmCount(client)) >= 2, 40_000);
     const before = new Set(containerDirs(sandbox.stateDir));
@@ -112,7 +147,7 @@ describe('claim and bind (local runtime, real agents)', () => {
     const claimed = containerDirs(sandbox.stateDir).filter((id) =>
       existsSync(join(sandbox.stateDir, id, 'claim.json')),
     );
-    expect(claimed).toHaveLength(3); // alice, carol, bob
+    expect(claimed).toHaveLength(4); // alice, carol, bob, watch-me
     await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 40_000);
     const next = await client.acquire({ userId: 'dan', tier: 'free', mode: AuthMode.GATEWAY });
     expect(next.source).toBe(poolv1.AcquireSource.WARM);
