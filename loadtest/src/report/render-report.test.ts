@@ -33,6 +33,11 @@ function fixtures(): Results {
       ratio_cold_over_warm_p50: 4,
       ...meta('coldstart'),
     },
+    bind: {
+      small: { p50_ms: 18, p99_ms: 41 },
+      large: { p50_ms: 160, p99_ms: 240 },
+      ...meta('bind'),
+    },
     gateway: {
       ws_ratio: 0.62,
       grpc_ratio: 0.81,
@@ -114,6 +119,9 @@ describe('renderReport', () => {
       '**310 ms** (median) with a warm pool vs **2,900 ms** with an empty one',
     );
     expect(markdown).toContain('WebSocket **0.62×**, gRPC **0.81×**');
+    expect(markdown).toContain('(small repository): **41 ms** p99');
+    expect(markdown).toContain('| bind, large repository | 160 ms | 240 ms |');
+    expect(markdown).toContain('| tool call, read (MCP direct) | — | — |');
     // 3000 calls in a 10 s step, and 9000: 300 and 900 calls/s.
     expect(markdown).toMatch(/\| 4 \| 900 \| 3 ms \| 8 ms \|/);
     expect(markdown).toContain('**900 tool calls/s** at 4 connections');

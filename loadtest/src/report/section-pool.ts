@@ -38,6 +38,7 @@ export function coldVsWarm(results: Results): Section {
         `A warm claim is **${formatNumber(ratio)}×** faster than a cold start (p50, pool manager).`,
       );
   } else paragraphs.push(notMeasured(cold.missing!));
+  paragraphs.push(bindTable(results, headlines));
   if (storm.data) {
     const runs = loadRuns(storm.data);
     const rows = runs.map((run) => [
@@ -76,6 +77,31 @@ export function coldVsWarm(results: Results): Section {
         }
       : undefined;
   return section('Cold start vs warm claim', paragraphs, [chart], headlines);
+}
+
+/** The agent's share of a warm connect: Lifecycle.Bind (restore the user's repository). */
+function bindTable(results: Results, headlines: string[]): string {
+  const bind = resultOf(results, 'bind', 'npm run bench -- bind');
+  if (!bind.data) return notMeasured(bind.missing!);
+  const rows = [
+    ['bind, small repository', 'small'],
+    ['bind, large repository', 'large'],
+    ['tool call, read (MCP direct)', 'tool_call_direct'],
+    ['tool call, write (commit + push)', 'tool_call_write'],
+  ].map(([label, key]) => [
+    label,
+    ms(num(bind.data, `${key}.p50_ms`)),
+    ms(num(bind.data, `${key}.p99_ms`)),
+  ]);
+  const small = num(bind.data, 'small.p99_ms');
+  if (small !== undefined)
+    headlines.push(
+      `Binding a warm container to a user (small repository): **${formatNumber(small)} ms** p99.`,
+    );
+  return [
+    '**Agent side: Lifecycle.Bind and tool calls (real agent processes, real git)**',
+    table(['step', 'p50', 'p99'], rows),
+  ].join('\n\n');
 }
 
 export function poolHitRate(results: Results): Section {
