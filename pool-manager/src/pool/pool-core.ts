@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { metrics as otelMetrics } from '@opentelemetry/api';
 import { AuthMode, ErrorCode, WarmgateError, errors } from '@warmgate/proto';
-import { AdaptiveSizer } from './adaptive-sizer.js';
 import {
   isValidUserId,
   type AcquireInput,
@@ -9,16 +8,17 @@ import {
   type AcquireSourceName,
   type Binding,
 } from './binding.js';
-import { sleepOn, systemClock, type Clock, type Timer } from './clock.js';
-import type { PoolCoreConfig, ProfileConfig, TierConfig } from './core-config.js';
+import { sleepOn, systemClock, type Clock } from './clock.js';
+import type { PoolCoreConfig, TierConfig } from './core-config.js';
 import { BindingLifecycle } from './binding-lifecycle.js';
 import type { LifecyclePort, RepositoryResolver } from './lifecycle-port.js';
 import { createPoolMetrics, type PoolMetrics } from './metrics.js';
 import { StateBroadcaster, type PoolStateView, type StateListener } from './pool-state.js';
+import { Periodic } from './periodic.js';
+import { createProfileSlot, profileState, type ProfileSlot } from './profile-slot.js';
 import { recover } from './recovery.js';
 import type { Container, Runtime } from './runtime-port.js';
 import { UserLocks } from './user-locks.js';
-import { WarmPool } from './warm-pool.js';
 
 export interface PoolCoreDeps {
   readonly runtime: Runtime;
@@ -27,16 +27,6 @@ export interface PoolCoreDeps {
   readonly clock?: Clock;
   readonly metrics?: (snapshot: () => PoolStateView) => PoolMetrics;
   readonly log?: (message: string) => void;
-}
-
-/** One profile's moving parts. */
-export interface ProfileSlot {
-  readonly config: ProfileConfig;
-  readonly pool: WarmPool;
-  readonly sizer: AdaptiveSizer;
-  /** Containers being created outside the pool for a cold start, or claimed but not yet bound. */
-  coldStarting: number;
-  claiming: number;
 }
 
 /**
@@ -53,7 +43,7 @@ export class PoolCore {
   private readonly metrics: PoolMetrics;
   private readonly log: (message: string) => void;
   private readonly lifecycle: BindingLifecycle;
-  private readonly timers = new Map<string, Timer>();
+  private readonly periodic: Periodic;
   private stopping = false;
   private reaping = false;
 
@@ -66,7 +56,19 @@ export class PoolCore {
     const snapshot = () => this.state();
     this.metrics = (deps.metrics ?? defaultMetrics)(snapshot);
     this.broadcaster = new StateBroadcaster(this.clock, config.watchIntervalMs, snapshot);
-    for (const profile of config.profiles) this.slots.set(profile.name, this.makeSlot(profile));
+    this.periodic = new Periodic(this.clock, this.log);
+    for (const profile of config.profiles) {
+      const slot = createProfileSlot(profile, {
+        config,
+        runtime: deps.runtime,
+        lifecycle: deps.lifecycle,
+        clock: this.clock,
+        metrics: this.metrics,
+        log: this.log,
+        boundCount: (name) => this.boundCount(name),
+      });
+      this.slots.set(profile.name, slot);
+    }
     this.lifecycle = new BindingLifecycle({
       runtime: deps.runtime,
       lifecycle: deps.lifecycle,
@@ -102,10 +104,10 @@ export class PoolCore {
       slot.pool.start(slot.config.minWarm);
     }
     if (recovered.destroyed > 0) this.log(`recovery destroyed ${recovered.destroyed} container(s)`);
-    this.every('reap', this.config.reapIntervalMs, () => this.reapIdle());
-    this.every('size', this.config.sizeIntervalMs, () => this.resize());
+    this.periodic.every('reap', this.config.reapIntervalMs, () => this.reapIdle());
+    this.periodic.every('size', this.config.sizeIntervalMs, () => this.resize());
     if (this.config.healthIntervalMs > 0) {
-      this.every('health', this.config.healthIntervalMs, () => this.probeIdle());
+      this.periodic.every('health', this.config.healthIntervalMs, () => this.probeIdle());
     }
   }
 
@@ -150,22 +152,11 @@ export class PoolCore {
   }
 
   state(): PoolStateView {
-    const profiles = [...this.slots.values()].map((slot) => {
-      const counts = slot.pool.counts();
-      const mine = [...this.bindings.values()].filter((b) => b.profile === slot.config.name);
-      return {
-        profile: slot.config.name,
-        warm: counts.warm,
-        starting: counts.starting + slot.coldStarting,
-        bound: mine.filter((b) => b.state === 'bound').length + slot.claiming + counts.lent,
-        draining: mine.filter((b) => b.state === 'draining').length,
-        targetWarm: slot.pool.target,
-        minWarm: slot.config.minWarm,
-        maxTotal: slot.config.maxTotal,
-        claimRatePerMinute: slot.sizer.claimRatePerMinute(this.clock.now()),
-      };
-    });
-    return { at: this.clock.now(), profiles, bindings: this.bindings.size };
+    const now = this.clock.now();
+    const profiles = [...this.slots.values()].map((slot) =>
+      profileState(slot, this.bindings.values(), now),
+    );
+    return { at: now, profiles, bindings: this.bindings.size };
   }
 
   /** One reaper pass: drains and destroys bindings idle past their tier's timeout. */
@@ -208,7 +199,7 @@ export class PoolCore {
   /** SIGTERM: refuse new acquires, drain every binding (bounded by `graceMs`), destroy the rest. */
   async shutdown(graceMs: number): Promise<void> {
     this.stopping = true;
-    this.stopTimers();
+    this.periodic.stop();
     const all = [...this.bindings.values()];
     const drains = Promise.allSettled(
       all.map((b) => this.locks.serialize(b.userId, () => this.lifecycle.retire(b, 'shutdown'))),
@@ -230,7 +221,7 @@ export class PoolCore {
   /** Stops timers and watchers; leaves containers as they are (a restart adopts them). */
   close(): void {
     this.stopping = true;
-    this.stopTimers();
+    this.periodic.stop();
     this.broadcaster.close();
   }
 
@@ -358,58 +349,6 @@ export class PoolCore {
     let count = 0;
     for (const binding of this.bindings.values()) if (binding.profile === profile) count++;
     return count;
-  }
-
-  private makeSlot(profile: ProfileConfig): ProfileSlot {
-    const { adaptive, timeouts } = this.config;
-    const sizer = new AdaptiveSizer({
-      enabled: adaptive.enabled,
-      minWarm: profile.minWarm,
-      maxWarm: profile.maxTotal,
-      margin: adaptive.margin,
-      windowMs: adaptive.windowMs,
-      initialCreateMs: adaptive.initialCreateMs,
-    });
-    const pool = new WarmPool({
-      profile: { name: profile.name, template: profile.template },
-      runtime: this.deps.runtime,
-      lifecycle: this.deps.lifecycle,
-      clock: this.clock,
-      minWarm: profile.minWarm,
-      maxTotal: profile.maxTotal,
-      statusTimeoutMs: timeouts.statusMs,
-      healthFreshMs: 2 * this.config.healthIntervalMs,
-      replenishDeferMs: this.config.replenishDeferMs,
-      waitTimeoutMs: timeouts.waitMs,
-      createFailureBackoffMs: this.config.createFailureBackoffMs,
-      outside: () => {
-        const slot = this.slots.get(profile.name);
-        return this.boundCount(profile.name) + (slot ? slot.claiming + slot.coldStarting : 0);
-      },
-      onCreated: (ms) => sizer.recordCreate(ms),
-      onEvicted: (reason) => this.metrics.reaped(profile.name, reason),
-      log: this.log,
-    });
-    return { config: profile, pool, sizer, coldStarting: 0, claiming: 0 };
-  }
-
-  /** Runs `task` every `ms`, never overlapping itself. */
-  private every(name: string, ms: number, task: () => Promise<void>): void {
-    const tick = () => {
-      this.timers.delete(name);
-      if (this.stopping) return;
-      void task()
-        .catch((error: unknown) => this.log(`${name} failed: ${String(error)}`))
-        .finally(() => {
-          if (!this.stopping) this.timers.set(name, this.clock.schedule(ms, tick));
-        });
-    };
-    this.timers.set(name, this.clock.schedule(ms, tick));
-  }
-
-  private stopTimers(): void {
-    for (const timer of this.timers.values()) timer.cancel();
-    this.timers.clear();
   }
 }
 
