@@ -28,6 +28,8 @@ export function createBindingSecrets(
   namespace: string,
   instance: string | undefined,
 ): BindingSecrets {
+  // A Secret's key never changes, so list() need not read it from the API server twice.
+  const known = new Map<string, string>();
   return {
     async put(pod, name, assertionKey) {
       try {
@@ -52,22 +54,30 @@ export function createBindingSecrets(
             stringData: { [KEY]: assertionKey },
           },
         });
+        known.set(name, assertionKey);
       } catch (error) {
+        // Already there: a retried claim of the same binding. Its key is read when needed.
         if ((error as { code?: number }).code === 409) return;
         throw fromApiError(error, `creating binding secret ${name}`);
       }
     },
     async get(name) {
+      const cached = known.get(name);
+      if (cached !== undefined) return cached;
       try {
         const secret = await core.readNamespacedSecret({ name, namespace });
         const data = secret.data?.[KEY];
-        return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8');
+        if (data === undefined) return undefined;
+        const key = Buffer.from(data, 'base64').toString('utf8');
+        known.set(name, key);
+        return key;
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw fromApiError(error, `reading binding secret ${name}`);
       }
     },
     async remove(name) {
+      known.delete(name);
       try {
         await core.deleteNamespacedSecret({ name, namespace });
       } catch (error) {
