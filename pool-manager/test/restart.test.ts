@@ -36,7 +36,12 @@ afterAll(async () => {
 function ownersOf(pids: number[]): Set<string> {
   const owners = new Set<string>();
   for (const pid of pids) {
-    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    let environ: string[];
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    } catch {
+      continue; // exited since it was listed
+    }
     const workspace = environ.find((e) => e.startsWith('WARMGATE_WORKSPACE_DIR='))!;
     owners.add(workspace.slice('WARMGATE_WORKSPACE_DIR='.length).split('/').at(-2)!);
   }
@@ -59,6 +64,14 @@ describe('pool manager restart after kill -9', () => {
     await first.exited;
     // The containers outlive the pool manager.
     expect(ownersOf(containerPids(sandbox.dir))).toEqual(new Set(before));
+    // A warm container whose processes died while nobody watched.
+    const dead = before.find((id) => id !== bound.binding!.containerId)!;
+    const record = JSON.parse(
+      readFileSync(join(sandbox.stateDir, dead, 'container.json'), 'utf8'),
+    ) as { agent: { pid: number }; sidecar: { pid: number } };
+    process.kill(-record.sidecar.pid, 'SIGKILL');
+    process.kill(-record.agent.pid, 'SIGKILL');
+    await waitFor('its processes to go', () => !ownersOf(containerPids(sandbox.dir)).has(dead));
     // A container the dead instance was still creating: a folder with a pid file only.
     const halfMade = join(sandbox.stateDir, 'c-half-made');
     mkdirSync(halfMade);
@@ -78,11 +91,17 @@ describe('pool manager restart after kill -9', () => {
         expect(result.binding!.bindingId).toBe(bound.binding!.bindingId);
         expect(result.binding!.assertionKey).toEqual(bound.binding!.assertionKey);
       }
+      await waitFor('the pool to refill', async () => (await warmCount(client2)) >= 2, 40_000);
       const { state } = await client2.getStatus({});
       expect(state!.profiles[0]).toMatchObject({ warm: 2, bound: 1 });
-      // The same containers, adopted; the half-made one is gone.
-      expect(containerDirs(sandbox.stateDir).sort()).toEqual(before);
-      expect(ownersOf(containerPids(sandbox.dir))).toEqual(new Set(before));
+      // The live containers were adopted; the dead and the half-made ones are gone; every
+      // running process belongs to a container the pool manager knows.
+      const after = containerDirs(sandbox.stateDir);
+      expect(after).toHaveLength(3);
+      expect(after).not.toContain(dead);
+      expect(after).not.toContain('c-half-made');
+      for (const id of before.filter((id) => id !== dead)) expect(after).toContain(id);
+      expect(ownersOf(containerPids(sandbox.dir))).toEqual(new Set(after));
     } finally {
       client2.close();
     }

@@ -20,7 +20,10 @@ export interface Container {
   readonly profile: string;
   /** The agent's MCP Streamable HTTP endpoint (empty while starting). */
   readonly mcpUrl: string;
-  /** host:port of the sidecar's Lifecycle gRPC server (empty while starting). */
+  /**
+   * host:port of the sidecar's Lifecycle gRPC server. Empty while starting, or when list()
+   * found its processes gone: such a container can only be destroyed.
+   */
   readonly lifecycleAddress: string;
   readonly createdAt: number;
   readonly phase: ContainerPhase;

@@ -3,7 +3,7 @@ import { errors } from '@warmgate/proto';
 import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
 import { spawnContainerProcess } from './agent-process.js';
 import { ContainerFiles, type ContainerRecord } from './container-files.js';
-import { stopGroup } from './process-group.js';
+import { groupAlive, stopGroup } from './process-group.js';
 
 export interface LocalRuntimeOptions {
   /** Where containers live: `<stateDir>/<id>/` (pids, ports, claim, workspace). */
@@ -104,7 +104,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
           files.readClaim(id),
           files.isDraining(id),
         ]);
-        if (record) return toContainer(record, claimRecord, draining);
+        if (record) {
+          const container = toContainer(record, claimRecord, draining);
+          // Processes gone (or their pids reused by someone else's group): never reach for
+          // the recorded ports, another container may be listening there now.
+          const alive = groupAlive(record.agent.pid) && groupAlive(record.sidecar.pid);
+          return alive ? container : { ...container, mcpUrl: '', lifecycleAddress: '' };
+        }
         // Half-made (the pool manager died while creating it): only destroy applies.
         return {
           id,
