@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, WarmgateError } from '@warmgate/proto';
+import type { WarmgateError } from '@warmgate/proto';
+import { ErrorCode } from '@warmgate/proto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContainerFiles } from './container-files.js';
 
