@@ -11,9 +11,25 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+// The process runs under a small shell that holds a pipe from us: when the pipe closes —
+// stop(), or this test process dying in any way, even SIGKILL — the shell stops the process
+// (SIGTERM, then SIGKILL after 5 s). No etcd or kube-apiserver outlives its test run.
+// (A background job's stdin is /dev/null in sh, hence the pipe is kept on fd 3.)
+const GUARD = [
+  'exec 3<&0',
+  '"$@" & child=$!',
+  '(cat <&3 >/dev/null; kill $child',
+  ' for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $child || exit 0; sleep 0.5; done',
+  ' kill -9 $child) >/dev/null 2>&1 &',
+  'exec 3<&-',
+  'wait $child',
+].join('\n');
+
 export function startChild(name: string, command: string, args: string[], logPath: string): Child {
   const log = createWriteStream(logPath);
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('sh', ['-c', GUARD, 'sh', command, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   let stopping = false;
@@ -32,40 +48,36 @@ export function startChild(name: string, command: string, args: string[], logPat
       stopping = true;
       if (child.exitCode === null && child.signalCode === null) {
         const gone = once(child, 'exit');
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.stdin?.end();
         await gone;
-        clearTimeout(timer);
       }
       log.end();
     },
   };
 }
 
-/** Polls `check` until it resolves true, failing early if the process exits; bounded by `timeoutMs`. */
+/** Polls `check` until it resolves true, failing at once if the process exits; bounded by `timeoutMs`. */
 export async function waitUntil(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs: number,
   exited?: Promise<never>,
 ): Promise<void> {
+  let died: unknown;
+  const dead = exited?.catch((error: unknown) => {
+    died = error;
+    return false;
+  });
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
-      const ok = await (exited ? Promise.race([check(), exited]) : check());
-      if (ok) return;
+      if (await (dead ? Promise.race([check(), dead]) : check())) return;
     } catch (error) {
-      if (exited && (await isSettled(exited))) throw error;
       last = error;
     }
+    if (died !== undefined) throw died;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: last });
-}
-
-async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-  const marker = Symbol('pending');
-  const result = await Promise.race([promise.catch(() => 'settled'), Promise.resolve(marker)]);
-  return result !== marker;
 }
