@@ -24,6 +24,15 @@ const BindCommandSchema = z.object({
 const DrainCommandSchema = z.object({ bindingId: z.string().max(256) });
 
 export function createControlApi(core: AgentCore, token: string, drainTimeoutMs: number) {
+  // zod compiles a schema on its first parse; do that now rather than inside the first bind.
+  BindCommandSchema.safeParse({
+    bindingId: 'warm-up',
+    userId: 'warm-up',
+    tier: '',
+    mode: 0,
+    assertionKey: '',
+    repository: { url: '', credential: '', ephemeral: true },
+  });
   const expected = Buffer.from(`Bearer ${token}`);
   const authorised = (req: IncomingMessage) => {
     const given = Buffer.from(header(req, 'authorization') ?? '');

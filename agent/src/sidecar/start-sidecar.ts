@@ -1,10 +1,14 @@
 // The sidecar process: the Lifecycle gRPC server next to the agent. The first-time-user
 // template is made here at start-up so that no bind pays for it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import { agentv1 } from '@warmgate/proto';
 import { addService, listen } from '@warmgate/proto/grpc';
 import type { AgentConfig } from '../config.js';
 import { createControlClient } from '../control/control-client.js';
+import { restoreWorkspace } from '../workspace/restore.js';
 import { createTemplateRepo } from '../workspace/template-repo.js';
 import { createLifecycleService } from './lifecycle-service.js';
 
@@ -23,6 +27,7 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     control,
     drainTimeoutMs: config.drainTimeoutMs,
   });
+  await warmUp(template.path, control);
   const server = new Server();
   addService(server, agentv1.Lifecycle, lifecycle.impl);
   let port: number;
@@ -45,4 +50,22 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     await template.remove();
   };
   return { port, close: () => (closing ??= close()) };
+}
+
+/**
+ * A container's first bind is also its process's first run of the bind path. Running that
+ * path once before announcing ready (a practice restore into a scratch folder, a first
+ * fetch to the agent) moves module loading, JIT and the first process spawn out of the bind
+ * the user waits for. Failures here are ignored: the real bind reports its own.
+ */
+async function warmUp(templatePath: string, control: ReturnType<typeof createControlClient>) {
+  const scratch = await mkdtemp(join(tmpdir(), 'warmgate-warmup-'));
+  try {
+    await restoreWorkspace({ url: '', ephemeral: true }, scratch, templatePath);
+    await control.status(AbortSignal.timeout(2000));
+  } catch {
+    // the agent may not be up yet; the pool manager starts it first, but nothing requires it
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,209 @@
+// `npm run bench -- bind`: the agent container's own share of a connect, with real agent and
+// sidecar processes and real git repositories:
+//   small / large     = Lifecycle.Bind on a fresh warm container (gRPC over loopback, channel
+//                       already open, as the pool manager holds it): restore the user's
+//                       repository (10 files / 100 KB; 1,000 files / 10 MB) into the empty
+//                       workspace and hand the binding to the agent
+//   tool_call_direct  = an MCP client → agent tool call (read-only workspace_get), sequential
+//   tool_call_write   = the same for a write (indicator_save: commit + push to the store)
+// Containers are started in batches ahead of the timed section; every sample binds a
+// different user on a container nobody bound before.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { AuthMode, agentv1 } from '@warmgate/proto';
+import { createClient } from '@warmgate/proto/grpc';
+import { repoUrlFor, signAssertion } from '@warmgate/agent';
+import { printTable, summarize, timeSequential, writeResult } from './harness.js';
+
+const AGENT_MAIN = fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent')));
+const repos = {
+  small: { files: 10, bytes: 100 * 1024, samples: 40 },
+  large: { files: 1000, bytes: 10 * 1024 * 1024, samples: 12 },
+};
+const batch = 6;
+const toolCalls = 200;
+
+interface Container {
+  processes: ChildProcess[];
+  agentPort: number;
+  lifecycle: ReturnType<typeof createClient<typeof agentv1.Lifecycle>>;
+  workspace: string;
+}
+
+export async function run(): Promise<void> {
+  const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-bench-bind-'));
+  const store = join(sandbox, 'store');
+  mkdirSync(store);
+  const open: Container[] = [];
+  try {
+    const results: Record<string, ReturnType<typeof summarize>> = {};
+    for (const [name, repo] of Object.entries(repos)) {
+      const source = makeRepository(sandbox, name, repo.files, repo.bytes);
+      const samples: number[] = [];
+      for (let done = 0; done < repo.samples; done += batch) {
+        const size = Math.min(batch, repo.samples - done);
+        const containers = await Promise.all(
+          Array.from({ length: size }, (_, i) => startContainer(sandbox, `${name}-${done + i}`)),
+        );
+        open.push(...containers);
+        for (const [i, container] of containers.entries()) {
+          const userId = `${name}-user-${done + i}`;
+          cpSync(source, join(store, `${userId}.git`), { recursive: true });
+          const started = performance.now();
+          await container.lifecycle.bind(bindRequest(store, userId));
+          samples.push(performance.now() - started);
+        }
+        await Promise.all(containers.map(stopContainer));
+        open.splice(0, open.length);
+      }
+      results[name] = summarize(samples);
+    }
+    const tools = await toolCallLatency(sandbox, store, open);
+    printTable('Lifecycle.Bind and tool calls (ms)', [
+      ...Object.entries({ ...results, ...tools }).map(([what, s]) => ({ what, ...s })),
+    ]);
+    writeResult('bind', {
+      small: results.small,
+      large: results.large,
+      tool_call_direct: tools.tool_call_direct,
+      tool_call_write: tools.tool_call_write,
+      repos,
+      goal: 'small-repo bind p99 < 50 ms',
+    });
+  } finally {
+    await Promise.all(open.map(stopContainer));
+    rmSync(sandbox, { recursive: true, force: true });
+  }
+}
+
+async function toolCallLatency(sandbox: string, store: string, open: Container[]) {
+  const container = await startContainer(sandbox, 'tools');
+  open.push(container);
+  const request = bindRequest(store, 'tool-user');
+  await container.lifecycle.bind(request);
+  const token = await signAssertion(request.assertionKey, {
+    userId: request.userId,
+    bindingId: request.bindingId,
+  });
+  const client = new Client({ name: 'bench', version: '0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${container.agentPort}/mcp`), {
+      requestInit: { headers: { 'x-warmgate-assertion': token } },
+    }),
+  );
+  try {
+    const read = await timeSequential(
+      toolCalls,
+      () => client.callTool({ name: 'workspace_get', arguments: {} }),
+      30,
+    );
+    const write = await timeSequential(
+      Math.floor(toolCalls / 3),
+      (i) =>
+        client.callTool({
+          name: 'indicator_save',
+          arguments: { name: `bench-${i + 1000}`, spec: { indicator: 'sma', period: 5 } },
+        }),
+      5,
+    );
+    return { tool_call_direct: summarize(read), tool_call_write: summarize(write) };
+  } finally {
+    await client.close();
+  }
+}
+
+function bindRequest(store: string, userId: string) {
+  return {
+    bindingId: `bench-${userId}`,
+    userId,
+    tier: 'bench',
+    mode: AuthMode.GATEWAY,
+    assertionKey: new Uint8Array(32).fill(3),
+    repository: { url: repoUrlFor(store, userId), credential: '', ephemeral: false },
+  };
+}
+
+async function startContainer(sandbox: string, id: string): Promise<Container> {
+  const workspace = join(sandbox, 'containers', id);
+  mkdirSync(workspace, { recursive: true });
+  const env = {
+    ...process.env,
+    WARMGATE_WORKSPACE_DIR: workspace,
+    WARMGATE_AGENT_CONTROL_TOKEN: `bench-token-${id}-0123456789`,
+    WARMGATE_AGENT_HOST: '127.0.0.1',
+  };
+  const processes: ChildProcess[] = [];
+  const start = async (role: 'agent' | 'sidecar', extra: Record<string, string>) => {
+    const child = spawn(process.execPath, [AGENT_MAIN, role], {
+      env: { ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    processes.push(child);
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before ready`)));
+    });
+    return (JSON.parse(line) as { port: number }).port;
+  };
+  const agentPort = await start('agent', { WARMGATE_AGENT_PORT: '0' });
+  const sidecarPort = await start('sidecar', {
+    WARMGATE_SIDECAR_PORT: '0',
+    WARMGATE_AGENT_URL: `http://127.0.0.1:${agentPort}`,
+  });
+  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecarPort}`);
+  await lifecycle.getStatus({}); // open the channel, as the pool manager's health check does
+  return { processes, agentPort, lifecycle, workspace };
+}
+
+async function stopContainer(container: Container): Promise<void> {
+  container.lifecycle.close();
+  await Promise.all(
+    container.processes.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+/** A bare repository of `files` files, `bytes` in total (incompressible text). */
+function makeRepository(sandbox: string, name: string, files: number, bytes: number): string {
+  const work = join(sandbox, `repo-${name}`);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'ignore' });
+  mkdirSync(work, { recursive: true });
+  git('init', '-q', '-b', 'main');
+  let seed = 11;
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const folders = ['indicators', 'strategies', 'conversations', 'notes'];
+  const size = Math.floor(bytes / files);
+  for (let i = 0; i < files; i++) {
+    const folder = join(work, folders[i % folders.length]!);
+    mkdirSync(folder, { recursive: true });
+    const content = Buffer.alloc(size);
+    for (let b = 0; b < size; b++) content[b] = 32 + Math.floor(random() * 94);
+    writeFileSync(join(folder, `item-${i}.md`), content);
+  }
+  git('add', '-A');
+  git(
+    '-c',
+    'user.name=bench',
+    '-c',
+    'user.email=bench@warmgate.invalid',
+    'commit',
+    '-q',
+    '-m',
+    'seed',
+  );
+  const bare = join(sandbox, `repo-${name}.git`);
+  execFileSync('git', ['clone', '-q', '--bare', work, bare], { stdio: 'ignore' });
+  return bare;
+}
