@@ -75,6 +75,60 @@ export function chartScenarios(cluster: () => TestCluster): void {
     expect(applied).toHaveLength(docs.length);
   });
 
+  it('renders and dry-runs with every option switched the other way', async () => {
+    const set = [
+      'secrets.jwt.existingSecret=jwt',
+      'secrets.jwt.kind=publicKey',
+      'secrets.agentJwe.existingSecret=jwe',
+      'secrets.llm.existingSecret=llm',
+      'gateway.autoscaling.enabled=false',
+      'gateway.pdb.enabled=false',
+      'gateway.env.WARMGATE_LLM_BASE_URL=https://llm.example.com/v1',
+      'gateway.service.type=LoadBalancer',
+      'poolManager.env.WARMGATE_POOL_BIND_TIMEOUT=10s',
+      'agent.priorityClassName=',
+      'repoStore.persistence.storageClassName=fast',
+      'networkPolicy.enabled=false',
+      'global.image.registry=registry.example.com/',
+      'global.image.tag=1.2.3',
+    ];
+    const { stdout } = await run(cluster().tools.helm, [
+      'template',
+      'alt',
+      chart,
+      '--namespace',
+      namespace,
+      ...set.flatMap((s) => ['--set', s]),
+      '--set-json',
+      'profiles=[{"name":"standard","min":1,"max":5},{"name":"large","min":0,"max":2}]',
+    ]);
+    expect(stdout).toContain('WARMGATE_AUTH_PUBLIC_KEY');
+    expect(stdout).toContain('registry.example.com/warmgate/agent:1.2.3');
+    expect(stdout).toContain('standard:min=1:max=5,large:min=0:max=2');
+    expect(stdout).not.toContain('kind: HorizontalPodAutoscaler');
+    expect(stdout).not.toContain('kind: NetworkPolicy');
+    const out = await cluster().kubectl(
+      ['apply', '--dry-run=server', '-n', namespace, '-f', '-'],
+      stdout,
+    );
+    expect(out).toContain('deployment.apps/alt-warmgate-gateway created (server dry run)');
+  });
+
+  it('refuses values the schema does not allow, naming them', async () => {
+    await expect(
+      run(cluster().tools.helm, ['template', 'bad', chart, '--set', 'gateway.env.PATH=/evil']),
+    ).rejects.toThrow(/PATH/);
+    await expect(
+      run(cluster().tools.helm, [
+        'template',
+        'bad',
+        chart,
+        '--set',
+        'secrets.store.existingSecret=',
+      ]),
+    ).rejects.toThrow(/existingSecret/);
+  });
+
   it('gives the pool manager enough RBAC to run pods, bindings and its lease — as its own ServiceAccount', async () => {
     const rbac = docs.filter((d) =>
       ['ServiceAccount', 'Role', 'RoleBinding'].includes(d.kind ?? ''),
