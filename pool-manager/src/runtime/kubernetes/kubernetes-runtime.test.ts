@@ -8,7 +8,7 @@ import { MockAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClaimRecord } from '../runtime.js';
 import { createRuntimeOver } from './kubernetes-runtime.js';
-import type { PodCache, PodEvent, PodListener } from './pod-cache.js';
+import { fakePodCache } from './fake-pod-cache.test-support.js';
 import type { PodTemplate } from './pod-template.js';
 
 const SERVER = 'https://kube.test';
@@ -49,26 +49,7 @@ function readyPod(name: string, resourceVersion = '5', state = 'warm'): V1Pod {
   };
 }
 
-/** A pod cache the test drives: what the informer would deliver. */
-function fakeCache(): PodCache & { emit(event: PodEvent, pod: V1Pod): void } {
-  const pods = new Map<string, V1Pod>();
-  const listeners = new Set<PodListener>();
-  return {
-    start: async () => undefined,
-    list: () => [...pods.values()],
-    get: (name) => pods.get(name),
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    close: async () => undefined,
-    emit(event, pod) {
-      if (event === 'delete') pods.delete(pod.metadata!.name!);
-      else pods.set(pod.metadata!.name!, pod);
-      for (const listener of listeners) listener(event, pod);
-    },
-  };
-}
+const fakeCache = fakePodCache;
 
 let agent: MockAgent;
 let previous: Dispatcher;
