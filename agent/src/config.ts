@@ -54,7 +54,12 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   if (!Number.isInteger(drain) || drain < 0 || drain > 600_000) {
     throw errors.invalidArgument('WARMGATE_AGENT_DRAIN_TIMEOUT_MS must be 0..600000');
   }
-  const agentUrl = (read('WARMGATE_AGENT_URL') ?? `http://${host}:${agentPort}`).replace(/\/$/, '');
+  // Listening on every address (a pod) still means the agent is reached on loopback.
+  const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const agentUrl = (read('WARMGATE_AGENT_URL') ?? `http://${localHost}:${agentPort}`).replace(
+    /\/$/,
+    '',
+  );
   try {
     new URL(agentUrl);
   } catch (cause) {

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+const base = { WARMGATE_WORKSPACE_DIR: '/ws', WARMGATE_AGENT_CONTROL_TOKEN: 'x'.repeat(16) };
+
+describe('config', () => {
+  it('has documented defaults', () => {
+    const config = loadConfig('sidecar', base);
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      agentPort: 8090,
+      sidecarPort: 8091,
+      agentUrl: 'http://127.0.0.1:8090',
+      workspaceDir: '/ws',
+      drainTimeoutMs: 15_000,
+      readyFile: undefined,
+    });
+  });
+
+  it('reaches the agent on loopback when listening on every address', () => {
+    const config = loadConfig('sidecar', { ...base, WARMGATE_AGENT_HOST: '0.0.0.0' });
+    expect(config.agentUrl).toBe('http://127.0.0.1:8090');
+  });
+
+  it('names the setting that is wrong', () => {
+    expect(() => loadConfig('agent', { ...base, WARMGATE_WORKSPACE_DIR: '' })).toThrow(
+      /WARMGATE_WORKSPACE_DIR/,
+    );
+    expect(() => loadConfig('agent', { ...base, WARMGATE_AGENT_CONTROL_TOKEN: 'short' })).toThrow(
+      /WARMGATE_AGENT_CONTROL_TOKEN/,
+    );
+    expect(() => loadConfig('agent', { ...base, WARMGATE_AGENT_PORT: '70000' })).toThrow(
+      /WARMGATE_AGENT_PORT/,
+    );
+    expect(() => loadConfig('sidecar', { ...base, WARMGATE_AGENT_URL: 'not a url' })).toThrow(
+      /WARMGATE_AGENT_URL/,
+    );
+    expect(() => loadConfig('agent', { ...base, WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '-1' })).toThrow(
+      /WARMGATE_AGENT_DRAIN_TIMEOUT_MS/,
+    );
+  });
+
+  it('needs no control token for stdio', () => {
+    expect(loadConfig('stdio', { WARMGATE_WORKSPACE_DIR: '/ws' }).controlToken).toBe('');
+  });
+});
