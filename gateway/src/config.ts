@@ -5,6 +5,8 @@
 export interface AuthConfig {
   /** Anonymous read-only sessions (tier "public"). */
   readonly publicEnabled: boolean;
+  /** The tier public sessions get (a tier the pool manager knows; DESIGN: public = free tier). */
+  readonly publicTier: string;
   /** Public sessions end after this long (ms). */
   readonly publicSessionTimeoutMs: number;
   /** Gateway mode: verify JWTs with one of these keys (at most one may be set). */
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     poolAddress: read.string('WARMGATE_POOL_ADDRESS', '127.0.0.1:50052'),
     auth: {
       publicEnabled: read.bool('WARMGATE_AUTH_PUBLIC', true),
+      publicTier: read.string('WARMGATE_AUTH_PUBLIC_TIER', 'free'),
       publicSessionTimeoutMs: read.int(
         'WARMGATE_AUTH_PUBLIC_SESSION_TIMEOUT_MS',
         30 * 60_000,

@@ -10,7 +10,7 @@ describe('authenticator', () => {
     expect(await auth.authenticate(undefined)).toEqual({
       sessionId: 'sid',
       userId: 'public-sid',
-      tier: 'public',
+      tier: 'free',
       mode: AuthMode.PUBLIC,
       expiresAt: 60_000,
     });

@@ -31,7 +31,7 @@ export function createAuthenticator(
         if (!auth.publicEnabled) {
           throw errors.unauthenticated('a token is required: public sessions are disabled');
         }
-        return publicPrincipal(sessionId, now() + auth.publicSessionTimeoutMs);
+        return publicPrincipal(sessionId, auth.publicTier, now() + auth.publicSessionTimeoutMs);
       }
       if (token.length > maxTokenChars) {
         throw errors.unauthenticated(`token longer than ${maxTokenChars} characters`);
@@ -54,12 +54,12 @@ export function createAuthenticator(
   };
 }
 
-function publicPrincipal(sessionId: string, expiresAt: number): Principal {
+function publicPrincipal(sessionId: string, tier: string, expiresAt: number): Principal {
   // The user id is per session: a public workspace is ephemeral and never shared.
   return {
     sessionId,
     userId: `public-${sessionId}`,
-    tier: 'public',
+    tier,
     mode: AuthMode.PUBLIC,
     expiresAt,
   };

@@ -61,8 +61,7 @@ export class FakeAgent implements AgentSession {
 
   async callTool(name: string, args: JsonObject, options: CallOptions) {
     this.calls.push({ name, args });
-    if (name === 'profile_get')
-      return text(`profile of ${this.owner}`, { owner: this.owner, args });
+    if (name === 'profile_get') return text(`profile of ${this.owner}`, { owner: this.owner });
     if (name === 'note_save') return text(`saved for ${this.owner}`);
     if (name === 'slow_tool') return untilAborted(options.signal);
     throw errors.notFound(`unknown tool "${name}"`);

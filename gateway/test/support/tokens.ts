@@ -9,6 +9,7 @@ export const testAudience = 'warmgate';
 
 export const testAuth: AuthConfig = {
   publicEnabled: true,
+  publicTier: 'free',
   publicSessionTimeoutMs: 60_000,
   hs256Secret: testSecret,
   issuer: testIssuer,

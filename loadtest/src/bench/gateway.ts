@@ -33,6 +33,7 @@ async function child(mode: Mode): Promise<void> {
     gateway.createSessionCore({
       authenticator: gateway.createAuthenticator({
         publicEnabled: true,
+        publicTier: 'free',
         publicSessionTimeoutMs: 3_600_000,
         hs256Secret: secret,
         tierClaim: 'tier',

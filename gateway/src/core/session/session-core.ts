@@ -2,7 +2,7 @@
 // adapter over this object. It speaks proto messages and WarmgateErrors, and reaches the
 // outside world only through the ports.
 import { create } from '@bufbuild/protobuf';
-import { AuthMode, codeName, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
+import { AuthMode, codeName, ErrorCode, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
 import type {
   AgentConnector,
@@ -98,7 +98,19 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
     signal: AbortSignal,
   ) => {
     const agent = await agentOf(principal, signal);
-    const tool = await catalog.resolve(agent, principal, name, { signal });
+    let tool;
+    try {
+      tool = await catalog.resolve(agent, principal, name, { signal });
+    } catch (error) {
+      // A public session's agent does not even list the tools that write, so "unknown" may
+      // well mean "not for you": say what would make it available.
+      if (isPublic(principal) && WarmgateError.from(error).code === ErrorCode.NOT_FOUND) {
+        throw errors.permissionDenied(
+          `tool "${name}" is not available: public sessions may call read-only tools only`,
+        );
+      }
+      throw error;
+    }
     return catalog.invoke(agent, tool, args, toolOptions(signal));
   };
 
