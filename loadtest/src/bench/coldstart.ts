@@ -56,6 +56,7 @@ export async function run(): Promise<void> {
         `${userId}: expected ${poolv1.AcquireSource[expected]}, got ${poolv1.AcquireSource[response.source]}`,
       );
     }
+    phases.record('Acquire inside the pool manager (duration_ms)', response.durationMs);
     return ms;
   };
   try {
@@ -182,6 +183,7 @@ function timedLifecycle(inner: LifecyclePort) {
   };
   return {
     port,
+    record: add,
     reset: () => {
       samples = {};
       statusCalls = 0;

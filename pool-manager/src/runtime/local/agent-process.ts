@@ -41,23 +41,35 @@ export async function spawnContainerProcess(options: SpawnOptions): Promise<Spaw
   } finally {
     await log.close();
   }
+  const waker = { wake: () => {} };
+  // Without a listener a failed spawn (ENOENT, EAGAIN) would crash the pool manager.
+  child.once('error', (error) => {
+    exited = `could not start: ${error.message}`;
+    waker.wake();
+  });
   const pid = child.pid;
   if (pid === undefined) {
     throw errors.unavailable(`could not start the ${options.role} process (${options.entry})`);
   }
   child.unref();
-  child.once('exit', (code, signal) => (exited = signal ?? `exit code ${code}`));
+  child.once('exit', (code, signal) => {
+    exited = signal ?? `exit code ${code}`;
+    waker.wake();
+  });
   await options.onSpawn(pid);
-  const port = await waitForReady(options, () => exited);
+  const port = await waitForReady(options, () => exited, waker);
   return { pid, port };
 }
 
-async function waitForReady(options: SpawnOptions, exited: () => string | undefined) {
+async function waitForReady(
+  options: SpawnOptions,
+  exited: () => string | undefined,
+  waker: { wake: () => void },
+) {
   const { readyFile, timeoutMs, role } = options;
   const deadline = Date.now() + timeoutMs;
-  let wake: () => void = () => {};
   const watcher = watch(dirname(readyFile), (_event, name) => {
-    if (name === basename(readyFile)) wake();
+    if (name === basename(readyFile)) waker.wake();
   });
   try {
     for (;;) {
@@ -72,10 +84,12 @@ async function waitForReady(options: SpawnOptions, exited: () => string | undefi
           `${role} not ready after ${timeoutMs} ms; see ${options.logFile}`,
         );
       }
-      // The watcher wakes us at once; the timeout covers file systems without inotify.
+      // The watcher wakes us at once; the slow poll only covers file systems without
+      // inotify (a fast poll of many starting containers would crowd the libuv threadpool
+      // that claim records are written through).
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 25);
-        wake = () => {
+        const timer = setTimeout(resolve, 250);
+        waker.wake = () => {
           clearTimeout(timer);
           resolve();
         };

@@ -26,6 +26,8 @@ export interface LocalRuntimeOptions {
  */
 export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   const files = new ContainerFiles(options.stateDir);
+  // Records this instance wrote or read: a claim needs no file read on the claim path.
+  const records = new Map<string, ContainerRecord>();
   const host = options.host ?? '127.0.0.1';
   const nodePath = options.nodePath ?? process.execPath;
   const killGraceMs = options.killGraceMs ?? 2000;
@@ -76,6 +78,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
       });
       const record: ContainerRecord = { id, profile: profile.name, createdAt, agent, sidecar };
       await files.writeRecord(record);
+      records.set(id, record);
       return toContainer(record);
     } catch (error) {
       await destroy(id).catch(() => {});
@@ -84,7 +87,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   }
 
   async function claim(id: string, record: ClaimRecord): Promise<Container> {
-    const container = await files.readRecord(id);
+    const container = records.get(id) ?? (await files.readRecord(id));
     if (!container) throw errors.notFound(`no local container ${id}`);
     await files.writeClaim(id, record);
     return toContainer(container, record);
@@ -94,6 +97,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     const pids = await files.pids(id);
     await Promise.all(pids.map((pid) => stopGroup(pid, killGraceMs)));
     await files.remove(id);
+    records.delete(id);
   }
 
   async function list(): Promise<Container[]> {
@@ -105,6 +109,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
           files.isDraining(id),
         ]);
         if (record) {
+          records.set(id, record);
           const container = toContainer(record, claimRecord, draining);
           // Processes gone (or their pids reused by someone else's group): never reach for
           // the recorded ports, another container may be listening there now.
