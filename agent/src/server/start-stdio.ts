@@ -1,6 +1,7 @@
 // MCP over stdio, for local debugging (e.g. with an MCP inspector): serves the workspace
 // folder as WARMGATE_STDIO_USER_ID, with no auth and no store — changes are committed in the
 // workspace's own repository and never pushed. An empty folder starts from the template.
+import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { AuthMode } from '@warmgate/proto';
@@ -26,7 +27,8 @@ export async function startStdio(config: AgentConfig): Promise<{ close(): Promis
     userId: config.stdioUserId,
     tier: 'local',
     mode: AuthMode.GATEWAY,
-    assertionKey: '',
+    // stdio has no per-request auth; the key only satisfies the binding's shape.
+    assertionKey: randomBytes(32).toString('base64url'),
     repository: { url: '', credential: '', ephemeral: true },
   });
   const session = createMcpServer({ core, serving: core.current() });
