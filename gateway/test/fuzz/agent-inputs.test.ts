@@ -44,11 +44,11 @@ const call = (name: string, args: JsonObject): Promise<Outcome> =>
 const propertiesOf = (tool: gatewayv1.Tool): string[] =>
   Object.keys((tool.inputSchema?.properties as JsonObject | undefined) ?? {});
 
-const hostileValue: fc.Arbitrary<JsonValue> = fc.oneof(
+const hostileValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.constantFrom<JsonValue>('../../etc/passwd', '', 'x'.repeat(5000), -1, 1e308, [], {}, null),
   fc.string({ unit: 'binary', maxLength: 40 }),
-);
+) as fc.Arbitrary<JsonValue>;
 
 function argumentsFor(tool: gatewayv1.Tool) {
   const keys = propertiesOf(tool);

@@ -9,7 +9,8 @@ import { AsyncQueue } from '../../../src/core/session/async-queue.js';
 import { WsClient } from '../../support/ws-client.js';
 
 export type Outcome =
-  | { readonly ok: true; readonly text: string }
+  /** `toolError`: the tool ran and failed (CallToolResult.isError), with its text. */
+  | { readonly ok: true; readonly text: string; readonly toolError?: string }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 export interface Caller {
@@ -105,7 +106,13 @@ export function wsCaller(baseUrl: string): Caller {
     transport: 'ws',
     listTools: (token) => unary(token, { case: 'listTools', value: {} }),
     callTool: (token, name, args) =>
-      unary(token, { case: 'callTool', value: { name, arguments: args } }),
+      session(token, async (ws) => {
+        const answer = await ws.request({
+          id: `r${++ids}`,
+          kind: { case: 'callTool', value: { name, arguments: args } },
+        });
+        return toolOutcome(answer.kind.value as gatewayv1.CallToolResponse);
+      }).catch(failed),
     readResource: (token, uri) => unary(token, { case: 'readResource', value: { uri } }),
     chat: (token, text) =>
       session(token, async (ws) => {
@@ -143,4 +150,14 @@ export function wsCaller(baseUrl: string): Caller {
 
 function bigints(_key: string, value: unknown) {
   return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** A tool result: ok, with `toolError` set when the tool ran and reported a failure. */
+export function toolOutcome(response: gatewayv1.CallToolResponse): Outcome {
+  const text = toJsonString(gatewayv1.CallToolResponseSchema, response);
+  if (!response.isError) return { ok: true, text };
+  const message = response.content
+    .map((c) => (c.kind.case === 'text' ? c.kind.value : ''))
+    .join(' ');
+  return { ok: true, text, toolError: message || 'tool error' };
 }
