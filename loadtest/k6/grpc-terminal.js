@@ -27,12 +27,14 @@ export const options = {
   thresholds: {
     warmgate_ok: ['rate>0.99'],
     checks: ['rate>0.99'],
-    grpc_req_duration: ['p(95)<1000'],
-    warmgate_tool_call: ['p(95)<1000'],
-    warmgate_read_resource: ['p(95)<1000'],
-    warmgate_chat_turn: ['p(95)<3000'],
-    // The stack kept up with the arrival rate: under 5 % of the iterations asked for dropped.
-    dropped_iterations: [`rate<${rate * 0.05}`],
+    // Correctness is strict; latency bounds leave room for a shared two-core machine under
+    // other load (see ../README.md) while still catching a stall.
+    grpc_req_duration: ['p(95)<2000'],
+    warmgate_tool_call: ['p(95)<2000'],
+    warmgate_read_resource: ['p(95)<2000'],
+    warmgate_chat_turn: ['p(95)<5000'],
+    // The stack kept up with the arrival rate: under 10 % of the iterations asked for dropped.
+    dropped_iterations: [`rate<${rate * 0.1}`],
   },
   // setup() binds every terminal's agent first; cold starts are connect-storm's subject.
   setupTimeout: '180s',

@@ -39,8 +39,10 @@ export const options = {
   thresholds: {
     warmgate_ok: ['rate>0.995'],
     checks: ['rate>0.995'],
-    warmgate_chat_turn: ['p(95)<3000'],
-    warmgate_tool_call: ['p(95)<1000'],
+    // Correctness is strict; latency bounds leave room for a shared two-core machine under
+    // other load (see ../README.md) while still catching a stall.
+    warmgate_chat_turn: ['p(95)<5000'],
+    warmgate_tool_call: ['p(95)<2000'],
   },
   // setup() binds every user's agent first: the soak watches the steady state.
   setupTimeout: '180s',

@@ -25,10 +25,11 @@ export const options = {
   thresholds: {
     warmgate_ok: ['rate>0.99'],
     checks: ['rate>0.99'],
-    // The first turn of a new user includes binding an agent; later turns reuse it.
-    warmgate_chat_turn: ['p(95)<3000'],
+    // The first turn of a new user includes binding an agent; later turns reuse it. Latency
+    // bounds leave room for a shared two-core machine under other load (see ../README.md).
+    warmgate_chat_turn: ['p(95)<5000'],
     warmgate_ws_connect: ['p(95)<2000'],
-    warmgate_tool_call: ['p(95)<1000'],
+    warmgate_tool_call: ['p(95)<2000'],
   },
   summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max', 'count'],
 };

@@ -41,9 +41,14 @@ export async function runK6(options: K6RunOptions): Promise<K6Outcome> {
     {
       env: { ...process.env, ...options.env, K6_NO_USAGE_REPORT: 'true' },
       stdio: ['ignore', 'inherit', 'inherit'],
+      // Own process group: Ctrl-C reaches k6 once, from the runner (a second SIGINT would
+      // make k6 abort without writing its summary).
+      detached: true,
     },
   );
   current = child;
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
   const soft = setTimeout(() => child.kill('SIGINT'), options.timeoutMs);
   const hard = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs + 30_000);
   const exitCode = await new Promise<number>((resolve, reject) => {
@@ -53,6 +58,7 @@ export async function runK6(options: K6RunOptions): Promise<K6Outcome> {
     clearTimeout(soft);
     clearTimeout(hard);
     current = undefined;
+    process.off('exit', onExit);
   });
   const summary = await readFile(options.summaryFile, 'utf8').then(
     (text) => JSON.parse(text) as K6Summary,

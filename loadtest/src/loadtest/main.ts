@@ -52,7 +52,7 @@ export async function runLoadtests(argv: readonly string[]): Promise<number> {
     return failed.length === 0 ? 0 : 1;
   } catch (error) {
     console.error(`loadtest: ${(error as Error).message}`);
-    return 1;
+    return aborted ? 130 : 1;
   } finally {
     await live.stack?.stop();
     process.off('SIGINT', onSignal);

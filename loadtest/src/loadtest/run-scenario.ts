@@ -58,6 +58,7 @@ async function runOnce(
       });
       live.stack = stack;
     }
+    if (ctx.aborted()) throw new Error('interrupted');
     const target: Target = stack?.target ?? {
       http: args.target!,
       grpc: args.grpcTarget ?? `${args.target!.replace(/:\d+$/, '')}:50051`,
@@ -66,6 +67,7 @@ async function runOnce(
     const context = { target, memory };
     try {
       await run.prepare?.(context);
+      if (ctx.aborted()) throw new Error('interrupted');
       const baseline = await memory?.sample();
       const before = counters(await scrape(target));
       const k6StartMs = baseline?.t ?? 0;

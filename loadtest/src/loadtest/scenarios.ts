@@ -134,12 +134,16 @@ export const scenarios: Record<string, Scenario> = {
             SCALE_LEVELS: '1,4,16,32',
             SCALE_STEP_S: '10',
           },
-          // Mid-way through the idle phase every socket is open and quiet: count and weigh them.
+          // Once every idle socket is open (the gateway's own gauge says so) and quiet, weigh.
           observe: async ({ target, memory }) => {
-            await new Promise((resolve) => setTimeout(resolve, idleS * 700));
-            const open = openConnections(await scrape(target));
+            const open = await waitForConnections(target, idle, (idleS + 30) * 1000);
+            await new Promise((resolve) => setTimeout(resolve, 2000));
             const sample = await memory?.sample();
-            return { idle_connections: open, idle_stack_mib: sample?.stackMiB ?? 0 };
+            const still = openConnections(await scrape(target));
+            return {
+              idle_connections: Math.min(open, still),
+              idle_stack_mib: sample?.stackMiB ?? 0,
+            };
           },
         },
       ];
@@ -150,6 +154,18 @@ export const scenarios: Record<string, Scenario> = {
 
 /** What `npm run loadtest -- all` (and the report) runs; soak is long, so only on request. */
 export const reportSet = ['ws-chat', 'grpc-terminal', 'connect-storm', 'ws-scale'];
+
+/** Polls the gateway's connection gauge until `want` are open; returns the last count. */
+async function waitForConnections(target: Target, want: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let open = 0;
+  while (Date.now() < deadline) {
+    open = openConnections(await scrape(target));
+    if (open >= want) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return open;
+}
 
 async function waitForWarm(target: Target, want: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

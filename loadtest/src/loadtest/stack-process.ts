@@ -48,13 +48,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   const logFile = join(options.stateDir, 'stack.log');
   const log = createWriteStream(logFile);
+  // Its own process group: a Ctrl-C in the terminal reaches the runner, which then drains the
+  // stack with SIGTERM, instead of both racing to stop it.
   const child = spawn(process.execPath, [entry], {
     cwd: options.repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  // Should the runner itself die, the stack must not outlive it.
+  const onExit = () => child.kill('SIGTERM');
+  process.once('exit', onExit);
   child.stderr!.pipe(log, { end: false });
-  const stop = () => stopStack(child, containers);
+  const stop = async () => {
+    await stopStack(child, containers);
+    process.off('exit', onExit);
+  };
   let ports;
   try {
     ports = await readyLine(child, log, options.readyTimeoutMs, logFile);
