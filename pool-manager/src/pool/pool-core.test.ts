@@ -123,6 +123,20 @@ describe('PoolCore', () => {
     expect((error as WarmgateError).code).toBe(ErrorCode.RESOURCE_EXHAUSTED);
   });
 
+  it('at capacity, waits for the container the pool is creating (profile_at_capacity)', async () => {
+    const { core, clock, seen } = await setup({
+      profiles: [{ name: 'standard', minWarm: 2, maxTotal: 3 }],
+    });
+    await acquire(core, 'a'); // 1 warm + 1 replacement starting + 1 bound = 3
+    await acquire(core, 'b'); // takes the last warm one
+    expect(core.state().profiles[0]).toMatchObject({ warm: 0, starting: 1, bound: 2 });
+    const waiting = acquire(core, 'c');
+    await clock.advance(1500);
+    expect((await waiting).source).toBe('cold');
+    expect(seen.cold).toEqual(['profile_at_capacity']);
+    expect(core.state().profiles[0]).toMatchObject({ warm: 0, starting: 0, bound: 3 });
+  });
+
   it('a failed bind destroys the container, keeps the pool intact and leaves no binding', async () => {
     const { core, agents, runtime, clock, seen } = await setup();
     agents.failBinds = 1;
