@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@warmgate/proto';
 import { mintRepoCredential, verifyRepoCredential } from './credential.js';
+import { createStoreRepositories } from './bind-repository.js';
 import { parseRepoPath, repoUrl } from './repo-url.js';
 
 const secret = 'a-store-secret-of-at-least-32-characters!';
@@ -63,5 +64,22 @@ describe('repo url', () => {
     ]) {
       expect(parseRepoPath(path)).toBeUndefined();
     }
+  });
+});
+
+describe('store repositories for binds', () => {
+  it('gives each bind its URL and a credential for exactly that user and binding', () => {
+    const repositories = createStoreRepositories({
+      storeUrl: 'http://store:8081',
+      secret,
+      credentialTtlMs: 1000,
+    });
+    const repository = repositories('alice', 'b-7', now);
+    expect(repository.url).toBe('http://store:8081/b/b-7/alice.git');
+    expect(verifyRepoCredential(secret, repository.credential, now)).toEqual({
+      userId: 'alice',
+      bindingId: 'b-7',
+      expiresAt: now + 1000,
+    });
   });
 });

@@ -6,3 +6,8 @@ export {
 } from './credential.js';
 export { repoUrl } from './repo-url.js';
 export { createStoreServer, type StoreServerOptions } from './store-server.js';
+export {
+  createStoreRepositories,
+  type BindRepository,
+  type StoreClientOptions,
+} from './bind-repository.js';

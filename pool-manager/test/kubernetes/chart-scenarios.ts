@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig, loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
 import { beforeAll, expect, it } from 'vitest';
 import { createKubernetesLeaseStore, createLeaderElector } from '../../src/leader/index.js';
-import { createKubernetesRuntime, type PodTemplate } from '../../src/runtime/kubernetes/index.js';
+import { startKubernetesRuntime, type PodTemplate } from '../../src/runtime/kubernetes/index.js';
 import type { TestCluster } from './harness/cluster.js';
 import { claimFor, createNamespace } from './harness/fixtures.js';
 
@@ -156,13 +159,19 @@ export function chartScenarios(cluster: () => TestCluster): void {
       data: Record<string, string>;
     };
     const template = JSON.parse(configMap.data['agent-pod.json']!) as PodTemplate;
-    const runtime = await createKubernetesRuntime({
-      kubeConfig: asPoolManager,
-      namespace,
-      podTemplate: { ...template, spec: { ...template.spec, nodeName: cluster().nodeName } },
-      instance: 'wg',
-      readyTimeoutMs: 20_000,
-    });
+    // Through the same entry point main.ts uses: the template from a file, as mounted.
+    const templatePath = join(
+      await mkdtemp(join(tmpdir(), 'warmgate-template-')),
+      'agent-pod.json',
+    );
+    await writeFile(
+      templatePath,
+      JSON.stringify({ ...template, spec: { ...template.spec, nodeName: cluster().nodeName } }),
+    );
+    const runtime = await startKubernetesRuntime(
+      { namespace, podTemplatePath: templatePath, instance: 'wg', readyTimeoutMs: 20_000 },
+      asPoolManager,
+    );
     try {
       const container = await runtime.create({ name: 'standard' });
       expect(container.mcpUrl).toMatch(/:8090\/mcp$/);
@@ -172,6 +181,7 @@ export function chartScenarios(cluster: () => TestCluster): void {
       await runtime.destroy(container.id);
     } finally {
       await runtime.close();
+      await rm(dirname(templatePath), { recursive: true, force: true });
     }
 
     let leading = false;

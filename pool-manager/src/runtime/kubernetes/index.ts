@@ -5,3 +5,8 @@ export {
 } from './kubernetes-runtime.js';
 export { loadPodTemplate, type PodTemplate } from './pod-template.js';
 export { userLabel } from './labels.js';
+export {
+  kubeConfigFromEnvironment,
+  startKubernetesRuntime,
+  type KubernetesRuntimeSettings,
+} from './start-kubernetes.js';
