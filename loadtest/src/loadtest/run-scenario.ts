@@ -3,7 +3,7 @@
 // bench-results/loadtest-<scenario>.json for the report.
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printTable, writeResult } from '../bench/harness.js';
 import type { LoadtestArgs } from './cli-args.js';
@@ -94,6 +94,8 @@ async function runOnce(
         label: run.label,
         params: run.k6Env,
         exit_code: outcome.exitCode,
+        // The machine is shared: how busy it was says how far to trust the latencies.
+        load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
         thresholds_passed: outcome.thresholdsPassed,
         k6: trimSummary(outcome.summary),
         stack: { ...stackDelta, pool_hit_rate: poolHitRate(stackDelta.claims) },

@@ -26,5 +26,5 @@ export function percent(rate: number | undefined): Cell {
 }
 
 export function times(ratio: number | undefined): Cell {
-  return ratio === undefined ? undefined : `${formatNumber(ratio)}×`;
+  return ratio === undefined ? undefined : `${ratio.toFixed(2)}×`;
 }

@@ -100,10 +100,12 @@ function fixtures(): Results {
     },
     'loadtest-ws-chat': {
       runs: [
-        k6Run('default', true, {
-          warmgate_chat_turn: { 'p(95)': 240 },
-          warmgate_failures: { count: 0 },
-        }),
+        k6Run(
+          'default',
+          true,
+          { warmgate_chat_turn: { 'p(95)': 240 }, warmgate_failures: { count: 0 } },
+          { load_average_1m: 3.5 },
+        ),
       ],
       ...meta('loadtest-ws-chat'),
     },
@@ -119,6 +121,7 @@ describe('renderReport', () => {
       '**310 ms** (median) with a warm pool vs **2,900 ms** with an empty one',
     );
     expect(markdown).toContain('WebSocket **0.62×**, gRPC **0.81×**');
+    expect(markdown).toContain('| 0.62× |');
     expect(markdown).toContain('(small repository): **41 ms** p99');
     expect(markdown).toContain('| bind, large repository | 160 ms | 240 ms |');
     expect(markdown).toContain('| tool call, read (MCP direct) | — | — |');
@@ -129,6 +132,7 @@ describe('renderReport', () => {
     expect(markdown).toContain('**205 KiB**');
     expect(markdown).toContain('| warm pool | 8 | — | 0 | 100.0 % |');
     expect(markdown).toContain('Test CPU × 2');
+    expect(markdown).toContain('| load average (1 min) at the end of each k6 run | 3.50 – 3.50 |');
     expect(markdown).not.toMatch(/NaN|undefined|\[object Object\]/);
     expect(charts.map((c) => c.file).sort()).toEqual([
       'cold-vs-warm.svg',

@@ -34,7 +34,7 @@ export function gatewayOverhead(results: Results): Section {
     const grpc = num(gateway.data, 'grpc_ratio');
     if (ws !== undefined && grpc !== undefined)
       headlines.push(
-        `Gateway throughput vs raw servers: WebSocket **${formatNumber(ws)}×**, gRPC **${formatNumber(grpc)}×**.`,
+        `Gateway throughput vs raw servers: WebSocket **${ws.toFixed(2)}×**, gRPC **${grpc.toFixed(2)}×**.`,
       );
     const proxied = num(gateway.data, 'proxy_added_p50_ms');
     if (proxied !== undefined)
@@ -97,7 +97,7 @@ function levels(data: unknown) {
 export function throughputVsConnections(results: Results): Section {
   const scale = resultOf(results, 'loadtest-ws-scale', 'npm run loadtest -- ws-scale');
   const paragraphs: (string | undefined)[] = [
-    'Tool calls per second through the whole stack (k6 → WebSocket → gateway → platform tool) as the number of connections calling back to back grows; connections share four users, so agents are bound once.',
+    "Tool calls per second through the whole stack (k6 → WebSocket → gateway → platform tool) as the number of connections calling back to back grows; connections share four users, so agents are bound once. k6 runs on the same cores as the stack, so beyond a few connections the client's own CPU use is part of the curve; k6 times with 1 ms resolution.",
   ];
   if (!scale.data)
     return section('Throughput vs connections', [...paragraphs, notMeasured(scale.missing!)]);

@@ -118,6 +118,10 @@ export function machine(results: Results): Section {
     .map((x) => String(x.at ?? ''))
     .filter(Boolean)
     .sort();
+  const loads = [...results.values()]
+    .flatMap((r) => loadRuns(r.data))
+    .map((run) => num(run.data, 'load_average_1m'))
+    .filter((v): v is number => v !== undefined);
   const rows = [
     ['CPU', `${String(at(m, 'cpu_model') ?? '?')} × ${String(at(m, 'cpus') ?? '?')}`],
     ['memory', `${String(at(m, 'memory_gib') ?? '?')} GiB`],
@@ -125,6 +129,10 @@ export function machine(results: Results): Section {
     ['platform', String(at(m, 'platform') ?? '?')],
     ['results measured', times.length > 0 ? `${times[0]} … ${times.at(-1)}` : '?'],
   ];
+  if (loads.length > 0) {
+    const range = `${formatNumber(Math.min(...loads))} – ${formatNumber(Math.max(...loads))}`;
+    rows.push(['load average (1 min) at the end of each k6 run', range]);
+  }
   const note =
     'Every number comes from one machine shared with other work; treat absolute values as indicative and compare within a row.';
   return section('Machine', [table(['', ''], rows), note]);
