@@ -3,17 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { jwe, jwt, testAuth } from '../../test/support/tokens.js';
 import { createAuthenticator } from './authenticator.js';
 
-const auth = createAuthenticator(testAuth, { newSessionId: () => 'sid', now: () => 0 });
+const auth = createAuthenticator(testAuth, { newSessionId: () => 'sid' });
 
 describe('authenticator', () => {
   it('admits a public session without a token', async () => {
-    expect(await auth.authenticate(undefined)).toEqual({
+    const before = Date.now();
+    const principal = await auth.authenticate(undefined);
+    expect(principal).toMatchObject({
       sessionId: 'sid',
       userId: 'public-sid',
       tier: 'free',
       mode: AuthMode.PUBLIC,
-      expiresAt: 60_000,
     });
+    expect(principal.expiresAt! - before).toBeGreaterThanOrEqual(60_000);
   });
 
   it('refuses anonymous sessions when public mode is off', async () => {
@@ -60,5 +62,18 @@ describe('authenticator', () => {
   it('refuses a JWE when direct mode is off', async () => {
     const off = createAuthenticator({ ...testAuth, directEnabled: false });
     await expect(off.authenticate(await jwe({ sub: 'x' }))).rejects.toMatchObject({ code: 7 });
+  });
+});
+
+describe('verified token cache', () => {
+  it('serves a verified token again, but never past its expiry', async () => {
+    let clock = Date.now();
+    const cached = createAuthenticator(testAuth, { now: () => clock });
+    const token = await jwt({ sub: 'erin', expiresIn: 30 });
+    expect((await cached.authenticate(token)).userId).toBe('erin');
+    clock += 29_000;
+    expect((await cached.authenticate(token)).userId).toBe('erin');
+    clock += 2_000; // past exp: the cache forgets it and jose refuses it
+    await expect(cached.authenticate(token)).rejects.toThrow(/expired|session/);
   });
 });

@@ -8,6 +8,7 @@ import type { AuthConfig } from '../config.js';
 import type { Authenticator, Principal } from '../core/ports.js';
 import { looksLikeJwe, routingOfJwe } from './direct-token.js';
 import { createJwtVerifier } from './jwt-verifier.js';
+import { createVerifiedCache } from './verified-cache.js';
 
 /** The longest token accepted at all (a JWE with a large inner JWT stays far below this). */
 const maxTokenChars = 16 * 1024;
@@ -23,7 +24,8 @@ export function createAuthenticator(
 ): Authenticator {
   const now = options.now ?? Date.now;
   const newSessionId = options.newSessionId ?? randomUUID;
-  const verifyJwt = createJwtVerifier(auth);
+  const verifyJwt = createJwtVerifier(auth, now);
+  const verified = createVerifiedCache({ now });
   return {
     async authenticate(token) {
       const sessionId = newSessionId();
@@ -48,7 +50,12 @@ export function createAuthenticator(
           'gateway mode (JWT tokens) is not configured on this gateway',
         );
       }
-      const { userId, tier, expiresAt } = await verifyJwt(token);
+      let claims = verified.get(token);
+      if (!claims) {
+        claims = await verifyJwt(token);
+        verified.set(token, claims);
+      }
+      const { userId, tier, expiresAt } = claims;
       return { sessionId, userId, tier, mode: AuthMode.GATEWAY, expiresAt };
     },
   };

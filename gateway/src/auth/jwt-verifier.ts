@@ -30,7 +30,10 @@ const asymmetric = [
 ];
 
 /** A verifier for the configured key, or undefined when gateway mode has no key. */
-export function createJwtVerifier(auth: AuthConfig): JwtVerifier | undefined {
+export function createJwtVerifier(
+  auth: AuthConfig,
+  now: () => number = Date.now,
+): JwtVerifier | undefined {
   const key = keyOf(auth);
   if (!key) return undefined;
   const options = {
@@ -41,13 +44,14 @@ export function createJwtVerifier(auth: AuthConfig): JwtVerifier | undefined {
     requiredClaims: ['sub'],
   };
   return async (token) => {
+    const checks = { ...options, currentDate: new Date(now()) };
     let payload: JWTPayload;
     try {
       // Two overloads (a key or a key function); both shapes are valid here.
       payload =
         typeof key.key === 'function'
-          ? (await jwtVerify(token, key.key, options)).payload
-          : (await jwtVerify(token, key.key, options)).payload;
+          ? (await jwtVerify(token, key.key, checks)).payload
+          : (await jwtVerify(token, key.key, checks)).payload;
     } catch (error) {
       throw refusalFromJose(error);
     }

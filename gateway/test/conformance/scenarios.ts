@@ -213,6 +213,10 @@ export const scenarios: readonly Scenario[] = [
   },
 ];
 
-/** Scenario id → transports on which it is known to fail, and why. */
+/**
+ * Scenario id → runs on which it is known to fail ('memory', 'ws', 'ws-binary', 'grpc'), and
+ * why. Those run as expected failures (it.fails): fixing one makes its test fail until the
+ * entry is removed.
+ */
 export const expectedFailures: Readonly<Record<string, { transports: string[]; reason: string }>> =
   {};

@@ -5,7 +5,7 @@
 // call; then every conformance scenario over WebSocket and gRPC against the real agent; then
 // a graceful stop.
 import { Client, credentials, type ClientDuplexStream } from '@grpc/grpc-js';
-import { gatewayv1 } from '@warmgate/proto';
+import { ErrorCode, gatewayv1 } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextResources } from '../../src/upstream/index.js';
@@ -57,6 +57,21 @@ afterAll(async () => {
   const code = await stack?.stop();
   await llm?.close();
   expect(code, stack?.output()).toBe(0); // drained and exited cleanly
+});
+
+describe('npm start, over HTTP', () => {
+  it('serves the web chat page, health, readiness and metrics', async () => {
+    const page = await fetch(`${stack.baseUrl}/`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('<label for="message">');
+    expect((await fetch(`${stack.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${stack.baseUrl}/readyz`)).status).toBe(200); // the pool manager answers
+    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    expect(metrics).toContain('warmgate_gateway_tool_calls');
+    expect(metrics).toMatch(
+      /warmgate_gateway_acquire_latency_seconds_bucket\{[^}]*source="(warm|cold|existing)"/,
+    );
+  });
 });
 
 describe('npm start, over gRPC', () => {
@@ -124,6 +139,31 @@ describe('npm start, over gRPC', () => {
   });
 });
 
+describe('deadlines and cancellation, end to end', () => {
+  it('ends a chat at its gRPC deadline and cancels the LLM request', async () => {
+    llm.script({ steps: [{ text: 'Thinking' }, { hang: true }] });
+    const gone = llm.clientGone();
+    const requests = (async function* () {
+      yield {
+        kind: { case: 'message' as const, value: { text: 'Take your time.', turnId: 'slow' } },
+      };
+      await new Promise((resolve) => setTimeout(resolve, 10_000)); // keep the stream open
+    })();
+    const events: string[] = [];
+    const failure = await (async () => {
+      for await (const event of gateway.chat(requests, { headers: alice, timeoutMs: 1_500 })) {
+        events.push(event.kind.case ?? '');
+      }
+    })().then(
+      () => undefined,
+      (error: unknown) => error as { code: number },
+    );
+    expect(events).toContain('delta');
+    expect(failure?.code).toBe(ErrorCode.DEADLINE_EXCEEDED);
+    await gone; // the gateway dropped its LLM request
+  });
+});
+
 // The conformance scenarios, against the real agent (names from the agent's own tools).
 const fixture: Fixture = {
   platformTool: { name: 'market_quote', args: { symbol: 'MSFT' } },
@@ -148,6 +188,7 @@ async function tokenFor(who: Who): Promise<string | undefined> {
 
 for (const [label, make] of [
   ['ws', () => wsTransport(stack.baseUrl)],
+  ['ws-binary', () => wsTransport(stack.baseUrl, true)],
   ['grpc', () => grpcTransport(stack.grpcAddress)],
 ] as const) {
   describe(`conformance over ${label} against the real stack`, () => {
@@ -159,7 +200,7 @@ for (const [label, make] of [
       await transport.close();
     });
     for (const scenario of scenarios) {
-      const known = expectedFailures[`${scenario.id}@stack`];
+      const known = expectedFailures[scenario.id];
       const test = known?.transports.includes(label) ? it.fails : it;
       test(scenario.id, async () => {
         const client = await transport.connect(await tokenFor(scenario.who));

@@ -7,7 +7,11 @@
 //   bytes_per_idle_ws_connection   gateway memory per authenticated idle WebSocket (10,000)
 //   proxy_added_p50_ms, proxied_calls_per_s   a user tool through the gateway vs the same call
 //                  made directly to the agent (needs the pool manager + agent; see proxy below)
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -15,7 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { create } from '@bufbuild/protobuf';
 import { Server } from '@grpc/grpc-js';
-import { errors, gatewayv1, testingv1 } from '@warmgate/proto';
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
+import { AuthMode, errors, gatewayv1, poolv1, testingv1 } from '@warmgate/proto';
 import { createClient, createServiceDefinition, listen } from '@warmgate/proto/grpc';
 import { printTable, summarize, timeConcurrent, timeSequential, writeResult } from './harness.js';
 
@@ -343,6 +350,135 @@ async function benchIdle(count = 10_000) {
   }
 }
 
+// ---------------------------------------------------------------- proxy: the real stack
+
+interface Stack {
+  readonly grpc: string;
+  readonly pool: string;
+  stop(): Promise<void>;
+}
+
+/** `npm start`'s stack (pool manager, real agent processes, gateway) in a child process. */
+async function startStack(users: number): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'warmgate-bench-gateway-'));
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const proc = spawn(process.execPath, [join(root, 'gateway/dist/stack/main.js')], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      WARMGATE_HOST: '127.0.0.1',
+      WARMGATE_HTTP_PORT: '0',
+      WARMGATE_GRPC_PORT: '0',
+      WARMGATE_POOL_HOST: '127.0.0.1',
+      WARMGATE_POOL_PORT: '0',
+      WARMGATE_POOL_STATE_DIR: join(dir, '.warmgate/containers'),
+      WARMGATE_STORE_DIR: join(dir, '.warmgate/store'),
+      WARMGATE_POOL_PROFILES: `standard:min=4:max=${users + 4}`,
+      WARMGATE_POOL_ADAPTIVE: 'false',
+      WARMGATE_AUTH_HS256_SECRET: secret,
+      WARMGATE_LLM_BASE_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  proc.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const ready = await new Promise<{ grpcPort: number; poolAddress: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`stack did not start:\n${log}`)), 60_000);
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (!line.includes('"role":"stack"')) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as { grpcPort: number; poolAddress: string });
+    });
+    proc.once('exit', (code) => reject(new Error(`stack exited (${code}):\n${log}`)));
+  });
+  return {
+    grpc: `127.0.0.1:${ready.grpcPort}`,
+    pool: ready.poolAddress,
+    async stop() {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+      await once(proc, 'exit');
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An MCP session straight to a user's agent, trusted the way the gateway is (assertion). */
+async function directAgent(poolAddress: string, userId: string) {
+  const pool = createClient(poolv1.Pool, poolAddress);
+  try {
+    const { binding } = await pool.acquire(
+      { userId, tier: 'free', mode: AuthMode.GATEWAY },
+      { timeoutMs: 60_000 },
+    );
+    const assertion = await signAssertion(binding!.assertionKey, {
+      userId,
+      bindingId: binding!.bindingId,
+    });
+    const client = new McpClient({ name: 'bench-direct', version: '1' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(binding!.mcpUrl), {
+        requestInit: { headers: { [ASSERTION_HEADER]: assertion } },
+      }),
+    );
+    return client;
+  } finally {
+    pool.close();
+  }
+}
+
+async function benchProxy(users = 50) {
+  const stack = await startStack(users);
+  const gw = createClient(gatewayv1.Gateway, stack.grpc);
+  const direct: McpClient[] = [];
+  try {
+    const headers = await Promise.all(
+      Array.from({ length: users }, async (_, i) => ({
+        authorization: `Bearer ${await token(`bench-user-${i}`)}`,
+      })),
+    );
+    // Bind every user's agent through the gateway first (bounded concurrency: binds cost CPU).
+    const pending = headers.map((_, i) => i);
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = pending.shift(); i !== undefined; i = pending.shift()) {
+          await gw.callTool({ name: 'profile_get' }, { headers: headers[i], timeoutMs: 90_000 });
+        }
+      }),
+    );
+    for (let i = 0; i < users; i++) direct.push(await directAgent(stack.pool, `bench-user-${i}`));
+    const viaGateway = (i: number) =>
+      gw.callTool({ name: 'profile_get' }, { headers: headers[i % users] });
+    const straight = (i: number) =>
+      direct[i % users]!.callTool({ name: 'profile_get', arguments: {} });
+    const compared = await compare(
+      { one: () => straight(0), any: () => Promise.resolve(), concurrency: 1 },
+      { one: () => viaGateway(0), any: () => Promise.resolve(), concurrency: 1 },
+      2_000,
+    );
+    // Throughput across all users: each worker is one user, calls in a loop.
+    const per = async (call: (i: number) => Promise<unknown>) => {
+      await timeConcurrent(users * 20, users, call);
+      return Math.round((await timeConcurrent(users * 120, users, call)).perSecond);
+    };
+    const gatewayPerS = await per(viaGateway);
+    const directPerS = await per(straight);
+    return {
+      users,
+      direct_p50_ms: compared.raw.p50_ms,
+      gateway_p50_ms: compared.gateway.p50_ms,
+      added_p50_ms: round(compared.gateway.p50_ms - compared.raw.p50_ms),
+      gateway_calls_per_s: gatewayPerS,
+      direct_calls_per_s: directPerS,
+    };
+  } finally {
+    await Promise.all(direct.map((client) => client.close().catch(() => undefined)));
+    gw.close();
+    await stack.stop();
+  }
+}
+
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
@@ -359,6 +495,15 @@ export async function run(): Promise<void> {
     { server: 'gateway CallTool noop', ...grpc.gateway },
   ]);
   const idle = await benchIdle();
+  let proxy: Awaited<ReturnType<typeof benchProxy>> | undefined;
+  try {
+    proxy = await benchProxy();
+    printTable('user tool profile_get: through the gateway (gRPC) vs straight to the agent (MCP)', [
+      proxy,
+    ]);
+  } catch (error) {
+    console.error(`proxy benchmark failed, its fields are left out: ${String(error)}`);
+  }
   printTable('10,000 idle authenticated WebSockets: gateway memory per connection', [idle]);
   const result: Record<string, unknown> = {
     ws_ratio: ws.ratio,
@@ -368,11 +513,17 @@ export async function run(): Promise<void> {
       idle.rss_bytes_per_connection,
       idle.heap_bytes_per_connection + idle.external_bytes_per_connection,
     ),
-    details: { ws, grpc, idle },
+    ...(proxy
+      ? { proxy_added_p50_ms: proxy.added_p50_ms, proxied_calls_per_s: proxy.gateway_calls_per_s }
+      : {}),
+    details: { ws, grpc, idle, proxy },
   };
   console.log(
     `\nws_ratio ${ws.ratio} (goal ≥ 0.5), grpc_ratio ${grpc.ratio} (goal ≥ 0.7), ` +
-      `bytes/idle ws ${result.bytes_per_idle_ws_connection as number} (goal ≤ 4096)`,
+      `bytes/idle ws ${result.bytes_per_idle_ws_connection as number} (goal ≤ 4096)` +
+      (proxy
+        ? `, proxy added p50 ${proxy.added_p50_ms} ms (goal ≤ 0.5), proxied ${proxy.gateway_calls_per_s}/s across ${proxy.users} users (goal ≥ 3000)`
+        : ''),
   );
   writeResult('gateway', result);
 }
