@@ -1,7 +1,7 @@
 // A bound user's workspace: a git working copy whose every change is committed (author = the
 // user) and pushed to the store before the caller hears "done". Mutations are serialised;
-// a mutation that fails anywhere (validation, commit, push) is rolled back to the last
-// commit, so nothing half-written stays in the working copy or reaches the store.
+// a mutation that fails anywhere (validation, commit, push) is rolled back, so nothing
+// half-written stays in the working copy or reaches the store.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -37,6 +37,12 @@ export class Workspace {
   private pushedHead = '';
   private localHead = '';
   private unpushed = 0;
+  /** Mutations committed here whose push has not happened yet (group commit). */
+  private readonly waiting: {
+    resolve: () => void;
+    reject: (error: unknown) => void;
+    paths: string[];
+  }[] = [];
 
   constructor(private readonly options: WorkspaceOptions) {
     this.dir = options.dir;
@@ -95,37 +101,29 @@ export class Workspace {
 
   /**
    * Runs `plan` alone on the workspace; it reads what it needs and records changes. The
-   * changes are written, committed with `message` and pushed; only then does this resolve.
+   * changes are written and committed with `message`, and this resolves once that commit is
+   * in the store. Group commit: each mutation is its own commit, but mutations queued
+   * behind one another share one push, made by the last in line.
    */
-  mutate(
+  async mutate(
     message: string,
     plan: (changes: Changes) => Promise<void> | void,
   ): Promise<MutationResult> {
-    return this.queue.run(async () => {
-      const writes = new Map<string, string | null>();
-      await plan({
-        write: (path, content) => void writes.set(path, content),
-        remove: (path) => void writes.set(path, null),
-      });
-      const changed = await this.apply(writes);
-      if (changed.length === 0) return { commit: this.localHead, changed };
+    const { result, durable } = await this.queue.run(async () => {
       try {
-        await git(['add', '-A', '--', ...changed], { cwd: this.dir });
-        await git(['commit', '-q', '--no-verify', '-m', message], { cwd: this.dir, env: this.env });
-        this.localHead = (await readHead(join(this.dir, '.git'))).commit;
-        this.unpushed++;
-        await this.pushNow();
-      } catch (error) {
-        await this.rollback(changed);
-        throw error;
+        return await this.commitOne(message, plan);
+      } finally {
+        if (this.queue.pending === 1) await this.pushWaiting();
       }
-      return { commit: this.localHead, changed };
     });
+    await durable;
+    return result;
   }
 
   /** Waits for queued mutations, commits anything stray, pushes; returns the head. */
   flush(): Promise<{ head: string; pushed: boolean }> {
     return this.queue.run(async () => {
+      await this.pushWaiting();
       const { stdout } = await git(['status', '--porcelain'], { cwd: this.dir });
       if (stdout.trim() !== '') {
         await git(['add', '-A'], { cwd: this.dir });
@@ -139,6 +137,54 @@ export class Workspace {
       if (this.unpushed > 0) await this.pushNow();
       return { head: this.localHead, pushed: this.durable && this.unpushed === 0 };
     });
+  }
+
+  private async commitOne(
+    message: string,
+    plan: (changes: Changes) => Promise<void> | void,
+  ): Promise<{ result: MutationResult; durable: Promise<void> }> {
+    const writes = new Map<string, string | null>();
+    await plan({
+      write: (path, content) => void writes.set(path, content),
+      remove: (path) => void writes.set(path, null),
+    });
+    const changed = await this.apply(writes);
+    if (changed.length > 0) {
+      const before = this.localHead;
+      try {
+        await git(['add', '-A', '--', ...changed], { cwd: this.dir });
+        await git(['commit', '-q', '--no-verify', '-m', message], { cwd: this.dir, env: this.env });
+        this.localHead = (await readHead(join(this.dir, '.git'))).commit;
+        this.unpushed++;
+      } catch (error) {
+        await this.resetTo(before, changed);
+        throw error;
+      }
+    }
+    // Even a no-op waits for the push of earlier commits: what it saw must be durable too.
+    const durable =
+      this.unpushed > 0
+        ? new Promise<void>((resolve, reject) =>
+            this.waiting.push({ resolve, reject, paths: changed }),
+          )
+        : Promise.resolve();
+    durable.catch(() => {}); // the caller awaits it; this only marks it handled meanwhile
+    return { result: { commit: this.localHead, changed }, durable };
+  }
+
+  /** Pushes for every mutation waiting; on failure all of them are undone and fail. */
+  private async pushWaiting(): Promise<void> {
+    const waiting = this.waiting.splice(0);
+    if (waiting.length === 0) return;
+    try {
+      if (this.unpushed > 0) await this.pushNow();
+      for (const waiter of waiting) waiter.resolve();
+    } catch (error) {
+      await this.resetTo(this.pushTarget === undefined ? this.localHead : this.pushedHead, [
+        ...new Set(waiting.flatMap((waiter) => waiter.paths)),
+      ]);
+      for (const waiter of waiting) waiter.reject(error);
+    }
   }
 
   private async pushNow(): Promise<void> {
@@ -174,20 +220,19 @@ export class Workspace {
         await rename(temp, target);
       }
     } catch (error) {
-      await this.rollback(changed);
+      await this.resetTo(this.localHead, changed);
       throw errors.internal('cannot write to the workspace', error);
     }
     return changed;
   }
 
-  /** Back to the last pushed commit (durable) or local head (ephemeral), for `paths` too. */
-  private async rollback(paths: string[]): Promise<void> {
-    const target = this.pushTarget === undefined ? this.localHead : this.pushedHead;
+  /** Working copy and index back to `target`; `paths` no longer hold anything new. */
+  private async resetTo(target: string, paths: string[]): Promise<void> {
     try {
       await git(['reset', '-q', '--hard', target], { cwd: this.dir });
       if (paths.length > 0) await git(['clean', '-q', '-f', '--', ...paths], { cwd: this.dir });
       this.localHead = target;
-      this.unpushed = 0;
+      if (target === this.pushedHead) this.unpushed = 0;
     } catch {
       // The working copy stays as it is; the store never saw the change.
     }
