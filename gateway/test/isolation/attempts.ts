@@ -71,6 +71,7 @@ function judge(outcome: Outcome, victim: Victim, mustFail: boolean): string {
     throw new Error(
       `LEAK: ${victim.userId}'s data reached the attacker: ${outcome.text.slice(0, 300)}`,
     );
+  if (outcome.toolError !== undefined) return `refused by the tool: ${outcome.toolError}`;
   if (mustFail)
     throw new Error(
       `accepted (nothing leaked, but it should be refused): ${outcome.text.slice(0, 200)}`,

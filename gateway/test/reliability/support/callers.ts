@@ -48,9 +48,7 @@ export function grpcCaller(address: string): Caller {
         .listTools({}, opts(token))
         .then((r) => ({ ok: true, text: json(gatewayv1.ListToolsResponseSchema, r) }), failed),
     callTool: (token, name, args) =>
-      client
-        .callTool({ name, arguments: args }, opts(token))
-        .then((r) => ({ ok: true, text: json(gatewayv1.CallToolResponseSchema, r) }), failed),
+      client.callTool({ name, arguments: args }, opts(token)).then(toolOutcome, failed),
     readResource: (token, uri) =>
       client
         .readResource({ uri }, opts(token))
