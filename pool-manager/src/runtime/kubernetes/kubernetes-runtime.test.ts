@@ -8,6 +8,7 @@ import { MockAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClaimRecord } from '../runtime.js';
 import { createRuntimeOver } from './kubernetes-runtime.js';
+import type { RuntimeMetrics } from './runtime-metrics.js';
 import { fakePodCache } from './fake-pod-cache.test-support.js';
 import type { PodTemplate } from './pod-template.js';
 
@@ -116,7 +117,18 @@ describe('kubernetes runtime (mocked API server)', () => {
   });
 
   it('turns a 409 into ABORTED and removes the Secret it made for the lost claim', async () => {
-    const runtime = createRuntimeOver(core, fakeCache(), { namespace: NS, podTemplate: template });
+    const counted: string[] = [];
+    const metrics: RuntimeMetrics = {
+      podReady: () => counted.push('ready'),
+      claimConflict: () => counted.push('conflict'),
+      apiError: (operation, error) => counted.push(`${operation}:${error.code}`),
+      watchRestart: () => counted.push('restart'),
+    };
+    const runtime = createRuntimeOver(core, fakeCache(), {
+      namespace: NS,
+      podTemplate: template,
+      metrics,
+    });
     let secretDeleted = false;
     api()
       .intercept({ path: `/api/v1/namespaces/${NS}/pods/p1`, method: 'GET' })
@@ -142,6 +154,7 @@ describe('kubernetes runtime (mocked API server)', () => {
       });
     await expect(runtime.claim('p1', claim)).rejects.toMatchObject({ code: ErrorCode.ABORTED });
     expect(secretDeleted).toBe(true);
+    expect(counted).toEqual(['conflict']);
   });
 
   it('refuses an already claimed pod without writing anything', async () => {

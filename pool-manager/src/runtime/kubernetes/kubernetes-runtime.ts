@@ -7,12 +7,14 @@ import {
   type KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
+import type { Meter } from '@opentelemetry/api';
 import { ErrorCode, WarmgateError, errors } from '@warmgate/proto';
 import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
 import { fromApiError, isNotFound } from './api-errors.js';
 import { ANNOTATION_SECRET, bindingSecretName, createBindingSecrets } from './binding-secret.js';
 import { createExpectations } from './expectations.js';
 import { createOwnWrites } from './own-writes.js';
+import { createRuntimeMetrics, type ApiOperation, type RuntimeMetrics } from './runtime-metrics.js';
 import {
   ANNOTATION_BINDING,
   ANNOTATION_CLAIMED_AT,
@@ -42,20 +44,26 @@ export interface KubernetesRuntimeOptions {
   readonly readyTimeoutMs?: number;
   readonly now?: () => number;
   readonly onWatchError?: (error: unknown) => void;
+  /** Where the runtime's metrics go (default: the global meter provider main.ts sets up). */
+  readonly meter?: Meter;
 }
 
 /** Starts the pod watch and resolves once the current pods are known (list() is then complete). */
 export async function createKubernetesRuntime(options: KubernetesRuntimeOptions): Promise<Runtime> {
+  const metrics = createRuntimeMetrics(options.meter);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   const cache = createInformerPodCache({
     kubeConfig: options.kubeConfig,
     core,
     namespace: options.namespace,
     labelSelector: ownerSelector(options.instance),
-    ...(options.onWatchError === undefined ? {} : { onError: options.onWatchError }),
+    onError: (error) => {
+      metrics.watchRestart();
+      options.onWatchError?.(error);
+    },
   });
   await cache.start();
-  return createRuntimeOver(core, cache, options);
+  return createRuntimeOver(core, cache, { ...options, metrics });
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -64,8 +72,20 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 export function createRuntimeOver(
   core: CoreV1Api,
   cache: PodCache,
-  options: Omit<KubernetesRuntimeOptions, 'kubeConfig'>,
+  options: Omit<KubernetesRuntimeOptions, 'kubeConfig'> & { readonly metrics?: RuntimeMetrics },
 ): Runtime {
+  const metrics = options.metrics ?? createRuntimeMetrics(options.meter);
+  /** Normalises a failed API call once, and counts it. */
+  const failed = (operation: ApiOperation, error: unknown, what: string): WarmgateError => {
+    const normalised = fromApiError(error, what);
+    if (normalised.code === ErrorCode.ABORTED) metrics.claimConflict();
+    else metrics.apiError(operation, normalised);
+    return normalised;
+  };
+  const conflict = (message: string): WarmgateError => {
+    metrics.claimConflict();
+    return new WarmgateError(ErrorCode.ABORTED, message);
+  };
   const { namespace, instance } = options;
   const now = options.now ?? Date.now;
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
@@ -94,7 +114,12 @@ export function createRuntimeOver(
     ownWrites.observe(pod, event === 'delete');
   });
 
-  const patchMeta = async (name: string, metadata: object, what: string): Promise<V1Pod> => {
+  const patchMeta = async (
+    operation: ApiOperation,
+    name: string,
+    metadata: object,
+    what: string,
+  ): Promise<V1Pod> => {
     try {
       const patched = await core.patchNamespacedPod(
         { name, namespace, body: { metadata } },
@@ -103,7 +128,7 @@ export function createRuntimeOver(
       ownWrites.record(patched, cache.get(name));
       return patched;
     } catch (error) {
-      throw fromApiError(error, what);
+      throw failed(operation, error, what);
     }
   };
 
@@ -113,7 +138,7 @@ export function createRuntimeOver(
     try {
       await core.deleteNamespacedPod({ name: id, namespace });
     } catch (error) {
-      if (!isNotFound(error)) throw fromApiError(error, `deleting pod ${id}`);
+      if (!isNotFound(error)) throw failed('delete', error, `deleting pod ${id}`);
       expectations.observe('gone', id);
     }
     // The owner reference would let the garbage collector do this too; don't wait for it.
@@ -132,11 +157,12 @@ export function createRuntimeOver(
         namePrefix,
       });
       const name = podName(body);
+      const started = now();
       let created: V1Pod;
       try {
         created = await core.createNamespacedPod({ namespace, body });
       } catch (error) {
-        throw fromApiError(error, `creating pod for profile ${profile.name}`);
+        throw failed('create', error, `creating pod for profile ${profile.name}`);
       }
       // The watch may already have shown it (then this is a no-op for the count).
       if (cache.get(name) === undefined) expectations.expectCreate(created);
@@ -147,6 +173,7 @@ export function createRuntimeOver(
         });
         if (hasFailed(pod))
           throw errors.unavailable(`pod ${name} ended (${pod.status?.phase}) before it was ready`);
+        metrics.podReady(profile.name, now() - started);
         return toContainer(pod, portsOf(pod));
       } catch (error) {
         // Never leave a pod nobody will hand out; the delete is recorded like any other.
@@ -160,17 +187,17 @@ export function createRuntimeOver(
       try {
         pod = await core.readNamespacedPod({ name: id, namespace });
       } catch (error) {
-        throw fromApiError(error, `reading pod ${id}`);
+        throw failed('read', error, `reading pod ${id}`);
       }
       const state = pod.metadata?.labels?.[LABEL_STATE] as PodState | undefined;
       const current = pod.metadata?.annotations?.[ANNOTATION_BINDING];
       // A retry of our own claim whose answer was lost: same binding, same result.
       if (state === 'claimed' && current === claim.bindingId) return withClaim(pod);
       if (state === 'claimed' || state === 'draining') {
-        throw new WarmgateError(ErrorCode.ABORTED, `pod ${id} was already claimed`);
+        throw conflict(`pod ${id} was already claimed`);
       }
       if (isTerminating(pod) || expectations.isDeleting(id)) {
-        throw new WarmgateError(ErrorCode.ABORTED, `pod ${id} is being deleted`);
+        throw conflict(`pod ${id} is being deleted`);
       }
       if (!isReady(pod)) throw errors.failedPrecondition(`pod ${id} is not ready`);
       // The key's Secret first: a claimed pod always has it. If the claim then loses, the
@@ -178,6 +205,7 @@ export function createRuntimeOver(
       const secret = bindingSecretName(id, claim.bindingId);
       await secrets.put(pod, secret, claim.assertionKey);
       const patched = await patchMeta(
+        'claim',
         id,
         {
           // The precondition: if anyone changed the pod since we read it, the API server
@@ -202,7 +230,12 @@ export function createRuntimeOver(
     },
 
     async markDraining(id: string): Promise<void> {
-      await patchMeta(id, { labels: { [LABEL_STATE]: 'draining' } }, `marking pod ${id} draining`);
+      await patchMeta(
+        'mark_draining',
+        id,
+        { labels: { [LABEL_STATE]: 'draining' } },
+        `marking pod ${id} draining`,
+      );
     },
 
     destroy,
