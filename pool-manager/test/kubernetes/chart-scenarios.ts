@@ -161,7 +161,7 @@ export function chartScenarios(cluster: () => TestCluster): void {
     const template = JSON.parse(configMap.data['agent-pod.json']!) as PodTemplate;
     // Through the same entry point main.ts uses: the template from a file, as mounted.
     const templatePath = join(
-      await mkdtemp(join(tmpdir(), 'warmgate-template-')),
+      await mkdtemp(join(tmpdir(), 'warmgate-chart-template-')),
       'agent-pod.json',
     );
     await writeFile(
