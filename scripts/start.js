@@ -1,13 +1,27 @@
-// `npm start`: build, then run the whole stack on one machine with the embedded defaults.
+// `npm start`: build, then run the whole stack on one machine with the embedded defaults
+// (gateway/dist/stack/main.js: pool manager with the local-process runtime + gateway).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
 const entry = 'gateway/dist/stack/main.js';
 if (!existsSync(entry)) {
-  console.log('warmgate: the stack is not built yet (the gateway has not landed).');
-  process.exit(0);
+  console.error(`warmgate: ${entry} is missing after the build.`);
+  process.exit(1);
 }
-const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+// Its own process group: a terminal's Ctrl-C reaches npm, this script and the stack at once,
+// and npm forwards it again; the stack must see one signal (a second one means "exit now").
+const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  detached: true,
+});
+let lastForward = 0;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    const now = Date.now();
+    if (now - lastForward < 1000) return; // the same Ctrl-C, delivered twice
+    lastForward = now;
+    child.kill(signal);
+  });
+}
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
