@@ -13,6 +13,8 @@ import { AuthMode, poolv1 } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import {
   createGrpcLifecycle,
+  createLocalRuntime,
+  type Runtime,
   loadConfig,
   startPoolManager,
   type LifecyclePort,
@@ -42,7 +44,21 @@ export async function run(): Promise<void> {
     WARMGATE_POOL_ADAPTIVE: 'false',
     WARMGATE_POOL_SHUTDOWN_GRACE: '60s',
   });
-  const pool = await startPoolManager(config, { lifecycle: phases.port, log: () => {} });
+  const local = createLocalRuntime({ ...config.runtime });
+  const runtime: Runtime = {
+    ...local,
+    async claim(id, record) {
+      const started = performance.now();
+      const container = await local.claim(id, record);
+      phases.record('claim record (Runtime.claim: temp file + link)', performance.now() - started);
+      return container;
+    },
+  };
+  const pool = await startPoolManager(config, {
+    runtime,
+    lifecycle: phases.port,
+    log: () => {},
+  });
   const client = createClient(poolv1.Pool, pool.address);
   let users = 0;
   const acquire = async (tier: 'cold' | 'warm', expected: poolv1.AcquireSource) => {
