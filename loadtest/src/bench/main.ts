@@ -18,11 +18,17 @@ const benchmarks: Record<string, { module: string; about: string }> = {
   },
   bind: {
     module: './bind.js',
-    about: 'agent container: Lifecycle.Bind latency (10-file and 1,000-file repos), direct MCP tool calls',
+    about:
+      'agent container: Lifecycle.Bind latency (10-file and 1,000-file repos), direct MCP tool calls',
   },
   coldstart: {
     module: './coldstart.js',
     about: 'cold start vs warm claim + bind with real agent processes (local runtime)',
+  },
+  faults: {
+    module: './faults.js',
+    about:
+      'mixed load with agents killed at random: requests served, errors by kind, acknowledged writes lost',
   },
   loadtest: {
     module: '../loadtest/bench-entry.js',
