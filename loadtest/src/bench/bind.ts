@@ -6,11 +6,12 @@
 //                       workspace and hand the binding to the agent
 //   tool_call_direct  = an MCP client → agent tool call (read-only workspace_get), sequential
 //   tool_call_write   = the same for a write (indicator_save: commit + push to the store)
+//   *_in_sidecar      = the part of Bind spent inside the sidecar (BindResponse.duration_ms)
 // Containers are started in batches ahead of the timed section; every sample binds a
 // different user on a container nobody bound before.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -41,11 +42,13 @@ export async function run(): Promise<void> {
   const store = join(sandbox, 'store');
   mkdirSync(store);
   const open: Container[] = [];
+  const loadBefore = loadavg()[0]!;
   try {
     const results: Record<string, ReturnType<typeof summarize>> = {};
     for (const [name, repo] of Object.entries(repos)) {
       const source = makeRepository(sandbox, name, repo.files, repo.bytes);
       const samples: number[] = [];
+      const inSidecar: number[] = [];
       for (let done = 0; done < repo.samples; done += batch) {
         const size = Math.min(batch, repo.samples - done);
         const containers = await Promise.all(
@@ -56,13 +59,15 @@ export async function run(): Promise<void> {
           const userId = `${name}-user-${done + i}`;
           cpSync(source, join(store, `${userId}.git`), { recursive: true });
           const started = performance.now();
-          await container.lifecycle.bind(bindRequest(store, userId));
+          const response = await container.lifecycle.bind(bindRequest(store, userId));
           samples.push(performance.now() - started);
+          inSidecar.push(response.durationMs);
         }
         await Promise.all(containers.map(stopContainer));
         open.splice(0, open.length);
       }
       results[name] = summarize(samples);
+      results[`${name}_in_sidecar`] = summarize(inSidecar);
     }
     const tools = await toolCallLatency(sandbox, store, open);
     printTable('Lifecycle.Bind and tool calls (ms)', [
@@ -73,6 +78,10 @@ export async function run(): Promise<void> {
       large: results.large,
       tool_call_direct: tools.tool_call_direct,
       tool_call_write: tools.tool_call_write,
+      small_in_sidecar: results.small_in_sidecar,
+      large_in_sidecar: results.large_in_sidecar,
+      // 1-minute load average before and after: on a shared machine it explains the tails.
+      load_average: { before: loadBefore, after: loadavg()[0]! },
       repos,
       goal: 'small-repo bind p99 < 50 ms',
     });
