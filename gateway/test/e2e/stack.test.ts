@@ -175,6 +175,7 @@ const fixture: Fixture = {
   maxMessageChars: 16_000,
   prepare(what) {
     if (what === 'chatWithTool') scriptToolAnswer();
+    else if (what === 'plainChat') llm.script({ steps: [{ text: 'Hello there.' }] });
     else llm.script({ steps: [{ text: 'Thinking' }, { hang: true }] });
   },
 };

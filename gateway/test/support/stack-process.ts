@@ -42,7 +42,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       WARMGATE_POOL_STATE_DIR: join(dir, '.warmgate/containers'),
       WARMGATE_STORE_DIR: join(dir, '.warmgate/store'),
       WARMGATE_POOL_AGENT_ENTRY: agentEntry,
-      WARMGATE_POOL_PROFILES: 'standard:min=1:max=6',
+      WARMGATE_POOL_PROFILES: 'standard:min=1:max=24',
       WARMGATE_POOL_ADAPTIVE: 'false',
       WARMGATE_LLM_BASE_URL: '',
       ...env,
