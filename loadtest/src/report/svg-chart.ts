@@ -36,7 +36,7 @@ export function barChart(chart: BarChart): string {
   const rowH = 24;
   const top = 40;
   const seriesNames = unique(chart.bars.map((b) => b.series ?? ''));
-  const legendH = seriesNames.length > 1 ? 22 : 0;
+  const legendH = seriesNames.length > 1 ? 30 : 0;
   const height = top + chart.bars.length * rowH + 30 + legendH;
   const max = niceMax(Math.max(0, ...chart.bars.map((b) => b.value)));
   const plotW = width - labelW - 80;
@@ -61,7 +61,7 @@ export function barChart(chart: BarChart): string {
       `<text x="${fix(x(tick))}" y="${axisY + 16}" text-anchor="middle" ${font} fill="#555">${formatNumber(tick)}</text>`,
     );
   }
-  if (legendH > 0) parts.push(legend(seriesNames, labelW, axisY + 24));
+  if (legendH > 0) parts.push(legend(seriesNames, labelW, axisY + 40));
   parts.push('</svg>\n');
   return parts.join('\n');
 }
