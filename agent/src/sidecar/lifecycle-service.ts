@@ -32,6 +32,8 @@ export interface LifecycleHandle {
 export function createLifecycleService(options: LifecycleOptions): LifecycleHandle {
   const now = options.now ?? Date.now;
   let bound: { bindingId: string; userId: string; response: Promise<BindResponse> } | undefined;
+  /** True while a bind restores the workspace (the agent itself still says warm then). */
+  let restoring = false;
 
   async function bind(request: agentv1.BindRequest): Promise<BindResponse> {
     const started = now();
@@ -81,7 +83,8 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
           ),
         );
       }
-      const response = bind(request);
+      restoring = true;
+      const response = bind(request).finally(() => (restoring = false));
       bound = { bindingId: request.bindingId, userId: request.userId, response };
       // A bind that failed before the agent took it leaves nothing behind but the workspace
       // files; the pool manager destroys such a container rather than retrying into it.
@@ -93,7 +96,10 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
       return result;
     },
     async getStatus(_request, context) {
-      return toStatusResponse(await options.control.status(context.signal));
+      const status = await options.control.status(context.signal);
+      return toStatusResponse(
+        restoring && status.state === 'warm' ? { ...status, state: 'binding' } : status,
+      );
     },
   };
   return { impl, boundBindingId: () => bound?.bindingId };

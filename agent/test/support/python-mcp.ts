@@ -3,9 +3,9 @@
 // and reused afterwards. The version is pinned: the SDK's client API changed between 1.x and
 // 2.x, and a test must not change under us.
 import { execFile } from 'node:child_process';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -27,17 +27,27 @@ export async function pythonWithMcp(): Promise<string> {
     .then(({ stdout }) => stdout.includes(`Version: ${MCP_PACKAGE.split('==')[1]}`))
     .catch(() => false);
   if (ready) return python;
-  await mkdir(dir, { recursive: true });
-  const exists = await access(python)
-    .then(() => true)
-    .catch(() => false);
-  if (!exists) await run('python3', ['-m', 'venv', dir]);
+  // Made aside and renamed into place, so two test runs never install into one venv at once.
+  await mkdir(dirname(dir), { recursive: true });
+  const temp = `${dir}.tmp-${process.pid}`;
+  await rm(temp, { recursive: true, force: true });
+  await run('python3', ['-m', 'venv', temp]);
   await run(
-    python,
+    join(temp, 'bin', 'python'),
     ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', MCP_PACKAGE],
-    {
-      timeout: 240_000,
-    },
+    { timeout: 240_000 },
   );
+  await rm(dir, { recursive: true, force: true });
+  try {
+    await rename(temp, dir);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    // Another run put its venv there first; use that one.
+    const theirs = await access(python).then(
+      () => true,
+      () => false,
+    );
+    if (!theirs) throw error;
+  }
   return python;
 }
