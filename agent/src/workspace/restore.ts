@@ -1,9 +1,9 @@
 // Bind's heavy part: the user's repository from the store into the empty workspace.
 //
 // Embedded store (file://): the bare repository's object files are hard-linked into the
-// workspace and its refs copied, in-process (see link-repository.ts), then one
-// `git read-tree -u --reset HEAD` writes the index and the files: one process per bind,
-// where `git clone` needs two. Objects are immutable, so the workspace can neither corrupt
+// workspace and its refs copied, and HEAD's files written, all in-process (link-repository.ts,
+// checkout.ts): no process at all on the bind path, where `git clone` spawns two. The index
+// is built by the agent right after the bind (Workspace.open), before any git command. Objects are immutable, so the workspace can neither corrupt
 // the store nor depend on it (unlike --shared, whose alternates break when the store
 // repacks). A first-time user's bare repository is linked from the template under a
 // temporary name and renamed into place, so a concurrent bind never sees it half made.
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { errors } from '@warmgate/proto';
 import { credentialEnv, git } from '../git/git.js';
 import { readHead } from '../git/head.js';
+import { checkoutCommit } from '../git/checkout.js';
 import { linkRepository } from '../git/link-repository.js';
 import { TEMPLATE_BRANCH, writeTemplateFiles } from './template-repo.js';
 
@@ -108,10 +109,12 @@ async function ensureBareRepo(path: string, templatePath: string): Promise<boole
   }
 }
 
-/** Index and files from HEAD; returns the head commit. */
+/** HEAD's files, written in-process; the index follows later (Workspace.open). */
 async function checkout(workspaceDir: string): Promise<string> {
-  await git(['read-tree', '-u', '--reset', 'HEAD'], { cwd: workspaceDir });
-  return (await readHead(join(workspaceDir, '.git'))).commit;
+  const gitDir = join(workspaceDir, '.git');
+  const { commit } = await readHead(gitDir);
+  await checkoutCommit(gitDir, workspaceDir, commit);
+  return commit;
 }
 
 async function seedEmpty(

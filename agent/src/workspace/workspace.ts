@@ -3,7 +3,7 @@
 // a mutation that fails anywhere (validation, commit, push) is rolled back, so nothing
 // half-written stays in the working copy or reaches the store.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errors } from '@warmgate/proto';
 import { credentialEnv, git } from '../git/git.js';
@@ -37,6 +37,7 @@ export class Workspace {
   private pushedHead = '';
   private localHead = '';
   private unpushed = 0;
+  private indexing: Promise<void> = Promise.resolve();
   /** Mutations committed here whose push has not happened yet (group commit). */
   private readonly waiting: {
     resolve: () => void;
@@ -60,11 +61,29 @@ export class Workspace {
       : (localPath(repository.url) ?? repository.url);
   }
 
-  /** Reads the current head (after the sidecar restored the repository). */
+  /**
+   * Reads the current head (after the sidecar restored the repository). A restore writes
+   * files but no index; `git reset` (mixed) builds it from HEAD and the files' stat data. It
+   * runs first in the queue, so every git command of a mutation finds an index, but bind
+   * does not wait for it.
+   */
   async open(): Promise<string> {
     this.localHead = (await readHead(join(this.dir, '.git'))).commit;
     this.pushedHead = this.localHead;
+    const hasIndex = await stat(join(this.dir, '.git', 'index')).then(
+      () => true,
+      () => false,
+    );
+    if (!hasIndex && this.localHead !== '') {
+      this.indexing = this.queue.run(() => git(['reset', '-q'], { cwd: this.dir }).then(() => {}));
+      this.indexing.catch(() => {}); // a failure shows in the first mutation's git commands
+    }
     return this.localHead;
+  }
+
+  /** Resolves once the index exists (tests and tools that run git themselves). */
+  ready(): Promise<void> {
+    return this.indexing.catch(() => {});
   }
 
   get head(): string {

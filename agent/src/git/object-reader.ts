@@ -1,0 +1,154 @@
+// Reads git objects in-process: loose objects and pack files (index v2, offset and reference
+// deltas). Bind uses it to write the user's files without spawning git; it reads, never
+// writes, so the worst a bug here can do is fail a bind.
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { errors } from '@warmgate/proto';
+
+export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
+export interface GitObject {
+  type: ObjectType;
+  data: Buffer;
+}
+
+const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+const OFS_DELTA = 6;
+const REF_DELTA = 7;
+
+interface Pack {
+  index: Buffer;
+  data: Buffer;
+  count: number;
+}
+
+export interface ObjectReader {
+  read(id: string): Promise<GitObject>;
+}
+
+export async function openObjectReader(gitDir: string): Promise<ObjectReader> {
+  const objects = join(gitDir, 'objects');
+  const packs: Pack[] = [];
+  const names = await readdir(join(objects, 'pack')).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.endsWith('.idx'))) {
+    const index = await readFile(join(objects, 'pack', name));
+    if (index.readUInt32BE(0) !== 0xff744f63 || index.readUInt32BE(4) !== 2) {
+      throw errors.internal(`pack index ${name} is not version 2`);
+    }
+    const data = await readFile(join(objects, 'pack', name.replace(/\.idx$/, '.pack')));
+    packs.push({ index, data, count: index.readUInt32BE(8 + 255 * 4) });
+  }
+
+  async function read(id: string): Promise<GitObject> {
+    const raw = Buffer.from(id, 'hex');
+    for (const pack of packs) {
+      const offset = findOffset(pack, raw);
+      if (offset !== undefined) return readPacked(pack, offset);
+    }
+    let file: Buffer;
+    try {
+      file = await readFile(join(objects, id.slice(0, 2), id.slice(2)));
+    } catch (cause) {
+      throw errors.internal(`git object ${id} not found`, cause);
+    }
+    const inflated = inflateSync(file);
+    const nul = inflated.indexOf(0);
+    const [type] = inflated.subarray(0, nul).toString('latin1').split(' ');
+    return { type: type as ObjectType, data: inflated.subarray(nul + 1) };
+  }
+
+  function readById(raw: Buffer): GitObject {
+    for (const pack of packs) {
+      const offset = findOffset(pack, raw);
+      if (offset !== undefined) return readPacked(pack, offset);
+    }
+    throw errors.internal(`delta base ${raw.toString('hex')} is not in a pack`);
+  }
+
+  function readPacked(pack: Pack, offset: number): GitObject {
+    const { data } = pack;
+    let pos = offset;
+    let byte = data[pos++]!;
+    const type = (byte >> 4) & 7;
+    while (byte & 0x80) byte = data[pos++]!; // the size; inflate finds the end itself
+    if (TYPES[type]) return { type: TYPES[type], data: inflateSync(data.subarray(pos)) };
+    let base: GitObject;
+    if (type === OFS_DELTA) {
+      byte = data[pos++]!;
+      let distance = byte & 0x7f;
+      while (byte & 0x80) {
+        byte = data[pos++]!;
+        distance = (distance + 1) * 128 + (byte & 0x7f);
+      }
+      base = readPacked(pack, offset - distance);
+    } else if (type === REF_DELTA) {
+      base = readById(data.subarray(pos, pos + 20));
+      pos += 20;
+    } else {
+      throw errors.internal(`unknown pack object type ${type}`);
+    }
+    return { type: base.type, data: applyDelta(base.data, inflateSync(data.subarray(pos))) };
+  }
+
+  return { read };
+}
+
+function findOffset(pack: Pack, raw: Buffer): number | undefined {
+  const { index, count } = pack;
+  const first = raw[0]!;
+  let low = first === 0 ? 0 : index.readUInt32BE(8 + (first - 1) * 4);
+  let high = index.readUInt32BE(8 + first * 4);
+  const ids = 8 + 256 * 4;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const cmp = index.compare(raw, 0, 20, ids + mid * 20, ids + mid * 20 + 20);
+    if (cmp === 0) {
+      const offsets = ids + count * 24; // after the ids and the CRCs
+      const small = index.readUInt32BE(offsets + mid * 4);
+      if (!(small & 0x80000000)) return small;
+      const large = offsets + count * 4 + (small & 0x7fffffff) * 8;
+      return Number(index.readBigUInt64BE(large));
+    }
+    if (cmp > 0) high = mid;
+    else low = mid + 1;
+  }
+  return undefined;
+}
+
+function applyDelta(base: Buffer, delta: Buffer): Buffer {
+  let pos = 0;
+  const varint = () => {
+    let value = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = delta[pos++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  if (varint() !== base.length) throw errors.internal('delta base size mismatch');
+  const out = Buffer.alloc(varint());
+  let written = 0;
+  while (pos < delta.length) {
+    const op = delta[pos++]!;
+    if (op & 0x80) {
+      let offset = 0;
+      let size = 0;
+      for (let bit = 0; bit < 4; bit++)
+        if (op & (1 << bit)) offset += delta[pos++]! * 2 ** (8 * bit);
+      for (let bit = 0; bit < 3; bit++)
+        if (op & (16 << bit)) size += delta[pos++]! * 2 ** (8 * bit);
+      if (size === 0) size = 0x10000;
+      written += base.copy(out, written, offset, offset + size);
+    } else if (op > 0) {
+      written += delta.copy(out, written, pos, pos + op);
+      pos += op;
+    } else {
+      throw errors.internal('invalid delta opcode 0');
+    }
+  }
+  if (written !== out.length) throw errors.internal('delta result size mismatch');
+  return out;
+}
