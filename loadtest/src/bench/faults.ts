@@ -8,7 +8,7 @@
 //
 // Settings (environment): WARMGATE_FAULTS_USERS (200), WARMGATE_FAULTS_DURATION_S (120),
 // WARMGATE_FAULTS_ACTIVE (12 users in a session at once), WARMGATE_FAULTS_KILL_EVERY_MS (4000),
-// WARMGATE_FAULTS_MAX_CONTAINERS (16).
+// WARMGATE_FAULTS_MAX_CONTAINERS (20), WARMGATE_FAULTS_CALLS_PER_SESSION (10).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,8 @@ const settings = {
   durationS: intFromEnv('WARMGATE_FAULTS_DURATION_S', 120),
   active: intFromEnv('WARMGATE_FAULTS_ACTIVE', 12),
   killEveryMs: intFromEnv('WARMGATE_FAULTS_KILL_EVERY_MS', 4000),
-  maxContainers: intFromEnv('WARMGATE_FAULTS_MAX_CONTAINERS', 16),
+  maxContainers: intFromEnv('WARMGATE_FAULTS_MAX_CONTAINERS', 20),
+  callsPerSession: intFromEnv('WARMGATE_FAULTS_CALLS_PER_SESSION', 10),
 };
 
 function intFromEnv(name: string, fallback: number): number {
@@ -138,7 +139,7 @@ async function load(address: string, deadline: number, tally: Tally): Promise<vo
     while (Date.now() < deadline) {
       const user = next++ % settings.users;
       const headers = { authorization: `Bearer ${tokens[user]}` };
-      for (let call = 0; call < 6 && Date.now() < deadline; call++) {
+      for (let call = 0; call < settings.callsPerSession && Date.now() < deadline; call++) {
         await oneCall(client, `load-${user}`, headers, ++writes, tally);
         await sleep(20 + Math.random() * 200);
       }
