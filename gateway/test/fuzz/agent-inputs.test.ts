@@ -13,7 +13,7 @@ import { jwt } from '../support/tokens.js';
 import { failed, type Outcome } from '../reliability/support/callers.js';
 import { startSplitStack, type SplitStack } from '../reliability/support/split-stack.js';
 import { describe as show, expectSpecificError, rssGrowthLimitBytes } from './answers.js';
-import { CaseTally, fuzzParameters } from './fuzz-settings.js';
+import { CaseTally, fuzzParameters, fuzzTimeoutMs } from './fuzz-settings.js';
 
 let stack: SplitStack;
 let client: ReturnType<typeof createClient<typeof gatewayv1.Gateway>>;
@@ -76,61 +76,77 @@ function invalidUrlBug(outcome: Outcome & { ok: false }): boolean {
 }
 
 describe('fuzzing tool arguments and resource URIs (real agent)', () => {
-  it('CallTool with hostile arguments, for every platform and user tool', async () => {
-    const toolCase = fc
-      .constantFrom(...tools)
-      .chain((tool) => argumentsFor(tool).map((args) => ({ name: tool.name, args })));
-    await fc.assert(
-      fc.asyncProperty(toolCase, async ({ name, args }) => {
-        tally.count(
-          tools.find((t) => t.name === name)!.route === gatewayv1.ToolRoute.USER
-            ? 'user-tools'
-            : 'platform-tools',
-        );
-        check(await call(name, args), { name, args });
-      }),
-      fuzzParameters(500),
-    );
-  });
+  it(
+    'CallTool with hostile arguments, for every platform and user tool',
+    async () => {
+      const toolCase = fc
+        .constantFrom(...tools)
+        .chain((tool) => argumentsFor(tool).map((args) => ({ name: tool.name, args })));
+      await fc.assert(
+        fc.asyncProperty(toolCase, async ({ name, args }) => {
+          tally.count(
+            tools.find((t) => t.name === name)!.route === gatewayv1.ToolRoute.USER
+              ? 'user-tools'
+              : 'platform-tools',
+          );
+          check(await call(name, args), { name, args });
+        }),
+        fuzzParameters(500),
+      );
+    },
+    fuzzTimeoutMs(500),
+  );
 
-  it('ReadResource with hostile URIs', async () => {
-    const uri = fc.oneof(
-      fc.string({ maxLength: 80 }),
-      fc.string({ unit: 'binary', maxLength: 40 }),
-      fc.webUrl(),
-      fc
-        .tuple(
-          fc.constantFrom('context://', 'indicators://', 'strategies://', 'file://', 'git://', ''),
-          fc.oneof(
+  it(
+    'ReadResource with hostile URIs',
+    async () => {
+      const uri = fc.oneof(
+        fc.string({ maxLength: 80 }),
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.webUrl(),
+        fc
+          .tuple(
             fc.constantFrom(
-              'user-profile',
-              '../../../etc/passwd',
-              '..%2f..%2fconfig',
-              'list',
-              '%00',
-              '.git/config',
+              'context://',
+              'indicators://',
+              'strategies://',
+              'file://',
+              'git://',
+              '',
             ),
-            fc.string({ maxLength: 40 }),
-          ),
-        )
-        .map(([scheme, rest]) => scheme + rest),
-    );
-    await fc.assert(
-      fc.asyncProperty(uri, async (value) => {
-        tally.count('resource-uris');
-        const outcome = await client
-          .readResource({ uri: value }, { headers, timeoutMs: 20_000 })
-          .then((response) => {
-            // A valid answer is about the URI asked for, never a file outside the workspace.
-            const text = JSON.stringify(response.contents.map((c) => c.body.value?.toString()));
-            if (text.includes('root:x:0:0')) throw new Error(`read /etc/passwd via ${show(value)}`);
-            return { ok: true as const, text };
-          }, failed);
-        check(outcome, value);
-      }),
-      fuzzParameters(500),
-    );
-  });
+            fc.oneof(
+              fc.constantFrom(
+                'user-profile',
+                '../../../etc/passwd',
+                '..%2f..%2fconfig',
+                'list',
+                '%00',
+                '.git/config',
+              ),
+              fc.string({ maxLength: 40 }),
+            ),
+          )
+          .map(([scheme, rest]) => scheme + rest),
+      );
+      await fc.assert(
+        fc.asyncProperty(uri, async (value) => {
+          tally.count('resource-uris');
+          const outcome = await client
+            .readResource({ uri: value }, { headers, timeoutMs: 20_000 })
+            .then((response) => {
+              // A valid answer is about the URI asked for, never a file outside the workspace.
+              const text = JSON.stringify(response.contents.map((c) => c.body.value?.toString()));
+              if (text.includes('root:x:0:0'))
+                throw new Error(`read /etc/passwd via ${show(value)}`);
+              return { ok: true as const, text };
+            }, failed);
+          check(outcome, value);
+        }),
+        fuzzParameters(500),
+      );
+    },
+    fuzzTimeoutMs(500),
+  );
 
   it.fails(
     'ReadResource of a URI that is not a URL gets INVALID_ARGUMENT (bug: INTERNAL)',

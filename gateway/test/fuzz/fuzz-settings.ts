@@ -23,6 +23,11 @@ export function fuzzRuns(base: number): number {
   return intFromEnv('WARMGATE_FUZZ_RUNS', base);
 }
 
+/** A test timeout that grows with the run count (long runs must not hit the default 30 s). */
+export function fuzzTimeoutMs(base: number): number {
+  return Math.max(30_000, fuzzRuns(base) * 40);
+}
+
 /** fast-check parameters: the suite's seed and run count. */
 export function fuzzParameters(base: number): Parameters<unknown> {
   return { seed: fuzzSeed, numRuns: fuzzRuns(base) };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayv1 } from '@warmgate/proto';
 import { jwt } from '../support/tokens.js';
 import { describe as show, rssGrowthLimitBytes } from './answers.js';
-import { CaseTally, fuzzParameters } from './fuzz-settings.js';
+import { CaseTally, fuzzParameters, fuzzTimeoutMs } from './fuzz-settings.js';
 import { startFuzzTarget, type FuzzTarget } from './fuzz-target.js';
 import { RawGrpc, type RawStatus } from './raw-grpc.js';
 
@@ -87,30 +87,38 @@ function expectSpecific(result: RawStatus, input: Uint8Array) {
 
 describe('fuzzing gRPC messages', () => {
   for (const method of ['CallTool', 'ListTools', 'ReadResource']) {
-    it(`${method}: arbitrary and mutated request bytes`, async () => {
-      await fc.assert(
-        fc.asyncProperty(bytesFor(method), async (bytes) => {
-          tally.count(method);
-          expectSpecific(await raw.unary(`${service}/${method}`, bytes, token), bytes);
-        }),
-        fuzzParameters(500),
-      );
-    });
+    it(
+      `${method}: arbitrary and mutated request bytes`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(bytesFor(method), async (bytes) => {
+            tally.count(method);
+            expectSpecific(await raw.unary(`${service}/${method}`, bytes, token), bytes);
+          }),
+          fuzzParameters(500),
+        );
+      },
+      fuzzTimeoutMs(500),
+    );
   }
 
-  it('Chat: streams of arbitrary and mutated messages', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(bytesFor('Chat'), { minLength: 1, maxLength: 3 }),
-        async (bodies) => {
-          tally.count('Chat');
-          const result = await raw.bidi(`${service}/Chat`, bodies, token);
-          expectSpecific(result, Buffer.concat(bodies));
-        },
-      ),
-      fuzzParameters(200),
-    );
-  });
+  it(
+    'Chat: streams of arbitrary and mutated messages',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(bytesFor('Chat'), { minLength: 1, maxLength: 3 }),
+          async (bodies) => {
+            tally.count('Chat');
+            const result = await raw.bidi(`${service}/Chat`, bodies, token);
+            expectSpecific(result, Buffer.concat(bodies));
+          },
+        ),
+        fuzzParameters(200),
+      );
+    },
+    fuzzTimeoutMs(200),
+  );
 
   // BUG (proto/src/grpc/service-definition.ts): the deserializer throws on bytes that are not
   // the request message, and grpc-js turns that into INTERNAL "Error deserializing request" —

@@ -12,7 +12,7 @@ import {
   mutatedBinaryFrame,
   structuredFrame,
 } from './frame-arbitraries.js';
-import { CaseTally, fuzzParameters } from './fuzz-settings.js';
+import { CaseTally, fuzzParameters, fuzzTimeoutMs } from './fuzz-settings.js';
 import { FuzzSocket } from './fuzz-socket.js';
 import { startFuzzTarget, type FuzzTarget } from './fuzz-target.js';
 
@@ -86,47 +86,67 @@ describe('error frames are readable by a strict protobuf client', () => {
 });
 
 describe('fuzzing WebSocket frames', () => {
-  it('answers well-formed frames with hostile values (JSON text)', async () => {
-    await fc.assert(
-      fc.asyncProperty(structuredFrame, (frame) => check(JSON.stringify(frame), 'json-frames')),
-      fuzzParameters(1200),
-    );
-  });
+  it(
+    'answers well-formed frames with hostile values (JSON text)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(structuredFrame, (frame) => check(JSON.stringify(frame), 'json-frames')),
+        fuzzParameters(1200),
+      );
+    },
+    fuzzTimeoutMs(1200),
+  );
 
-  it('answers arbitrary JSON text', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.json({ maxDepth: 4 }), (text) => check(text, 'json-values')),
-      fuzzParameters(800),
-    );
-  });
+  it(
+    'answers arbitrary JSON text',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.json({ maxDepth: 4 }), (text) => check(text, 'json-values')),
+        fuzzParameters(800),
+      );
+    },
+    fuzzTimeoutMs(800),
+  );
 
-  it('answers arbitrary text', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), (text) =>
-        check(text, 'text'),
-      ),
-      fuzzParameters(500),
-    );
-  });
+  it(
+    'answers arbitrary text',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), (text) =>
+          check(text, 'text'),
+        ),
+        fuzzParameters(500),
+      );
+    },
+    fuzzTimeoutMs(500),
+  );
 
-  it('answers well-formed binary frames with hostile values', async () => {
-    await fc.assert(
-      fc.asyncProperty(structuredFrame, async (frame) => {
-        const bytes = binaryOf(frame);
-        if (bytes) await check(bytes, 'binary-frames');
-      }),
-      fuzzParameters(600),
-    );
-  });
+  it(
+    'answers well-formed binary frames with hostile values',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(structuredFrame, async (frame) => {
+          const bytes = binaryOf(frame);
+          if (bytes) await check(bytes, 'binary-frames');
+        }),
+        fuzzParameters(600),
+      );
+    },
+    fuzzTimeoutMs(600),
+  );
 
-  it('answers arbitrary and mutated bytes (binary)', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 400 }), mutatedBinaryFrame), (bytes) =>
-        check(bytes, 'binary-bytes'),
-      ),
-      fuzzParameters(1200),
-    );
-  });
+  it(
+    'answers arbitrary and mutated bytes (binary)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 400 }), mutatedBinaryFrame), (bytes) =>
+          check(bytes, 'binary-bytes'),
+        ),
+        fuzzParameters(1200),
+      );
+    },
+    fuzzTimeoutMs(1200),
+  );
 
   it('survives: /healthz answers and resident memory stayed bounded', async () => {
     expect(await target.healthy()).toBe(true);
