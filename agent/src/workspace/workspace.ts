@@ -75,7 +75,12 @@ export class Workspace {
       () => false,
     );
     if (!hasIndex && this.localHead !== '') {
-      this.indexing = this.queue.run(() => git(['reset', '-q'], { cwd: this.dir }).then(() => {}));
+      // Spawning forks this process synchronously: wait a turn of the event loop so the
+      // bind's answer is on the wire first.
+      this.indexing = this.queue.run(async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        await git(['reset', '-q'], { cwd: this.dir });
+      });
       this.indexing.catch(() => {}); // a failure shows in the first mutation's git commands
     }
     return this.localHead;
