@@ -201,3 +201,18 @@ describe('the process survives', () => {
     await ws.close();
   });
 });
+
+describe('error frames stay readable', () => {
+  it('answers a frame holding a lone surrogate pair half with a decodable error', async () => {
+    const ws = await open();
+    await ws.next('');
+    const error = await errorFor(ws, '\u{10000}');
+    expect(error.code).toBe(ErrorCode.INVALID_ARGUMENT);
+    // Well-formed UTF-16: no half of a surrogate pair (the client decoded the frame at all).
+    expect(error.message).not.toMatch(
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+    );
+    await alive(ws);
+    await ws.close();
+  });
+});

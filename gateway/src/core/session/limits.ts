@@ -57,4 +57,6 @@ export function checkUri(uri: string): void {
   if (uri.length > maxUriChars) {
     throw errors.invalidArgument(`resource uri too long: the limit is ${maxUriChars} characters`);
   }
+  // MCP resource URIs are URIs (context://user-profile); anything else never reaches the agent.
+  if (!URL.canParse(uri)) throw errors.invalidArgument('resource uri is not a valid URI');
 }

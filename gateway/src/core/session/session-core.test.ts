@@ -95,6 +95,16 @@ describe('session core', () => {
     );
   });
 
+  it('refuses a resource uri that is not a URI before reaching the agent', async () => {
+    const { core } = setup();
+    await expect(
+      core.readResource(alice, { uri: 'not a url' } as never, new AbortController().signal),
+    ).rejects.toMatchObject({
+      code: ErrorCode.INVALID_ARGUMENT,
+      message: 'resource uri is not a valid URI',
+    });
+  });
+
   it('refuses an expired session', async () => {
     const { core } = setup(() => 5_000);
     const expired = { ...alice, expiresAt: 4_000 };

@@ -37,7 +37,8 @@ export function decodeClientFrame(data: ArrayBuffer, isBinary: boolean): gateway
       frame = fromJsonString(gatewayv1.ClientFrameSchema, text);
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
-      throw errors.invalidArgument(`malformed text frame: ${reason}`, cause);
+      // Bounded: the parser's message may quote the frame.
+      throw errors.invalidArgument(`malformed text frame: ${reason.slice(0, 300)}`, cause);
     }
   }
   if (frame.id.length > maxFrameIdChars) {

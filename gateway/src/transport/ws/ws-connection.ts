@@ -33,6 +33,9 @@ export interface ConnectionLimits {
 /** How the upgrade request went: a principal, a refusal, or no token (decide on first frame). */
 export type UpgradeAuth = { principal: Principal } | { error: WarmgateError } | undefined;
 
+/** Half of a UTF-16 surrogate pair (String.prototype.toWellFormed is past our ES2023 lib). */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 interface Inflight {
   readonly controller: AbortController;
   readonly chat?: AsyncQueue<gatewayv1.ChatRequest>;
@@ -234,7 +237,10 @@ export class WsConnection {
 
   private sendError(id: string, error: unknown): void {
     const { code, message } = WarmgateError.from(error);
-    this.send({ id, kind: { case: 'error', value: { code, message } } });
+    // Messages can quote client input (a JSON parser's complaint): cut a quoted surrogate pair
+    // in half and a strict client could not decode the frame that explains its mistake.
+    const readable = message.replace(loneSurrogate, '\uFFFD');
+    this.send({ id, kind: { case: 'error', value: { code, message: readable } } });
   }
 
   private send(frame: ServerFrameInit): void {
