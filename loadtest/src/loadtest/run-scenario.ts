@@ -59,52 +59,14 @@ async function runOnce(
       live.stack = stack;
     }
     if (ctx.aborted()) throw new Error('interrupted');
-    const target: Target = stack?.target ?? {
-      http: args.target!,
-      grpc: args.grpcTarget ?? `${args.target!.replace(/:\d+$/, '')}:50051`,
-    };
-    const memory = stack ? sampleMemory(stack.pid, stack.containerPids) : undefined;
-    const context = { target, memory };
-    try {
-      await run.prepare?.(context);
-      if (ctx.aborted()) throw new Error('interrupted');
-      const baseline = await memory?.sample();
-      const before = counters(await scrape(target));
-      const k6StartMs = baseline?.t ?? 0;
-      const observing = run.observe?.(context);
-      const outcome = await runK6({
-        k6: ctx.k6,
-        script: join(ctx.repoRoot, 'loadtest', 'k6', scenario.script),
-        summaryFile: join(stateDir, 'k6-summary.json'),
-        timeoutMs: scenario.timeoutMs(args),
-        env: {
-          WARMGATE_HTTP_TARGET: target.http,
-          WARMGATE_GRPC_TARGET: target.grpc,
-          WARMGATE_LOADTEST_SECRET: stack ? secret : (args.secret ?? ''),
-          WARMGATE_LOADTEST_RUN: `${Date.now().toString(36)}-${run.label}`,
-          WARMGATE_PROTO_ROOT: join(ctx.repoRoot, 'proto'),
-          ...run.k6Env,
-        },
-      });
-      const observed = (await observing?.catch(() => undefined)) ?? {};
-      const stackDelta = delta(before, counters(await scrape(target)));
-      memory?.stop();
-      failed = !outcome.thresholdsPassed;
-      return {
-        label: run.label,
-        params: run.k6Env,
-        exit_code: outcome.exitCode,
-        // The machine is shared: how busy it was says how far to trust the latencies.
-        load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
-        thresholds_passed: outcome.thresholdsPassed,
-        k6: trimSummary(outcome.summary),
-        stack: { ...stackDelta, pool_hit_rate: poolHitRate(stackDelta.claims) },
-        memory: memory ? memoryResult(baseline!, memory.samples, k6StartMs) : undefined,
-        observed,
-      };
-    } finally {
-      memory?.stop();
-    }
+    const result = await measure(scenario, run, args, ctx, {
+      stack,
+      stateDir,
+      // Against --target: the secret that stack was given, or none (public sessions).
+      secret: stack ? secret : (args.secret ?? ''),
+    });
+    failed = !result.thresholds_passed;
+    return result;
   } finally {
     if (stack) {
       console.log('loadtest: stopping the stack');
@@ -113,6 +75,65 @@ async function runOnce(
     }
     if (failed && stack) await keepLog(stack.logFile, `loadtest-${scenario.name}-${run.label}`);
     await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+interface Under {
+  readonly stack?: RunningStack;
+  readonly stateDir: string;
+  readonly secret: string;
+}
+
+/** prepare → counters and memory baseline → k6 (with `observe` alongside) → the run's result. */
+async function measure(
+  scenario: Scenario,
+  run: ScenarioRun,
+  args: LoadtestArgs,
+  ctx: RunContextOptions,
+  { stack, stateDir, secret }: Under,
+) {
+  const target: Target = stack?.target ?? {
+    http: args.target!,
+    grpc: args.grpcTarget ?? `${args.target!.replace(/:\d+$/, '')}:50051`,
+  };
+  const memory = stack ? sampleMemory(stack.pid, stack.containerPids) : undefined;
+  try {
+    await run.prepare?.({ target, memory });
+    if (ctx.aborted()) throw new Error('interrupted');
+    const baseline = await memory?.sample();
+    const before = counters(await scrape(target));
+    const observing = run.observe?.({ target, memory });
+    const outcome = await runK6({
+      k6: ctx.k6,
+      script: join(ctx.repoRoot, 'loadtest', 'k6', scenario.script),
+      summaryFile: join(stateDir, 'k6-summary.json'),
+      timeoutMs: scenario.timeoutMs(args),
+      env: {
+        WARMGATE_HTTP_TARGET: target.http,
+        WARMGATE_GRPC_TARGET: target.grpc,
+        WARMGATE_LOADTEST_SECRET: secret,
+        WARMGATE_LOADTEST_RUN: `${Date.now().toString(36)}-${run.label}`,
+        WARMGATE_PROTO_ROOT: join(ctx.repoRoot, 'proto'),
+        ...run.k6Env,
+      },
+    });
+    const observed = (await observing?.catch(() => undefined)) ?? {};
+    const stackDelta = delta(before, counters(await scrape(target)));
+    memory?.stop();
+    return {
+      label: run.label,
+      params: run.k6Env,
+      exit_code: outcome.exitCode,
+      // The machine is shared: how busy it was says how far to trust the latencies.
+      load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
+      thresholds_passed: outcome.thresholdsPassed,
+      k6: trimSummary(outcome.summary),
+      stack: { ...stackDelta, pool_hit_rate: poolHitRate(stackDelta.claims) },
+      memory: baseline ? memoryResult(baseline, memory!.samples, baseline.t) : undefined,
+      observed,
+    };
+  } finally {
+    memory?.stop();
   }
 }
 
