@@ -7,6 +7,7 @@ import type { Principal } from '../../core/ports.js';
 import { AsyncQueue } from '../../core/session/async-queue.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
+import { inSpan } from '../../telemetry/tracer.js';
 import { CloseCode, closeCodeFor, closeReason } from './close-codes.js';
 import {
   decodeClientFrame,
@@ -146,17 +147,17 @@ export class WsConnection {
       case 'chat':
         return this.chat(id, principal, kind.value);
       case 'callTool':
-        return this.unary(id, async (signal) => ({
+        return this.unary('CallTool', id, async (signal) => ({
           case: 'callTool',
           value: await this.core.callTool(principal, kind.value, signal),
         }));
       case 'listTools':
-        return this.unary(id, async (signal) => ({
+        return this.unary('ListTools', id, async (signal) => ({
           case: 'listTools',
           value: await this.core.listTools(principal, signal),
         }));
       case 'readResource':
-        return this.unary(id, async (signal) => ({
+        return this.unary('ReadResource', id, async (signal) => ({
           case: 'readResource',
           value: await this.core.readResource(principal, kind.value, signal),
         }));
@@ -196,10 +197,14 @@ export class WsConnection {
     if (this.inflight?.size === 0) this.inflight = undefined;
   }
 
-  private unary(id: string, run: (signal: AbortSignal) => Promise<ServerFrameInit['kind']>): void {
+  private unary(
+    name: string,
+    id: string,
+    run: (signal: AbortSignal) => Promise<ServerFrameInit['kind']>,
+  ): void {
     const entry: Inflight = { controller: new AbortController() };
     if (!this.track(id, entry)) return;
-    run(entry.controller.signal)
+    inSpan(`ws/${name}`, { 'warmgate.transport': 'ws' }, () => run(entry.controller.signal))
       .then(
         (kind) => this.send({ id, kind }),
         (error: unknown) => this.sendError(id, error),
