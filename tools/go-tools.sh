@@ -7,8 +7,8 @@
 # and are never rebuilt once present.  Progress goes to stderr; stdout gets one
 # `name=/abs/path` line per binary (plus `kwok_stages=/abs/dir`), e.g.
 #
-#   eval "$(bash tools/go-tools.sh etcd kube | sed 's/^\([a-z0-9_]*\)-\?\([a-z]*\)=/\U\1_\2=/')"
-#   # or simply:  bash tools/go-tools.sh kube | grep '^kube-apiserver=' | cut -d= -f2-
+#   while IFS='=' read -r name path; do ...; done < <(bash tools/go-tools.sh kube etcd)
+#   APISERVER=$(bash tools/go-tools.sh kube | sed -n 's/^kube-apiserver=//p')
 #
 # Everything comes from the Go module proxy (no github.com needed).  Builds run
 # under `nice`, one tool at a time, in throwaway directories outside the repo
@@ -45,10 +45,14 @@ NICE=(nice -n "${WARMGATE_NICE:-10}")
 export GOWORK=off
 
 log() { printf 'go-tools: %s\n' "$*" >&2; }
+WORK=
+# an interrupted build leaves no half-written throwaway module behind
+trap '[[ -n $WORK && -d $WORK ]] && rm -rf "$WORK"' EXIT
 
 usage() {
   cat >&2 <<EOF
-usage: bash tools/go-tools.sh [k6|helm|kube|etcd|kwok|all]...
+usage: bash tools/go-tools.sh [-k|--keep-going] [k6|helm|kube|etcd|kwok|all]...
+  (\`all\` implies --keep-going: build what can be built, then exit 1 listing failures)
   k6    $K6_VERSION  (go.k6.io/k6, CGO_ENABLED=0)
   helm  $HELM_VERSION
   kube  $KUBE_VERSION  (kube-apiserver kube-scheduler kube-controller-manager kubectl)
@@ -94,13 +98,18 @@ run_go() {
 # Explain a failed go step: name the module(s) that could not be fetched, or
 # show the compiler output.
 explain_failure() {
-  local tool=$1 what=$2 mods
-  mods=$(grep -E 'not found|403 Forbidden|404 Not Found|410 Gone|not available|no such host|dial tcp|i/o timeout|connection refused|unrecognized import path|reading https?://|invalid version|unknown revision|no matching versions|missing go.sum entry|SECURITY ERROR|checksum mismatch|TLS handshake' "$LOG" \
+  local tool=$1 what=$2 lines tokens mods
+  lines=$(grep -E 'not found|lookup disabled|403 Forbidden|404 Not Found|410 Gone|not available|no such host|no such file|dial tcp|i/o timeout|connection refused|unrecognized import path|reading [a-z]+://|invalid version|unknown revision|no matching versions|missing go.sum entry|SECURITY ERROR|checksum mismatch|TLS handshake' "$LOG")
+  tokens=$(printf '%s\n' "$lines" \
          | grep -oE '([a-z0-9-]+\.)+[a-z]{2,}(/[A-Za-z0-9._~+-]+)*(@v[0-9][A-Za-z0-9.+_-]*)?' \
          | grep -vE '^(proxy\.golang\.org|sum\.golang\.org|goproxy\.io|storage\.googleapis\.com)(/|$)' \
-         | grep -E '/' | sort -u | head -8 | paste -sd' ' -)
+         | grep -E '/' | sort -u)
+  # prefer module@version tokens over bare package paths
+  mods=$(printf '%s\n' "$tokens" | grep '@' | head -8 | paste -sd' ' -)
+  [[ -n $mods ]] || mods=$(printf '%s\n' "$tokens" | grep . | head -8 | paste -sd' ' -)
   if [[ -n $mods ]]; then
     log "ERROR: $tool: could not fetch module(s) from the Go module proxy: $mods"
+    printf '%s\n' "$lines" | head -3 | sed 's/^/    /' >&2
     FAILED+=("$tool: could not fetch $mods")
   else
     log "ERROR: $tool: $what failed; last lines of $LOG:"
@@ -151,23 +160,51 @@ begin_build() {
 }
 end_build() {
   local tool=$1 ver=$2 ok=$3
-  if [[ $ok == 0 ]]; then
-    log "built $tool $ver in $(fmt_secs $((SECONDS - BUILD_START)))"
-    rm -rf "$WORK"
-  else
-    rm -rf "$WORK"     # the throwaway module is reproducible; $LOG is kept
-  fi
+  [[ $ok == 0 ]] && log "built $tool $ver in $(fmt_secs $((SECONDS - BUILD_START)))"
+  rm -rf "$WORK"     # the throwaway module is reproducible; $LOG is kept
+  WORK=
 }
 
 major_of() { local v=${1#v}; echo "${v%%.*}"; }
 
-# go_install_pkgs VERSION LDFLAGS PKG...: `go install pkg@version` into
-# $WORK/bin (only for modules whose go.mod has no replace directives).
-go_install_pkgs() {
-  local ver=$1 ldflags=$2; shift 2
-  local pkgs=() p
-  for p in "$@"; do pkgs+=("$p@$ver"); done
-  (cd "$WORK" && GOBIN="$WORK/bin" run_go install -trimpath -ldflags "$ldflags" "${pkgs[@]}")
+# module_build TOOL MODULE VERSION LDFLAGS PKG...: build the main packages
+# PKG... of MODULE@VERSION into $WORK/bin/ from a throwaway module that just
+# requires MODULE VERSION (copying its `go` and `godebug` lines, so MVS picks
+# exactly the dependency versions upstream pins).  Used instead of
+# `go install pkg@version` because (a) that refuses modules whose go.mod has
+# replace directives (etcd) and (b) it looks up deprecations via the module's
+# @v/list, which proxy.golang.org answers 404 for go.k6.io/k6/v2.
+module_build() {
+  local tool=$1 mod=$2 ver=$3 ld=$4; shift 4
+  local gomod gov p
+  if ! gomod=$(mod_field "$mod@$ver" GoMod) || [[ ! -f $gomod ]]; then
+    explain_failure "$tool" "download of $mod@$ver"; return 1
+  fi
+  gov=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$gomod" | head -1)
+  {
+    echo "module warmgate.local/tools/$tool"
+    echo
+    echo "go ${gov:-1.26}"
+    echo
+    sed -n '/^godebug (/,/^)/p; /^godebug [^(]/p' "$gomod"
+    echo
+    echo "require $mod $ver"
+    echo
+    for p in "$@"; do echo "tool $p"; done
+  } >"$WORK/go.mod"
+  go_build_tools "$tool" "$ld" "" "$@"
+}
+
+# go_build_tools TOOL LDFLAGS TAGS PKG...: tidy the throwaway module in $WORK
+# (this is where missing modules show up), then build PKG... into $WORK/bin/.
+go_build_tools() {
+  local tool=$1 ld=$2 tags=$3; shift 3
+  if ! (cd "$WORK" && run_go mod tidy); then
+    explain_failure "$tool" "go mod tidy"; return 1
+  fi
+  if ! (cd "$WORK" && run_go build -mod=mod -trimpath ${tags:+-tags "$tags"} -ldflags "$ld" -o "$WORK/bin/" "$@"); then
+    explain_failure "$tool" "go build $*"; return 1
+  fi
 }
 
 # mod_field MODULE@VERSION FIELD: download a module, print a field of `go mod download -json`.
@@ -201,12 +238,10 @@ tool_k6() {
   if ! is_installed "$out" k6; then
     lock "k6-$ver"
     if ! is_installed "$out" k6; then
-      begin_build k6 "$ver" "3-5 min" || { unlock; return 1; }
+      begin_build k6 "$ver" "1-2 min" || { unlock; return 1; }
       local ok=0
-      if ! go_install_pkgs "$ver" "-s -w" "$mod"; then explain_failure k6 "go install $mod@$ver"; ok=1
+      if ! module_build k6 "$mod" "$ver" "-s -w" "$mod"; then ok=1
       else
-        # `go install` names the binary after the last path element (k6 or v2)
-        local b; for b in k6 "v$maj"; do [[ -x $WORK/bin/$b ]] && { [[ $b == k6 ]] || mv "$WORK/bin/$b" "$WORK/bin/k6"; break; }; done
         install_bins "$WORK/bin" "$out" k6 || { FAILED+=("k6: install failed"); ok=1; }
       fi
       end_build k6 "$ver" $ok
@@ -222,7 +257,7 @@ tool_helm() {
   if ! is_installed "$out" helm; then
     lock "helm-$ver"
     if ! is_installed "$out" helm; then
-      begin_build helm "$ver" "3-5 min" || { unlock; return 1; }
+      begin_build helm "$ver" "1-2 min" || { unlock; return 1; }
       local ok=0 gomod kmin ld
       ld="-s -w -X helm.sh/helm/v3/internal/version.version=$ver -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
       if ! gomod=$(mod_field "helm.sh/helm/v3@$ver" GoMod) || [[ -z $gomod ]]; then
@@ -234,7 +269,7 @@ tool_helm() {
           ld+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kmin"
           ld+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kmin"
         fi
-        if ! go_install_pkgs "$ver" "$ld" helm.sh/helm/v3/cmd/helm; then explain_failure helm "go install helm.sh/helm/v3/cmd/helm@$ver"; ok=1
+        if ! module_build helm helm.sh/helm/v3 "$ver" "$ld" helm.sh/helm/v3/cmd/helm; then ok=1
         else install_bins "$WORK/bin" "$out" helm || { FAILED+=("helm: install failed"); ok=1; }; fi
       fi
       end_build helm "$ver" $ok
@@ -250,12 +285,13 @@ tool_kwok() {
   if ! is_installed "$out" kwok kwokctl; then
     lock "kwok-$ver"
     if ! is_installed "$out" kwok kwokctl; then
-      begin_build kwok "$ver" "4-6 min" || { unlock; return 1; }
+      begin_build kwok "$ver" "1-2 min" || { unlock; return 1; }
       local ok=0 moddir st
       if ! moddir=$(mod_field "sigs.k8s.io/kwok@$ver" Dir) || [[ ! -d $moddir ]]; then
         explain_failure kwok "download of sigs.k8s.io/kwok@$ver"; ok=1
-      elif ! go_install_pkgs "$ver" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${ver#v}" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl; then
-        explain_failure kwok "go install sigs.k8s.io/kwok/cmd/{kwok,kwokctl}@$ver"; ok=1
+      elif ! module_build kwok sigs.k8s.io/kwok "$ver" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${ver#v}" \
+               sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl; then
+        ok=1
       else
         # Stage configs for standalone kwok: the kustomize dirs (usable as
         # `--config <dir>`) plus one flat multi-document file, fast.yaml =
@@ -296,27 +332,15 @@ tool_etcd() {
   if ! is_installed "$out" etcd; then
     lock "etcd-$ver"
     if ! is_installed "$out" etcd; then
-      begin_build etcd "$ver" "3-5 min" || { unlock; return 1; }
-      local ok=0 gomod gov
-      # etcd's server module has replace directives, so `go install` refuses it:
-      # build it from a throwaway module that requires it.
-      if ! gomod=$(mod_field "go.etcd.io/etcd/server/v3@$ver" GoMod) || [[ -z $gomod ]]; then
-        explain_failure etcd "download of go.etcd.io/etcd/server/v3@$ver"; ok=1
+      begin_build etcd "$ver" "1-2 min" || { unlock; return 1; }
+      local ok=0
+      # etcd's server module has replace directives, so `go install` refuses
+      # it; module_build goes through a throwaway module.
+      if ! module_build etcd go.etcd.io/etcd/server/v3 "$ver" "-s -w" go.etcd.io/etcd/server/v3; then ok=1
       else
-        gov=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$gomod" | head -1)
-        cat >"$WORK/go.mod" <<EOF
-module warmgate.local/tools/etcd
-
-go ${gov:-1.26}
-
-require go.etcd.io/etcd/server/v3 $ver
-
-tool go.etcd.io/etcd/server/v3
-EOF
-        if ! (cd "$WORK" && run_go mod tidy); then explain_failure etcd "go mod tidy (resolving go.etcd.io/etcd/server/v3@$ver)"; ok=1
-        elif ! (cd "$WORK" && run_go build -mod=mod -trimpath -ldflags "-s -w" -o "$WORK/bin/etcd" go.etcd.io/etcd/server/v3); then
-          explain_failure etcd "go build go.etcd.io/etcd/server/v3"; ok=1
-        else install_bins "$WORK/bin" "$out" etcd || { FAILED+=("etcd: install failed"); ok=1; }; fi
+        # go build names the binary after the package path ("server")
+        [[ -x $WORK/bin/etcd ]] || mv "$WORK/bin/server" "$WORK/bin/etcd" 2>/dev/null
+        install_bins "$WORK/bin" "$out" etcd || { FAILED+=("etcd: install failed"); ok=1; }
       fi
       end_build etcd "$ver" $ok
       unlock
@@ -332,7 +356,7 @@ tool_kube() {
   if ! is_installed "$out" "${KUBE_BINS[@]}"; then
     lock "kube-$ver"
     if ! is_installed "$out" "${KUBE_BINS[@]}"; then
-      begin_build kube "$ver" "20-30 min" || { unlock; return 1; }
+      begin_build kube "$ver" "4-7 min" || { unlock; return 1; }
       local ok=0 gomod gov staging_ver maj min b pkgs=() ld
       local v=${ver#v}; maj=${v%%.*}; min=${v#*.}; min=${min%%.*}
       staging_ver=v0.${v#*.}             # v1.36.3 -> v0.36.3
@@ -350,7 +374,7 @@ tool_kube() {
           echo
           echo "go ${gov:-1.26}"
           echo
-          grep -E '^godebug ' "$gomod"
+          sed -n '/^godebug (/,/^)/p; /^godebug [^(]/p' "$gomod"
           echo
           echo "require k8s.io/kubernetes $ver"
           echo
@@ -368,10 +392,8 @@ tool_kube() {
           ld+=" -X $b.gitVersion=$ver -X $b.gitMajor=$maj -X $b.gitMinor=$min -X $b.gitTreeState=clean"
           ld+=" -X $b.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
         done
-        if ! (cd "$WORK" && run_go mod tidy); then
-          explain_failure kube "go mod tidy (resolving k8s.io/kubernetes@$ver + staging $staging_ver)"; ok=1
-        elif ! (cd "$WORK" && run_go build -mod=mod -trimpath -tags selinux,notest -ldflags "$ld" -o "$WORK/bin/" "${pkgs[@]}"); then
-          explain_failure kube "go build of ${KUBE_BINS[*]}"; ok=1
+        # all four in one `go build` so shared packages compile once
+        if ! go_build_tools kube "$ld" selinux,notest "${pkgs[@]}"; then ok=1
         else install_bins "$WORK/bin" "$out" "${KUBE_BINS[@]}" || { FAILED+=("kube: install failed"); ok=1; }; fi
       fi
       end_build kube "$ver" $ok
