@@ -34,6 +34,7 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
   try {
     port = await listen(server, config.host, config.sidecarPort);
   } catch (error) {
+    control.close();
     await template.remove();
     throw error;
   }
@@ -47,6 +48,7 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     }
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     server.forceShutdown();
+    control.close();
     await template.remove();
   };
   return { port, close: () => (closing ??= close()) };
