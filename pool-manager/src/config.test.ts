@@ -52,6 +52,114 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: Kubernetes', () => {
+  const secret = 's3cret-'.repeat(6);
+  const kube = {
+    WARMGATE_POOL_RUNTIME: 'kubernetes',
+    WARMGATE_POOL_NAMESPACE: 'warmgate',
+    WARMGATE_POOL_POD_TEMPLATE: '/etc/warmgate/pool/agent-pod.json',
+    WARMGATE_POOL_INSTANCE: 'wg',
+  };
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('reads the runtime, the leader lease and the remote store as the chart sets them', () => {
+    const config = loadConfig({
+      ...kube,
+      WARMGATE_POOL_READY_TIMEOUT: '45s',
+      WARMGATE_POOL_LEADER_LEASE: 'wg-warmgate-pool-manager',
+      WARMGATE_POOL_IDENTITY: 'wg-warmgate-pool-manager-7d9-abcde',
+      WARMGATE_STORE_URL: 'http://wg-warmgate-repo-store:8081',
+      WARMGATE_STORE_SECRET: secret,
+      WARMGATE_STORE_CREDENTIAL_TTL: '12h',
+    });
+    expect(config.runtime.kind).toBe('kubernetes');
+    expect(config.runtime.readyTimeoutMs).toBe(45_000);
+    expect(config.runtime.kubernetes).toEqual({
+      namespace: 'warmgate',
+      podTemplatePath: '/etc/warmgate/pool/agent-pod.json',
+      instance: 'wg',
+    });
+    expect(config.leader).toEqual({
+      lease: 'wg-warmgate-pool-manager',
+      identity: 'wg-warmgate-pool-manager-7d9-abcde',
+    });
+    expect(config.store).toEqual({
+      kind: 'remote',
+      url: 'http://wg-warmgate-repo-store:8081',
+      secret,
+      credentialTtlMs: 12 * 3_600_000,
+    });
+  });
+
+  it('defaults to the local runtime, no election and the embedded store', () => {
+    const config = loadConfig({ WARMGATE_STORE_DIR: '/tmp/store' });
+    expect(config.runtime.kind).toBe('local');
+    expect(config.runtime.kubernetes).toBeUndefined();
+    expect(config.leader).toBeUndefined();
+    expect(config.store).toEqual({ kind: 'embedded', dir: '/tmp/store' });
+  });
+
+  it('names the missing namespace and pod template', () => {
+    const message = problemsOf({ WARMGATE_POOL_RUNTIME: 'kubernetes' });
+    expect(message).toContain('WARMGATE_POOL_NAMESPACE: required');
+    expect(message).toContain('WARMGATE_POOL_POD_TEMPLATE: required');
+  });
+
+  it('needs an identity with a lease, and the lease needs the kubernetes runtime', () => {
+    expect(problemsOf({ ...kube, WARMGATE_POOL_LEADER_LEASE: 'pm' })).toContain(
+      'WARMGATE_POOL_IDENTITY: required',
+    );
+    expect(problemsOf({ WARMGATE_POOL_LEADER_LEASE: 'pm', WARMGATE_POOL_IDENTITY: 'a' })).toContain(
+      'WARMGATE_POOL_LEADER_LEASE: needs WARMGATE_POOL_RUNTIME=kubernetes',
+    );
+    expect(
+      problemsOf({
+        ...kube,
+        WARMGATE_POOL_LEADER_LEASE: 'Not_A_Name',
+        WARMGATE_POOL_IDENTITY: 'a',
+      }),
+    ).toContain('WARMGATE_POOL_LEADER_LEASE');
+  });
+
+  it('derives the credential TTL from the longest idle timeout, drain timeout and grace', () => {
+    const config = loadConfig({
+      WARMGATE_STORE_URL: 'http://store:8081',
+      WARMGATE_STORE_SECRET: secret,
+      WARMGATE_POOL_TIERS: 'free=standard:15m,enterprise=standard:8h',
+      WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
+      WARMGATE_POOL_DRAIN_TIMEOUT: '20s',
+      WARMGATE_POOL_SHUTDOWN_GRACE: '30s',
+    });
+    expect(config.store.kind === 'remote' && config.store.credentialTtlMs).toBe(
+      8 * 3_600_000 + 20_000 + 30_000,
+    );
+  });
+
+  it('never puts the store secret in an error', () => {
+    const short = 'short-but-secret';
+    const message = problemsOf({
+      WARMGATE_STORE_URL: 'not a url',
+      WARMGATE_STORE_SECRET: short,
+      WARMGATE_STORE_CREDENTIAL_TTL: 'forever',
+    });
+    expect(message).toContain('WARMGATE_STORE_URL');
+    expect(message).toContain('WARMGATE_STORE_SECRET: must be set to a secret of at least 32');
+    expect(message).toContain('WARMGATE_STORE_CREDENTIAL_TTL');
+    expect(message).not.toContain(short);
+    expect(problemsOf({ WARMGATE_STORE_URL: 'http://store:8081' })).toContain(
+      'WARMGATE_STORE_SECRET',
+    );
+  });
+});
+
 describe('parseDuration', () => {
   it('understands ms, s, m, h and bare milliseconds', () => {
     expect(parseDuration('250ms')).toBe(250);

@@ -10,18 +10,49 @@ export interface PoolManagerConfig {
   readonly port: number;
   /** Prometheus /metrics; port 0 turns the exporter off. */
   readonly metrics: { readonly host: string; readonly port: number };
-  readonly runtime: {
-    readonly kind: 'local';
-    readonly stateDir: string;
-    readonly agentEntry: string;
-    readonly killGraceMs: number;
-    readonly readyTimeoutMs: number;
-  };
-  /** The embedded repo store: a directory of bare repositories `<dir>/<user>.git`. */
-  readonly storeDir: string;
+  readonly runtime: RuntimeConfig;
+  /** Set: only the holder of this Kubernetes Lease runs the pool core; the others stand by. */
+  readonly leader?: { readonly lease: string; readonly identity: string };
+  readonly store: EmbeddedStoreConfig | RemoteStoreConfig;
   /** SIGTERM: how long draining every binding may take before the rest are destroyed. */
   readonly shutdownGraceMs: number;
   readonly core: PoolCoreConfig;
+}
+
+/**
+ * `kind` picks the runtime. The local runtime's settings are always there (they have
+ * defaults, and callers hand them to createLocalRuntime); `kubernetes` only with that kind.
+ */
+export interface RuntimeConfig {
+  readonly kind: 'local' | 'kubernetes';
+  readonly stateDir: string;
+  readonly agentEntry: string;
+  readonly killGraceMs: number;
+  /** Container start deadline, for either runtime. */
+  readonly readyTimeoutMs: number;
+  readonly kubernetes?: KubernetesRuntimeConfig;
+}
+
+export interface KubernetesRuntimeConfig {
+  readonly namespace: string;
+  readonly podTemplatePath: string;
+  /** `app.kubernetes.io/instance` of the agent pods (the release name). */
+  readonly instance?: string;
+}
+
+/** The embedded repo store: a directory of bare repositories `<dir>/<user>.git`. */
+export interface EmbeddedStoreConfig {
+  readonly kind: 'embedded';
+  readonly dir: string;
+}
+
+/** The Kubernetes repo store: git over HTTP with a credential per binding. */
+export interface RemoteStoreConfig {
+  readonly kind: 'remote';
+  readonly url: string;
+  /** Never logged, never echoed in a ConfigError. */
+  readonly secret: string;
+  readonly credentialTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +84,16 @@ const defaults = {
   WARMGATE_POOL_READY_TIMEOUT: '20s',
   WARMGATE_POOL_KILL_GRACE: '2s',
   WARMGATE_POOL_SHUTDOWN_GRACE: '30s',
+  // Kubernetes (the chart sets these); empty = unset.
+  WARMGATE_POOL_NAMESPACE: '',
+  WARMGATE_POOL_POD_TEMPLATE: '',
+  WARMGATE_POOL_INSTANCE: '',
+  WARMGATE_POOL_LEADER_LEASE: '',
+  WARMGATE_POOL_IDENTITY: '',
+  WARMGATE_STORE_URL: '',
+  WARMGATE_STORE_SECRET: '',
+  /** Empty: the longest idle timeout + the drain timeout + the shutdown grace. */
+  WARMGATE_STORE_CREDENTIAL_TTL: '',
 } as const;
 
 export type PoolManagerEnvName = keyof typeof defaults;
@@ -84,12 +125,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   }
   const runtimeKind = check(
     'WARMGATE_POOL_RUNTIME',
-    (raw): 'local' => {
-      if (raw !== 'local') throw new Error('only "local" is built in (kubernetes: see its issue)');
-      return 'local';
+    (raw) => {
+      if (raw !== 'local' && raw !== 'kubernetes') throw new Error('expected local or kubernetes');
+      return raw;
     },
-    'local',
+    'local' as const,
   );
+  const required = (name: PoolManagerEnvName, why: string): string => {
+    const value = read(name);
+    if (value === '') problems.push(`${name}: required ${why}`);
+    return value;
+  };
   const config: PoolManagerConfig = {
     host: read('WARMGATE_POOL_HOST'),
     port: check('WARMGATE_POOL_PORT', (raw) => parsePort(raw), 0),
@@ -103,8 +149,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       agentEntry: resolve(read('WARMGATE_POOL_AGENT_ENTRY')),
       killGraceMs: duration('WARMGATE_POOL_KILL_GRACE'),
       readyTimeoutMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
+      ...(runtimeKind === 'kubernetes' ? { kubernetes: kubernetesOf(read, required) } : {}),
     },
-    storeDir: resolve(read('WARMGATE_STORE_DIR')),
+    ...leaderOf(read, required, runtimeKind, problems),
+    store: { kind: 'embedded', dir: resolve(read('WARMGATE_STORE_DIR')) },
     shutdownGraceMs: duration('WARMGATE_POOL_SHUTDOWN_GRACE'),
     core: {
       profiles,
@@ -130,10 +178,82 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       watchIntervalMs: 250,
     },
   };
+  const store = remoteStoreOf(read, config, problems);
   if (problems.length > 0) {
     throw new ConfigError(`invalid pool manager configuration:\n  ${problems.join('\n  ')}`);
   }
-  return config;
+  return store === undefined ? config : { ...config, store };
+}
+
+type Read = (name: PoolManagerEnvName) => string;
+type Required = (name: PoolManagerEnvName, why: string) => string;
+
+function kubernetesOf(read: Read, required: Required): KubernetesRuntimeConfig {
+  const why = 'with WARMGATE_POOL_RUNTIME=kubernetes';
+  const podTemplate = required('WARMGATE_POOL_POD_TEMPLATE', why);
+  const instance = read('WARMGATE_POOL_INSTANCE');
+  return {
+    namespace: required('WARMGATE_POOL_NAMESPACE', why),
+    podTemplatePath: podTemplate && resolve(podTemplate),
+    ...(instance ? { instance } : {}),
+  };
+}
+
+function leaderOf(
+  read: Read,
+  required: Required,
+  runtimeKind: 'local' | 'kubernetes',
+  problems: string[],
+): { leader?: PoolManagerConfig['leader'] } {
+  const lease = read('WARMGATE_POOL_LEADER_LEASE');
+  if (lease === '') return {};
+  if (runtimeKind !== 'kubernetes') {
+    problems.push('WARMGATE_POOL_LEADER_LEASE: needs WARMGATE_POOL_RUNTIME=kubernetes');
+  }
+  // The lease is a Kubernetes object name (RFC 1123 subdomain).
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(lease)) {
+    problems.push(`WARMGATE_POOL_LEADER_LEASE=${JSON.stringify(lease)}: not a valid object name`);
+  }
+  const identity = required('WARMGATE_POOL_IDENTITY', 'with WARMGATE_POOL_LEADER_LEASE');
+  return { leader: { lease, identity } };
+}
+
+/**
+ * WARMGATE_STORE_URL set: binds go through the Kubernetes repo store. The secret's value is
+ * never put in a message. The credential must outlive a binding up to its final push at drain
+ * (DrainRequest carries no fresh one), hence the default TTL.
+ */
+function remoteStoreOf(
+  read: Read,
+  config: PoolManagerConfig,
+  problems: string[],
+): RemoteStoreConfig | undefined {
+  const url = read('WARMGATE_STORE_URL');
+  if (url === '') return undefined;
+  if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
+    problems.push(`WARMGATE_STORE_URL=${JSON.stringify(url)}: expected an http(s) URL`);
+  }
+  const secret = read('WARMGATE_STORE_SECRET');
+  if (secret.length < 32) {
+    problems.push('WARMGATE_STORE_SECRET: must be set to a secret of at least 32 characters');
+  }
+  const { core } = config;
+  const longestIdleMs = Math.max(
+    core.publicIdleTimeoutMs,
+    ...Object.values(core.tiers).map((t) => t.idleTimeoutMs),
+  );
+  let credentialTtlMs = longestIdleMs + core.timeouts.drainMs + config.shutdownGraceMs;
+  const ttl = read('WARMGATE_STORE_CREDENTIAL_TTL');
+  if (ttl !== '') {
+    try {
+      credentialTtlMs = parseDuration(ttl);
+    } catch (error) {
+      problems.push(
+        `WARMGATE_STORE_CREDENTIAL_TTL=${JSON.stringify(ttl)}: ${(error as Error).message}`,
+      );
+    }
+  }
+  return { kind: 'remote', url, secret, credentialTtlMs };
 }
 
 /** "500ms", "30s", "15m", "8h", or a number of milliseconds. */

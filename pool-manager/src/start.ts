@@ -1,21 +1,28 @@
 import { Server } from '@grpc/grpc-js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ensureStore, repoUrlFor } from '@warmgate/agent';
 import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
 import { addService, listen } from '@warmgate/proto/grpc';
 import type { PoolManagerConfig } from './config.js';
+import { createKubernetesLeaseStore, createLeaderElector } from './leader/index.js';
 import { createGrpcLifecycle } from './lifecycle/grpc-lifecycle.js';
 import type { LifecyclePort, RepositoryResolver } from './pool/lifecycle-port.js';
 import { PoolCore } from './pool/pool-core.js';
 import type { Runtime } from './pool/runtime-port.js';
+import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kubernetes/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
-import { createPoolService } from './service/pool-service.js';
+import { createGatedPoolService } from './wiring/gated-pool-service.js';
+import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
+import { ephemeralOnly, withStoreRepositories } from './wiring/store-lifecycle.js';
 
 export interface StartOptions {
-  /** Another Runtime (e.g. Kubernetes); defaults to the local-process runtime from config. */
+  /** Another Runtime; defaults to the one the config names (local processes or Kubernetes). */
   runtime?: Runtime;
   lifecycle?: LifecyclePort;
   repositoryFor?: RepositoryResolver;
+  /** Cluster credentials for the Kubernetes runtime and the Lease; default: the environment. */
+  kubeConfig?: KubeConfig;
   log?: (message: string) => void;
 }
 
@@ -23,42 +30,74 @@ export interface RunningPoolManager {
   /** host:port of the Pool gRPC service. */
   readonly address: string;
   readonly port: number;
-  readonly core: PoolCore;
+  /** The pool core while this process leads (always, without a leader lease). */
+  readonly core: PoolCore | undefined;
   /** Drains every binding (bounded by the configured grace), destroys warm containers, stops. */
   close(): Promise<void>;
 }
 
-/** Starts the pool manager: recovers leftovers, fills the warm pools, serves Pool + health. */
+/**
+ * Starts the pool manager: serves Pool + health, and — as the leader, or always without a
+ * leader lease — recovers leftovers and fills the warm pools. A standby reports NOT_SERVING.
+ */
 export async function startPoolManager(
   config: PoolManagerConfig,
   options: StartOptions = {},
 ): Promise<RunningPoolManager> {
   const log = options.log ?? ((message: string) => console.error(`pool-manager: ${message}`));
-  const runtime = options.runtime ?? createLocalRuntime({ ...config.runtime });
-  const lifecycle = options.lifecycle ?? createGrpcLifecycle();
-  const core = new PoolCore(config.core, {
-    runtime,
-    lifecycle,
-    repositoryFor: options.repositoryFor ?? (await embeddedStore(config.storeDir)),
-    log,
-  });
-  await core.start();
+  const kubeConfig = () => (options.kubeConfig ??= kubeConfigFromEnvironment());
+  const runtime = options.runtime ?? (await runtimeFor(config, kubeConfig, log));
+  let lifecycle = options.lifecycle ?? createGrpcLifecycle();
+  let repositoryFor = options.repositoryFor;
+  if (repositoryFor === undefined && config.store.kind === 'remote') {
+    const { url: storeUrl, secret, credentialTtlMs } = config.store;
+    lifecycle = withStoreRepositories(lifecycle, { storeUrl, secret, credentialTtlMs });
+    repositoryFor = ephemeralOnly;
+  } else if (repositoryFor === undefined && config.store.kind === 'embedded') {
+    repositoryFor = await embeddedStore(config.store.dir);
+  }
+  const deps = { runtime, lifecycle, repositoryFor: repositoryFor!, log };
+  const makeCore = () => new PoolCore(config.core, deps);
+
+  const health = new HealthImplementation({});
+  const serving = (leading: boolean) => {
+    const status = leading ? 'SERVING' : 'NOT_SERVING';
+    health.setStatus('', status);
+    health.setStatus(poolv1.Pool.typeName, status);
+  };
+  serving(false);
+  let leadership: Leadership;
+  try {
+    leadership = config.leader
+      ? electedLeader(config, kubeConfig(), makeCore, serving, log)
+      : await soleLeadership(makeCore());
+  } catch (error) {
+    lifecycle.close();
+    await runtime.close();
+    throw error;
+  }
+  if (!config.leader) serving(true);
+
   const server = new Server();
-  addService(server, poolv1.Pool, createPoolService(core));
-  const health = new HealthImplementation({ '': 'SERVING', [poolv1.Pool.typeName]: 'SERVING' });
+  addService(
+    server,
+    poolv1.Pool,
+    createGatedPoolService(() => leadership.core()),
+  );
   health.addToServer(server);
   let port: number;
   try {
     port = await listen(server, config.host, config.port);
   } catch (error) {
-    await core.shutdown(config.shutdownGraceMs);
+    await leadership.close(config.shutdownGraceMs);
+    lifecycle.close();
+    await runtime.close();
     throw error;
   }
   let closing: Promise<void> | undefined;
   const close = async () => {
-    health.setStatus('', 'NOT_SERVING');
-    health.setStatus(poolv1.Pool.typeName, 'NOT_SERVING');
-    await core.shutdown(config.shutdownGraceMs);
+    serving(false);
+    await leadership.close(config.shutdownGraceMs);
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     server.forceShutdown();
     lifecycle.close();
@@ -67,9 +106,58 @@ export async function startPoolManager(
   return {
     address: `${config.host}:${port}`,
     port,
-    core,
+    get core() {
+      return leadership.core();
+    },
     close: () => (closing ??= close()),
   };
+}
+
+async function runtimeFor(
+  config: PoolManagerConfig,
+  kubeConfig: () => KubeConfig,
+  log: (message: string) => void,
+): Promise<Runtime> {
+  const { kubernetes, readyTimeoutMs } = config.runtime;
+  if (config.runtime.kind === 'local' || kubernetes === undefined) {
+    return createLocalRuntime({ ...config.runtime });
+  }
+  const { namespace, podTemplatePath, instance } = kubernetes;
+  return startKubernetesRuntime(
+    {
+      namespace,
+      podTemplatePath,
+      readyTimeoutMs,
+      ...(instance === undefined ? {} : { instance }),
+      onWatchError: (error) => log(`pod watch: ${(error as Error).message}`),
+    },
+    kubeConfig(),
+  );
+}
+
+function electedLeader(
+  config: PoolManagerConfig,
+  kubeConfig: KubeConfig,
+  makeCore: () => PoolCore,
+  onChange: (leading: boolean) => void,
+  log: (message: string) => void,
+): Leadership {
+  const { lease, identity } = config.leader!;
+  // config.ts allows a leader lease only with the Kubernetes runtime.
+  const namespace = config.runtime.kubernetes?.namespace ?? 'default';
+  const store = createKubernetesLeaseStore({ kubeConfig, namespace, name: lease });
+  return electedLeadership({
+    makeCore,
+    makeElector: (callbacks) =>
+      createLeaderElector({
+        store,
+        identity,
+        ...callbacks,
+        onError: (error) => log(`leader election: ${(error as Error).message}`),
+      }),
+    onChange,
+    log,
+  });
 }
 
 /** The embedded store: bare repositories `<dir>/<safe user name>.git`, by file:// URL. */
