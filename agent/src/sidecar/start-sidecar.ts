@@ -57,7 +57,7 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
 /**
  * A container's first bind is also its process's first run of the bind path. Running that
  * path once before announcing ready (a practice restore into a scratch folder, a first
- * fetch to the agent) moves module loading, JIT and the first process spawn out of the bind
+ * request to the agent) moves module loading, JIT and the first process spawn out of the bind
  * the user waits for. Failures here are ignored: the real bind reports its own.
  */
 async function warmUp(templatePath: string, control: ReturnType<typeof createControlClient>) {
