@@ -1,7 +1,7 @@
 // The template every first-time user's repository starts from, made once per process (at
 // start-up, not during a bind). Its single commit has a fixed author and date, so every
 // template — in every container — has the same commit id.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { git } from '../git/git.js';
@@ -33,7 +33,8 @@ export async function writeTemplateFiles(dir: string): Promise<void> {
 }
 
 export async function createTemplateRepo(parent = tmpdir()): Promise<TemplateRepo> {
-  const path = await mkdtemp(join(parent, 'warmgate-template-'));
+  await removeOrphanedTemplates(parent);
+  const path = await mkdtemp(join(parent, `${PREFIX}${process.pid}-`));
   try {
     await git(['init', '-q', '--template=', '-b', TEMPLATE_BRANCH, path]);
     await writeTemplateFiles(path);
@@ -47,4 +48,30 @@ export async function createTemplateRepo(parent = tmpdir()): Promise<TemplateRep
     throw error;
   }
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+const PREFIX = 'warmgate-template-';
+
+/**
+ * A sidecar killed with SIGKILL cannot remove its template; the next sidecar on the machine
+ * does. The owner's pid is in the folder name, so only folders of dead processes go.
+ */
+async function removeOrphanedTemplates(parent: string): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(/^warmgate-template-(\d+)-/.exec(name)?.[1]);
+      if (!pid || isAlive(pid)) return;
+      await rm(join(parent, name), { recursive: true, force: true }).catch(() => {});
+    }),
+  );
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
