@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Server } from '@grpc/grpc-js';
+import {
+  Client as GrpcClient,
+  Server,
+  credentials,
+  status,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, WarmgateError, codeName, testingv1 } from '../src/index.js';
 import { addService, createClient, listen, type HandlerContext } from '../src/grpc/index.js';
@@ -23,6 +29,7 @@ function waitOrAbort(ms: number, signal: AbortSignal) {
 
 let server: Server;
 let client: ReturnType<typeof createClient<typeof EchoService>>;
+let address: string;
 
 beforeAll(async () => {
   server = new Server();
@@ -55,7 +62,8 @@ beforeAll(async () => {
     },
   });
   const port = await listen(server, '127.0.0.1', 0);
-  client = createClient(EchoService, `127.0.0.1:${port}`);
+  address = `127.0.0.1:${port}`;
+  client = createClient(EchoService, address);
 });
 
 afterAll(async () => {
@@ -172,6 +180,35 @@ describe('grpc-js adapter over real sockets', () => {
     expect(await codeOf(client.echo({ text: 'x' }, { signal: AbortSignal.abort() }))).toBe(
       'CANCELLED',
     );
+  });
+
+  it('bytes that are not the request message are INVALID_ARGUMENT, for every call kind', async () => {
+    const raw = new GrpcClient(address, credentials.createInsecure());
+    const garbage = Buffer.from([0xff, 0xff, 0xff]);
+    const same = (b: Buffer) => b;
+    const path = (name: string) => `/${EchoService.typeName}/${name}`;
+    try {
+      const unary = await new Promise<ServiceError | null>((resolve) =>
+        raw.makeUnaryRequest(path('Echo'), same, same, garbage, (error) => resolve(error)),
+      );
+      expect(unary?.code).toBe(status.INVALID_ARGUMENT);
+      expect(unary?.details).toMatch(/not a valid warmgate.testing.v1.EchoRequest/);
+      const stream = raw.makeServerStreamRequest(path('EchoServerStream'), same, same, garbage);
+      const streamError = await new Promise<ServiceError>((resolve) => {
+        stream.on('data', () => {});
+        stream.on('error', resolve);
+      });
+      expect(streamError.code).toBe(status.INVALID_ARGUMENT);
+      const bidi = raw.makeBidiStreamRequest(path('EchoBidi'), same, same);
+      const bidiError = new Promise<ServiceError>((resolve) => {
+        bidi.on('data', () => {});
+        bidi.on('error', resolve);
+      });
+      bidi.write(garbage);
+      expect((await bidiError).code).toBe(status.INVALID_ARGUMENT);
+    } finally {
+      raw.close();
+    }
   });
 
   it('an unreachable server is UNAVAILABLE', async () => {

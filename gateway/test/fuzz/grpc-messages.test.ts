@@ -67,19 +67,9 @@ afterAll(async () => {
   await target?.close();
 });
 
-/**
- * grpc-js itself answers bytes that are not the request message with INTERNAL "Error
- * deserializing request" before any Warmgate code runs; that is specific, if not the ideal
- * code (INVALID_ARGUMENT), and is reported as a finding, not a failure.
- */
+/** Every answer is OK or a specific, client-facing status: never UNKNOWN/INTERNAL or empty. */
 function expectSpecific(result: RawStatus, input: Uint8Array) {
   if (result.code === status.OK) return;
-  const deserializing =
-    result.code === status.INTERNAL && result.details.startsWith('Error deserializing request');
-  if (deserializing) {
-    tally.knownBug('grpc-js-internal-on-undecodable-request');
-    return;
-  }
   if ([status.UNKNOWN, status.INTERNAL].includes(result.code) || result.details.trim() === '') {
     throw new Error(`unspecific status ${result.code} "${result.details}" for ${show(input)}`);
   }
@@ -120,21 +110,16 @@ describe('fuzzing gRPC messages', () => {
     fuzzTimeoutMs(200),
   );
 
-  // BUG (proto/src/grpc/service-definition.ts): the deserializer throws on bytes that are not
-  // the request message, and grpc-js turns that into INTERNAL "Error deserializing request" —
-  // a client fault reported as a server fault. Fix: decode inside the handler wrapper (or a
-  // lenient deserializer plus a check there) and answer INVALID_ARGUMENT.
-  it.fails(
-    'bytes that are not a CallToolRequest get INVALID_ARGUMENT (bug: INTERNAL)',
-    async () => {
-      const result = await raw.unary(
-        `${service}/CallTool`,
-        new Uint8Array([0xff, 0xff, 0xff]),
-        token,
-      );
-      expect(result.code).toBe(status.INVALID_ARGUMENT);
-    },
-  );
+  // Was a bug: grpc-js answered INTERNAL for undecodable bytes; the adapter now hands the
+  // failure to the handler wrapper, which answers INVALID_ARGUMENT.
+  it('bytes that are not a CallToolRequest get INVALID_ARGUMENT', async () => {
+    const result = await raw.unary(
+      `${service}/CallTool`,
+      new Uint8Array([0xff, 0xff, 0xff]),
+      token,
+    );
+    expect(result.code).toBe(status.INVALID_ARGUMENT);
+  });
 
   it('an unknown method gets UNIMPLEMENTED', async () => {
     tally.count('unknown-method');

@@ -14,7 +14,7 @@ import type {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { errors, WarmgateError } from '../errors.js';
-import { createServiceDefinition } from './service-definition.js';
+import { createServiceDefinition, UndecodableRequest } from './service-definition.js';
 import { toServiceError } from './status-mapping.js';
 import type { HandlerContext, ServiceImpl } from './types.js';
 
@@ -48,7 +48,7 @@ function wrap(method: DescMethod, handler: AnyHandler) {
       return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = contextOf(call);
         Promise.resolve()
-          .then(() => handler(call.request, context))
+          .then(() => handler(decoded(call.request), context))
           .then(
             (value) => callback(null, output(value)),
             (error: unknown) => callback(toServiceError(error) as ServiceError),
@@ -58,8 +58,12 @@ function wrap(method: DescMethod, handler: AnyHandler) {
     case 'server_streaming':
       return (call: ServerWritableStream<unknown, unknown>) => {
         const { context, done } = contextOf(call);
-        const responses = handler(call.request, context) as AsyncIterable<unknown>;
-        void pump(responses, call, output, context.signal).finally(done);
+        void pump(
+          () => handler(decoded(call.request), context) as AsyncIterable<unknown>,
+          call,
+          output,
+          context.signal,
+        ).finally(done);
       };
     case 'client_streaming':
       return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
@@ -75,21 +79,25 @@ function wrap(method: DescMethod, handler: AnyHandler) {
     case 'bidi_streaming':
       return (call: ServerDuplexStream<unknown, unknown>) => {
         const { context, done } = contextOf(call);
-        const responses = handler(readAll(call, context.signal), context) as AsyncIterable<unknown>;
-        void pump(responses, call, output, context.signal).finally(done);
+        void pump(
+          () => handler(readAll(call, context.signal), context) as AsyncIterable<unknown>,
+          call,
+          output,
+          context.signal,
+        ).finally(done);
       };
   }
 }
 
 /** Writes a handler's responses with backpressure, then ends the call with OK or the error. */
 async function pump(
-  responses: AsyncIterable<unknown>,
+  start: () => AsyncIterable<unknown>,
   call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
   output: (value: unknown) => unknown,
   signal: AbortSignal,
 ): Promise<void> {
   try {
-    for await (const value of responses) {
+    for await (const value of start()) {
       if (signal.aborted) break;
       if (!call.write(output(value))) {
         await Promise.race([once(call, 'drain'), aborted(signal)]);
@@ -106,12 +114,23 @@ async function* readAll(call: Readable, signal: AbortSignal): AsyncIterable<unkn
   try {
     // A finished iterator would destroy the stream, and with a duplex the response side too.
     for await (const message of call.iterator({ destroyOnReturn: false })) {
-      yield message;
+      yield decoded(message);
     }
   } catch (error) {
     throw signal.aborted ? WarmgateError.from(signal.reason) : WarmgateError.from(error);
   }
   if (signal.aborted) throw WarmgateError.from(signal.reason);
+}
+
+/** The request, or INVALID_ARGUMENT when its bytes were not a message of the method's type. */
+function decoded(request: unknown): unknown {
+  if (request instanceof UndecodableRequest) {
+    throw errors.invalidArgument(
+      `the request is not a valid ${request.typeName}: ${WarmgateError.from(request.reason).message}`,
+      request.reason,
+    );
+  }
+  return request;
 }
 
 function contextOf(call: AnyCall): { context: HandlerContext; done: () => void } {

@@ -19,7 +19,7 @@ export function createServiceDefinition(service: DescService): ServiceDefinition
       responseStream:
         method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
       requestSerialize: serializer(method.input),
-      requestDeserialize: deserializer(method.input),
+      requestDeserialize: lenientDeserializer(method.input),
       responseSerialize: serializer(method.output),
       responseDeserialize: deserializer(method.output),
     };
@@ -30,6 +30,28 @@ export function createServiceDefinition(service: DescService): ServiceDefinition
 function serializer(schema: DescMessage) {
   // Accepts init shapes too: create() returns a message as it is and builds one from a plain object.
   return (value: unknown) => Buffer.from(toBinary(schema, create(schema, value as never)));
+}
+
+/**
+ * A request that does not decode is the client's fault. grpc-js would answer INTERNAL for a
+ * throwing deserializer, so the failure travels to the handler wrapper as a value instead,
+ * which answers INVALID_ARGUMENT.
+ */
+export class UndecodableRequest {
+  constructor(
+    readonly typeName: string,
+    readonly reason: unknown,
+  ) {}
+}
+
+function lenientDeserializer(schema: DescMessage) {
+  return (bytes: Buffer) => {
+    try {
+      return fromBinary(schema, bytes);
+    } catch (reason) {
+      return new UndecodableRequest(schema.typeName, reason);
+    }
+  };
 }
 
 function deserializer(schema: DescMessage) {
