@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { startCluster, type TestCluster } from './harness/cluster.js';
 import { chartScenarios } from './chart-scenarios.js';
 import { leaderScenarios } from './leader-scenarios.js';
+import { mainScenarios } from './main-scenarios.js';
 import { runtimeScenarios } from './runtime-scenarios.js';
 
 let cluster: TestCluster | undefined;
@@ -23,3 +24,4 @@ afterAll(async () => {
 describe('kubernetes runtime', () => runtimeScenarios(current));
 describe('leader election', () => leaderScenarios(current));
 describe('helm chart', () => chartScenarios(current));
+describe('pool manager main (kubernetes runtime, leader lease)', () => mainScenarios(current));
