@@ -4,7 +4,7 @@ import { metrics } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { ConfigError, loadConfig, type PoolManagerConfig } from './config.js';
-import { startPoolManager } from './start.js';
+import { startPoolManager, type RunningPoolManager } from './start.js';
 
 function startMetrics(config: PoolManagerConfig): () => Promise<void> {
   if (config.metrics.port === 0) return async () => {};
@@ -26,7 +26,16 @@ async function main(): Promise<number> {
     throw error;
   }
   const stopMetrics = startMetrics(config);
-  const running = await startPoolManager(config);
+  let running: RunningPoolManager;
+  try {
+    running = await startPoolManager(config);
+  } catch (error) {
+    // E.g. an unreadable WARMGATE_POOL_POD_TEMPLATE or an unreachable cluster: one line, no
+    // config dump (the store secret must never reach a log).
+    console.error(`pool-manager: start-up failed: ${(error as Error).message}`);
+    await stopMetrics();
+    return 1;
+  }
   console.log(JSON.stringify({ ready: true, role: 'pool-manager', port: running.port }));
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
