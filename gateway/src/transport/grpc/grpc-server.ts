@@ -1,5 +1,6 @@
 // The grpc-js server for warmgate.gateway.v1.Gateway, over the session core. Clients
-// authenticate with the metadata `authorization: Bearer <token>` (none = public session);
+// authenticate with the metadata `authorization: Bearer <token>` (none = the connection's
+// public session);
 // deadlines and cancellation arrive as the handler context's signal. Also serves the
 // standard health service and server reflection.
 import { context } from '@opentelemetry/api';
@@ -12,6 +13,7 @@ import type { SessionCore } from '../../core/session/session-core.js';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
 import { contextFromHeaders } from '../../telemetry/propagation.js';
 import { inSpan } from '../../telemetry/tracer.js';
+import { createPeerSessions } from './public-sessions.js';
 import { addReflection } from './reflection.js';
 
 export interface GrpcServer {
@@ -28,12 +30,12 @@ export function createGrpcServer(core: SessionCore): GrpcServer {
   health.addToServer(server);
   addReflection(server, [gatewayv1.Gateway.file]);
 
+  const anonymous = createPeerSessions(core);
   const principalOf = (ctx: HandlerContext): Promise<Principal> => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.headers.authorization ?? '');
-    if (ctx.headers.authorization !== undefined && !match) {
-      return core.authenticate('malformed authorization header');
-    }
-    return core.authenticate(match?.[1]);
+    const header = ctx.headers.authorization;
+    if (header === undefined) return anonymous.principal(ctx.peer);
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return core.authenticate(match ? match[1] : 'malformed authorization header');
   };
   /** A unary call: authenticated, traced as a child of the client's trace context. */
   const unary = <T>(name: string, ctx: HandlerContext, run: (p: Principal) => Promise<T>) => {
@@ -51,7 +53,8 @@ export function createGrpcServer(core: SessionCore): GrpcServer {
         yield* core.chat(principal, counted(requests), ctx.signal);
       } finally {
         gatewayMetrics().connections.add(-1, { transport: 'grpc' });
-        core.endSession(principal);
+        // An anonymous connection's session outlives its chat streams (see public-sessions.ts).
+        if (ctx.headers.authorization !== undefined) core.endSession(principal);
       }
     },
     callTool: (request, ctx) =>
