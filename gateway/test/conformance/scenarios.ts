@@ -233,12 +233,4 @@ export const scenarios: readonly Scenario[] = [
  * entry is removed.
  */
 export const expectedFailures: Readonly<Record<string, { transports: string[]; reason: string }>> =
-  {
-    'chat.public-session': {
-      transports: ['ws', 'ws-binary', 'grpc'],
-      reason:
-        'against the real stack the turn runner saves every turn with conversation_append, which a ' +
-        'public agent does not offer (its workspace is read-only), so the turn ends with UNAVAILABLE ' +
-        '"could not be saved". Fix in gateway/src/core/turn: no save for public principals.',
-    },
-  };
+  {};

@@ -22,26 +22,18 @@ afterAll(async () => {
 const bindings = async () => (await stack.poolClient().getStatus({})).state?.bindings ?? 0;
 
 describe('public sessions', () => {
-  // BUG (gateway/src/transport/grpc/grpc-server.ts + upstream/agent-connector.ts): each
-  // anonymous gRPC unary call (ListTools, CallTool, ReadResource) authenticates as a new public
-  // session ("public-<uuid>"), which the pool manager binds to a container of its own, and
-  // nothing ends that session (only Chat calls core.endSession), so the container stays bound
-  // until the public idle timeout (10 min by default). A few anonymous calls fill the pool
-  // (max=6 here), after which a paying user gets RESOURCE_EXHAUSTED. Fix: end the public
-  // session (disconnect/release) when a unary call finishes, or refuse anonymous unary calls
-  // that need an agent, or key public gRPC sessions by something the client keeps.
-  it.fails(
-    'a burst of anonymous unary gRPC calls leaves the pool free for signed-in users',
-    async () => {
-      const before = await bindings();
-      for (let i = 0; i < 8; i++) await caller.listTools(undefined);
-      expect(await bindings()).toBeLessThanOrEqual(before + 1);
-      const paying = await caller.callTool(
-        await jwt({ sub: 'paula', tier: 'pro' }),
-        'profile_get',
-        {},
-      );
-      expect(paying).toMatchObject({ ok: true });
-    },
-  );
+  // Was a bug (fixed in fe639ad): every anonymous unary gRPC call became a public session of
+  // its own, each holding a container until the public idle timeout, so a few filled the pool.
+  // Public gRPC sessions are now one per connection.
+  it('a burst of anonymous unary gRPC calls leaves the pool free for signed-in users', async () => {
+    const before = await bindings();
+    for (let i = 0; i < 8; i++) await caller.listTools(undefined);
+    expect(await bindings()).toBeLessThanOrEqual(before + 1);
+    const paying = await caller.callTool(
+      await jwt({ sub: 'paula', tier: 'pro' }),
+      'profile_get',
+      {},
+    );
+    expect(paying).toMatchObject({ ok: true });
+  });
 });

@@ -10,6 +10,7 @@ import { AuthMode, ErrorCode, WarmgateError, poolv1, type gatewayv1 } from '@war
 import { createClient } from '@warmgate/proto/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentSession, Principal } from '../../src/core/ports.js';
+import { loadConfig as loadGatewayConfig } from '../../src/config.js';
 import { createToolCatalog } from '../../src/core/tools/index.js';
 import { createTurnRunner } from '../../src/core/turn/index.js';
 import { createOfflineModel } from '../../src/llm/index.js';
@@ -196,12 +197,10 @@ describe('upstream with a real pool manager and real agents', () => {
     connector.disconnect(anonymous);
   });
 
-  // Known integration fault: the gateway's authenticator gives public sessions tier "public",
-  // the pool manager's default tiers are free/pro/enterprise, so Acquire is refused. Whoever
-  // aligns the two (a "public" tier in the pool defaults, or another tier in the gateway)
-  // turns this into a plain it().
-  it.fails('acquires for a public session with the default tiers of both sides', async () => {
-    const anonymous = who('public-def', AuthMode.PUBLIC, 'public');
+  // The gateway gives public sessions the tier WARMGATE_AUTH_PUBLIC_TIER (default "free"),
+  // one the pool manager's default tiers know; this was once an integration fault.
+  it('acquires for a public session with the default tiers of both sides', async () => {
+    const anonymous = who('public-def', AuthMode.PUBLIC, loadGatewayConfig({}).auth.publicTier);
     await connector.connect(anonymous, opts());
   });
 

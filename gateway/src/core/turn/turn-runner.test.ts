@@ -38,6 +38,7 @@ async function runTurn(
   options: Partial<TurnRunnerOptions> & { model: Model },
   agent = fakeAgent(),
   signal = new AbortController().signal,
+  who = principal(),
 ) {
   const runner = createTurnRunner({
     platform: noPlatform,
@@ -48,7 +49,7 @@ async function runTurn(
   });
   const events: gatewayv1.ChatResponse[] = [];
   await runner.run(
-    { principal: principal(), turnId: 't1', text: 'hello', agent },
+    { principal: who, turnId: 't1', text: 'hello', agent },
     (event) => events.push(event),
     signal,
   );
@@ -62,6 +63,14 @@ const finalOf = (events: gatewayv1.ChatResponse[]) => {
 };
 
 describe('turn runner', () => {
+  it('does not save a public session turn (its workspace is ephemeral and read-only)', async () => {
+    const { model } = scriptedModel([[{ type: 'text', text: 'hi' }]]);
+    const agent = fakeAgent();
+    const { kinds } = await runTurn({ model }, agent, undefined, principal(AuthMode.PUBLIC));
+    expect(kinds).toEqual(['started', 'delta', 'final']);
+    expect(agent.saved).toHaveLength(0);
+  });
+
   it('streams deltas and saves the turn', async () => {
     const { model, requests } = scriptedModel([
       [

@@ -1,6 +1,6 @@
 // The LLM loop of one chat turn: context → system prompt → model stream → tool rounds → answer,
 // saved to the agent. Streams every token and tool call to the client as it happens.
-import { ErrorCode, WarmgateError, errors, type gatewayv1 } from '@warmgate/proto';
+import { AuthMode, ErrorCode, WarmgateError, errors, type gatewayv1 } from '@warmgate/proto';
 import type { PlatformTools, TurnInput, TurnRunner } from '../ports.js';
 import { createToolCatalog, type ExposedTool, type ToolCatalog } from '../tools/index.js';
 import { abortable } from './abortable.js';
@@ -133,12 +133,16 @@ export function createTurnRunner(options: TurnRunnerOptions): TurnRunner {
     return { text, calls };
   }
 
-  /** Saves the turn (also a cancelled one: what the user saw is part of the conversation). */
+  /**
+   * Saves the turn (also a cancelled one: what the user saw is part of the conversation).
+   * A public session has an ephemeral, read-only workspace: nothing to save it to.
+   */
   async function save(
     turn: TurnInput,
     state: TurnState,
     startedAt: Date,
   ): Promise<WarmgateError | undefined> {
+    if (turn.principal.mode === AuthMode.PUBLIC) return undefined;
     const timeout = deadline(saveTimeoutMs, 'saving the turn');
     try {
       const finished = {
