@@ -54,6 +54,12 @@ export interface AgentSession {
   readResource(uri: string, options: CallOptions): Promise<gatewayv1.ReadResourceResponse>;
   /** Context resources for the LLM, served from a cache kept fresh by resource subscriptions. */
   context(options: CallOptions): Promise<AgentContext>;
+  /**
+   * Proves, with one round trip, that the agent accepts this session's credential now. Direct
+   * mode needs it before serving anything the agent is not asked about (platform tools): only
+   * the agent can verify a direct-mode credential.
+   */
+  verify(options: CallOptions): Promise<void>;
   /** Saves a finished turn to the user's conversation log (committed to git by the agent). */
   appendTurn(turn: FinishedTurn, options: CallOptions): Promise<void>;
 }

@@ -131,6 +131,15 @@ export class AgentConnection {
     return this.rawCall(name, args, options);
   }
 
+  /** An MCP ping: the agent checks the request's credential like any other. */
+  async ping(options: CallOptions): Promise<void> {
+    try {
+      await this.client.ping(this.requestOptions(options));
+    } catch (error) {
+      throw this.fail(error, options.signal);
+    }
+  }
+
   async readResource(uri: string, options: CallOptions) {
     try {
       return await this.client.readResource({ uri }, this.requestOptions(options));

@@ -223,6 +223,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
       readResource: (uri, o) =>
         run(o, async (c) => toReadResourceResponse(await c.readResource(uri, o))),
       context: (o) => run(o, (c) => c.context.get(o.signal)),
+      verify: (o) => run(o, (c) => c.ping(o)),
       appendTurn: (turn, o) => run(o, (c) => c.appendTurn(turn, o)),
     };
   }

@@ -254,17 +254,9 @@ const publicWrites: Record<string, { name: string; args: JsonObject }> = {
   },
 };
 
-/**
- * BUG (gateway/src/auth/direct-token.ts + core/session/session-core.ts callPlatform): in
- * direct mode the gateway only reads the JWE's unprotected-by-the-gateway routing header and
- * runs platform tools itself, so ANY well-formed JWE — expired, signed by an untrusted
- * issuer, encrypted to another key, or naming someone else — gets platform tools (market
- * data) as that user and tier. No user data leaks (user tools, resources and chats reach the
- * agent, which refuses), but platform tools are open to unauthenticated callers in direct
- * mode. Fix: verify the credential with the agent before serving platform tools (e.g. the
- * first agent round trip of the session), or refuse platform tools until the agent accepted it.
- */
-const directPlatformBug = 'direct mode serves platform tools to unverified JWEs';
+// Was a bug: in direct mode the gateway ran platform tools without the agent having seen the
+// credential, so any well-formed JWE got market data in the name it claimed. The session core
+// now has the agent verify the credential (an MCP ping) before a direct-mode platform call.
 
 /** Every attempt of the matrix. */
 export function allAttempts(): Attempt[] {
@@ -293,17 +285,7 @@ export function allAttempts(): Attempt[] {
   attempts.push(...agentAttempts('gateway'));
   // Direct mode: forged credentials for dave, then eve's valid credential naming dave.
   for (const [name, make] of Object.entries(directForgeries)) {
-    for (const attempt of viaGateway(
-      'direct',
-      `forged credential: ${name}`,
-      make,
-      () => targets,
-      true,
-    )) {
-      attempts.push(
-        attempt.target === 'platform tool' ? { ...attempt, knownBug: directPlatformBug } : attempt,
-      );
-    }
+    attempts.push(...viaGateway('direct', `forged credential: ${name}`, make, () => targets, true));
   }
   attempts.push(
     ...viaGateway(

@@ -44,6 +44,14 @@ describe('isolation matrix', () => {
     });
   }
 
+  it('a valid direct-mode credential still gets platform tools (the agent accepts it)', async () => {
+    const { eve, callers } = world!;
+    for (const caller of [callers.grpc, callers.ws]) {
+      const quote = await caller.callTool(eve, 'market_quote', { symbol: 'AAPL' });
+      expect(quote.ok, JSON.stringify(quote)).toBe(true);
+    }
+  });
+
   it('the victims still have their data (the attacks changed nothing)', async () => {
     const { alice, dave, callers } = world!;
     for (const victim of [alice, dave]) {

@@ -67,6 +67,8 @@ export class FakeAgent implements AgentSession {
     throw errors.notFound(`unknown tool "${name}"`);
   }
 
+  async verify(): Promise<void> {}
+
   async readResource(uri: string) {
     if (!contextResources.includes(uri)) throw errors.notFound(`unknown resource "${uri}"`);
     return create(gatewayv1.ReadResourceResponseSchema, {

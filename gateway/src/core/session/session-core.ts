@@ -2,8 +2,7 @@
 // adapter over this object. It speaks proto messages and WarmgateErrors, and reaches the
 // outside world only through the ports.
 import { create } from '@bufbuild/protobuf';
-import { AuthMode, codeName, ErrorCode, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
-import { gatewayMetrics } from '../../telemetry/metrics.js';
+import { AuthMode, ErrorCode, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
 import type {
   AgentConnector,
   AgentSession,
@@ -77,7 +76,7 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
   // platform tool: it runs without reaching (or waiting for) the user's agent.
   // The platform's tools are fixed for the life of the gateway: index them once.
   const platformTools = new Map(deps.platform.list().map((tool) => [tool.name, tool]));
-  const callPlatform = (
+  const callPlatform = async (
     principal: Principal,
     name: string,
     args: JsonObject,
@@ -88,6 +87,11 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       throw errors.permissionDenied(
         `tool "${name}" changes data; public sessions may call read-only tools only`,
       );
+    }
+    // The gateway cannot read a direct-mode credential; the agent can. Without this, any
+    // well-formed JWE would get platform tools in the name it claims.
+    if (principal.mode === AuthMode.DIRECT) {
+      await (await agentOf(principal, signal)).verify(toolOptions(signal));
     }
     return deps.platform.call(name, args, toolOptions(signal));
   };
@@ -137,18 +141,14 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       checkToolName(request.name);
       const args = request.arguments ?? {};
       checkArguments(args, limits);
-      const route = platformTools.has(request.name) ? 'platform' : 'user';
+      // Tool calls are counted where they run (platform tools, the upstream), so calls made
+      // by the LLM loop and direct calls count once each.
       try {
-        const result =
-          route === 'platform'
-            ? await callPlatform(principal, request.name, args, signal)
-            : await callUser(principal, request.name, args, signal);
-        gatewayMetrics().toolCalls.add(1, { route, outcome: result.isError ? 'tool_error' : 'ok' });
-        return result;
+        return platformTools.has(request.name)
+          ? await callPlatform(principal, request.name, args, signal)
+          : await callUser(principal, request.name, args, signal);
       } catch (error) {
-        const failure = WarmgateError.from(error);
-        gatewayMetrics().toolCalls.add(1, { route, outcome: codeName(failure.code) });
-        throw failure;
+        throw WarmgateError.from(error);
       }
     },
 

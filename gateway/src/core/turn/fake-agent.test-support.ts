@@ -65,6 +65,7 @@ export function fakeAgent(
     },
     readResource: async () => create(gatewayv1.ReadResourceResponseSchema, {}),
     context: async () => ({ ...emptyContext, ...options.context }),
+    verify: async () => {},
     async appendTurn(turn) {
       saved.push(turn);
     },
