@@ -6,12 +6,11 @@ import { AuthMode, WarmgateError, agentv1, poolv1 } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { Client as GrpcClient, credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPoolManager, type RunningPoolManager } from '../src/index.js';
+import type { RunningPoolManager } from '../src/index.js';
 import {
   containerDirs,
-  containerPids,
-  makeSandbox,
-  poolClient,
+  startTestPool,
+  stopTestPool,
   seedRepository,
   waitFor,
   warmCount,
@@ -24,23 +23,14 @@ let pool: RunningPoolManager;
 let client: PoolClient;
 
 beforeAll(async () => {
-  sandbox = makeSandbox({
+  ({ sandbox, pool, client } = await startTestPool({
     WARMGATE_POOL_PROFILES: 'standard:min=2:max=10,spare:min=0:max=3',
     WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,trial=spare:15m',
     WARMGATE_POOL_ADAPTIVE: 'false',
-  });
-  pool = await startPoolManager(sandbox.config());
-  client = poolClient(pool.address);
-  await waitFor('2 warm containers', async () => (await warmCount(client)) >= 2, 40_000);
+  }));
 });
 
-afterAll(async () => {
-  client?.close();
-  await pool?.close();
-  expect(containerPids(sandbox.dir)).toEqual([]);
-  expect(containerDirs(sandbox.stateDir)).toEqual([]);
-  sandbox.cleanup();
-});
+afterAll(() => stopTestPool({ sandbox, pool, client }, { noContainerDirs: true }));
 
 async function sidecarStatus(containerId: string) {
   const record = JSON.parse(

@@ -5,16 +5,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthMode, poolv1 } from '@warmgate/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPoolManager, type RunningPoolManager } from '../src/index.js';
+import type { RunningPoolManager } from '../src/index.js';
 import {
   callTool,
   containerDirs,
-  containerPids,
-  makeSandbox,
-  poolClient,
+  startTestPool,
+  stopTestPool,
   storedFile,
   waitFor,
-  warmCount,
   workspaceOf,
   type PoolClient,
   type Sandbox,
@@ -25,24 +23,16 @@ let pool: RunningPoolManager;
 let client: PoolClient;
 
 beforeAll(async () => {
-  sandbox = makeSandbox({
+  ({ sandbox, pool, client } = await startTestPool({
     WARMGATE_POOL_PROFILES: 'standard:min=2:max=10',
     WARMGATE_POOL_TIERS: 'free=standard:2s,pro=standard:60m',
     WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '2s',
     WARMGATE_POOL_REAP_INTERVAL: '250ms',
     WARMGATE_POOL_ADAPTIVE: 'false',
-  });
-  pool = await startPoolManager(sandbox.config());
-  client = poolClient(pool.address);
-  await waitFor('2 warm containers', async () => (await warmCount(client)) >= 2, 40_000);
+  }));
 });
 
-afterAll(async () => {
-  client?.close();
-  await pool?.close();
-  expect(containerPids(sandbox.dir)).toEqual([]);
-  sandbox.cleanup();
-});
+afterAll(() => stopTestPool({ sandbox, pool, client }));
 
 const acquire = (userId: string, tier: string, mode = AuthMode.GATEWAY) =>
   client.acquire({ userId, tier, mode });

@@ -11,7 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
 import { poolv1 } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
-import { loadConfig, type PoolManagerConfig } from '../src/index.js';
+import { expect } from 'vitest';
+import {
+  loadConfig,
+  startPoolManager,
+  type PoolManagerConfig,
+  type RunningPoolManager,
+} from '../src/index.js';
 
 export const mainEntry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -59,6 +65,37 @@ export function makeSandbox(env: Record<string, string> = {}): Sandbox {
 }
 
 export type PoolClient = ReturnType<typeof createClient<typeof poolv1.Pool>>;
+
+export interface TestPool {
+  sandbox: Sandbox;
+  pool: RunningPoolManager;
+  client: PoolClient;
+}
+
+/** A pool manager in this process over a fresh sandbox, once `warm` containers are warm. */
+export async function startTestPool(env: Record<string, string>, warm = 2): Promise<TestPool> {
+  const sandbox = makeSandbox(env);
+  const pool = await startPoolManager(sandbox.config());
+  const client = poolClient(pool.address);
+  await waitFor(`${warm} warm containers`, async () => (await warmCount(client)) >= warm, 40_000);
+  return { sandbox, pool, client };
+}
+
+/**
+ * Closes a test pool and checks that no container process is left; with `noContainerDirs`,
+ * that no container folder is left either.
+ */
+export async function stopTestPool(
+  { sandbox, pool, client }: Partial<TestPool>,
+  options: { noContainerDirs?: boolean } = {},
+): Promise<void> {
+  client?.close();
+  await pool?.close();
+  if (!sandbox) return;
+  expect(containerPids(sandbox.dir)).toEqual([]);
+  if (options.noContainerDirs) expect(containerDirs(sandbox.stateDir)).toEqual([]);
+  sandbox.cleanup();
+}
 
 export function poolClient(address: string): PoolClient {
   return createClient(poolv1.Pool, address);
