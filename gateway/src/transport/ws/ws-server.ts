@@ -1,7 +1,8 @@
 // The uWebSockets.js server: /ws (the envelope of websocket.proto) plus the HTTP routes.
-// WebSocket clients authenticate in the upgrade request — `Authorization: Bearer <token>`,
-// or `?access_token=<token>` for browsers, which cannot set headers — or with a first
-// `authenticate` frame; a socket that sends anything else first is a public session.
+// WebSocket clients authenticate in the upgrade request (`Authorization: Bearer <token>`) or
+// with a first `authenticate` frame (browsers, which cannot set headers); a socket that sends
+// anything else first is a public session. A token in the URL (`?access_token=`) is NOT read:
+// URLs land in access logs, proxies and browser history.
 import {
   App,
   us_listen_socket_close,
@@ -59,7 +60,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
-      const token = bearer(req.getHeader('authorization')) ?? req.getQuery('access_token');
+      const token = bearer(req.getHeader('authorization'));
       if (draining) {
         res.writeStatus('503 Service Unavailable').end('draining\n');
         return;
