@@ -88,7 +88,7 @@ function help(): string {
     '- **chart MSFT 1h** — candles (timeframes 1m 5m 15m 1h 4h 1d)',
     '- **search apple** — find symbols',
     '- **my indicators**, **my strategies**, **my workspace**, **my profile**',
-    '- **backtest <strategy> on AAPL** — run a saved strategy over recent candles',
+    '- **backtest ema-cross on AAPL** — run your saved strategy (here ema-cross) over recent candles',
     '- `/tools` lists every tool; `/call <tool> <json arguments>` runs one, e.g.',
     '  `/call market_quote {"symbol":"AAPL"}`',
     '',
