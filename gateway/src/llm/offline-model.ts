@@ -126,7 +126,8 @@ function describe(name: string, content: string): string {
   try {
     data = JSON.parse(content);
   } catch {
-    return cut(firstLine(content));
+    // Platform tools open with a sentence; candles then say how their table is laid out.
+    return cut(firstLine(content).replace(/, oldest first, as \[[^\]]*\]/, ''));
   }
   if (!data || typeof data !== 'object') return cut(content);
   const record = data as Record<string, unknown>;

@@ -190,7 +190,7 @@ describe('web chat page', () => {
     await expect.poll(() => inkedPixels('#backtest-result')).toBeGreaterThan(500);
   });
 
-  it('answers "chart AAPL 1h" with a candle chart in a tool card and on the chart panel', async () => {
+  it('answers "chart MSFT 1h" with a candle chart in a tool card and on the chart panel', async () => {
     const answer = await ask('chart MSFT 1h');
     expect(await answer.getAttribute('data-state')).toBe('done');
     expect(await answer.textContent()).toMatch(/100 1h candle\(s\) of MSFT/);

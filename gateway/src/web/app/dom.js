@@ -19,6 +19,9 @@ export function cell(value) {
   return String(value);
 }
 
+/** A percentage (or any figure) to two decimals. */
+export const round2 = (value) => Number(Number(value).toFixed(2));
+
 export function formatNumber(value) {
   if (!Number.isFinite(value)) return String(value);
   const digits = Math.abs(value) >= 1000 ? 2 : Math.abs(value) >= 1 ? 4 : 6;

@@ -5,7 +5,7 @@ import './chat.css';
 import { drawCandles, drawLine } from './charts.js';
 import { createConnection, errorCode, isRetryable } from './connection.js';
 import { loadConversation, saveConversation } from './conversation-store.js';
-import { el, table } from './dom.js';
+import { el, round2, table } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 import { finishToolCard, toolCard } from './tool-cards.js';
 
@@ -309,9 +309,9 @@ async function runBacktest() {
         [
           {
             trades: report.tradeCount,
-            'PnL %': report.pnlPct,
-            'max DD %': report.maxDrawdownPct,
-            'win %': report.winRate * 100,
+            'PnL %': round2(report.pnlPct),
+            'max DD %': round2(report.maxDrawdownPct),
+            'win %': round2(report.winRate * 100),
           },
         ],
         undefined,
@@ -370,6 +370,7 @@ $('auth').addEventListener('submit', (event) => {
   if (token) sessionStorage.setItem(tokenKey, token);
   else sessionStorage.removeItem(tokenKey);
   $('token').value = '';
+  document.querySelector('.signin').open = false;
   connection.signIn(token);
 });
 $('signout').addEventListener('click', () => {

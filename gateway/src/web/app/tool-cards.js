@@ -2,7 +2,7 @@
 // lists, a chart for candles and backtest equity, the last values of an indicator — and the
 // raw result last, collapsed.
 import { drawCandles, drawLine } from './charts.js';
-import { el, formatNumber, table } from './dom.js';
+import { el, formatNumber, round2, table } from './dom.js';
 
 export function toolCard(call) {
   const summary = el('summary', {}, el('span', { class: 'tool-name', text: call.name }));
@@ -117,11 +117,11 @@ function render(name, data, text, args, hooks) {
     const summary = table([
       {
         trades: data.tradeCount,
-        PnL: data.pnl,
-        'PnL %': data.pnlPct,
-        'max drawdown %': data.maxDrawdownPct,
-        'win rate %': data.winRate * 100,
-        'exposure %': data.exposurePct,
+        PnL: round2(data.pnl),
+        'PnL %': round2(data.pnlPct),
+        'max drawdown %': round2(data.maxDrawdownPct),
+        'win rate %': round2(data.winRate * 100),
+        'exposure %': round2(data.exposurePct),
       },
     ]);
     const box = el('div', { class: 'chart small', role: 'img', 'aria-label': 'Equity curve' });
