@@ -15,6 +15,7 @@ import { chromiumArgs, ensureChromium } from '../support/ensure-chromium.js';
 import { startSplitStack, type SplitStack } from '../reliability/support/split-stack.js';
 import { wsCaller } from '../reliability/support/callers.js';
 import { jwt } from '../support/tokens.js';
+import { startScriptedOpenAi, type ScriptedOpenAi } from '../fixtures/scripted-openai.js';
 
 const output = fileURLToPath(new URL('./output/', import.meta.url));
 const axeSource = readFileSync(
@@ -27,6 +28,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let token: string;
+let llm: ScriptedOpenAi | undefined;
 /** What the browser talks to: a TCP proxy in front of the gateway, as a load balancer would
  * be, so a restarted gateway (on a new ephemeral port) is found at the same address. */
 let front: { server: Server; baseUrl: string; sockets: Set<Socket> };
@@ -97,6 +99,7 @@ afterAll(async () => {
   front?.server.close();
   await browser?.close();
   await stack?.close();
+  await llm?.close();
 });
 
 async function startFront(port: () => number) {
@@ -267,6 +270,35 @@ describe('web chat page', () => {
     expect(await axeViolations()).toEqual([]);
     await page.screenshot({ path: `${output}phone.png`, fullPage: true });
     await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  it('offers Retry on a retryable error, and the retry is answered (a real LLM stream, Markdown)', async () => {
+    llm = await startScriptedOpenAi();
+    // The gateway's client retries an HTTP 500 once: two 500s end the turn with UNAVAILABLE.
+    llm.script(
+      { status: 500 },
+      { status: 500 },
+      { steps: [{ text: '**Recovered** after ' }, { text: 'a retry.' }] },
+    );
+    await stack.restartGateway({
+      WARMGATE_LLM_BASE_URL: llm.url,
+      WARMGATE_LLM_API_KEY: 'test-key',
+      WARMGATE_LLM_MODEL: 'scripted-model',
+    });
+    await expect
+      .poll(() => status().textContent(), { timeout: 30_000 })
+      .toMatch(/Connected as trader/);
+    await page.getByLabel('Message').fill('hello');
+    await page.getByLabel('Message').press('Enter');
+    const retry = page.getByRole('button', { name: 'Retry' });
+    await retry.waitFor({ timeout: 20_000 });
+    expect(await page.locator('li.error').last().textContent()).toMatch(/^Error \(UNAVAILABLE\)/);
+    await retry.click();
+    const answer = answers().last();
+    await expect.poll(() => answer.getAttribute('data-state'), { timeout: 20_000 }).toBe('done');
+    expect(await answer.locator('strong').textContent()).toBe('Recovered');
+    expect((await answer.textContent())?.trim()).toBe('Recovered after a retry.');
+    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
   });
 
   it('sent no token in any request URL', () => {
