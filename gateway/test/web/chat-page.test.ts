@@ -204,6 +204,17 @@ describe('web chat page', () => {
     await page.screenshot({ path: `${output}chart.png` });
   });
 
+  it('follows the workspace when a tool call changes it', async () => {
+    await ask('/call workspace_set_chart {"symbol":"NVDA","timeframe":"4h"}');
+    await expect
+      .poll(() => page.locator('#chart-caption').textContent(), { timeout: 20_000 })
+      .toBe('NVDA · 4h · sma20, rsi14');
+    await ask('/call workspace_set_chart {"symbol":"AAPL","timeframe":"1h"}');
+    await expect
+      .poll(() => page.locator('#chart-caption').textContent(), { timeout: 20_000 })
+      .toBe('AAPL · 1h · sma20, rsi14');
+  });
+
   it('answers "How is AAPL doing?" with a quote table, not a JSON dump', async () => {
     const answer = await ask('How is AAPL doing?');
     expect(await answer.textContent()).toMatch(/market_quote returned: AAPL [\d.]+ USD/);

@@ -138,6 +138,16 @@ function onChat(event) {
       onCandles: (data) => showChart(data.symbol, data.timeframe, data.candles),
     });
     saveConversation(entries);
+    // The assistant changed the workspace: the chart and the panel show the new state.
+    if (
+      !done.result?.isError &&
+      /^(workspace_set_|indicator_save|indicator_delete|strategy_save|strategy_delete|profile_update)/.test(
+        done.name,
+      )
+    ) {
+      if (done.name.startsWith('workspace_set_')) chartView.symbol = '';
+      refreshWorkspace();
+    }
   } else if (event.final) {
     turn.entry.text = event.final.text || turn.entry.text;
     renderMarkdown(turn.body, turn.entry.text || '(no answer)');
