@@ -92,6 +92,8 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
       return response;
     },
     async drain(request, context) {
+      // Draining is final: only a caller that knows which binding it ends may ask for it.
+      if (!request.bindingId) throw errors.invalidArgument('binding_id is empty');
       const result = await options.control.drain({ bindingId: request.bindingId }, context.signal);
       return result;
     },

@@ -11,7 +11,7 @@ export interface StoreConfig {
 }
 
 const defaults = {
-  WARMGATE_STORE_HOST: '0.0.0.0',
+  WARMGATE_STORE_HOST: '127.0.0.1',
   WARMGATE_STORE_PORT: '8081',
   WARMGATE_STORE_DIR: '.warmgate/store',
 } as const;
