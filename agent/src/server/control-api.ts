@@ -23,7 +23,12 @@ const BindCommandSchema = z.object({
 
 const DrainCommandSchema = z.object({ bindingId: z.string().min(1).max(256) });
 
-export function createControlApi(core: AgentCore, token: string, drainTimeoutMs: number) {
+export function createControlApi(
+  core: AgentCore,
+  token: string,
+  drainTimeoutMs: number,
+  mcpSessions: () => number = () => 0,
+) {
   // zod compiles a schema on its first parse; do that now rather than inside the first bind.
   BindCommandSchema.safeParse({
     bindingId: 'warm-up',
@@ -43,7 +48,7 @@ export function createControlApi(core: AgentCore, token: string, drainTimeoutMs:
       if (!token || !authorised(req)) throw errors.unauthenticated('control API: bad token');
       const path = (req.url ?? '').split('?')[0];
       if (path === controlPaths.status && req.method === 'GET') {
-        sendJson(res, 200, core.status());
+        sendJson(res, 200, { ...core.status(), mcpSessions: mcpSessions() });
       } else if (path === controlPaths.bind && req.method === 'POST') {
         const command = parse(BindCommandSchema, await readJsonBody(req, 64 * 1024));
         sendJson(res, 200, await core.bind(command));

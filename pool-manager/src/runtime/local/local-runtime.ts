@@ -68,8 +68,11 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     const id = `c-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const createdAt = Date.now();
     await files.make(id);
+    const parentEnv = options.parentEnv ?? process.env;
+    // The JWE key is a secret: not in the allow-list, taken from the parent by name.
     const { env: given, jweKey } = withoutJweKey({
-      ...allowedEnv(options.parentEnv ?? process.env),
+      ...allowedEnv(parentEnv),
+      [JWE_KEY_ENV]: parentEnv[JWE_KEY_ENV],
       ...options.env,
       ...profile.template,
     });
