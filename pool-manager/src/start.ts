@@ -62,8 +62,13 @@ export async function startPoolManager(
   let lifecycle = options.lifecycle ?? createGrpcLifecycle(sidecarSecrets);
   let repositoryFor = options.repositoryFor;
   if (repositoryFor === undefined && config.store.kind === 'remote') {
-    const { url: storeUrl, secret, credentialTtlMs } = config.store;
-    lifecycle = withStoreRepositories(lifecycle, { storeUrl, secret, credentialTtlMs });
+    const { url: storeUrl, secret: storeSecret, credentialTtlMs } = config.store;
+    lifecycle = withStoreRepositories(lifecycle, {
+      storeUrl,
+      secret: storeSecret,
+      credentialTtlMs,
+      log,
+    });
     repositoryFor = ephemeralOnly;
   } else if (repositoryFor === undefined && config.store.kind === 'embedded') {
     repositoryFor = await embeddedStore(config.store.dir);
