@@ -25,6 +25,8 @@ export interface AgentConfig {
   /** Direct mode: the keys inner tokens are verified with (JWKS JSON or PEM). */
   readonly directIssuerKeys: string | undefined;
   readonly drainTimeoutMs: number;
+  /** The largest git object the in-process checkout inflates, bytes. */
+  readonly maxObjectBytes: number;
   /** stdio mode: the user the local workspace belongs to. */
   readonly stdioUserId: string;
 }
@@ -34,6 +36,7 @@ export const DEFAULTS = {
   WARMGATE_AGENT_PORT: '8090',
   WARMGATE_SIDECAR_PORT: '8091',
   WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '15000',
+  WARMGATE_AGENT_MAX_OBJECT_BYTES: String(64 * 1024 * 1024),
   WARMGATE_STDIO_USER_ID: 'local',
 } as const;
 
@@ -64,6 +67,10 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   if (!Number.isInteger(drain) || drain < 0 || drain > 600_000) {
     throw errors.invalidArgument('WARMGATE_AGENT_DRAIN_TIMEOUT_MS must be 0..600000');
   }
+  const maxObjectBytes = Number(withDefault('WARMGATE_AGENT_MAX_OBJECT_BYTES'));
+  if (!Number.isSafeInteger(maxObjectBytes) || maxObjectBytes < 1024) {
+    throw errors.invalidArgument('WARMGATE_AGENT_MAX_OBJECT_BYTES must be a whole number ≥ 1024');
+  }
   // Listening on every address (a pod) still means the agent is reached on loopback.
   const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const agentUrl = (read('WARMGATE_AGENT_URL') ?? `http://${localHost}:${agentPort}`).replace(
@@ -88,6 +95,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     jwePrivateKey: secret('WARMGATE_AGENT_JWE_PRIVATE_KEY'),
     directIssuerKeys: read('WARMGATE_DIRECT_ISSUER_KEYS'),
     drainTimeoutMs: drain,
+    maxObjectBytes,
     stdioUserId: withDefault('WARMGATE_STDIO_USER_ID'),
   };
 }

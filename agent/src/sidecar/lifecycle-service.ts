@@ -14,6 +14,8 @@ export interface LifecycleOptions {
   templatePath: string;
   control: ControlClient;
   drainTimeoutMs: number;
+  /** The largest git object a bind's checkout inflates. */
+  maxObjectBytes?: number;
   now?: () => number;
 }
 
@@ -51,6 +53,7 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
       },
       options.workspaceDir,
       options.templatePath,
+      { maxObjectBytes: options.maxObjectBytes },
     );
     const status = await options.control.bind({
       bindingId: request.bindingId,

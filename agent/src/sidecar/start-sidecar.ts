@@ -26,6 +26,7 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     templatePath: template.path,
     control,
     drainTimeoutMs: config.drainTimeoutMs,
+    maxObjectBytes: config.maxObjectBytes,
   });
   await warmUp(template.path, control);
   const server = new Server();
