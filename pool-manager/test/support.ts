@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
-import { poolv1 } from '@warmgate/proto';
+import { agentv1, poolv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { expect } from 'vitest';
 import {
@@ -140,6 +140,21 @@ export function containerPids(dir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * A Lifecycle client of a local container's sidecar, as the pool manager is one: with the
+ * container's own secret (its 0600 sidecar.secret file). Close it when done.
+ */
+export function sidecarClient(stateDir: string, containerId: string) {
+  const dir = join(stateDir, containerId);
+  const record = JSON.parse(readFileSync(join(dir, 'container.json'), 'utf8')) as {
+    sidecar: { port: number };
+  };
+  const secret = readFileSync(join(dir, 'sidecar.secret'), 'utf8');
+  return createClient(agentv1.Lifecycle, `127.0.0.1:${record.sidecar.port}`, {
+    headers: bearerHeaders(secret),
+  });
 }
 
 /** Container folders present in the state dir. */
