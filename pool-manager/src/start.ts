@@ -200,5 +200,9 @@ async function localSecret(stateDir: string): Promise<string> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  return (await readFile(path, 'utf8')).trim();
+  const secret = (await readFile(path, 'utf8')).trim();
+  if (secret.length < 32) {
+    throw new Error(`${path} holds no usable secret (under 32 characters): remove it to make one`);
+  }
+  return secret;
 }
