@@ -1,6 +1,7 @@
 // The gateway's configuration: one typed object, read from WARMGATE_* environment variables
 // here and nowhere else, validated at start-up with messages that name the setting.
 // Every setting is documented in gateway/README.md.
+import { readFileSync } from 'node:fs';
 
 export interface AuthConfig {
   /** Anonymous read-only sessions (tier "public"). */
@@ -59,6 +60,11 @@ export interface GatewayConfig {
   readonly httpPort: number;
   readonly grpcPort: number;
   readonly poolAddress: string;
+  /**
+   * The pool manager's deployment secret, sent on every Pool call (`authorization: Bearer`).
+   * Required by `gateway/dist/main.js`; `npm start` takes it from the in-process pool manager.
+   */
+  readonly poolSecret?: string;
   readonly auth: AuthConfig;
   readonly llm: LlmConfig;
   readonly limits: LimitsConfig;
@@ -77,6 +83,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     httpPort: read.port('WARMGATE_HTTP_PORT', 8080),
     grpcPort: read.port('WARMGATE_GRPC_PORT', 50051),
     poolAddress: read.string('WARMGATE_POOL_ADDRESS', '127.0.0.1:50052'),
+    ...optionalField('poolSecret', read.secret('WARMGATE_POOL_SECRET', 32)),
     auth: {
       publicEnabled: read.bool('WARMGATE_AUTH_PUBLIC', true),
       publicTier: read.string('WARMGATE_AUTH_PUBLIC_TIER', 'free'),
@@ -124,6 +131,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (config.auth.hs256Secret !== undefined && config.auth.hs256Secret.length < 32) {
     problems.push('WARMGATE_AUTH_HS256_SECRET: must be at least 32 characters');
   }
+  const jwks = config.auth.jwksUrl;
+  if (jwks !== undefined && !jwksUrlAllowed(jwks)) {
+    // Keys fetched in the clear could be swapped by anyone on the path.
+    problems.push(
+      `WARMGATE_AUTH_JWKS_URL: must be https (http only to a loopback host), got "${jwks}"`,
+    );
+  }
   if (config.llm.baseUrl !== undefined && config.llm.apiKey === undefined) {
     // Local OpenAI-compatible servers often take any key; say so rather than guess.
     problems.push(
@@ -141,6 +155,18 @@ export function gatewayModeEnabled(auth: AuthConfig): boolean {
   return Boolean(auth.jwksUrl ?? auth.publicKeyPem ?? auth.hs256Secret);
 }
 
+function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** https, or http to a loopback host (a JWKS served next to the gateway, tests). */
+export function jwksUrlAllowed(raw: string): boolean {
+  const url = new URL(raw);
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 class Reader {
   constructor(
     private readonly env: Env,
@@ -150,6 +176,31 @@ class Reader {
   optional(name: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value.trim() === '' ? undefined : value;
+  }
+
+  /** A secret given as `<name>` or as `<name>_FILE` (a path to a file holding it). */
+  secret(name: string, minLength: number): string | undefined {
+    const value = this.optional(name);
+    const file = this.optional(`${name}_FILE`);
+    if (value !== undefined && file !== undefined) {
+      this.problems.push(`${name} and ${name}_FILE: set at most one`);
+      return undefined;
+    }
+    let secret = value?.trim();
+    if (file !== undefined) {
+      try {
+        secret = readFileSync(file.trim(), 'utf8').trim();
+      } catch (error) {
+        this.problems.push(`${name}_FILE: cannot read "${file}": ${(error as Error).message}`);
+        return undefined;
+      }
+    }
+    if (secret === undefined || secret === '') return undefined;
+    if (secret.length < minLength) {
+      this.problems.push(`${name}: must be at least ${minLength} characters`);
+      return undefined;
+    }
+    return secret;
   }
 
   string(name: string, fallback: string): string {

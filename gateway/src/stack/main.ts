@@ -22,7 +22,11 @@ async function main(): Promise<number> {
   const pool = await startPoolManager(poolConfig);
   let gateway;
   try {
-    gateway = await runGateway({ ...gatewayConfig, poolAddress: pool.address }, telemetry);
+    // The pool manager's deployment secret stays in this process (configured or generated).
+    gateway = await runGateway(
+      { ...gatewayConfig, poolAddress: pool.address, poolSecret: pool.secret },
+      telemetry,
+    );
   } catch (error) {
     await pool.close();
     throw error;

@@ -23,7 +23,7 @@ import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
 import { AuthMode, errors, gatewayv1, poolv1, testingv1 } from '@warmgate/proto';
-import { createClient, createServiceDefinition, listen } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient, createServiceDefinition, listen } from '@warmgate/proto/grpc';
 import { printTable, summarize, timeConcurrent, timeSequential, writeResult } from './harness.js';
 
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
@@ -357,6 +357,9 @@ async function benchIdle(count = 10_000) {
 
 // ---------------------------------------------------------------- proxy: the real stack
 
+/** The stack's Pool deployment secret, so the bench may acquire as the gateway does. */
+const poolSecret = randomBytes(32).toString('base64url');
+
 interface Stack {
   readonly grpc: string;
   readonly pool: string;
@@ -381,6 +384,7 @@ async function startStack(users: number): Promise<Stack> {
       WARMGATE_POOL_PROFILES: `standard:min=4:max=${users + 4}`,
       WARMGATE_POOL_ADAPTIVE: 'false',
       WARMGATE_AUTH_HS256_SECRET: secret,
+      WARMGATE_POOL_SECRET: poolSecret,
       WARMGATE_LLM_BASE_URL: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -411,7 +415,7 @@ async function startStack(users: number): Promise<Stack> {
 
 /** An MCP session straight to a user's agent, trusted the way the gateway is (assertion). */
 async function directAgent(poolAddress: string, userId: string) {
-  const pool = createClient(poolv1.Pool, poolAddress);
+  const pool = createClient(poolv1.Pool, poolAddress, { headers: bearerHeaders(poolSecret) });
   try {
     const { binding } = await pool.acquire(
       { userId, tier: 'free', mode: AuthMode.GATEWAY },
