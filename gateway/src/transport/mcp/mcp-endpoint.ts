@@ -205,13 +205,15 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
     if (!claims)
       return refuse(request, errors.notFound('unknown or expired MCP session: initialize again'));
+    // The SDK's own server (and clients that hard-code an older header) accept any supported
+    // version here, not only the negotiated one; refusing others is what the spec asks.
     const version = request.header('mcp-protocol-version');
-    if (version !== '' && version !== claims.version) {
+    if (version !== '' && !(supportedVersions as readonly string[]).includes(version)) {
       return rpcError(
         '400 Bad Request',
         message.id ?? null,
         JsonRpcCode.invalidRequest,
-        `MCP-Protocol-Version ${version} is not this session's ${claims.version}`,
+        `unsupported MCP-Protocol-Version ${version} (supported: ${supportedVersions.join(', ')})`,
       );
     }
     let principal: Principal;

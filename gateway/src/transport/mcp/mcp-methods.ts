@@ -71,6 +71,12 @@ export function createMcpMethods(core: SessionCore): ReadonlyMap<string, Method>
     // Declared so generic clients find them: Warmgate has no prompts, completes nothing and
     // sends no log messages, so these answer empty.
     ['prompts/list', async () => ({ prompts: [] })],
+    [
+      'prompts/get',
+      async (_principal, params) => {
+        throw errors.notFound(`no prompt named "${stringParam(params, 'name')}"`);
+      },
+    ],
     ['completion/complete', async () => ({ completion: { values: [], hasMore: false } })],
     [
       'logging/setLevel',
