@@ -90,23 +90,44 @@ describe('the official MCP conformance suite, server mode', () => {
 });
 
 describe('the official Python SDK (mcp 2.3.0)', () => {
-  it('lists tools, reads context://user-profile and calls a user tool', async () => {
-    const python = await pythonWithMcp();
-    const { stdout } = await run(python, [pythonClient, mcpUrl, token], { timeout: 60_000 });
-    const seen = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-      server: string;
-      version: string;
-      tools: string[];
-      profile: string;
-      call_error: boolean;
-      call_text: string;
-    };
-    expect(seen.server).toBe('warmgate');
+  interface Seen {
+    server?: string;
+    version: string;
+    tools: string[];
+    profile: string;
+    call_error: boolean;
+    call_text: string;
+  }
+  const python = async (who: string, mode: string): Promise<Seen> => {
+    const { stdout } = await run(await pythonWithMcp(), [pythonClient, mcpUrl, who, mode], {
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as Seen;
+  };
+
+  // ClientSession + initialize; mcp.Client pinned to the stateless revision; mcp.Client
+  // 'auto', which probes server/discover and takes 2026-07-28 when offered.
+  for (const [mode, version] of [
+    ['legacy', '2025-11-25'],
+    ['2026-07-28', '2026-07-28'],
+    ['auto', '2026-07-28'],
+  ] as const) {
+    it(`${mode}: lists tools, reads context://user-profile and calls a user tool (${version})`, async () => {
+      const seen = await python(token, mode);
+      if (mode === 'legacy') expect(seen.server).toBe('warmgate');
+      expect(seen.version).toBe(version);
+      expect(seen.tools).toEqual(expect.arrayContaining(['market_quote', 'profile_get']));
+      expect(seen.profile).toContain(user);
+      expect(seen.call_error).toBe(false);
+      expect(seen.call_text).toContain(user);
+    }, 300_000);
+  }
+
+  it('auto without a token: discover offers no stateless revision, so it gets a 2025-11-25 session', async () => {
+    const seen = await python('-', 'auto');
     expect(seen.version).toBe('2025-11-25');
-    expect(seen.tools).toEqual(expect.arrayContaining(['market_quote', 'profile_get']));
-    expect(seen.profile).toContain(user);
+    expect(seen.tools).not.toContain('profile_update'); // public: read-only tools only
     expect(seen.call_error).toBe(false);
-    expect(seen.call_text).toContain(user);
   }, 300_000);
 });
 

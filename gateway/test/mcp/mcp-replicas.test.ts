@@ -1,4 +1,4 @@
-// MCP Streamable HTTP at /mcp (2025-11-25, with sessions) on the real split stack — a pool
+// MCP Streamable HTTP at /mcp (2025-11-25 with sessions, 2026-07-28 stateless) on the real split stack — a pool
 // manager with real agents and TWO gateway processes sharing WARMGATE_MCP_SESSION_SECRET. The
 // official TypeScript SDK client drives each session, its requests alternating between the
 // replicas (no sticky sessions): gateway mode (JWT), direct mode (JWE) and public sessions,
@@ -139,6 +139,56 @@ describe('MCP 2025-11-25 across two gateway replicas', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('MCP 2026-07-28 (stateless) across two gateway replicas', () => {
+  const rpc = async (replica: number, token: string | undefined, method: string, params = {}) => {
+    const base = [stack.gateway.baseUrl, second.baseUrl][replica]!;
+    const response = await fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    });
+    expect(response.headers.get('mcp-session-id')).toBeNull(); // no session in this revision
+    return (await response.json()) as {
+      result?: Record<string, unknown>;
+      error?: { code: number; data?: { supported?: string[] } };
+    };
+  };
+
+  it('discover, then each request on the other replica: no initialize, no session id', async () => {
+    const token = await jwt({ sub: 'stella-mcp' });
+    const discover = await rpc(0, token, 'server/discover');
+    expect(discover.result?.supportedVersions).toEqual([
+      '2026-07-28',
+      '2025-11-25',
+      '2025-06-18',
+      '2025-03-26',
+    ]);
+    const { result: list } = await rpc(1, token, 'tools/list');
+    expect((list?.tools as { name: string }[]).map((tool) => tool.name)).toContain('profile_get');
+    expect(list).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'private' });
+    const update = await rpc(0, token, 'tools/call', {
+      name: 'profile_update',
+      arguments: { display_name: 'stella stateless' },
+    });
+    expect(update.result?.isError).toBe(false);
+    const read = await rpc(1, token, 'resources/read', { uri: 'context://user-profile' });
+    expect(JSON.stringify(read.result?.contents)).toContain('stella stateless');
+  });
+
+  it('an anonymous client is offered the handshake-era versions only', async () => {
+    const discover = await rpc(1, undefined, 'server/discover');
+    expect(discover.result?.supportedVersions).toEqual(['2025-11-25', '2025-06-18', '2025-03-26']);
+    const list = await rpc(0, undefined, 'tools/list');
+    expect(list.error?.code).toBe(-32022);
+    expect(list.error?.data?.supported).toEqual(['2025-11-25', '2025-06-18', '2025-03-26']);
   });
 });
 

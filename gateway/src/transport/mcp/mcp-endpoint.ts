@@ -11,14 +11,16 @@ import { AuthMode, ErrorCode, errors, WarmgateError } from '@warmgate/proto';
 import type { Principal } from '../../core/ports.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
+import { httpStatusFor, JsonRpcCode, jsonRpcErrorFor } from './mcp-error-mapping.js';
 import {
-  httpStatusFor,
-  JsonRpcCode,
-  jsonRpcErrorFor,
-  type JsonRpcError,
-} from './mcp-error-mapping.js';
-import { createMcpMethods, serverCapabilities, type Params } from './mcp-methods.js';
+  createMcpMethods,
+  serverCapabilities,
+  serverInstructions,
+  type Params,
+} from './mcp-methods.js';
 import { checkHost, wwwAuthenticate, type McpHttpConfig } from './protected-resource.js';
+import { errorBody, json, plain, rpcError } from './json-rpc-answers.js';
+import { serveStateless, statelessVersion } from './stateless-revision.js';
 import { createSessionIds, userHash, type McpSessionClaims } from './session-id.js';
 
 export const supportedVersions = ['2025-11-25', '2025-06-18', '2025-03-26'] as const;
@@ -48,7 +50,7 @@ export interface McpEndpointOptions {
 
 export type McpEndpoint = (request: McpRequest, signal: AbortSignal) => Promise<McpResponse>;
 
-interface JsonRpcMessage {
+export interface JsonRpcMessage {
   readonly id?: string | number | null;
   readonly method?: string;
   readonly params?: unknown;
@@ -126,8 +128,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       protocolVersion: version,
       capabilities: serverCapabilities,
       serverInfo: { name: 'warmgate', version: options.serverVersion ?? '0.1.0' },
-      instructions:
-        "Warmgate: the user's own agent. Tools prefixed market_/time_ run on the platform; the others in the user's workspace.",
+      instructions: serverInstructions,
     };
     return { sessionId, result };
   };
@@ -181,6 +182,20 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       transport: 'mcp',
       kind: isRequest && knownKinds.has(message.method!) ? message.method! : 'other',
     });
+    const eraHeader = request.header('mcp-protocol-version');
+    if (eraHeader === statelessVersion || message.method === 'server/discover') {
+      return serveStateless({
+        core,
+        methods,
+        refuse,
+        request,
+        message,
+        isRequest,
+        token,
+        signal,
+        handshakeVersions: supportedVersions,
+      });
+    }
     if (isRequest && message.method === 'initialize') {
       try {
         const { sessionId, result } = await initialize(message, token);
@@ -264,33 +279,4 @@ function bearerOf(request: McpRequest): string | undefined {
   if (header === '') return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? match[1] : 'malformed authorization header';
-}
-
-function errorBody(id: string | number, error: JsonRpcError) {
-  return { jsonrpc: '2.0', id, error };
-}
-
-function json(body: object, headers: Record<string, string> = {}): McpResponse {
-  return {
-    status: '200 OK',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  };
-}
-
-function rpcError(
-  status: string,
-  id: string | number | null,
-  code: number,
-  message: string,
-): McpResponse {
-  return {
-    status,
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }),
-  };
-}
-
-function plain(status: string, body: string): McpResponse {
-  return { status, headers: { 'Content-Type': 'text/plain' }, body };
 }

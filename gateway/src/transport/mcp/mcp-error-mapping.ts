@@ -21,7 +21,7 @@ export const JsonRpcCode = {
 export interface JsonRpcError {
   readonly code: number;
   readonly message: string;
-  readonly data?: { readonly warmgate_code: string };
+  readonly data?: { readonly warmgate_code?: string; readonly supported?: readonly string[] };
 }
 
 /** The JSON-RPC error for a failed method. Exhaustive; unknown codes are internal errors. */

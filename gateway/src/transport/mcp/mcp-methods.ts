@@ -18,6 +18,9 @@ import {
 export type Params = Record<string, unknown>;
 type Method = (principal: Principal, params: Params, signal: AbortSignal) => Promise<object>;
 
+export const serverInstructions =
+  "Warmgate: the user's own agent. Tools prefixed market_/time_ run on the platform; the others in the user's workspace.";
+
 /** What the gateway declares at initialize / server/discover. */
 export const serverCapabilities = {
   tools: { listChanged: false },
