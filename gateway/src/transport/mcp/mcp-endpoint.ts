@@ -19,6 +19,7 @@ import {
   type Params,
 } from './mcp-methods.js';
 import { checkHost, wwwAuthenticate, type McpHttpConfig } from './protected-resource.js';
+import { createInFlight } from './in-flight.js';
 import { errorBody, json, plain, rpcError } from './json-rpc-answers.js';
 import { serveStateless, statelessVersion } from './stateless-revision.js';
 import { createSessionIds, userHash, type McpSessionClaims } from './session-id.js';
@@ -63,6 +64,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const now = options.now ?? Date.now;
   const ids = createSessionIds(options.sessionSecret, now);
   const methods = createMcpMethods(core);
+  const inFlight = createInFlight();
 
   const refuse = (request: McpRequest, error: WarmgateError): McpResponse => {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
@@ -238,7 +240,15 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return refuse(request, WarmgateError.from(error));
     }
     // Notifications (initialized, cancelled, ...) and responses need no answer.
-    if (!isRequest) return { status: '202 Accepted', headers: {}, body: '' };
+    if (!isRequest) {
+      if (message.method === 'notifications/cancelled') {
+        const params = (message.params ?? {}) as Params;
+        const reason =
+          typeof params.reason === 'string' ? params.reason : 'cancelled by the client';
+        inFlight.cancel(principal.sessionId, params.requestId, reason.slice(0, 200));
+      }
+      return { status: '202 Accepted', headers: {}, body: '' };
+    }
     const method = methods.get(message.method!);
     if (!method) {
       return json(
@@ -257,13 +267,16 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         }),
       );
     }
+    const call = inFlight.start(principal.sessionId, message.id, signal);
     try {
-      const result = await method(principal, params as Params, signal);
+      const result = await method(principal, params as Params, call.signal);
       return json({ jsonrpc: '2.0', id: message.id, result });
     } catch (error) {
       const failure = WarmgateError.from(error);
       if (failure.code === ErrorCode.UNAUTHENTICATED) return refuse(request, failure);
       return json(errorBody(message.id!, jsonRpcErrorFor(failure, message.method!)));
+    } finally {
+      call.done();
     }
   };
 }
