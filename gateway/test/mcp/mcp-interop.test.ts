@@ -147,8 +147,12 @@ describe('the MCP Inspector CLI (@modelcontextprotocol/inspector 2.12.0 --cli)',
       ],
       {
         timeout: 60_000,
-        // Its catalog of servers goes to the scratch folder, not the user's home.
-        env: { ...process.env, MCP_CATALOG_PATH: join(scratch, 'inspector-catalog.json') },
+        // Its catalog and storage (~/.mcp-inspector) go to the scratch folder, not the home.
+        env: {
+          ...process.env,
+          HOME: scratch,
+          MCP_CATALOG_PATH: join(scratch, 'inspector-catalog.json'),
+        },
       },
     );
     return JSON.parse(stdout) as Record<string, unknown>;
