@@ -55,6 +55,22 @@ export interface LimitsConfig {
   readonly toolTimeoutMs: number;
 }
 
+export interface McpConfig {
+  /**
+   * HMAC key signing MCP session ids, so any replica sharing it honours a session another
+   * minted. Unset: a random key per process (sessions die with it; no sharing).
+   */
+  readonly sessionSecret?: string;
+  /** How long a 2025-11-25 session id stays valid (ms); a token's own expiry still applies. */
+  readonly sessionTtlMs: number;
+  /** RFC 9728 `authorization_servers`; default: the JWT issuer when one is set. */
+  readonly authorizationServers: readonly string[];
+  /** The canonical resource URI (`https://gateway.example/mcp`); unset: from the Host header. */
+  readonly resourceUrl?: string;
+  /** Host header values /mcp accepts (DNS-rebinding protection); `*` accepts any. */
+  readonly allowedHosts: readonly string[];
+}
+
 export interface GatewayConfig {
   readonly host: string;
   readonly httpPort: number;
@@ -68,6 +84,7 @@ export interface GatewayConfig {
   readonly auth: AuthConfig;
   readonly llm: LlmConfig;
   readonly limits: LimitsConfig;
+  readonly mcp: McpConfig;
   /** Seconds to wait for in-flight work on shutdown. */
   readonly drainTimeoutS: number;
 }
@@ -120,8 +137,18 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       idleTimeoutS: read.int('WARMGATE_WS_IDLE_TIMEOUT_S', 120, 8),
       toolTimeoutMs: read.int('WARMGATE_TOOL_TIMEOUT_MS', 30_000, 10),
     },
+    mcp: {
+      sessionSecret: read.optional('WARMGATE_MCP_SESSION_SECRET'),
+      sessionTtlMs: read.int('WARMGATE_MCP_SESSION_TTL_S', 24 * 3600, 60) * 1000,
+      authorizationServers: read.urls('WARMGATE_MCP_AUTHORIZATION_SERVERS', issuerUrl(env)),
+      resourceUrl: read.url('WARMGATE_MCP_RESOURCE_URL'),
+      allowedHosts: read.list('WARMGATE_MCP_ALLOWED_HOSTS', ['localhost', '127.0.0.1', '[::1]']),
+    },
     drainTimeoutS: read.int('WARMGATE_DRAIN_TIMEOUT_S', 10, 0),
   };
+  if (config.mcp.sessionSecret !== undefined && config.mcp.sessionSecret.length < 32) {
+    problems.push('WARMGATE_MCP_SESSION_SECRET: must be at least 32 characters');
+  }
   const keys = [config.auth.jwksUrl, config.auth.publicKeyPem, config.auth.hs256Secret];
   if (keys.filter((key) => key !== undefined).length > 1) {
     problems.push(
@@ -148,6 +175,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     throw new Error(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
   }
   return config;
+}
+
+/** The JWT issuer when it is an http(s) URL: the default authorization server of /mcp. */
+function issuerUrl(env: Env): string[] {
+  const issuer = env.WARMGATE_AUTH_ISSUER?.trim();
+  return issuer && URL.canParse(issuer) && /^https?:$/.test(new URL(issuer).protocol)
+    ? [issuer]
+    : [];
 }
 
 /** True when some gateway-mode key is configured. */
@@ -231,6 +266,29 @@ class Reader {
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
     this.problems.push(`${name}: expected true or false, got "${raw}"`);
     return fallback;
+  }
+
+  list(name: string, fallback: readonly string[]): readonly string[] {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    return raw
+      .split(',')
+      .map((item) => item.trim().toLowerCase())
+      .filter((item) => item !== '');
+  }
+
+  urls(name: string, fallback: readonly string[]): readonly string[] {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '')
+      .flatMap((item) => {
+        if (URL.canParse(item) && /^https?:$/.test(new URL(item).protocol)) return [item];
+        this.problems.push(`${name}: expected comma-separated http(s) URLs, got "${item}"`);
+        return [];
+      });
   }
 
   url(name: string): string | undefined {

@@ -18,6 +18,11 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  if (config.mcp.sessionSecret === undefined) {
+    console.error(
+      'gateway: WARMGATE_MCP_SESSION_SECRET unset: a random key signs MCP session ids, so other replicas (and this one after a restart) will not honour them',
+    );
+  }
   const telemetry = startTelemetry('warmgate-gateway');
   const gateway = await runGateway(config, telemetry);
   console.log(

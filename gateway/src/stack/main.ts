@@ -37,6 +37,7 @@ async function main(): Promise<number> {
       'warmgate: ready',
       `  web chat      http://${host}:${gateway.httpPort}/`,
       `  WebSocket     ws://${host}:${gateway.httpPort}/ws`,
+      `  MCP           http://${host}:${gateway.httpPort}/mcp (Streamable HTTP)`,
       `  gRPC          ${host}:${gateway.grpcPort} (warmgate.gateway.v1.Gateway, health, reflection)`,
       `  metrics       http://${host}:${gateway.httpPort}/metrics`,
       `  pool manager  ${pool.address}`,

@@ -9,6 +9,7 @@ import {
   us_socket_local_port,
   type us_listen_socket,
   type us_socket,
+  type TemplatedApp,
   type WebSocket,
 } from 'uWebSockets.js';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
@@ -25,6 +26,8 @@ export interface WsServerOptions {
     readonly idleTimeoutS: number;
   };
   readonly http: Omit<HttpHooks, 'draining'>;
+  /** More HTTP routes on the same port (MCP), added before the catch-all 404. */
+  readonly routes?: (app: TemplatedApp, draining: () => boolean) => void;
 }
 
 export interface WsServer {
@@ -116,6 +119,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
       ws.getUserData().connection?.closedBySocket();
     },
   });
+  options.routes?.(app, () => draining);
   addHttpRoutes(app, { ...options.http, draining: () => draining });
 
   return {
