@@ -142,7 +142,10 @@ export function poolHitRate(results: Results): Section {
       );
   } else paragraphs.push(notMeasured(storm.missing!));
   if (adaptive.data) {
-    const rows = (['adaptive', 'fixed'] as const).map((key) => {
+    const keys = (['predictive', 'adaptive', 'fixed'] as const).filter(
+      (key) => num(adaptive.data, `${key}.warm_hit_rate`) !== undefined,
+    );
+    const rows = keys.map((key) => {
       const rate = num(adaptive.data, `${key}.warm_hit_rate`);
       const name = String((adaptive.data as Record<string, { pool?: string }>)[key]?.pool ?? key);
       if (rate !== undefined)
@@ -157,6 +160,7 @@ export function poolHitRate(results: Results): Section {
     paragraphs.push(
       '**Simulated trading day (pool core on a virtual clock)**',
       table(['pool', 'hit rate', 'cold starts', 'avg idle containers'], rows),
+      ...simulatedDays(adaptive.data),
     );
   } else paragraphs.push(notMeasured(adaptive.missing!));
   const chart =
@@ -168,4 +172,43 @@ export function poolHitRate(results: Results): Section {
         }
       : undefined;
   return section('Pool hit rate under a burst', paragraphs, [chart], headlines);
+}
+
+interface DayOutcome {
+  warm_hit_rate: number;
+  avg_idle_containers: number;
+}
+
+interface SimulatedDay {
+  day: string;
+  about: string;
+  connects: number;
+  adaptive: DayOutcome;
+  predictive: DayOutcome;
+  fixed: (DayOutcome & { pool: string })[];
+  fixed_at_predictive_idle: number;
+}
+
+/** The five-day table of `bench -- adaptive` (hit rate / average idle containers per pool). */
+function simulatedDays(data: unknown): string[] {
+  const days = (data as { days?: SimulatedDay[] }).days;
+  if (!Array.isArray(days) || days.length === 0) return [];
+  const cell = (o: DayOutcome | undefined) =>
+    o === undefined
+      ? undefined
+      : `${percent(o.warm_hit_rate) as string} / ${o.avg_idle_containers.toFixed(2)}`;
+  const fixedNames = days[0]!.fixed.map((f) => f.pool);
+  const rows = days.map((d) => [
+    `${d.day} (${d.about})`,
+    d.connects,
+    cell(d.adaptive),
+    cell(d.predictive),
+    percent(d.fixed_at_predictive_idle),
+    ...fixedNames.map((name) => cell(d.fixed.find((f) => f.pool === name))),
+  ]);
+  const load = (data as { load_average?: number[] }).load_average;
+  return [
+    `**Five simulated days, each after four days of history** (hit rate / average idle containers; "fixed at same idle" interpolates the fixed pools' hit rate at the predictive pool's average idle count${load ? `; load average ${load.join(' ')}` : ''})`,
+    table(['day', 'connects', 'adaptive', 'predictive', 'fixed at same idle', ...fixedNames], rows),
+  ];
 }
