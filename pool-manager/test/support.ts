@@ -137,10 +137,12 @@ export function containerPids(dir: string): number[] {
   return pids;
 }
 
-/** Container folders present in the state dir. */
+/** Container folders present in the state dir (not files such as claim-history.json). */
 export function containerDirs(stateDir: string): string[] {
   try {
-    return readdirSync(stateDir);
+    return readdirSync(stateDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     return [];
   }
