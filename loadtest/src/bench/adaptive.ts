@@ -117,7 +117,18 @@ interface Outcome {
   warm_hit_rate_by_phase: Record<string, number>;
 }
 
-type Sizer = { kind: 'fixed'; minWarm: number } | { kind: 'adaptive' } | { kind: 'predictive' };
+type Sizer =
+  | { kind: 'fixed'; minWarm: number }
+  | { kind: 'adaptive' }
+  | { kind: 'predictive'; options?: Partial<PredictiveOptions> };
+
+/** Other settings of the predictive sizer, measured on every day beside the default. */
+const variants: { name: string; options: Partial<PredictiveOptions> }[] = [
+  { name: 'blend surplus', options: { blend: 'surplus' } },
+  { name: 'saved/h 8', options: { savedPerHour: 8 } },
+  { name: 'saved/h 25', options: { savedPerHour: 25 } },
+  { name: 'no evidence', options: { maxEvidenceScale: 1, evidenceWindowMs: 1 } },
+];
 
 interface DayResult {
   day: string;
@@ -129,6 +140,7 @@ interface DayResult {
   /** The hit rate of a fixed pool with the predictive pool's average idle count (interpolated). */
   fixed_at_predictive_idle: number;
   predictive_beats_fixed: boolean;
+  variants: Outcome[];
 }
 
 export async function run(): Promise<void> {
@@ -144,6 +156,13 @@ export async function run(): Promise<void> {
       fixed.push(await simulate(`fixed ${size}`, arrivals, { kind: 'fixed', minWarm: size }));
     }
     const atSameIdle = fixedHitRateAt(fixed, predictive.avg_idle_containers);
+    const variantRuns: Outcome[] = [];
+    for (const variant of variants) {
+      const options = { ...predictiveOptions, ...variant.options };
+      variantRuns.push(
+        await simulate(variant.name, arrivals, { kind: 'predictive', options }, history),
+      );
+    }
     days.push({
       day: scenario.day,
       about: scenario.about,
@@ -153,6 +172,7 @@ export async function run(): Promise<void> {
       fixed,
       fixed_at_predictive_idle: round(atSameIdle, 3),
       predictive_beats_fixed: predictive.warm_hit_rate >= round(atSameIdle, 3),
+      variants: variantRuns,
     });
     console.log(`simulated ${scenario.day} (${arrivals.length} connects)`);
   }
@@ -166,6 +186,19 @@ export async function run(): Promise<void> {
       predictive: cell(d.predictive),
       'fixed @ same idle': percent(d.fixed_at_predictive_idle),
       ...Object.fromEntries(d.fixed.map((f) => [f.pool, cell(f)])),
+    })),
+  );
+  printTable(
+    'predictive sizer settings (hit rate / average idle; "vs fixed" = hit rate minus the fixed pools\' at the same idle)',
+    days.map((d) => ({
+      day: d.day,
+      default: `${cell(d.predictive)} (${signed(d.predictive.warm_hit_rate - d.fixed_at_predictive_idle)})`,
+      ...Object.fromEntries(
+        d.variants.map((v) => [
+          v.pool,
+          `${cell(v)} (${signed(v.warm_hit_rate - fixedHitRateAt(d.fixed, v.avg_idle_containers))})`,
+        ]),
+      ),
     })),
   );
   const current = days[0]!;
@@ -208,7 +241,12 @@ export async function run(): Promise<void> {
       fixed: d.fixed.map(row),
       fixed_at_predictive_idle: d.fixed_at_predictive_idle,
       predictive_beats_fixed: d.predictive_beats_fixed,
+      variants: d.variants.map((v) => ({
+        ...row(v),
+        fixed_at_same_idle: round(fixedHitRateAt(d.fixed, v.avg_idle_containers), 3),
+      })),
     })),
+    variant_options: variants,
     goals,
     predictive_options: predictiveOptions,
     load_average: load,
@@ -228,6 +266,7 @@ export async function run(): Promise<void> {
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+const signed = (rate: number) => `${rate >= 0 ? '+' : ''}${(rate * 100).toFixed(1)}`;
 const cell = (o: Outcome) => `${percent(o.warm_hit_rate)} / ${o.avg_idle_containers.toFixed(2)}`;
 const row = (o: Outcome) => ({
   pool: o.pool,
@@ -364,7 +403,7 @@ function config(sizer: Sizer): PoolCoreConfig {
       margin: 0.5,
       windowMs: 2 * minute,
       initialCreateMs: createMs,
-      predictive: predictiveOptions,
+      predictive: sizer.kind === 'predictive' ? { ...predictiveOptions, ...sizer.options } : {},
     },
     timeouts: { bindMs: 10 * second, drainMs: 10 * second, statusMs: second, waitMs: minute },
     reapIntervalMs: 10 * minute,

@@ -237,3 +237,17 @@ function trainedUntil(until: number): PredictiveSizer {
   replay(sizer, timesOf(usualDay, monday), monday, until);
   return sizer;
 }
+
+describe('PredictiveSizer, surplus blend', () => {
+  it('sizes once for the larger of the forecast and the recent rate', () => {
+    const sizer = new PredictiveSizer(sizing, { ...defaultPredictiveOptions, blend: 'surplus' });
+    for (let back = 4; back >= 1; back--) usualDay(sizer, monday - back * dayMs);
+    const at = monday + 10 * hour;
+    replay(sizer, timesOf(usualDay, monday), monday, at);
+    const quiet = sizer.decide(at);
+    claims(sizer, at, at + 3 * minute, 30);
+    const spike = sizer.decide(at + 3 * minute);
+    expect(spike.total).toBeGreaterThan(quiet.total);
+    expect(spike.total).toBeGreaterThanOrEqual(spike.history);
+  });
+});

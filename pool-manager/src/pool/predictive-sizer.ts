@@ -20,6 +20,11 @@ export interface PredictiveOptions {
   readonly evidenceWindowMs: number;
   /** The forecast is scaled by today's evidence, at most by this much (1.5). */
   readonly maxEvidenceScale: number;
+  /**
+   * 'max' (default): target = max(history target, reactive target). 'surplus': one target
+   * from the forecast rate plus the recent rate's surplus over it, max(forecast, recent rate).
+   */
+  readonly blend: 'max' | 'surplus';
 }
 
 export const defaultPredictiveOptions: PredictiveOptions = {
@@ -29,6 +34,7 @@ export const defaultPredictiveOptions: PredictiveOptions = {
   lookAheadSlackMs: 5000,
   evidenceWindowMs: 20 * 60_000,
   maxEvidenceScale: 1.5,
+  blend: 'max',
 };
 
 /** Pseudo-claims on both sides of the evidence ratio, so a quiet hour is no proof. */
@@ -93,6 +99,12 @@ export class PredictiveSizer implements WarmSizer {
       maxWarm,
       worthKeeping(forecast * 3_600_000, replenishMs, this.options.savedPerHour),
     );
+    if (this.options.blend === 'surplus') {
+      const recentPerHour = this.reactive.claimRatePerMinute(now) * 60;
+      const rate = Math.max(forecast * 3_600_000, recentPerHour);
+      const both = worthKeeping(rate, replenishMs, this.options.savedPerHour);
+      return { history, recent, total: Math.min(maxWarm, Math.max(minWarm, both)) };
+    }
     const total = Math.min(maxWarm, Math.max(minWarm, history, recent));
     return { history, recent, total };
   }
