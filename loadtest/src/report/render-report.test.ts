@@ -157,6 +157,9 @@ describe('renderReport', () => {
       '| holiday (market closed) | 348 | 94.5 % / 1.00 | 99.0 % / 1.50 | 97.3 % | 94.5 % / 1.00 | 100.0 % / 2.00 |',
     );
     expect(markdown).toContain('load average 1.5 1.2 1)');
+    expect(markdown).toContain(
+      'Simulated trading day: the predictive pool serves **96.0 %** of claims warm at **1.90** idle containers on average (reactive adaptive: 84.0 % at 1.50).',
+    );
     expect(markdown).toContain('Test CPU × 2');
     expect(markdown).toContain('| load average (1 min) at the end of each k6 run | 3.50 – 3.50 |');
     expect(markdown).not.toMatch(/NaN|undefined|\[object Object\]/);

@@ -157,6 +157,12 @@ export function poolHitRate(results: Results): Section {
         num(adaptive.data, `${key}.avg_idle_containers`),
       ];
     });
+    const predictive = num(adaptive.data, 'predictive.warm_hit_rate');
+    const reactive = num(adaptive.data, 'adaptive.warm_hit_rate');
+    if (predictive !== undefined && reactive !== undefined)
+      headlines.push(
+        `Simulated trading day: the predictive pool serves **${percent(predictive) as string}** of claims warm at **${formatNumber(num(adaptive.data, 'predictive.avg_idle_containers') ?? 0)}** idle containers on average (reactive adaptive: ${percent(reactive) as string} at ${formatNumber(num(adaptive.data, 'adaptive.avg_idle_containers') ?? 0)}).`,
+      );
     paragraphs.push(
       '**Simulated trading day (pool core on a virtual clock)**',
       table(['pool', 'hit rate', 'cold starts', 'avg idle containers'], rows),
