@@ -125,8 +125,8 @@ type Sizer =
 /** Other settings of the predictive sizer, measured on every day beside the default. */
 const variants: { name: string; options: Partial<PredictiveOptions> }[] = [
   { name: 'blend surplus', options: { blend: 'surplus' } },
-  { name: 'saved/h 8', options: { savedPerHour: 8 } },
-  { name: 'saved/h 25', options: { savedPerHour: 25 } },
+  { name: 'saved/h 15', options: { savedPerHour: 15 } },
+  { name: 'no quiet-day price', options: { quietDayBelow: 1e-9 } },
   { name: 'no evidence', options: { maxEvidenceScale: 1, evidenceWindowMs: 1 } },
 ];
 

@@ -134,7 +134,7 @@ describe('PredictiveSizer', () => {
     expect(sizer.decide(open - 10 * minute).history).toBeLessThanOrEqual(3);
     // Within replenish (8 s) + slack (5 s) of the open: the open's demand, before any claim of it.
     const ahead = sizer.decide(open - 12_000);
-    expect(ahead.history).toBeGreaterThanOrEqual(9);
+    expect(ahead.history).toBeGreaterThanOrEqual(8);
     expect(ahead.recent).toBeLessThanOrEqual(2);
     expect(ahead.total).toBe(ahead.history);
   });

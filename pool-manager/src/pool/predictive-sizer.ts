@@ -11,9 +11,15 @@ export interface PredictiveOptions {
   readonly keepDays: number;
   /**
    * The price of a warm container: history keeps one more warm only while it is expected to
-   * save at least this many cold starts an hour (15).
+   * save at least this many cold starts an hour (25).
    */
   readonly savedPerHour: number;
+  /**
+   * Below this share of the usual traffic (today's evidence), the price falls with the square
+   * of the shortfall (0.5): on a quiet day each cold start weighs more in the day's hit rate,
+   * and a second container saves fewer of them (∝ rate²), so the quiet day keeps its few.
+   */
+  readonly quietDayBelow: number;
   /** Added to the look-ahead: a resize pass only runs every so often (5 s). */
   readonly lookAheadSlackMs: number;
   /** Time constant over which today's claims are compared with the forecast (20 min). */
@@ -30,7 +36,8 @@ export interface PredictiveOptions {
 export const defaultPredictiveOptions: PredictiveOptions = {
   bucketMs: 5 * 60_000,
   keepDays: 28,
-  savedPerHour: 15,
+  savedPerHour: 25,
+  quietDayBelow: 0.5,
   lookAheadSlackMs: 5000,
   evidenceWindowMs: 20 * 60_000,
   maxEvidenceScale: 1.5,
@@ -44,8 +51,9 @@ const evidencePrior = 3;
  * Warms ahead of the demand history predicts, and follows what it did not predict.
  *
  *   history = worthKeeping(peak forecast rate over [now, now + replenish + slack] × evidence,
- *             replenish, savedPerHour): the k where a (k+1)-th warm container would save
- *             fewer than savedPerHour cold starts an hour (Poisson claims during a replenish)
+ *             replenish, price): the k where a (k+1)-th warm container would save fewer
+ *             than `price` cold starts an hour (Poisson claims during a replenish); price =
+ *             savedPerHour, lowered on a quiet day (see quietDayBelow)
  *   recent  = the reactive AdaptiveSizer's target (EWMA of claims × replenish × margin)
  *   total   = min(max, max(min, history, recent))
  *
@@ -94,15 +102,15 @@ export class PredictiveSizer implements WarmSizer {
     const replenishMs = this.reactive.replenishMs;
     const today = Math.floor(now / dayMs);
     const ahead = now + replenishMs + this.options.lookAheadSlackMs;
-    const forecast = this.history.peakRatePerMs(now, ahead, today) * this.evidenceScale();
-    const history = Math.min(
-      maxWarm,
-      worthKeeping(forecast * 3_600_000, replenishMs, this.options.savedPerHour),
-    );
+    const scale = this.evidenceScale();
+    const forecast = this.history.peakRatePerMs(now, ahead, today) * scale;
+    const quiet = Math.min(1, scale / this.options.quietDayBelow);
+    const price = this.options.savedPerHour * quiet * quiet;
+    const history = Math.min(maxWarm, worthKeeping(forecast * 3_600_000, replenishMs, price));
     if (this.options.blend === 'surplus') {
       const recentPerHour = this.reactive.claimRatePerMinute(now) * 60;
       const rate = Math.max(forecast * 3_600_000, recentPerHour);
-      const both = worthKeeping(rate, replenishMs, this.options.savedPerHour);
+      const both = worthKeeping(rate, replenishMs, price);
       return { history, recent, total: Math.min(maxWarm, Math.max(minWarm, both)) };
     }
     const total = Math.min(maxWarm, Math.max(minWarm, history, recent));
