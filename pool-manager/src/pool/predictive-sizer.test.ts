@@ -251,3 +251,23 @@ describe('PredictiveSizer, surplus blend', () => {
     expect(spike.total).toBeGreaterThanOrEqual(spike.history);
   });
 });
+
+describe('PredictiveSizer, quiet-day price', () => {
+  /** A holiday: 0.5 claims a minute all day where history expects a trading day. */
+  function holidayAt(options: Partial<typeof defaultPredictiveOptions>, at: number) {
+    const sizer = new PredictiveSizer(sizing, { ...defaultPredictiveOptions, ...options });
+    for (let back = 4; back >= 1; back--) usualDay(sizer, monday - back * dayMs);
+    const trickle: number[] = [];
+    for (let t = monday; t < at; t += 2 * minute) trickle.push(t);
+    replay(sizer, trickle, monday, at);
+    return sizer.decide(at);
+  }
+
+  it('keeps a second container on a day far below the usual traffic', () => {
+    const noon = monday + 10 * hour;
+    // 0.5/min: the second container saves ~2 cold starts an hour, too few at the usual price
+    // of 25, but on a day with a tenth of the usual claims each of them weighs ten times more.
+    expect(holidayAt({}, noon).history).toBe(2);
+    expect(holidayAt({ quietDayBelow: 1e-9 }, noon).history).toBeLessThanOrEqual(1);
+  });
+});
