@@ -57,7 +57,7 @@ const holiday: Phase[] = [
   ['quiet night', 6 * hour, 0.2],
   ['holiday', 8 * hour + 45 * minute, 0.5],
 ];
-/** The usual day with a burst at 14:30 nobody scheduled (news). */
+/** The usual day with a burst at 10:00 UTC nobody scheduled (news). */
 const spike: Phase[] = [
   ['quiet night', 6 * hour, 0.2],
   ['pre-market', 1 * hour, 2],
@@ -88,7 +88,7 @@ const scenarios: Scenario[] = [
   { day: 'holiday', about: 'market closed, a trickle all day', history: usual, today: holiday },
   {
     day: 'afternoon spike',
-    about: 'the usual day + 10 min at 30/min at 09:45',
+    about: 'the usual day + 10 min at 30/min at 10:00 UTC',
     history: usual,
     today: spike,
   },
