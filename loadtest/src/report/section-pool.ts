@@ -193,6 +193,7 @@ interface SimulatedDay {
   predictive: DayOutcome;
   fixed: (DayOutcome & { pool: string })[];
   fixed_at_predictive_idle: number;
+  variants?: (DayOutcome & { pool: string; fixed_at_same_idle: number })[];
 }
 
 /** The five-day table of `bench -- adaptive` (hit rate / average idle containers per pool). */
@@ -213,8 +214,29 @@ function simulatedDays(data: unknown): string[] {
     ...fixedNames.map((name) => cell(d.fixed.find((f) => f.pool === name))),
   ]);
   const load = (data as { load_average?: number[] }).load_average;
+  const versus = (o: DayOutcome, fixedRate: number) =>
+    `${cell(o) as string} (${o.warm_hit_rate >= fixedRate ? '+' : '−'}${(Math.abs(o.warm_hit_rate - fixedRate) * 100).toFixed(1)})`;
+  const variantNames = (days[0]!.variants ?? []).map((v) => v.pool);
+  const variants =
+    variantNames.length === 0
+      ? []
+      : [
+          'Predictive sizer settings on the same days (hit rate / average idle; in brackets the hit rate minus that of the fixed pools at the same idle, in points). The default is `max(history, reactive)` at 25 saved cold starts per warm container-hour with the quiet-day price; `blend surplus` sizes once from `max(forecast, recent rate)`.',
+          table(
+            ['day', 'default', ...variantNames],
+            days.map((d) => [
+              d.day,
+              versus(d.predictive, d.fixed_at_predictive_idle),
+              ...variantNames.map((name) => {
+                const v = d.variants?.find((x) => x.pool === name);
+                return v === undefined ? undefined : versus(v, v.fixed_at_same_idle);
+              }),
+            ]),
+          ),
+        ];
   return [
     `**Five simulated days, each after four days of history** (hit rate / average idle containers; "fixed at same idle" interpolates the fixed pools' hit rate at the predictive pool's average idle count${load ? `; load average ${load.join(' ')}` : ''})`,
     table(['day', 'connects', 'adaptive', 'predictive', 'fixed at same idle', ...fixedNames], rows),
+    ...variants,
   ];
 }
