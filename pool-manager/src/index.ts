@@ -13,6 +13,8 @@ export type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-conf
 export type { AcquireInput, AcquireResult, Binding } from './pool/binding.js';
 export type { LifecyclePort, RepositoryResolver } from './pool/lifecycle-port.js';
 export type { PoolStateView, ProfileStateView } from './pool/pool-state.js';
+export type { HistorySnapshot, HistoryStore } from './pool/history-port.js';
+export type { PredictiveOptions } from './pool/predictive-sizer.js';
 export type {
   ClaimRecord,
   Container,

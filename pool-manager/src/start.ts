@@ -8,8 +8,11 @@ import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
 import { addService, listen, requireBearer } from '@warmgate/proto/grpc';
 import type { PoolManagerConfig } from './config.js';
+import { createConfigMapHistoryStore } from './history/configmap-history-store.js';
+import { createFileHistoryStore } from './history/file-history-store.js';
 import { createKubernetesLeaseStore, createLeaderElector } from './leader/index.js';
 import { createGrpcLifecycle } from './lifecycle/grpc-lifecycle.js';
+import type { HistoryStore } from './pool/history-port.js';
 import type { LifecyclePort, RepositoryResolver } from './pool/lifecycle-port.js';
 import { PoolCore } from './pool/pool-core.js';
 import type { Runtime } from './pool/runtime-port.js';
@@ -31,6 +34,8 @@ export interface StartOptions {
   repositoryFor?: RepositoryResolver;
   /** Cluster credentials for the Kubernetes runtime and the Lease; default: the environment. */
   kubeConfig?: KubeConfig;
+  /** Where the learned claim history is kept; default: the one the config names. */
+  history?: HistoryStore;
   log?: (message: string) => void;
 }
 
@@ -73,7 +78,8 @@ export async function startPoolManager(
   } else if (repositoryFor === undefined && config.store.kind === 'embedded') {
     repositoryFor = await embeddedStore(config.store.dir);
   }
-  const deps = { runtime, lifecycle, repositoryFor: repositoryFor!, log };
+  const history = options.history ?? historyFor(config, kubeConfig);
+  const deps = { runtime, lifecycle, repositoryFor: repositoryFor!, log, history };
   const makeCore = () => new PoolCore(config.core, deps);
 
   const health = new HealthImplementation({});
@@ -130,6 +136,12 @@ export async function startPoolManager(
     },
     close: () => (closing ??= close()),
   };
+}
+
+function historyFor(config: PoolManagerConfig, kubeConfig: () => KubeConfig): HistoryStore {
+  if (config.history.kind === 'file') return createFileHistoryStore(config.history.dir);
+  const { namespace, name } = config.history;
+  return createConfigMapHistoryStore({ kubeConfig: kubeConfig(), namespace, name });
 }
 
 async function runtimeFor(

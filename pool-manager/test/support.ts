@@ -157,10 +157,12 @@ export function sidecarClient(stateDir: string, containerId: string) {
   });
 }
 
-/** Container folders present in the state dir. */
+/** Container folders present in the state dir (not files such as claim-history.json). */
 export function containerDirs(stateDir: string): string[] {
   try {
-    return readdirSync(stateDir);
+    return readdirSync(stateDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     return [];
   }
