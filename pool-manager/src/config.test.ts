@@ -51,6 +51,7 @@ describe('loadConfig', () => {
       WARMGATE_POOL_RUNTIME: 'kubernetes',
       WARMGATE_POOL_NAMESPACE: 'agents',
       WARMGATE_POOL_POD_TEMPLATE: '/etc/warmgate/pod.json',
+      WARMGATE_POOL_SECRET: 'p'.repeat(32),
     };
     expect(loadConfig(env).history).toEqual({
       kind: 'configmap',
