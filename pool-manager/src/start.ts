@@ -3,7 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ensureStore, repoUrlFor } from '@warmgate/agent';
 import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
-import { addService, listen } from '@warmgate/proto/grpc';
+import { addReflection, addService, healthService, listen } from '@warmgate/proto/grpc';
 import type { PoolManagerConfig } from './config.js';
 import { createKubernetesLeaseStore, createLeaderElector } from './leader/index.js';
 import { createGrpcLifecycle } from './lifecycle/grpc-lifecycle.js';
@@ -85,6 +85,7 @@ export async function startPoolManager(
     createGatedPoolService(() => leadership.core()),
   );
   health.addToServer(server);
+  addReflection(server, [poolv1.Pool, healthService]);
   let port: number;
   try {
     port = await listen(server, config.host, config.port);
