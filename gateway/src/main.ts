@@ -12,7 +12,7 @@ async function main(): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  const telemetry = startTelemetry('warmgate-gateway');
+  const telemetry = await startTelemetry('warmgate-gateway');
   const gateway = await runGateway(config, telemetry);
   console.log(
     JSON.stringify({

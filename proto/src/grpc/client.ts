@@ -15,6 +15,7 @@ import {
 
 import { createServiceDefinition } from './service-definition.js';
 import { fromServiceError } from './status-mapping.js';
+import { traceMetadata } from './tracing.js';
 import type { CallOptions, Client } from './types.js';
 
 export interface ClientOptions {
@@ -156,6 +157,7 @@ async function writeAll(
 
 function metadataOf(options: CallOptions): Metadata {
   const metadata = new Metadata();
+  for (const [key, value] of Object.entries(traceMetadata())) metadata.set(key, value);
   for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key, value);
   return metadata;
 }
