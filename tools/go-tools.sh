@@ -444,7 +444,7 @@ tool_grpcurl() {
 # jaeger: Jaeger v2 (OpenTelemetry Collector based) with its default all-in-one
 # config: OTLP receiver on 4317/4318, memory storage, query API on 16686
 tool_jaeger() {
-  simple_tool jaeger "$JAEGER_VERSION" github.com/jaegertracing/jaeger "4-8 min" \
+  simple_tool jaeger "$JAEGER_VERSION" github.com/jaegertracing/jaeger "10-30 min" \
     "-s -w" github.com/jaegertracing/jaeger/cmd/jaeger jaeger
 }
 
