@@ -18,3 +18,9 @@ export {
 } from './auth/assertion.js';
 export { CREDENTIAL_HEADER } from './auth/direct-credential.js';
 export { TEMPLATE_FILES } from './workspace/layout.js';
+export {
+  loadOtlpParts,
+  otlpConfigured,
+  recordProcessMetrics,
+  startOtlpTelemetry,
+} from './telemetry/index.js';

@@ -23,7 +23,7 @@ async function main(): Promise<number> {
       'gateway: WARMGATE_MCP_SESSION_SECRET unset: a random key signs MCP session ids, so other replicas (and this one after a restart) will not honour them',
     );
   }
-  const telemetry = startTelemetry('warmgate-gateway');
+  const telemetry = await startTelemetry('warmgate-gateway');
   const gateway = await runGateway(config, telemetry);
   console.log(
     JSON.stringify({

@@ -6,7 +6,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ensureStore, repoUrlFor } from '@warmgate/agent';
 import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
-import { addService, listen, requireBearer } from '@warmgate/proto/grpc';
+import {
+  addReflection,
+  addService,
+  healthService,
+  listen,
+  requireBearer,
+} from '@warmgate/proto/grpc';
 import type { PoolManagerConfig } from './config.js';
 import { createConfigMapHistoryStore } from './history/configmap-history-store.js';
 import { createFileHistoryStore } from './history/file-history-store.js';
@@ -109,6 +115,7 @@ export async function startPoolManager(
     { authenticate: requireBearer(secret, 'Pool') },
   );
   health.addToServer(server);
+  addReflection(server, [poolv1.Pool, healthService]);
   let port: number;
   try {
     port = await listen(server, config.host, config.port);

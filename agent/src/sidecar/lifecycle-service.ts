@@ -7,6 +7,7 @@ import { AuthMode, agentv1, errors } from '@warmgate/proto';
 import type { ServiceImpl } from '@warmgate/proto/grpc';
 import type { ControlClient } from '../control/control-client.js';
 import type { AgentStateName, AgentStatus } from '../control/control-protocol.js';
+import { inSpan } from '../telemetry/spans.js';
 import { restoreWorkspace } from '../workspace/restore.js';
 
 export interface LifecycleOptions {
@@ -45,15 +46,16 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
     if (!repository?.url && !repository?.ephemeral) {
       throw errors.invalidArgument('repository.url is empty');
     }
-    const restored = await restoreWorkspace(
-      {
-        url: repository.url,
-        credential: repository.credential,
-        ephemeral: repository.ephemeral || request.mode === AuthMode.PUBLIC,
-      },
-      options.workspaceDir,
-      options.templatePath,
-      { maxObjectBytes: options.maxObjectBytes },
+    const restored = await inSpan('sidecar restore', {}, () =>
+      restoreWorkspace(
+        {
+          url: repository.url,
+          credential: repository.credential,
+          ephemeral: repository.ephemeral || request.mode === AuthMode.PUBLIC,
+        },
+        options.workspaceDir,
+        options.templatePath,
+      ),
     );
     const status = await options.control.bind({
       bindingId: request.bindingId,

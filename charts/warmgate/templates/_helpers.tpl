@@ -60,6 +60,16 @@ capabilities:
 {{- end }}
 {{- end -}}
 
+{{/* OTLP export settings (empty without telemetry.otlp.endpoint). Pass the root context. */}}
+{{- define "warmgate.otelEnv" -}}
+{{- with .Values.telemetry }}{{ with .otlp }}{{ if .endpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .endpoint | quote }}
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: {{ .protocol | default "http/protobuf" | quote }}
+{{- end }}{{ end }}{{ end }}
+{{- end -}}
+
 {{- define "warmgate.storeSecretEnv" -}}
 - name: WARMGATE_STORE_SECRET
   valueFrom:

@@ -16,8 +16,9 @@ async function main(): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  // One SDK for both: the pool manager's metrics appear on the gateway's /metrics too.
-  const telemetry = startTelemetry('warmgate');
+  // One SDK for both: the pool manager's metrics appear on the gateway's /metrics too, and its
+  // spans are exported as warmgate-gateway's (one process, one service.name).
+  const telemetry = await startTelemetry('warmgate-gateway');
   console.log('warmgate: starting the pool manager (warming agents)…');
   const pool = await startPoolManager(poolConfig);
   let gateway;

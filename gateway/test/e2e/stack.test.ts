@@ -206,30 +206,17 @@ for (const [label, make] of [
       const known = expectedFailures[scenario.id];
       const test = known?.transports.includes(label) ? it.fails : it;
       test(scenario.id, async () => {
-        for (let attempt = 1; ; attempt++) {
-          const client = await transport.connect(await tokenFor(scenario.who));
-          try {
-            await scenario.run(client, fixture);
-            return;
-          } catch (error) {
-            // Open bug (docs/reliability.md): now and then a fresh WebSocket is dropped with
-            // 1006 right after its first request. A client reconnects; so does this test, once.
-            // (An assertion error keeps the received value in `actual`, not in its message.)
-            const seen = `${String(error)} ${JSON.stringify((error as { actual?: unknown }).actual ?? '')}`;
-            if (attempt === 1 && label.startsWith('ws') && /socket closed \(1006/.test(seen)) {
-              console.log(`e2e ${label} ${scenario.id}: early 1006 drop, reconnecting once`);
-              continue;
-            }
-            // The stack's own account of what happened, for the failure message.
-            throw new Error(
-              `${String(error)}\n--- stack output (tail):\n${stack.output().slice(-4000)}`,
-              {
-                cause: error,
-              },
-            );
-          } finally {
-            await client.close();
-          }
+        const client = await transport.connect(await tokenFor(scenario.who));
+        try {
+          await scenario.run(client, fixture);
+        } catch (error) {
+          // The stack's own account of what happened, for the failure message.
+          throw new Error(
+            `${String(error)}\n--- stack output (tail):\n${stack.output().slice(-4000)}`,
+            { cause: error },
+          );
+        } finally {
+          await client.close();
         }
       });
     }

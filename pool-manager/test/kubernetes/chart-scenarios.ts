@@ -96,6 +96,8 @@ export function chartScenarios(cluster: () => TestCluster): void {
       'networkPolicy.enabled=false',
       'global.image.registry=registry.example.com/',
       'global.image.tag=1.2.3',
+      'telemetry.otlp.endpoint=http://otel.example:4318',
+      'telemetry.otlp.protocol=http/json',
     ];
     const { stdout } = await run(cluster().tools.helm, [
       'template',
@@ -110,6 +112,9 @@ export function chartScenarios(cluster: () => TestCluster): void {
     expect(stdout).toContain('WARMGATE_AUTH_PUBLIC_KEY');
     expect(stdout).toContain('registry.example.com/warmgate/agent:1.2.3');
     expect(stdout).toContain('standard:min=1:max=5,large:min=0:max=2');
+    // OTLP settings on the gateway, the pool manager and both containers of the agent pods.
+    expect(stdout.split('http://otel.example:4318').length - 1).toBe(4);
+    expect(stdout).toContain('OTEL_EXPORTER_OTLP_PROTOCOL');
     expect(stdout).not.toContain('kind: HorizontalPodAutoscaler');
     expect(stdout).not.toContain('kind: NetworkPolicy');
     const out = await cluster().kubectl(

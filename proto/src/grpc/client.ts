@@ -15,6 +15,7 @@ import {
 
 import { createServiceDefinition } from './service-definition.js';
 import { fromServiceError } from './status-mapping.js';
+import { traceMetadata } from './tracing.js';
 import type { CallOptions, Client } from './types.js';
 
 export interface ClientOptions {
@@ -160,7 +161,7 @@ async function writeAll(
 
 function metadataOf(fixed: Record<string, string>, options: CallOptions): Metadata {
   const metadata = new Metadata();
-  const headers = { ...fixed, ...options.headers };
+  const headers = { ...fixed, ...traceMetadata(), ...options.headers };
   for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
   return metadata;
 }

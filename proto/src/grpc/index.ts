@@ -10,4 +10,5 @@ export {
   toServiceError,
 } from './status-mapping.js';
 export { listen } from './listen.js';
+export { addReflection, healthService } from './reflection/index.js';
 export type { CallOptions, Client, HandlerContext, ServiceImpl } from './types.js';

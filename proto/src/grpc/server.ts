@@ -16,6 +16,7 @@ import type {
 import { errors, WarmgateError } from '../errors.js';
 import { createServiceDefinition, UndecodableRequest } from './service-definition.js';
 import { toServiceError } from './status-mapping.js';
+import { serverSpan } from './tracing.js';
 import type { HandlerContext, ServiceImpl } from './types.js';
 
 type AnyCall = {
@@ -62,8 +63,7 @@ function wrap(method: DescMethod, handler: AnyHandler) {
     case 'unary':
       return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = contextOf(call);
-        Promise.resolve()
-          .then(() => handler(decoded(call.request), context))
+        serverSpan(method, context.headers, async () => handler(decoded(call.request), context))
           .then(
             (value) => callback(null, output(value)),
             (error: unknown) => callback(toServiceError(error) as ServiceError),
@@ -73,18 +73,21 @@ function wrap(method: DescMethod, handler: AnyHandler) {
     case 'server_streaming':
       return (call: ServerWritableStream<unknown, unknown>) => {
         const { context, done } = contextOf(call);
-        void pump(
-          () => handler(decoded(call.request), context) as AsyncIterable<unknown>,
-          call,
-          output,
-          context.signal,
+        void serverSpan(method, context.headers, () =>
+          pump(
+            () => handler(decoded(call.request), context) as AsyncIterable<unknown>,
+            call,
+            output,
+            context.signal,
+          ),
         ).finally(done);
       };
     case 'client_streaming':
       return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = contextOf(call);
-        Promise.resolve()
-          .then(() => handler(readAll(call, context.signal), context))
+        serverSpan(method, context.headers, async () =>
+          handler(readAll(call, context.signal), context),
+        )
           .then(
             (value) => callback(null, output(value)),
             (error: unknown) => callback(toServiceError(error) as ServiceError),
@@ -94,11 +97,13 @@ function wrap(method: DescMethod, handler: AnyHandler) {
     case 'bidi_streaming':
       return (call: ServerDuplexStream<unknown, unknown>) => {
         const { context, done } = contextOf(call);
-        void pump(
-          () => handler(readAll(call, context.signal), context) as AsyncIterable<unknown>,
-          call,
-          output,
-          context.signal,
+        void serverSpan(method, context.headers, () =>
+          pump(
+            () => handler(readAll(call, context.signal), context) as AsyncIterable<unknown>,
+            call,
+            output,
+            context.signal,
+          ),
         ).finally(done);
       };
   }

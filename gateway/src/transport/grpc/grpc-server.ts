@@ -7,14 +7,19 @@ import { context } from '@opentelemetry/api';
 import { Server } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { AuthMode, gatewayv1 } from '@warmgate/proto';
-import { addService, listen, type HandlerContext } from '@warmgate/proto/grpc';
+import {
+  addReflection,
+  addService,
+  healthService,
+  listen,
+  type HandlerContext,
+} from '@warmgate/proto/grpc';
 import type { Principal } from '../../core/ports.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
 import { contextFromHeaders } from '../../telemetry/propagation.js';
 import { inSpan } from '../../telemetry/tracer.js';
 import { createPeerSessions } from './public-sessions.js';
-import { addReflection } from './reflection.js';
 
 export interface GrpcServer {
   listen(host: string, port: number): Promise<number>;
@@ -28,7 +33,7 @@ export function createGrpcServer(core: SessionCore): GrpcServer {
   const server = new Server();
   const health = new HealthImplementation({ '': 'SERVING', [serviceName]: 'SERVING' });
   health.addToServer(server);
-  addReflection(server, [gatewayv1.Gateway.file]);
+  addReflection(server, [gatewayv1.Gateway, healthService]);
 
   const anonymous = createPeerSessions(core);
   const principalOf = (ctx: HandlerContext): Promise<Principal> => {

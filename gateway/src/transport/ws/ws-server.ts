@@ -68,22 +68,19 @@ export function createWsServer(options: WsServerOptions): WsServer {
         res.writeStatus('503 Service Unavailable').end('draining\n');
         return;
       }
-      if (!token) {
-        res.upgrade<SocketData>({ auth: undefined }, key, protocol, extensions, context);
-        return;
-      }
-      let aborted = false;
-      res.onAborted(() => {
-        aborted = true;
-      });
-      core.authenticate(token).then(
-        (principal) => finish({ principal }),
-        (error: unknown) => finish({ error: WarmgateError.from(error) }),
+      // Upgrade synchronously, inside this handler, and verify the token once the socket is
+      // open (WsConnection.opened). An upgrade completed later — `res.cork(() => res.upgrade())`
+      // after awaiting the token check, as this code did — runs HttpResponse::cork()'s
+      // post-response logic on a socket that uWS reallocated in place, and that logic can read
+      // stale bytes as "Connection: close" and shut the fresh WebSocket down without a close
+      // frame: the client's early 1006 (docs/reliability.md, uNetworking/uWebSockets#1929).
+      res.upgrade<SocketData>(
+        { auth: token ? { token } : undefined },
+        key,
+        protocol,
+        extensions,
+        context,
       );
-      function finish(auth: UpgradeAuth) {
-        if (aborted) return;
-        res.cork(() => res.upgrade<SocketData>({ auth }, key, protocol, extensions, context));
-      }
     },
     open: (ws) => {
       sockets.add(ws);
