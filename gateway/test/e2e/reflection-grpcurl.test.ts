@@ -12,6 +12,8 @@ import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js'
 const run = promisify(execFile);
 let grpcurl: string;
 let stack: StackProcess;
+// The Pool API authenticates its caller (the gateway); reflection and health do not.
+const poolSecret = 'reflection-test-pool-secret-'.padEnd(40, 'x');
 
 async function curl(...args: string[]): Promise<string> {
   try {
@@ -29,6 +31,7 @@ beforeAll(async () => {
     WARMGATE_AUTH_HS256_SECRET: testSecret,
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,
+    WARMGATE_POOL_SECRET: poolSecret,
   });
 }, 600_000);
 
@@ -120,7 +123,17 @@ describe('the pool manager port', () => {
       status: string;
     };
     expect(health.status).toBe('SERVING');
-    const status = await curl('-d', '{}', stack.poolAddress, 'warmgate.pool.v1.Pool/GetStatus');
+    const status = await curl(
+      '-H',
+      `authorization: Bearer ${poolSecret}`,
+      '-d',
+      '{}',
+      stack.poolAddress,
+      'warmgate.pool.v1.Pool/GetStatus',
+    );
     expect(JSON.parse(status)).toBeTypeOf('object');
+    await expect(
+      curl('-d', '{}', stack.poolAddress, 'warmgate.pool.v1.Pool/GetStatus'),
+    ).rejects.toThrow(/Unauthenticated/);
   });
 });

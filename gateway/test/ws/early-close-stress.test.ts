@@ -29,10 +29,14 @@ afterAll(async () => {
 
 type Outcome = 'answered' | `closed ${number} before the first answer` | 'connect failed';
 
-/** One socket: open with a token, wait for `authenticated`, ping, wait for the pong. */
-function oneSocket(url: string): Promise<Outcome> {
+/**
+ * One socket: open with a token in the upgrade's `Authorization` header (the path that raced),
+ * wait for `authenticated`, ping, wait for the pong.
+ */
+function oneSocket(url: string, token: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(url);
+    // Node's WebSocket (undici) takes upgrade headers.
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } } as never);
     let authenticated = false;
     socket.addEventListener('message', (event) => {
       const frame = JSON.parse(String(event.data)) as { id?: string; pong?: unknown };
@@ -60,8 +64,7 @@ it(`${sockets} signed-in sockets in bursts of ${burst} under CPU load: none clos
     const results = await Promise.all(
       Array.from({ length: burst }, (_, i) => {
         const url = new URL('/ws', gateway.baseUrl);
-        url.searchParams.set('access_token', tokens[(start + i) % tokens.length]!);
-        return oneSocket(url.toString());
+        return oneSocket(url.toString(), tokens[(start + i) % tokens.length]!);
       }),
     );
     for (const outcome of results) outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
