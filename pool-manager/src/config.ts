@@ -71,6 +71,8 @@ const defaults = {
   WARMGATE_POOL_PROFILES: 'standard:min=2:max=50',
   WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,enterprise=standard:8h',
   WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
+  /** Anonymous sessions' own capped profile (name:min=N:max=M); no tier may use it. */
+  WARMGATE_POOL_PUBLIC_PROFILE: 'public:min=0:max=4',
   WARMGATE_POOL_ADAPTIVE: 'true',
   WARMGATE_POOL_ADAPTIVE_MARGIN: '0.5',
   WARMGATE_POOL_ADAPTIVE_WINDOW: '60s',
@@ -116,6 +118,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   const duration = (name: PoolManagerEnvName) => check(name, parseDuration, 1000);
   const profiles = check('WARMGATE_POOL_PROFILES', parseProfiles, []);
   const tiers = check('WARMGATE_POOL_TIERS', parseTiers, {});
+  const publicProfile = check('WARMGATE_POOL_PUBLIC_PROFILE', parsePublicProfile, undefined);
+  if (publicProfile) {
+    if (profiles.some((p) => p.name === publicProfile.name)) {
+      problems.push(
+        `WARMGATE_POOL_PUBLIC_PROFILE: profile ${publicProfile.name} is also in WARMGATE_POOL_PROFILES; anonymous sessions need a profile of their own`,
+      );
+    }
+    for (const [tier, { profile }] of Object.entries(tiers)) {
+      if (profile === publicProfile.name) {
+        problems.push(
+          `WARMGATE_POOL_TIERS: tier ${tier} uses the public profile ${profile}; paying tiers must never share it with anonymous sessions`,
+        );
+      }
+    }
+  }
   for (const [tier, { profile }] of Object.entries(tiers)) {
     if (!profiles.some((p) => p.name === profile)) {
       problems.push(
@@ -155,8 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     store: { kind: 'embedded', dir: resolve(read('WARMGATE_STORE_DIR')) },
     shutdownGraceMs: duration('WARMGATE_POOL_SHUTDOWN_GRACE'),
     core: {
-      profiles,
+      profiles: publicProfile ? [...profiles, publicProfile] : profiles,
       tiers,
+      ...(publicProfile ? { publicProfile: publicProfile.name } : {}),
       publicIdleTimeoutMs: duration('WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT'),
       adaptive: {
         enabled: check('WARMGATE_POOL_ADAPTIVE', parseBoolean, true),
@@ -317,6 +335,13 @@ export function parseProfiles(raw: string): ProfileConfig[] {
     throw new Error('profile names must be unique');
   }
   return profiles;
+}
+
+/** One profile, "public:min=0:max=4". */
+function parsePublicProfile(raw: string): ProfileConfig {
+  const [profile, ...more] = parseProfiles(raw);
+  if (!profile || more.length > 0) throw new Error('expected one profile, e.g. public:min=0:max=4');
+  return profile;
 }
 
 /** "free=standard:15m,pro=standard:60m" (tier=profile:idle timeout) */

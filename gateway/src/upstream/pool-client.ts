@@ -18,6 +18,11 @@ export interface PoolApi {
     request: { userId: string; bindingId: string },
     options: { timeoutMs?: number; headers?: Record<string, string> },
   ): Promise<poolv1.TouchResponse>;
+  /** Ends a binding now; the gateway uses it for public bindings whose last session closed. */
+  release?(
+    request: { userId: string; bindingId: string },
+    options: { timeoutMs?: number; headers?: Record<string, string> },
+  ): Promise<poolv1.ReleaseResponse>;
 }
 
 export function createPoolApi(address: string): PoolApi & { close(): void } {
