@@ -1,4 +1,5 @@
 // The gateway's two listeners over one session core: uWebSockets.js (HTTP + /ws) and grpc-js.
+import type { Admission } from '../admission/index.js';
 import type { GatewayConfig } from '../config.js';
 import type { SessionCore } from '../core/session/session-core.js';
 import { createGrpcServer } from '../transport/grpc/grpc-server.js';
@@ -9,8 +10,10 @@ export interface GatewayServersOptions {
   readonly core: SessionCore;
   readonly config: Pick<
     GatewayConfig,
-    'host' | 'httpPort' | 'grpcPort' | 'limits' | 'drainTimeoutS'
+    'host' | 'httpPort' | 'grpcPort' | 'limits' | 'drainTimeoutS' | 'grpc'
   >;
+  /** Connection caps and request rates (none: no admission control, for tests of other things). */
+  readonly admission?: Admission;
   /** Readiness: the pool manager answers. */
   readonly ready: () => Promise<boolean>;
   /** Prometheus text for /metrics. */
@@ -28,12 +31,14 @@ export interface GatewayServers {
 
 export async function startGatewayServers(options: GatewayServersOptions): Promise<GatewayServers> {
   const { core, config } = options;
+  const { admission } = options;
   const ws = createWsServer({
     core,
+    admission,
     limits: config.limits,
     http: { ready: options.ready, scrape: options.scrape, assets: loadWebAssets() },
   });
-  const grpc = createGrpcServer(core);
+  const grpc = createGrpcServer(core, { options: config.grpc, admission });
   const httpPort = await ws.listen(config.host, config.httpPort);
   let grpcPort: number;
   try {

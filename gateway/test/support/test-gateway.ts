@@ -44,6 +44,7 @@ export async function startTestGateway(
   const wired = wireGateway(config);
   const servers = await startGatewayServers({
     core: wired.core,
+    admission: wired.admission,
     config,
     ready: wired.ready,
     scrape: async () => '# no metrics in tests\n',

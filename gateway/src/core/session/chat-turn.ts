@@ -21,7 +21,10 @@ export interface TurnContext {
 export function errorEvent(turnId: string, error: WarmgateError): gatewayv1.ChatResponse {
   return create(gatewayv1.ChatResponseSchema, {
     turnId,
-    kind: { case: 'error', value: { code: error.code, message: error.message } },
+    kind: {
+      case: 'error',
+      value: { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs ?? 0 },
+    },
   });
 }
 

@@ -241,11 +241,11 @@ export class WsConnection {
   }
 
   private sendError(id: string, error: unknown): void {
-    const { code, message } = WarmgateError.from(error);
+    const { code, message, retryAfterMs = 0 } = WarmgateError.from(error);
     // Messages can quote client input (a JSON parser's complaint): cut a quoted surrogate pair
     // in half and a strict client could not decode the frame that explains its mistake.
     const readable = message.replace(loneSurrogate, '\uFFFD');
-    this.send({ id, kind: { case: 'error', value: { code, message: readable } } });
+    this.send({ id, kind: { case: 'error', value: { code, message: readable, retryAfterMs } } });
   }
 
   private send(frame: ServerFrameInit): void {

@@ -11,6 +11,7 @@ import {
   type WebSocket,
 } from 'uWebSockets.js';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
+import { admittedCore, type Admission, type Ticket } from '../../admission/index.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
 import { CloseCode } from './close-codes.js';
@@ -19,6 +20,8 @@ import { type ConnectionLimits, type UpgradeAuth, WsConnection } from './ws-conn
 
 export interface WsServerOptions {
   readonly core: SessionCore;
+  /** Connection caps (close 1013) and request rates; none = no admission control. */
+  readonly admission?: Admission | undefined;
   readonly limits: ConnectionLimits & {
     /** Seconds without traffic before the socket closes; pings keep live sockets open. */
     readonly idleTimeoutS: number;
@@ -35,13 +38,16 @@ export interface WsServer {
 
 interface SocketData {
   auth: UpgradeAuth;
+  /** The connection's admission ticket, given back when the socket closes. */
+  ticket?: Ticket;
   connection?: WsConnection;
   /** Set by the close handler: uWebSockets.js throws on any use of a closed socket. */
   gone?: boolean;
 }
 
 export function createWsServer(options: WsServerOptions): WsServer {
-  const { core, limits } = options;
+  const { limits, admission } = options;
+  const core = admittedCore(options.core, admission, 'ws');
   const sockets = new Set<WebSocket<SocketData>>();
   let listenSocket: us_listen_socket | undefined;
   let draining = false;
@@ -64,13 +70,29 @@ export function createWsServer(options: WsServerOptions): WsServer {
         res.writeStatus('503 Service Unavailable').end('draining\n');
         return;
       }
+      // Over a cap: the socket opens only to be closed 1013 with an error frame carrying the
+      // retry hint, which a WebSocket client can read (an HTTP refusal it could not).
+      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const verdict = admission?.connection('ws', ip);
+      if (verdict instanceof WarmgateError) {
+        res.upgrade<SocketData>({ auth: { error: verdict } }, key, protocol, extensions, context);
+        return;
+      }
+      const admitted: Ticket | undefined = verdict;
       if (!token) {
-        res.upgrade<SocketData>({ auth: undefined }, key, protocol, extensions, context);
+        res.upgrade<SocketData>(
+          { auth: undefined, ticket: admitted },
+          key,
+          protocol,
+          extensions,
+          context,
+        );
         return;
       }
       let aborted = false;
       res.onAborted(() => {
         aborted = true;
+        admitted?.release();
       });
       core.authenticate(token).then(
         (principal) => finish({ principal }),
@@ -78,7 +100,9 @@ export function createWsServer(options: WsServerOptions): WsServer {
       );
       function finish(auth: UpgradeAuth) {
         if (aborted) return;
-        res.cork(() => res.upgrade<SocketData>({ auth }, key, protocol, extensions, context));
+        res.cork(() =>
+          res.upgrade<SocketData>({ auth, ticket: admitted }, key, protocol, extensions, context),
+        );
       }
     },
     open: (ws) => {
@@ -110,6 +134,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
     drain: (ws) => ws.getUserData().connection?.drained(),
     close: (ws) => {
       ws.getUserData().gone = true;
+      ws.getUserData().ticket?.release();
       sockets.delete(ws);
       gatewayMetrics().connections.add(-1, { transport: 'ws' });
       ws.getUserData().connection?.closedBySocket();
