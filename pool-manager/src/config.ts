@@ -17,6 +17,16 @@ export interface PoolManagerConfig {
   /** SIGTERM: how long draining every binding may take before the rest are destroyed. */
   readonly shutdownGraceMs: number;
   readonly core: PoolCoreConfig;
+  /** Direct mode: the keys to verify a client's JWE before acquiring for it (unset = refused). */
+  readonly direct?: DirectModeConfig;
+}
+
+export interface DirectModeConfig {
+  /** Never logged, never echoed in a ConfigError. */
+  readonly jwePrivateKey: string;
+  readonly issuerKeys: string;
+  readonly tierClaim: string;
+  readonly defaultTier: string;
 }
 
 /**
@@ -96,6 +106,11 @@ const defaults = {
   WARMGATE_STORE_SECRET: '',
   /** Empty: the longest idle timeout + the drain timeout + the shutdown grace. */
   WARMGATE_STORE_CREDENTIAL_TTL: '',
+  // Direct mode (the same keys the agents hold); empty = direct-mode acquires are refused.
+  WARMGATE_AGENT_JWE_PRIVATE_KEY: '',
+  WARMGATE_DIRECT_ISSUER_KEYS: '',
+  WARMGATE_POOL_DIRECT_TIER_CLAIM: 'tier',
+  WARMGATE_POOL_DIRECT_DEFAULT_TIER: 'free',
 } as const;
 
 export type PoolManagerEnvName = keyof typeof defaults;
@@ -197,13 +212,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     },
   };
   const store = remoteStoreOf(read, config, problems);
+  const direct = directOf(read, tiers, problems);
   if (problems.length > 0) {
     throw new ConfigError(`invalid pool manager configuration:\n  ${problems.join('\n  ')}`);
   }
-  return store === undefined ? config : { ...config, store };
+  return {
+    ...config,
+    ...(store === undefined ? {} : { store }),
+    ...(direct === undefined ? {} : { direct }),
+  };
 }
 
 type Read = (name: PoolManagerEnvName) => string;
+
+/** Both keys set: direct-mode acquires are verified here; one without the other is a mistake. */
+function directOf(
+  read: Read,
+  tiers: Record<string, TierConfig>,
+  problems: string[],
+): DirectModeConfig | undefined {
+  const jwePrivateKey = read('WARMGATE_AGENT_JWE_PRIVATE_KEY');
+  const issuerKeys = read('WARMGATE_DIRECT_ISSUER_KEYS');
+  if (jwePrivateKey === '' && issuerKeys === '') return undefined;
+  if (jwePrivateKey === '' || issuerKeys === '') {
+    problems.push(
+      'WARMGATE_AGENT_JWE_PRIVATE_KEY and WARMGATE_DIRECT_ISSUER_KEYS: set both for direct mode, or neither',
+    );
+    return undefined;
+  }
+  const defaultTier = read('WARMGATE_POOL_DIRECT_DEFAULT_TIER');
+  if (!(defaultTier in tiers)) {
+    problems.push(`WARMGATE_POOL_DIRECT_DEFAULT_TIER: ${defaultTier} is not a tier`);
+  }
+  return {
+    jwePrivateKey,
+    issuerKeys,
+    tierClaim: read('WARMGATE_POOL_DIRECT_TIER_CLAIM'),
+    defaultTier,
+  };
+}
 type Required = (name: PoolManagerEnvName, why: string) => string;
 
 function kubernetesOf(read: Read, required: Required): KubernetesRuntimeConfig {

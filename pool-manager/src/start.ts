@@ -1,6 +1,6 @@
 import { Server } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ensureStore, repoUrlFor } from '@warmgate/agent';
+import { createDirectVerifier, ensureStore, repoUrlFor } from '@warmgate/agent';
 import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
 import { addService, listen } from '@warmgate/proto/grpc';
@@ -12,6 +12,7 @@ import { PoolCore } from './pool/pool-core.js';
 import type { Runtime } from './pool/runtime-port.js';
 import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kubernetes/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
+import { createDirectAcquire } from './service/direct-acquire.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
 import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
 import { ephemeralOnly, withStoreRepositories } from './wiring/store-lifecycle.js';
@@ -82,7 +83,14 @@ export async function startPoolManager(
   addService(
     server,
     poolv1.Pool,
-    createGatedPoolService(() => leadership.core()),
+    createGatedPoolService(
+      () => leadership.core(),
+      config.direct &&
+        createDirectAcquire(
+          createDirectVerifier(config.direct.jwePrivateKey, config.direct.issuerKeys),
+          config.direct,
+        ),
+    ),
   );
   health.addToServer(server);
   let port: number;
