@@ -26,13 +26,16 @@ export function listenCapped(
   host: string,
   port: number,
   admission: Admission,
+  /** A connection closed (its grpc-js peer string). */
+  onClose: (peer: string) => void = () => {},
 ): Promise<CappedListener> {
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
   const refused = new Map<string, WarmgateError>();
   const tcp: NetServer = createServer((socket) => {
     const admitted = admission.connection('grpc', socket.remoteAddress ?? '');
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.once('close', () => onClose(peer));
     if (admitted instanceof WarmgateError) {
-      const peer = `${socket.remoteAddress}:${socket.remotePort}`;
       refused.set(peer, admitted);
       socket.once('close', () => refused.delete(peer));
       setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();

@@ -99,7 +99,9 @@ export function createGrpcServer(
   return {
     async listen(host, port) {
       if (!admission) return listen(server, host, port);
-      listener = await listenCapped(server, host, port, admission);
+      listener = await listenCapped(server, host, port, admission, (peer) =>
+        anonymous.end(peer),
+      );
       return listener.port;
     },
     close(graceMs) {
