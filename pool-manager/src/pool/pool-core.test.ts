@@ -84,6 +84,7 @@ describe('PoolCore', () => {
     expect((await anonymous('public-1')).binding.profile).toBe('public');
     await expect(anonymous('public-2')).rejects.toMatchObject({
       code: ErrorCode.RESOURCE_EXHAUSTED,
+      retryAfterMs: 5_000,
     });
     expect((await acquire(core, 'alice')).binding.profile).toBe('standard');
     expect(await core.release('public-1')).toBe(true);

@@ -307,12 +307,16 @@ export class PoolCore {
         slot.coldStarting--;
       }
     }
-    if (slot.pool.counts().starting > 0) {
+    // Anonymous acquires never queue for a container being created: at the public cap they
+    // are refused at once, so a flood cannot pile up waiters (their clients may retry).
+    if (slot.pool.counts().starting > 0 && name !== this.config.publicProfile) {
       this.metrics.coldStart(name, 'profile_at_capacity');
       return { container: await slot.pool.waitForOne(), source: 'cold', lent: true };
     }
-    throw errors.resourceExhausted(
+    throw new WarmgateError(
+      ErrorCode.RESOURCE_EXHAUSTED,
       `profile ${name} is at its maximum of ${slot.config.maxTotal} containers`,
+      { retryAfterMs: PROFILE_FULL_RETRY_MS },
     );
   }
 
@@ -363,6 +367,9 @@ export class PoolCore {
     return count;
   }
 }
+
+/** The retry hint of a full profile: about one bind-and-release of another user. */
+const PROFILE_FULL_RETRY_MS = 5_000;
 
 function modeName(mode: AuthMode): string {
   return AuthMode[mode]?.toLowerCase() ?? String(mode);
