@@ -99,9 +99,7 @@ export function createGrpcServer(
   return {
     async listen(host, port) {
       if (!admission) return listen(server, host, port);
-      listener = await listenCapped(server, host, port, admission, (peer) =>
-        anonymous.end(peer),
-      );
+      listener = await listenCapped(server, host, port, admission, (peer) => anonymous.end(peer));
       return listener.port;
     },
     close(graceMs) {
