@@ -41,6 +41,7 @@ export async function runTurn(turn: TurnContext): Promise<void> {
     if (finished) turn.onEnded();
   };
   try {
+    turn.runner.admit?.(turn.principal);
     const agent = await turn.agent(turn.signal);
     await turn.runner.run(
       { principal: turn.principal, turnId: turn.turnId, text: turn.text, agent },
