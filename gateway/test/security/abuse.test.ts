@@ -30,6 +30,14 @@ beforeAll(async () => {
       WARMGATE_POOL_PROFILES: 'standard:min=2:max=6',
       WARMGATE_POOL_PUBLIC_PROFILE: `public:min=1:max=${PUBLIC_MAX}`,
     },
+    // The gateway's own defaults (the test harness loosens them for the other suites).
+    gatewayEnv: {
+      WARMGATE_PUBLIC_CHAT: 'auto',
+      WARMGATE_RATE_REQUESTS_PER_S: '50',
+      WARMGATE_RATE_REQUESTS_BURST: '100',
+      WARMGATE_RATE_TURNS_PER_MIN: '20',
+      WARMGATE_RATE_TURNS_BURST: '5',
+    },
   });
   caller = grpcCaller(stack.gateway.grpcAddress);
 }, 60_000);
