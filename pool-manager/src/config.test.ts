@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from './config.js';
 
@@ -75,6 +78,7 @@ describe('loadConfig: Kubernetes', () => {
     WARMGATE_POOL_NAMESPACE: 'warmgate',
     WARMGATE_POOL_POD_TEMPLATE: '/etc/warmgate/pool/agent-pod.json',
     WARMGATE_POOL_INSTANCE: 'wg',
+    WARMGATE_POOL_SECRET: 'pool-secret-'.repeat(3),
   };
   const problemsOf = (env: Record<string, string>): string => {
     try {
@@ -185,5 +189,39 @@ describe('parseDuration', () => {
     expect(parseDuration('42')).toBe(42);
     expect(() => parseDuration('0s')).toThrow();
     expect(() => parseDuration('-1s')).toThrow();
+  });
+});
+
+describe('loadConfig: the Pool deployment secret', () => {
+  it('is optional with the local runtime (start-up makes one) and read from the variable', () => {
+    expect(loadConfig({}).secret).toBeUndefined();
+    expect(loadConfig({ WARMGATE_POOL_SECRET: 'p'.repeat(32) }).secret).toBe('p'.repeat(32));
+  });
+
+  it('is read from a file, and a short one is refused without echoing it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warmgate-config-'));
+    try {
+      writeFileSync(join(dir, 'secret'), `${'f'.repeat(40)}\n`);
+      const config = loadConfig({ WARMGATE_POOL_SECRET_FILE: join(dir, 'secret') });
+      expect(config.secret).toBe('f'.repeat(40));
+      expect(() => loadConfig({ WARMGATE_POOL_SECRET: 'short-secret-value' })).toThrow(
+        /WARMGATE_POOL_SECRET: must be at least 32 characters$/,
+      );
+      expect(() =>
+        loadConfig({ WARMGATE_POOL_SECRET: 'p'.repeat(32), WARMGATE_POOL_SECRET_FILE: 'x' }),
+      ).toThrow(/set at most one/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is required with the Kubernetes runtime', () => {
+    expect(() =>
+      loadConfig({
+        WARMGATE_POOL_RUNTIME: 'kubernetes',
+        WARMGATE_POOL_NAMESPACE: 'warmgate',
+        WARMGATE_POOL_POD_TEMPLATE: '/t.json',
+      }),
+    ).toThrow(/WARMGATE_POOL_SECRET or WARMGATE_POOL_SECRET_FILE: required/);
   });
 });

@@ -1,5 +1,6 @@
 // The pool manager's configuration: one typed object, read from WARMGATE_* variables here and
 // nowhere else, validated at start-up with messages that name the setting.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-config.js';
@@ -8,6 +9,12 @@ export interface PoolManagerConfig {
   /** Pool gRPC service (warmgate.pool.v1.Pool + grpc.health.v1). */
   readonly host: string;
   readonly port: number;
+  /**
+   * The deployment secret every Pool call must carry (`authorization: Bearer`), and the root
+   * the per-container sidecar secrets are derived from. Never logged, never given to a
+   * container. Unset: the local runtime makes one in `<stateDir>/pool.secret` (0600).
+   */
+  readonly secret?: string;
   /** Prometheus /metrics; port 0 turns the exporter off. */
   readonly metrics: { readonly host: string; readonly port: number };
   readonly runtime: RuntimeConfig;
@@ -104,6 +111,9 @@ const defaults = {
   WARMGATE_POOL_IDENTITY: '',
   WARMGATE_STORE_URL: '',
   WARMGATE_STORE_SECRET: '',
+  /** The deployment secret of the Pool API (or a file holding it); empty = generated. */
+  WARMGATE_POOL_SECRET: '',
+  WARMGATE_POOL_SECRET_FILE: '',
   /** Empty: the longest idle timeout + the drain timeout + the shutdown grace. */
   WARMGATE_STORE_CREDENTIAL_TTL: '',
   // Direct mode (the same keys the agents hold); empty = direct-mode acquires are refused.
@@ -213,6 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   };
   const store = remoteStoreOf(read, config, problems);
   const direct = directOf(read, tiers, problems);
+  const secret = readSecret(read, 'WARMGATE_POOL_SECRET', 'WARMGATE_POOL_SECRET_FILE', problems);
+  if (secret === undefined && runtimeKind === 'kubernetes') {
+    problems.push(
+      'WARMGATE_POOL_SECRET or WARMGATE_POOL_SECRET_FILE: required with WARMGATE_POOL_RUNTIME=kubernetes',
+    );
+  }
   if (problems.length > 0) {
     throw new ConfigError(`invalid pool manager configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -220,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     ...config,
     ...(store === undefined ? {} : { store }),
     ...(direct === undefined ? {} : { direct }),
+    ...(secret === undefined ? {} : { secret }),
   };
 }
 
@@ -319,6 +336,37 @@ function remoteStoreOf(
     }
   }
   return { kind: 'remote', url, secret, credentialTtlMs };
+}
+
+/**
+ * A secret from a variable or from a file it names (at most one of the two). At least 32
+ * characters; its value never appears in a message.
+ */
+function readSecret(
+  read: Read,
+  name: PoolManagerEnvName,
+  fileName: PoolManagerEnvName,
+  problems: string[],
+): string | undefined {
+  const value = read(name);
+  const file = read(fileName);
+  if (value !== '' && file !== '') {
+    problems.push(`${name} and ${fileName}: set at most one`);
+    return undefined;
+  }
+  let secret = value;
+  if (file !== '') {
+    try {
+      secret = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      problems.push(`${fileName}=${JSON.stringify(file)}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+  if (secret === '') return undefined;
+  if (secret.length < 32)
+    problems.push(`${value ? name : fileName}: must be at least 32 characters`);
+  return secret;
 }
 
 /** "500ms", "30s", "15m", "8h", or a number of milliseconds. */

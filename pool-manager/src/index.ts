@@ -22,4 +22,10 @@ export type {
 } from './runtime/runtime.js';
 export { createLocalRuntime, type LocalRuntimeOptions } from './runtime/local/local-runtime.js';
 export { createGrpcLifecycle } from './lifecycle/grpc-lifecycle.js';
+export {
+  containerSecrets,
+  SIDECAR_SECRET_ENV,
+  SIDECAR_SECRET_FILE_ENV,
+  type ContainerSecrets,
+} from './runtime/container-secret.js';
 export { systemClock, type Clock, type Timer } from './pool/clock.js';

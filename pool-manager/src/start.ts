@@ -1,15 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createDirectVerifier, ensureStore, repoUrlFor } from '@warmgate/agent';
 import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
-import { addService, listen } from '@warmgate/proto/grpc';
+import { addService, listen, requireBearer } from '@warmgate/proto/grpc';
 import type { PoolManagerConfig } from './config.js';
 import { createKubernetesLeaseStore, createLeaderElector } from './leader/index.js';
 import { createGrpcLifecycle } from './lifecycle/grpc-lifecycle.js';
 import type { LifecyclePort, RepositoryResolver } from './pool/lifecycle-port.js';
 import { PoolCore } from './pool/pool-core.js';
 import type { Runtime } from './pool/runtime-port.js';
+import {
+  containerSecrets,
+  writeSecretFile,
+  type ContainerSecrets,
+} from './runtime/container-secret.js';
 import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kubernetes/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
 import { createDirectAcquire } from './service/direct-acquire.js';
@@ -31,6 +39,8 @@ export interface RunningPoolManager {
   /** host:port of the Pool gRPC service. */
   readonly address: string;
   readonly port: number;
+  /** The deployment secret Pool callers must send (configured, or generated in the state dir). */
+  readonly secret: string;
   /** The pool core while this process leads (always, without a leader lease). */
   readonly core: PoolCore | undefined;
   /** Drains every binding (bounded by the configured grace), destroys warm containers, stops. */
@@ -47,12 +57,19 @@ export async function startPoolManager(
 ): Promise<RunningPoolManager> {
   const log = options.log ?? ((message: string) => console.error(`pool-manager: ${message}`));
   const kubeConfig = () => (options.kubeConfig ??= kubeConfigFromEnvironment());
-  const runtime = options.runtime ?? (await runtimeFor(config, kubeConfig, log));
-  let lifecycle = options.lifecycle ?? createGrpcLifecycle();
+  const secret = config.secret ?? (await localSecret(config.runtime.stateDir));
+  const sidecarSecrets = containerSecrets(secret);
+  const runtime = options.runtime ?? (await runtimeFor(config, sidecarSecrets, kubeConfig, log));
+  let lifecycle = options.lifecycle ?? createGrpcLifecycle(sidecarSecrets);
   let repositoryFor = options.repositoryFor;
   if (repositoryFor === undefined && config.store.kind === 'remote') {
-    const { url: storeUrl, secret, credentialTtlMs } = config.store;
-    lifecycle = withStoreRepositories(lifecycle, { storeUrl, secret, credentialTtlMs });
+    const { url: storeUrl, secret: storeSecret, credentialTtlMs } = config.store;
+    lifecycle = withStoreRepositories(lifecycle, {
+      storeUrl,
+      secret: storeSecret,
+      credentialTtlMs,
+      log,
+    });
     repositoryFor = ephemeralOnly;
   } else if (repositoryFor === undefined && config.store.kind === 'embedded') {
     repositoryFor = await embeddedStore(config.store.dir);
@@ -91,6 +108,7 @@ export async function startPoolManager(
           config.direct,
         ),
     ),
+    { authenticate: requireBearer(secret, 'Pool') },
   );
   health.addToServer(server);
   let port: number;
@@ -114,6 +132,7 @@ export async function startPoolManager(
   return {
     address: `${config.host}:${port}`,
     port,
+    secret,
     get core() {
       return leadership.core();
     },
@@ -123,12 +142,13 @@ export async function startPoolManager(
 
 async function runtimeFor(
   config: PoolManagerConfig,
+  sidecarSecrets: ContainerSecrets,
   kubeConfig: () => KubeConfig,
   log: (message: string) => void,
 ): Promise<Runtime> {
   const { kubernetes, readyTimeoutMs } = config.runtime;
   if (config.runtime.kind === 'local' || kubernetes === undefined) {
-    return createLocalRuntime({ ...config.runtime });
+    return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets });
   }
   const { namespace, podTemplatePath, instance } = kubernetes;
   return startKubernetesRuntime(
@@ -136,6 +156,7 @@ async function runtimeFor(
       namespace,
       podTemplatePath,
       readyTimeoutMs,
+      containerSecrets: sidecarSecrets,
       ...(instance === undefined ? {} : { instance }),
       onWatchError: (error) => log(`pod watch: ${(error as Error).message}`),
     },
@@ -172,4 +193,24 @@ function electedLeader(
 async function embeddedStore(storeDir: string): Promise<RepositoryResolver> {
   const root = await ensureStore(storeDir);
   return (userId, ephemeral) => ({ url: repoUrlFor(root, userId), ephemeral });
+}
+
+/**
+ * No configured secret (`npm start`, a local pool manager): one made once and kept in
+ * `<stateDir>/pool.secret` (0600), so a restarted pool manager still reaches the sidecars it
+ * adopts. In-process callers (the `npm start` gateway) take it from RunningPoolManager.secret.
+ */
+async function localSecret(stateDir: string): Promise<string> {
+  const path = join(stateDir, 'pool.secret');
+  await mkdir(stateDir, { recursive: true });
+  try {
+    await writeSecretFile(path, randomBytes(32).toString('base64url'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const secret = (await readFile(path, 'utf8')).trim();
+  if (secret.length < 32) {
+    throw new Error(`${path} holds no usable secret (under 32 characters): remove it to make one`);
+  }
+  return secret;
 }

@@ -20,8 +20,10 @@ export interface RunningAgent {
 export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const core = new AgentCore(config.workspaceDir);
   const direct = createDirectVerifier(config.jwePrivateKey, config.directIssuerKeys);
-  const control = createControlApi(core, config.controlToken, config.drainTimeoutMs);
   const mcp = createMcpHttp(core, direct);
+  const control = createControlApi(core, config.controlToken, config.drainTimeoutMs, () =>
+    mcp.count(),
+  );
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const work =

@@ -23,6 +23,8 @@ export interface AdmissionConfig {
 }
 
 export type AdmissionTransport = 'ws' | 'grpc';
+/** Transports whose requests are rate-limited (MCP over HTTP has no connection caps). */
+export type RequestTransport = AdmissionTransport | 'mcp';
 export type RefusalReason =
   | 'connections_global'
   | 'connections_per_ip'
@@ -35,7 +37,7 @@ export interface Admission {
   /** A ticket to give back on close, or the refusal to send (close 1013 / gRPC status). */
   connection(transport: AdmissionTransport, ip: string): Ticket | WarmgateError;
   /** Throws the refusal when the principal is over its request rate. */
-  request(principal: Principal, transport: AdmissionTransport): void;
+  request(principal: Principal, transport: RequestTransport): void;
   /** Throws the refusal when the principal may not start a chat turn now. */
   turn(principal: Principal): void;
   /** Counts the tokens a turn's model requests used. */
@@ -54,7 +56,7 @@ export function createAdmission(config: AdmissionConfig, now: () => number = Dat
   const budget = new LlmBudget(config.llm);
 
   const refuse = (
-    transport: AdmissionTransport | 'any',
+    transport: RequestTransport | 'any',
     reason: RefusalReason,
     message: string,
     retryAfterMs?: number,

@@ -1,12 +1,12 @@
 // The session core as one transport sees it: every request first passes the principal's
 // request rate. Transports wrap the core with this; the core itself knows nothing of it.
 import type { SessionCore } from '../core/session/session-core.js';
-import type { Admission, AdmissionTransport } from './admission.js';
+import type { Admission, RequestTransport } from './admission.js';
 
 export function admittedCore(
   core: SessionCore,
   admission: Admission | undefined,
-  transport: AdmissionTransport,
+  transport: RequestTransport,
 ): SessionCore {
   if (!admission) return core;
   return {

@@ -1,5 +1,5 @@
-import type { ServiceImpl } from '@warmgate/proto/grpc';
 import { AuthMode, errors, type poolv1 } from '@warmgate/proto';
+import type { ServiceImpl } from '@warmgate/proto/grpc';
 import type { PoolCore } from '../pool/pool-core.js';
 import type { PoolStateView } from '../pool/pool-state.js';
 import type { DirectAcquire } from './direct-acquire.js';
@@ -37,7 +37,9 @@ export function createPoolService(
       };
     },
     async release(request) {
-      return { released: await core.release(request.userId, request.bindingId || undefined) };
+      // Ending a binding needs its id: "whatever this user has bound" is not a thing to ask for.
+      if (!request.bindingId) throw errors.invalidArgument('binding_id is empty');
+      return { released: await core.release(request.userId, request.bindingId) };
     },
     async touch(request) {
       return { bound: core.touch(request.userId, request.bindingId) };
@@ -46,7 +48,10 @@ export function createPoolService(
       const binding = request.userId ? core.binding(request.userId) : undefined;
       return {
         state: stateToWire(core.state(), leader),
-        binding: binding ? bindingToWire(binding) : undefined,
+        // A status is no way to obtain a binding's assertion key: only Acquire hands it out.
+        binding: binding
+          ? { ...bindingToWire(binding), assertionKey: new Uint8Array() }
+          : undefined,
       };
     },
     async *watchState(_request, context) {

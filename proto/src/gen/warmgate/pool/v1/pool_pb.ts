@@ -136,7 +136,8 @@ export type Binding = Message<"warmgate.pool.v1.Binding"> & {
 
   /**
    * Key the gateway signs its per-request user assertions with (gateway mode); the agent
-   * holds the same key for this binding only. Never leaves the gateway.
+   * holds the same key for this binding only. Never leaves the gateway. Only Acquire sets it
+   * (GetStatus leaves it empty).
    *
    * @generated from field: bytes assertion_key = 8;
    */
@@ -165,7 +166,7 @@ export type ReleaseRequest = Message<"warmgate.pool.v1.ReleaseRequest"> & {
   userId: string;
 
   /**
-   * When set, release only if this is still the user's binding.
+   * Required: release only if this is still the user's binding (empty: INVALID_ARGUMENT).
    *
    * @generated from field: string binding_id = 2;
    */
@@ -242,7 +243,7 @@ export const TouchResponseSchema: GenMessage<TouchResponse> = /*@__PURE__*/
  */
 export type GetStatusRequest = Message<"warmgate.pool.v1.GetStatusRequest"> & {
   /**
-   * Optional: include this user's binding.
+   * Optional: include this user's binding (without its assertion key).
    *
    * @generated from field: string user_id = 1;
    */
