@@ -242,7 +242,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
 
 type Read = (name: PoolManagerEnvName) => string;
 
-/** Both keys set: direct-mode acquires are verified here; one without the other is a mistake. */
+/**
+ * Both keys set: direct-mode acquires are verified here. Otherwise (neither, or only the JWE
+ * key, which the local runtime also hands to agents) direct-mode acquires are refused.
+ */
 function directOf(
   read: Read,
   tiers: Record<string, TierConfig>,
@@ -250,13 +253,7 @@ function directOf(
 ): DirectModeConfig | undefined {
   const jwePrivateKey = read('WARMGATE_AGENT_JWE_PRIVATE_KEY');
   const issuerKeys = read('WARMGATE_DIRECT_ISSUER_KEYS');
-  if (jwePrivateKey === '' && issuerKeys === '') return undefined;
-  if (jwePrivateKey === '' || issuerKeys === '') {
-    problems.push(
-      'WARMGATE_AGENT_JWE_PRIVATE_KEY and WARMGATE_DIRECT_ISSUER_KEYS: set both for direct mode, or neither',
-    );
-    return undefined;
-  }
+  if (jwePrivateKey === '' || issuerKeys === '') return undefined;
   const defaultTier = read('WARMGATE_POOL_DIRECT_DEFAULT_TIER');
   if (!(defaultTier in tiers)) {
     problems.push(`WARMGATE_POOL_DIRECT_DEFAULT_TIER: ${defaultTier} is not a tier`);
