@@ -2,6 +2,7 @@
 // here and nowhere else, validated at start-up with messages that name the setting.
 // Every setting is documented in gateway/README.md.
 import { readFileSync } from 'node:fs';
+import type { AdmissionConfig } from './admission/admission.js';
 
 export interface AuthConfig {
   /** Anonymous read-only sessions (tier "public"). */
@@ -32,6 +33,8 @@ export interface LlmConfig {
   readonly baseUrl?: string;
   readonly apiKey?: string;
   readonly model: string;
+  /** `max_tokens` of every model request: bounds one answer's cost. */
+  readonly maxTokens: number;
   readonly timeoutMs: number;
   readonly maxToolRounds: number;
   /** One whole turn: model requests, tool rounds and the save. */
@@ -53,6 +56,17 @@ export interface LimitsConfig {
   readonly idleTimeoutS: number;
   /** Per tool call, ms. */
   readonly toolTimeoutMs: number;
+}
+
+/** grpc-js server options that bound what one connection may hold. */
+export interface GrpcServerConfig {
+  /** `grpc.max_concurrent_streams`: calls in flight on one HTTP/2 connection. */
+  readonly maxConcurrentStreams: number;
+  /** `grpc.keepalive_time_ms` / `grpc.keepalive_timeout_ms`: dead peers are dropped. */
+  readonly keepaliveTimeMs: number;
+  readonly keepaliveTimeoutMs: number;
+  /** `grpc.max_connection_idle_ms`: a connection without calls this long is closed. */
+  readonly maxConnectionIdleMs: number;
 }
 
 export interface McpConfig {
@@ -84,6 +98,8 @@ export interface GatewayConfig {
   readonly auth: AuthConfig;
   readonly llm: LlmConfig;
   readonly limits: LimitsConfig;
+  readonly admission: AdmissionConfig;
+  readonly grpc: GrpcServerConfig;
   readonly mcp: McpConfig;
   /** Seconds to wait for in-flight work on shutdown. */
   readonly drainTimeoutS: number;
@@ -124,6 +140,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       baseUrl: read.url('WARMGATE_LLM_BASE_URL'),
       apiKey: read.optional('WARMGATE_LLM_API_KEY'),
       model: read.string('WARMGATE_LLM_MODEL', 'gpt-4o-mini'),
+      maxTokens: read.int('WARMGATE_LLM_MAX_TOKENS', 4096, 1),
       timeoutMs: read.int('WARMGATE_LLM_TIMEOUT_MS', 60_000, 100),
       maxToolRounds: read.int('WARMGATE_LLM_MAX_TOOL_ROUNDS', 8, 1),
       turnTimeoutMs: read.int('WARMGATE_TURN_TIMEOUT_MS', 300_000, 1000),
@@ -137,6 +154,40 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       idleTimeoutS: read.int('WARMGATE_WS_IDLE_TIMEOUT_S', 120, 8),
       toolTimeoutMs: read.int('WARMGATE_TOOL_TIMEOUT_MS', 30_000, 10),
     },
+    admission: {
+      connections: {
+        ws: {
+          max: read.int('WARMGATE_WS_MAX_CONNECTIONS', 10_000, 1),
+          perIp: read.int('WARMGATE_WS_MAX_CONNECTIONS_PER_IP', 100, 1),
+        },
+        grpc: {
+          max: read.int('WARMGATE_GRPC_MAX_CONNECTIONS', 10_000, 1),
+          perIp: read.int('WARMGATE_GRPC_MAX_CONNECTIONS_PER_IP', 100, 1),
+        },
+      },
+      requests: {
+        perSecond: read.int('WARMGATE_RATE_REQUESTS_PER_S', 50, 0),
+        burst: read.int('WARMGATE_RATE_REQUESTS_BURST', 100, 1),
+      },
+      turns: {
+        perSecond: read.int('WARMGATE_RATE_TURNS_PER_MIN', 20, 0) / 60,
+        burst: read.int('WARMGATE_RATE_TURNS_BURST', 5, 1),
+      },
+      llm: {
+        dailyTokensByTier: read.tierNumbers(
+          'WARMGATE_LLM_DAILY_TOKENS',
+          'free=200000,pro=2000000,enterprise=20000000,*=200000',
+        ),
+        publicDailyTokens: read.int('WARMGATE_LLM_DAILY_TOKENS_PUBLIC', 100_000, 0),
+      },
+      publicChat: false, // set below: depends on the model
+    },
+    grpc: {
+      maxConcurrentStreams: read.int('WARMGATE_GRPC_MAX_CONCURRENT_STREAMS', 100, 1),
+      keepaliveTimeMs: read.int('WARMGATE_GRPC_KEEPALIVE_TIME_MS', 60_000, 1000),
+      keepaliveTimeoutMs: read.int('WARMGATE_GRPC_KEEPALIVE_TIMEOUT_MS', 20_000, 1000),
+      maxConnectionIdleMs: read.int('WARMGATE_GRPC_MAX_CONNECTION_IDLE_MS', 300_000, 1000),
+    },
     mcp: {
       sessionSecret: read.optional('WARMGATE_MCP_SESSION_SECRET'),
       sessionTtlMs: read.int('WARMGATE_MCP_SESSION_TTL_S', 24 * 3600, 60) * 1000,
@@ -149,6 +200,16 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (config.mcp.sessionSecret !== undefined && config.mcp.sessionSecret.length < 32) {
     problems.push('WARMGATE_MCP_SESSION_SECRET: must be at least 32 characters');
   }
+  // Anonymous chat costs nothing with the offline model; with a paid endpoint it is off
+  // unless the operator turns it on (and then it shares WARMGATE_LLM_DAILY_TOKENS_PUBLIC).
+  const publicChat = read.choice('WARMGATE_PUBLIC_CHAT', ['auto', 'true', 'false'], 'auto');
+  const withChat = {
+    ...config,
+    admission: {
+      ...config.admission,
+      publicChat: publicChat === 'auto' ? config.llm.baseUrl === undefined : publicChat === 'true',
+    },
+  };
   const keys = [config.auth.jwksUrl, config.auth.publicKeyPem, config.auth.hs256Secret];
   if (keys.filter((key) => key !== undefined).length > 1) {
     problems.push(
@@ -174,7 +235,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (problems.length > 0) {
     throw new Error(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
   }
-  return config;
+  return withChat;
 }
 
 /** The JWT issuer when it is an http(s) URL: the default authorization server of /mcp. */
@@ -266,6 +327,29 @@ class Reader {
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
     this.problems.push(`${name}: expected true or false, got "${raw}"`);
     return fallback;
+  }
+
+  choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.optional(name)?.trim().toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${raw}"`);
+    return fallback;
+  }
+
+  /** "free=200000,pro=2000000,*=100000": a whole number ≥ 0 per tier (0 = no limit). */
+  tierNumbers(name: string, fallback: string): Record<string, number> {
+    const raw = this.optional(name)?.trim() ?? fallback;
+    const values: Record<string, number> = {};
+    for (const entry of raw.split(',')) {
+      const match = /^\s*([a-z][a-z0-9-]*|\*)=(\d+)\s*$/.exec(entry);
+      if (!match) {
+        this.problems.push(`${name}: "${entry}" is not tier=tokens (e.g. free=200000, *=100000)`);
+        continue;
+      }
+      values[match[1]!] = Number(match[2]);
+    }
+    return values;
   }
 
   list(name: string, fallback: readonly string[]): readonly string[] {

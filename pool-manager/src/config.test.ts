@@ -11,7 +11,11 @@ describe('loadConfig', () => {
     expect(config.port).toBe(50052);
     expect(config.host).toBe('127.0.0.1');
     expect(config.metrics.port).toBe(9464);
-    expect(config.core.profiles).toEqual([{ name: 'standard', minWarm: 2, maxTotal: 50 }]);
+    expect(config.core.profiles).toEqual([
+      { name: 'standard', minWarm: 2, maxTotal: 50 },
+      { name: 'public', minWarm: 0, maxTotal: 4 },
+    ]);
+    expect(config.core.publicProfile).toBe('public');
     expect(config.core.tiers.free).toEqual({ profile: 'standard', idleTimeoutMs: 15 * 60_000 });
     expect(config.core.tiers.enterprise!.idleTimeoutMs).toBe(8 * 3_600_000);
     expect(config.core.publicIdleTimeoutMs).toBe(10 * 60_000);
@@ -75,7 +79,7 @@ describe('loadConfig', () => {
       WARMGATE_POOL_PROFILES: 'small:min=1:max=4,large:min=0:max=2',
       WARMGATE_POOL_TIERS: 'free=small:90s,enterprise=large:8h',
     });
-    expect(config.core.profiles.map((p) => p.name)).toEqual(['small', 'large']);
+    expect(config.core.profiles.map((p) => p.name)).toEqual(['small', 'large', 'public']);
     expect(config.core.tiers.free).toEqual({ profile: 'small', idleTimeoutMs: 90_000 });
   });
 
@@ -101,6 +105,18 @@ describe('loadConfig', () => {
     ]) {
       expect(message).toContain(name);
     }
+  });
+
+  it('keeps the public profile apart from every paying tier', () => {
+    expect(() => loadConfig({ WARMGATE_POOL_TIERS: 'free=public:15m' })).toThrow(
+      /WARMGATE_POOL_TIERS: tier free uses the public profile/,
+    );
+    expect(() => loadConfig({ WARMGATE_POOL_PROFILES: 'public:min=0:max=9' })).toThrow(
+      /WARMGATE_POOL_PUBLIC_PROFILE/,
+    );
+    expect(() => loadConfig({ WARMGATE_POOL_PUBLIC_PROFILE: 'a:max=1,b:max=1' })).toThrow(
+      /WARMGATE_POOL_PUBLIC_PROFILE/,
+    );
   });
 
   it('rejects a runtime it does not have', () => {

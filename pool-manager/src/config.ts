@@ -27,6 +27,16 @@ export interface PoolManagerConfig {
   /** Where the predictive sizer's learned claim history is kept across restarts. */
   readonly history: HistoryConfig;
   readonly core: PoolCoreConfig;
+  /** Direct mode: the keys to verify a client's JWE before acquiring for it (unset = refused). */
+  readonly direct?: DirectModeConfig;
+}
+
+export interface DirectModeConfig {
+  /** Never logged, never echoed in a ConfigError. */
+  readonly jwePrivateKey: string;
+  readonly issuerKeys: string;
+  readonly tierClaim: string;
+  readonly defaultTier: string;
 }
 
 /** A JSON file in the state directory (one machine), or a ConfigMap (Kubernetes). */
@@ -93,6 +103,8 @@ const defaults = {
   WARMGATE_POOL_PROFILES: 'standard:min=2:max=50',
   WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,enterprise=standard:8h',
   WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
+  /** Anonymous sessions' own capped profile (name:min=N:max=M); no tier may use it. */
+  WARMGATE_POOL_PUBLIC_PROFILE: 'public:min=0:max=4',
   WARMGATE_POOL_ADAPTIVE: 'true',
   WARMGATE_POOL_SIZER: 'predictive',
   /** Empty: half of the machine's memory (os.totalmem). */
@@ -125,6 +137,11 @@ const defaults = {
   WARMGATE_POOL_SECRET_FILE: '',
   /** Empty: the longest idle timeout + the drain timeout + the shutdown grace. */
   WARMGATE_STORE_CREDENTIAL_TTL: '',
+  // Direct mode (the same keys the agents hold); empty = direct-mode acquires are refused.
+  WARMGATE_AGENT_JWE_PRIVATE_KEY: '',
+  WARMGATE_DIRECT_ISSUER_KEYS: '',
+  WARMGATE_POOL_DIRECT_TIER_CLAIM: 'tier',
+  WARMGATE_POOL_DIRECT_DEFAULT_TIER: 'free',
 } as const;
 
 export type PoolManagerEnvName = keyof typeof defaults;
@@ -147,6 +164,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   const duration = (name: PoolManagerEnvName) => check(name, parseDuration, 1000);
   const profiles = check('WARMGATE_POOL_PROFILES', parseProfiles, []);
   const tiers = check('WARMGATE_POOL_TIERS', parseTiers, {});
+  const publicProfile = check('WARMGATE_POOL_PUBLIC_PROFILE', parsePublicProfile, undefined);
+  if (publicProfile) {
+    if (profiles.some((p) => p.name === publicProfile.name)) {
+      problems.push(
+        `WARMGATE_POOL_PUBLIC_PROFILE: profile ${publicProfile.name} is also in WARMGATE_POOL_PROFILES; anonymous sessions need a profile of their own`,
+      );
+    }
+    for (const [tier, { profile }] of Object.entries(tiers)) {
+      if (profile === publicProfile.name) {
+        problems.push(
+          `WARMGATE_POOL_TIERS: tier ${tier} uses the public profile ${profile}; paying tiers must never share it with anonymous sessions`,
+        );
+      }
+    }
+  }
   for (const [tier, { profile }] of Object.entries(tiers)) {
     if (!profiles.some((p) => p.name === profile)) {
       problems.push(
@@ -199,8 +231,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     shutdownGraceMs: duration('WARMGATE_POOL_SHUTDOWN_GRACE'),
     history: historyOf(read, runtimeKind, problems),
     core: {
-      profiles,
+      profiles: publicProfile ? [...profiles, publicProfile] : profiles,
       tiers,
+      ...(publicProfile ? { publicProfile: publicProfile.name } : {}),
       publicIdleTimeoutMs: duration('WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT'),
       adaptive: {
         enabled: adaptiveOn,
@@ -225,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     },
   };
   const store = remoteStoreOf(read, config, problems);
+  const direct = directOf(read, tiers, problems);
   const secret = readSecret(read, 'WARMGATE_POOL_SECRET', 'WARMGATE_POOL_SECRET_FILE', problems);
   if (secret === undefined && runtimeKind === 'kubernetes') {
     problems.push(
@@ -237,11 +271,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   return {
     ...config,
     ...(store === undefined ? {} : { store }),
+    ...(direct === undefined ? {} : { direct }),
     ...(secret === undefined ? {} : { secret }),
   };
 }
 
 type Read = (name: PoolManagerEnvName) => string;
+
+/**
+ * Both keys set: direct-mode acquires are verified here. Otherwise (neither, or only the JWE
+ * key, which the local runtime also hands to agents) direct-mode acquires are refused.
+ */
+function directOf(
+  read: Read,
+  tiers: Record<string, TierConfig>,
+  problems: string[],
+): DirectModeConfig | undefined {
+  const jwePrivateKey = read('WARMGATE_AGENT_JWE_PRIVATE_KEY');
+  const issuerKeys = read('WARMGATE_DIRECT_ISSUER_KEYS');
+  if (jwePrivateKey === '' || issuerKeys === '') return undefined;
+  const defaultTier = read('WARMGATE_POOL_DIRECT_DEFAULT_TIER');
+  if (!(defaultTier in tiers)) {
+    problems.push(`WARMGATE_POOL_DIRECT_DEFAULT_TIER: ${defaultTier} is not a tier`);
+  }
+  return {
+    jwePrivateKey,
+    issuerKeys,
+    tierClaim: read('WARMGATE_POOL_DIRECT_TIER_CLAIM'),
+    defaultTier,
+  };
+}
 type Required = (name: PoolManagerEnvName, why: string) => string;
 
 function historyOf(
@@ -438,6 +497,13 @@ export function parseProfiles(raw: string): ProfileConfig[] {
     throw new Error('profile names must be unique');
   }
   return profiles;
+}
+
+/** One profile, "public:min=0:max=4". */
+function parsePublicProfile(raw: string): ProfileConfig {
+  const [profile, ...more] = parseProfiles(raw);
+  if (!profile || more.length > 0) throw new Error('expected one profile, e.g. public:min=0:max=4');
+  return profile;
 }
 
 /** "free=standard:15m,pro=standard:60m" (tier=profile:idle timeout) */

@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ensureStore, repoUrlFor } from '@warmgate/agent';
+import { createDirectVerifier, ensureStore, repoUrlFor } from '@warmgate/agent';
 import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
 import {
@@ -29,6 +29,7 @@ import {
 } from './runtime/container-secret.js';
 import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kubernetes/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
+import { createDirectAcquire } from './service/direct-acquire.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
 import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
 import { ephemeralOnly, withStoreRepositories } from './wiring/store-lifecycle.js';
@@ -111,7 +112,14 @@ export async function startPoolManager(
   addService(
     server,
     poolv1.Pool,
-    createGatedPoolService(() => leadership.core()),
+    createGatedPoolService(
+      () => leadership.core(),
+      config.direct &&
+        createDirectAcquire(
+          createDirectVerifier(config.direct.jwePrivateKey, config.direct.issuerKeys),
+          config.direct,
+        ),
+    ),
     { authenticate: requireBearer(secret, 'Pool') },
   );
   health.addToServer(server);

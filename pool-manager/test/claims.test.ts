@@ -97,7 +97,7 @@ describe('claim and bind (local runtime, real agents)', () => {
     await watching;
     controller.abort();
     expect(updates[0]!.leader).toBe(true);
-    expect(updates.at(-1)!.profiles.map((p) => p.profile)).toEqual(['standard', 'spare']);
+    expect(updates.at(-1)!.profiles.map((p) => p.profile)).toEqual(['standard', 'spare', 'public']);
 
     const health = new GrpcClient(pool.address, credentials.createInsecure());
     try {

@@ -23,6 +23,7 @@ export async function runGateway(
   try {
     servers = await startGatewayServers({
       core: wired.core,
+      admission: wired.admission,
       config,
       ready: wired.ready,
       scrape: telemetry.scrape,

@@ -169,6 +169,12 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
   async function drop(upstream: Upstream): Promise<void> {
     if (upstreams.get(upstream.key) === upstream) upstreams.delete(upstream.key);
     await upstream.connection.close();
+    // An anonymous user's container goes back as soon as their last session has gone: the
+    // public profile is small and capped, and nobody comes back to an anonymous id.
+    if (upstream.binding.mode === AuthMode.PUBLIC && pool.release) {
+      const { userId, bindingId } = upstream.binding;
+      await pool.release({ userId, bindingId }, { timeoutMs: 5_000 }).catch(() => undefined);
+    }
   }
 
   function touch(upstream: Upstream): void {

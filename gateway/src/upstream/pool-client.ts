@@ -11,13 +11,25 @@ import { inSpan } from '../telemetry/tracer.js';
 /** The two Pool methods the gateway uses (a real client or, in tests, anything alike). */
 export interface PoolApi {
   acquire(
-    request: { userId: string; tier: string; mode: AuthMode; staleBindingId: string },
+    request: {
+      userId: string;
+      tier: string;
+      mode: AuthMode;
+      staleBindingId: string;
+      /** Direct mode: the client's JWE, for the pool manager to verify before it acquires. */
+      credential?: string;
+    },
     options: { signal?: AbortSignal; timeoutMs?: number; headers?: Record<string, string> },
   ): Promise<poolv1.AcquireResponse>;
   touch(
     request: { userId: string; bindingId: string },
     options: { timeoutMs?: number; headers?: Record<string, string> },
   ): Promise<poolv1.TouchResponse>;
+  /** Ends a binding now; the gateway uses it for public bindings whose last session closed. */
+  release?(
+    request: { userId: string; bindingId: string },
+    options: { timeoutMs?: number; headers?: Record<string, string> },
+  ): Promise<poolv1.ReleaseResponse>;
 }
 
 /** A Pool client that sends the deployment secret (`authorization: Bearer`) on every call. */
@@ -55,7 +67,13 @@ export async function acquireBinding(
     const started = performance.now();
     const response = await pool
       .acquire(
-        { userId: principal.userId, tier: principal.tier, mode: principal.mode, staleBindingId },
+        {
+          userId: principal.userId,
+          tier: principal.tier,
+          mode: principal.mode,
+          staleBindingId,
+          ...(principal.credential === undefined ? {} : { credential: principal.credential }),
+        },
         { signal: options.signal, timeoutMs: options.timeoutMs, headers: withTraceHeaders() },
       )
       .catch((error: unknown) => {

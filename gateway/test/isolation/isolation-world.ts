@@ -77,6 +77,8 @@ export async function makeWorld(): Promise<World> {
         userId,
         tier: direct ? 'enterprise' : 'free',
         mode: direct ? AuthMode.DIRECT : AuthMode.GATEWAY,
+        // The pool manager acquires in direct mode only for a credential it verified.
+        ...(direct ? { credential: userId === 'dave' ? dave.token : eve } : {}),
       });
       if (!binding || source !== poolv1.AcquireSource.EXISTING) {
         throw new Error(`${userId} is not bound`);

@@ -32,6 +32,13 @@ export function testGatewayConfig(
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,
     WARMGATE_DRAIN_TIMEOUT_S: '1',
+    // Many requests and turns per user in seconds, and anonymous chat through a scripted
+    // ("paid") model; admission is tested on its own (gateway/test/security/, test/llm/).
+    WARMGATE_PUBLIC_CHAT: 'true',
+    WARMGATE_RATE_REQUESTS_PER_S: '100000',
+    WARMGATE_RATE_REQUESTS_BURST: '100000',
+    WARMGATE_RATE_TURNS_PER_MIN: '100000',
+    WARMGATE_RATE_TURNS_BURST: '100000',
     ...env,
   });
   return { ...config, limits: { ...testLimits, ...limits } };
@@ -46,6 +53,7 @@ export async function startTestGateway(
   const wired = wireGateway(config);
   const servers = await startGatewayServers({
     core: wired.core,
+    admission: wired.admission,
     config,
     ready: wired.ready,
     scrape: async () => '# no metrics in tests\n',

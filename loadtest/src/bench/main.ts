@@ -31,6 +31,11 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     about:
       'mixed load with agents killed at random: requests served, errors by kind, acknowledged writes lost',
   },
+  abuse: {
+    module: './abuse.js',
+    about:
+      "a signed-in user's latency alone and under an anonymous flood (500 WS + 50 gRPC), and the ratio",
+  },
   loadtest: {
     module: '../loadtest/bench-entry.js',
     about: 'k6 scenarios (ws-chat, grpc-terminal, connect-storm, ws-scale) on a stack it starts',

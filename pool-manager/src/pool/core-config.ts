@@ -17,6 +17,11 @@ export interface TierConfig {
 export interface PoolCoreConfig {
   readonly profiles: readonly ProfileConfig[];
   readonly tiers: Readonly<Record<string, TierConfig>>;
+  /**
+   * The profile every public (anonymous) acquire uses, whatever its tier: its own cap, so
+   * anonymous load can never take a paying tier's container. Unset: the tier's profile.
+   */
+  readonly publicProfile?: string;
   /** Public (anonymous) sessions expire after this, whatever their tier. */
   readonly publicIdleTimeoutMs: number;
   readonly adaptive: {

@@ -89,6 +89,9 @@ export class PoolCore {
       if (!this.slots.has(profile))
         throw new Error(`tier ${tier} maps to unknown profile ${profile}`);
     }
+    if (config.publicProfile !== undefined && !this.slots.has(config.publicProfile)) {
+      throw new Error(`the public profile ${config.publicProfile} is not a profile`);
+    }
   }
 
   /** Adopts or destroys what an earlier instance left, then fills the pools and starts timers. */
@@ -307,6 +310,13 @@ export class PoolCore {
   ): Promise<AcquireResult> {
     const existing = this.bindings.get(input.userId);
     if (existing) {
+      // A user bound in one mode is never served in another: a direct-mode credential must not
+      // take over (or lock out) a gateway-mode binding, nor the reverse.
+      if (existing.mode !== input.mode) {
+        throw errors.failedPrecondition(
+          `user is bound in ${modeName(existing.mode)} mode; a ${modeName(input.mode)}-mode acquire waits until that binding ends`,
+        );
+      }
       const stale = input.staleBindingId === existing.bindingId;
       if (!stale || (await this.lifecycle.isAlive(existing))) {
         const durationMs = this.clock.now() - started;
@@ -315,7 +325,9 @@ export class PoolCore {
       }
       await this.lifecycle.retire(existing, 'stale');
     }
-    const slot = this.slots.get(tier.profile)!;
+    const profile =
+      input.mode === AuthMode.PUBLIC ? (this.config.publicProfile ?? tier.profile) : tier.profile;
+    const slot = this.slots.get(profile)!;
     slot.sizer.recordClaim(started);
     // A claim can lose a race for a container (ABORTED), or a warm container can die after
     // its last health check (its sidecar is gone: UNAVAILABLE): take another, a bounded
@@ -370,12 +382,16 @@ export class PoolCore {
         slot.coldStarting--;
       }
     }
-    if (slot.pool.counts().starting > 0) {
+    // Anonymous acquires never queue for a container being created: at the public cap they
+    // are refused at once, so a flood cannot pile up waiters (their clients may retry).
+    if (slot.pool.counts().starting > 0 && name !== this.config.publicProfile) {
       this.metrics.coldStart(name, 'profile_at_capacity');
       return { container: await slot.pool.waitForOne(), source: 'cold', lent: true };
     }
-    throw errors.resourceExhausted(
+    throw new WarmgateError(
+      ErrorCode.RESOURCE_EXHAUSTED,
       `profile ${name} is at its maximum of ${slot.config.maxTotal} containers`,
+      { retryAfterMs: PROFILE_FULL_RETRY_MS },
     );
   }
 
@@ -425,6 +441,13 @@ export class PoolCore {
     for (const binding of this.bindings.values()) if (binding.profile === profile) count++;
     return count;
   }
+}
+
+/** The retry hint of a full profile: about one bind-and-release of another user. */
+const PROFILE_FULL_RETRY_MS = 5_000;
+
+function modeName(mode: AuthMode): string {
+  return AuthMode[mode]?.toLowerCase() ?? String(mode);
 }
 
 function defaultMetrics(snapshot: () => PoolStateView): PoolMetrics {

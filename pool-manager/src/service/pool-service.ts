@@ -1,18 +1,32 @@
-import { errors } from '@warmgate/proto';
+import { AuthMode, errors, type poolv1 } from '@warmgate/proto';
 import type { ServiceImpl } from '@warmgate/proto/grpc';
-import type { poolv1 } from '@warmgate/proto';
 import type { PoolCore } from '../pool/pool-core.js';
 import type { PoolStateView } from '../pool/pool-state.js';
+import type { DirectAcquire } from './direct-acquire.js';
 import { bindingToWire, sourceToWire, stateToWire } from './to-wire.js';
 
+/** Without a verifier, direct-mode acquires are refused: nothing for an unverified credential. */
+const noDirect: DirectAcquire = async (request) => {
+  if (request.mode === AuthMode.DIRECT) {
+    throw errors.unauthenticated(
+      'direct mode is not configured on the pool manager (WARMGATE_AGENT_JWE_PRIVATE_KEY and WARMGATE_DIRECT_ISSUER_KEYS)',
+    );
+  }
+  return { tier: request.tier };
+};
+
 /** warmgate.pool.v1.Pool over the pool core; this process is always the leader for now. */
-export function createPoolService(core: PoolCore): ServiceImpl<typeof poolv1.Pool> {
+export function createPoolService(
+  core: PoolCore,
+  direct: DirectAcquire = noDirect,
+): ServiceImpl<typeof poolv1.Pool> {
   const leader = true;
   return {
     async acquire(request) {
+      const { tier } = await direct(request);
       const result = await core.acquire({
         userId: request.userId,
-        tier: request.tier,
+        tier,
         mode: request.mode,
         staleBindingId: request.staleBindingId || undefined,
       });

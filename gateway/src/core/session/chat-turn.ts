@@ -22,7 +22,10 @@ export interface TurnContext {
 export function errorEvent(turnId: string, error: WarmgateError): gatewayv1.ChatResponse {
   return create(gatewayv1.ChatResponseSchema, {
     turnId,
-    kind: { case: 'error', value: { code: error.code, message: error.message } },
+    kind: {
+      case: 'error',
+      value: { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs ?? 0 },
+    },
   });
 }
 
@@ -55,6 +58,7 @@ async function runTurnInSpan(turn: TurnContext): Promise<void> {
     if (finished) turn.onEnded();
   };
   try {
+    turn.runner.admit?.(turn.principal);
     const agent = await turn.agent(turn.signal);
     await turn.runner.run(
       { principal: turn.principal, turnId: turn.turnId, text: turn.text, agent },

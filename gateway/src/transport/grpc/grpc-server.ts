@@ -14,11 +14,14 @@ import {
   listen,
   type HandlerContext,
 } from '@warmgate/proto/grpc';
+import { admittedCore, type Admission } from '../../admission/index.js';
+import type { GrpcServerConfig } from '../../config.js';
 import type { Principal } from '../../core/ports.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
 import { contextFromHeaders } from '../../telemetry/propagation.js';
 import { inSpan } from '../../telemetry/tracer.js';
+import { listenCapped, type CappedListener } from './capped-listener.js';
 import { createPeerSessions } from './public-sessions.js';
 
 export interface GrpcServer {
@@ -29,14 +32,42 @@ export interface GrpcServer {
 
 const serviceName = gatewayv1.Gateway.typeName;
 
-export function createGrpcServer(core: SessionCore): GrpcServer {
-  const server = new Server();
+export interface GrpcServerOptions {
+  readonly options?: GrpcServerConfig;
+  /** Connection caps and request rates; none = no admission control. */
+  readonly admission?: Admission | undefined;
+}
+
+export function createGrpcServer(
+  sessionCore: SessionCore,
+  { options, admission }: GrpcServerOptions = {},
+): GrpcServer {
+  const core = admittedCore(sessionCore, admission, 'grpc');
+  // Bounds on what one connection may hold: streams in flight, a dead peer (keepalive pings
+  // unanswered), a connection left open without calls.
+  const server = new Server(
+    options
+      ? {
+          'grpc.max_concurrent_streams': options.maxConcurrentStreams,
+          'grpc.keepalive_time_ms': options.keepaliveTimeMs,
+          'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs,
+          'grpc.max_connection_idle_ms': options.maxConnectionIdleMs,
+        }
+      : {},
+  );
+  let listener: CappedListener | undefined;
+  /** Calls on a connection that was over a cap get its refusal (with retry metadata). */
+  const admit = (ctx: HandlerContext) => {
+    const refusal = listener?.refusalFor(ctx.peer);
+    if (refusal) throw refusal;
+  };
   const health = new HealthImplementation({ '': 'SERVING', [serviceName]: 'SERVING' });
   health.addToServer(server);
   addReflection(server, [gatewayv1.Gateway, healthService]);
 
   const anonymous = createPeerSessions(core);
   const principalOf = (ctx: HandlerContext): Promise<Principal> => {
+    admit(ctx);
     const header = ctx.headers.authorization;
     if (header === undefined) return anonymous.principal(ctx.peer);
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -82,13 +113,19 @@ export function createGrpcServer(core: SessionCore): GrpcServer {
   });
 
   return {
-    listen: (host, port) => listen(server, host, port),
+    async listen(host, port) {
+      if (!admission) return listen(server, host, port);
+      listener = await listenCapped(server, host, port, admission, (peer) => anonymous.end(peer));
+      return listener.port;
+    },
     close(graceMs) {
+      listener?.close();
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(serviceName, 'NOT_SERVING');
       return new Promise((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
+          listener?.destroy();
           resolve();
         }, graceMs);
         server.tryShutdown(() => {

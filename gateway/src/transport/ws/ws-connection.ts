@@ -32,7 +32,8 @@ export interface ConnectionLimits {
 }
 
 /** The token of the upgrade request, if it had one (none: decide on the first frame). */
-export type UpgradeAuth = { token: string } | undefined;
+/** What the upgrade left for the open socket: a token to verify, or a refusal (a cap) to send. */
+export type UpgradeAuth = { token: string } | { error: WarmgateError } | undefined;
 
 /** Half of a UTF-16 surrogate pair (String.prototype.toWellFormed is past our ES2023 lib). */
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -65,6 +66,11 @@ export class WsConnection {
    */
   opened(): void {
     if (!this.upgrade) return;
+    if ('error' in this.upgrade) {
+      const { error } = this.upgrade;
+      this.authenticating = Promise.resolve().then(() => this.fail(error, ''));
+      return;
+    }
     const { token } = this.upgrade;
     this.authenticating = this.core.authenticate(token).then(
       (principal) => {
@@ -249,11 +255,11 @@ export class WsConnection {
   }
 
   private sendError(id: string, error: unknown): void {
-    const { code, message } = WarmgateError.from(error);
+    const { code, message, retryAfterMs = 0 } = WarmgateError.from(error);
     // Messages can quote client input (a JSON parser's complaint): cut a quoted surrogate pair
     // in half and a strict client could not decode the frame that explains its mistake.
     const readable = message.replace(loneSurrogate, '\uFFFD');
-    this.send({ id, kind: { case: 'error', value: { code, message: readable } } });
+    this.send({ id, kind: { case: 'error', value: { code, message: readable, retryAfterMs } } });
   }
 
   private send(frame: ServerFrameInit): void {

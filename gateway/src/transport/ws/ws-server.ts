@@ -13,6 +13,7 @@ import {
   type WebSocket,
 } from 'uWebSockets.js';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
+import { admittedCore, type Admission, type Ticket } from '../../admission/index.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
 import { CloseCode } from './close-codes.js';
@@ -21,6 +22,8 @@ import { type ConnectionLimits, type UpgradeAuth, WsConnection } from './ws-conn
 
 export interface WsServerOptions {
   readonly core: SessionCore;
+  /** Connection caps (close 1013) and request rates; none = no admission control. */
+  readonly admission?: Admission | undefined;
   readonly limits: ConnectionLimits & {
     /** Seconds without traffic before the socket closes; pings keep live sockets open. */
     readonly idleTimeoutS: number;
@@ -39,13 +42,16 @@ export interface WsServer {
 
 interface SocketData {
   auth: UpgradeAuth;
+  /** The connection's admission ticket, given back when the socket closes. */
+  ticket?: Ticket;
   connection?: WsConnection;
   /** Set by the close handler: uWebSockets.js throws on any use of a closed socket. */
   gone?: boolean;
 }
 
 export function createWsServer(options: WsServerOptions): WsServer {
-  const { core, limits } = options;
+  const { limits, admission } = options;
+  const core = admittedCore(options.core, admission, 'ws');
   const sockets = new Set<WebSocket<SocketData>>();
   let listenSocket: us_listen_socket | undefined;
   let draining = false;
@@ -68,6 +74,14 @@ export function createWsServer(options: WsServerOptions): WsServer {
         res.writeStatus('503 Service Unavailable').end('draining\n');
         return;
       }
+      // Over a cap: the socket opens only to be closed 1013 with an error frame carrying the
+      // retry hint, which a WebSocket client can read (an HTTP refusal it could not).
+      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const verdict = admission?.connection('ws', ip);
+      if (verdict instanceof WarmgateError) {
+        res.upgrade<SocketData>({ auth: { error: verdict } }, key, protocol, extensions, context);
+        return;
+      }
       // Upgrade synchronously, inside this handler, and verify the token once the socket is
       // open (WsConnection.opened). An upgrade completed later — `res.cork(() => res.upgrade())`
       // after awaiting the token check, as this code did — runs HttpResponse::cork()'s
@@ -75,7 +89,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
       // stale bytes as "Connection: close" and shut the fresh WebSocket down without a close
       // frame: the client's early 1006 (docs/reliability.md, uNetworking/uWebSockets#1929).
       res.upgrade<SocketData>(
-        { auth: token ? { token } : undefined },
+        { auth: token ? { token } : undefined, ticket: verdict },
         key,
         protocol,
         extensions,
@@ -111,6 +125,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
     drain: (ws) => ws.getUserData().connection?.drained(),
     close: (ws) => {
       ws.getUserData().gone = true;
+      ws.getUserData().ticket?.release();
       sockets.delete(ws);
       gatewayMetrics().connections.add(-1, { transport: 'ws' });
       ws.getUserData().connection?.closedBySocket();

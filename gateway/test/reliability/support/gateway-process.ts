@@ -40,6 +40,13 @@ export function gatewayEnv(poolAddress: string, env: Record<string, string> = {}
     WARMGATE_LLM_BASE_URL: '',
     WARMGATE_TOOL_TIMEOUT_MS: '5000',
     WARMGATE_DRAIN_TIMEOUT_S: '1',
+    // Many requests and turns per user in seconds, and anonymous chat through a scripted
+    // ("paid") model; admission is tested on its own (gateway/test/security/, test/llm/).
+    WARMGATE_PUBLIC_CHAT: 'true',
+    WARMGATE_RATE_REQUESTS_PER_S: '100000',
+    WARMGATE_RATE_REQUESTS_BURST: '100000',
+    WARMGATE_RATE_TURNS_PER_MIN: '100000',
+    WARMGATE_RATE_TURNS_BURST: '100000',
     ...env,
   };
 }
