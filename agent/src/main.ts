@@ -2,12 +2,11 @@
 // agent   — MCP server (Streamable HTTP) + control API for the sidecar
 // sidecar — warmgate.agent.v1.Lifecycle gRPC server
 // stdio   — MCP over stdio on a local workspace (debugging)
+// Each role loads only its own code (the agent no gRPC, the sidecar no MCP SDK): see the
+// footprint section of docs/benchmarks.md.
 import { WarmgateError } from '@warmgate/proto';
 import { loadConfig, type Role } from './config.js';
 import { announceReady } from './ready.js';
-import { startAgent } from './server/start-agent.js';
-import { startStdio } from './server/start-stdio.js';
-import { startSidecar } from './sidecar/start-sidecar.js';
 
 const ROLES: readonly Role[] = ['agent', 'sidecar', 'stdio'];
 /** A stop that takes longer than this is cut short (the drain has its own timeout). */
@@ -22,14 +21,17 @@ async function main(): Promise<void> {
   const config = loadConfig(role);
   let stop: () => Promise<void>;
   if (role === 'agent') {
+    const { startAgent } = await import('./server/start-agent.js');
     const agent = await startAgent(config);
     await announceReady('agent', agent.port, config.readyFile);
     stop = agent.close;
   } else if (role === 'sidecar') {
+    const { startSidecar } = await import('./sidecar/start-sidecar.js');
     const sidecar = await startSidecar(config);
     await announceReady('sidecar', sidecar.port, config.readyFile);
     stop = sidecar.close;
   } else {
+    const { startStdio } = await import('./server/start-stdio.js');
     stop = (await startStdio(config)).close;
   }
   let stopping = false;

@@ -1,14 +1,16 @@
 // The agent process: MCP at /mcp, health at /healthz, and the sidecar's control API under
-// /_lifecycle/, all on one node:http server.
+// /_lifecycle/, all on one node:http server. A warm agent has not loaded the MCP side (the
+// MCP SDK, zod, the tools and the analysis code: about half its memory); the bind command
+// starts loading it, and /mcp waits for it (docs/benchmarks.md, footprint).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AgentConfig } from '../config.js';
 import { createDirectVerifier } from '../auth/direct-credential.js';
-import { CONTROL_PREFIX } from '../control/control-protocol.js';
+import { CONTROL_PREFIX, controlPaths } from '../control/control-protocol.js';
 import { AgentCore } from './agent-core.js';
 import { createControlApi } from './control-api.js';
 import { sendError, sendJson } from './http-util.js';
-import { createMcpHttp } from './mcp-sessions.js';
+import type { McpHttp } from './mcp-sessions.js';
 
 export interface RunningAgent {
   port: number;
@@ -21,12 +23,16 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const core = new AgentCore(config.workspaceDir);
   const direct = createDirectVerifier(config.jwePrivateKey, config.directIssuerKeys);
   const control = createControlApi(core, config.controlToken, config.drainTimeoutMs);
-  const mcp = createMcpHttp(core, direct);
+  let mcp: Promise<McpHttp> | undefined;
+  const loadMcp = () =>
+    (mcp ??= import('./mcp-sessions.js').then((m) => m.createMcpHttp(core, direct)));
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // Loading starts with the bind, so it overlaps the bind's own work.
+    if (path === controlPaths.bind) void loadMcp().catch(() => {});
     const work =
       path === '/mcp'
-        ? mcp.handle(req, res)
+        ? loadMcp().then((m) => m.handle(req, res))
         : path.startsWith(CONTROL_PREFIX)
           ? control(req, res)
           : path === '/healthz'
@@ -47,7 +53,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const close = async () => {
     const bindingId = core.status().bindingId;
     if (bindingId) await core.drain(bindingId, config.drainTimeoutMs).catch(() => {});
-    await mcp.close();
+    if (mcp) await (await mcp).close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };

@@ -9,9 +9,12 @@
 //               (the turns as the gateway saves them: conversation_append)
 //   start       a container's start to ready (agent, then sidecar, as the runtime does it)
 //               vs a bare `node -e` start to its first line on stdout
-// Agents: the TypeScript agent of this repository. Another agent (the Python reference agent,
-// when it exists) is added to AGENTS below with its own command; every figure is then
-// reported per agent under `agents.<name>` (the top-level fields are the first agent's).
+// Agents: the TypeScript agent of this repository, with the pool manager's default Node flags.
+// Another agent is added to AGENTS below with its own command (the Python reference agent,
+// when it exists, needs the local runtime to start a non-Node command), or, for a Node entry,
+// with WARMGATE_FOOTPRINT_AGENTS="name=/path/to/main.js[,...]" (no Node flags; e.g. an older
+// build to compare with); every figure is then reported per agent under `agents.<name>`
+// (the top-level fields are the first agent's).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -35,8 +38,9 @@ import { printTable, summarize, writeResult } from './harness.js';
 /** One agent implementation to measure: how the local runtime starts its two processes. */
 interface AgentUnderTest {
   name: string;
-  /** Passed to the local runtime: `<nodePath> <entry> agent|sidecar`. */
+  /** Passed to the local runtime: `<nodePath> <nodeArgs> <entry> agent|sidecar`. */
   nodePath: string;
+  nodeArgs: readonly string[];
   entry: string;
   env: Record<string, string>;
 }
@@ -45,9 +49,17 @@ const AGENTS: AgentUnderTest[] = [
   {
     name: 'typescript',
     nodePath: process.execPath,
+    nodeArgs: loadConfig({}).runtime.agentNodeArgs,
     entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
     env: {},
   },
+  ...(process.env.WARMGATE_FOOTPRINT_AGENTS ?? '')
+    .split(',')
+    .filter((entry) => entry.includes('='))
+    .map((entry) => {
+      const [name = '', path = ''] = entry.split('=');
+      return { name, nodePath: process.execPath, nodeArgs: [], entry: path, env: {} };
+    }),
 ];
 
 const warm = Number(process.env.WARMGATE_FOOTPRINT_WARM ?? 20);
@@ -214,6 +226,7 @@ async function measurePool(agent: AgentUnderTest) {
   const runtime = createLocalRuntime({
     ...config.runtime,
     nodePath: agent.nodePath,
+    agentNodeArgs: agent.nodeArgs,
     env: agent.env,
   });
   const pool = await startPoolManager(config, { runtime, lifecycle, log: () => {} });
@@ -273,6 +286,7 @@ async function measureBound(agent: AgentUnderTest) {
     stateDir,
     agentEntry: agent.entry,
     nodePath: agent.nodePath,
+    agentNodeArgs: agent.nodeArgs,
     env: agent.env,
   });
   const container = await runtime.create({ name: 'bound' });
@@ -291,7 +305,9 @@ async function measureBound(agent: AgentUnderTest) {
       assertionKey: new Uint8Array(32).fill(5),
       repository: { url: '', credential: '', ephemeral: true },
     };
+    const bindStarted = performance.now();
     await lifecycle.bind(request);
+    const bindMs = performance.now() - bindStarted;
     const token = await signAssertion(request.assertionKey, {
       userId: request.userId,
       bindingId: request.bindingId,
@@ -301,6 +317,10 @@ async function measureBound(agent: AgentUnderTest) {
         requestInit: { headers: { 'x-warmgate-assertion': token } },
       }),
     );
+    // The first tool call after the bind (MCP initialize + one call): what a lazily loaded
+    // MCP side adds to the user's first answer.
+    await client.callTool({ name: 'workspace_get', arguments: {} });
+    const firstCallMs = performance.now() - bindStarted - bindMs;
     const boundRss = total();
     const candles = Array.from({ length: 500 }, (_, i) => {
       const close = 100 + 10 * Math.sin(i / 20);
@@ -355,6 +375,8 @@ async function measureBound(agent: AgentUnderTest) {
       agent_after_rss_mib: round(memoryOf(pids!.agent).rssMib),
       sidecar_after_rss_mib: round(memoryOf(pids!.sidecar).rssMib),
       failed_calls: failed,
+      bind_ms: round(bindMs, 1),
+      first_call_after_bind_ms: round(firstCallMs, 1),
     };
   } finally {
     await client.close().catch(() => {});
@@ -371,6 +393,7 @@ async function measureStart(agent: AgentUnderTest) {
     stateDir: join(sandbox, 'containers'),
     agentEntry: agent.entry,
     nodePath: agent.nodePath,
+    agentNodeArgs: agent.nodeArgs,
     env: agent.env,
   });
   const samples: number[] = [];

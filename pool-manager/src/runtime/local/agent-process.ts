@@ -11,6 +11,7 @@ export interface SpawnedProcess {
 
 export interface SpawnOptions {
   nodePath: string;
+  nodeArgs: readonly string[];
   entry: string;
   role: 'agent' | 'sidecar';
   env: NodeJS.ProcessEnv;
@@ -33,7 +34,7 @@ export async function spawnContainerProcess(options: SpawnOptions): Promise<Spaw
   let exited: string | undefined;
   let child;
   try {
-    child = spawn(options.nodePath, [options.entry, options.role], {
+    child = spawn(options.nodePath, [...options.nodeArgs, options.entry, options.role], {
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
       env: { ...options.env, WARMGATE_READY_FILE: options.readyFile },

@@ -11,6 +11,8 @@ export interface LocalRuntimeOptions {
   /** agent/dist/main.js */
   agentEntry: string;
   nodePath?: string;
+  /** Node flags before the entry point (e.g. a small young generation); default none. */
+  agentNodeArgs?: readonly string[];
   host?: string;
   /** SIGTERM → SIGKILL grace when destroying. */
   killGraceMs?: number;
@@ -61,6 +63,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     const start = (role: 'agent' | 'sidecar', roleEnv: NodeJS.ProcessEnv) =>
       spawnContainerProcess({
         nodePath,
+        nodeArgs: options.agentNodeArgs ?? [],
         entry: options.agentEntry,
         role,
         env: { ...env, ...roleEnv },
