@@ -1,0 +1,159 @@
+// What a warm container costs while nobody uses it (bench-results/footprint.json).
+import { formatNumber } from './svg-chart.js';
+import { ms, notMeasured, table, times } from './markdown.js';
+import { at, num, resultOf, type Json, type Results } from './results.js';
+import { section, type Section } from './section.js';
+
+const mib = (v: number | undefined) => (v === undefined ? undefined : `${formatNumber(v)} MiB`);
+const pct = (v: number | undefined) => (v === undefined ? undefined : `${v.toFixed(3)} %`);
+
+export function footprint(results: Results): Section {
+  const result = resultOf(results, 'footprint', 'npm run bench -- footprint');
+  const paragraphs: (string | undefined)[] = [
+    'What the warm pool costs while nobody uses it, against a bare `node -e` process measured in the same run (ratios; the load average is printed beside them, since this machine is shared). Resident memory is VmRSS from `/proc/<pid>/status`; PSS (`/proc/<pid>/smaps_rollup`) divides the pages Node processes share (the `node` binary, mostly) between them, so it is closer to what one more container adds. A warm container is two processes, the agent and its sidecar (local runtime).',
+  ];
+  const headlines: string[] = [];
+  const data = result.data;
+  if (!data) {
+    paragraphs.push(notMeasured(result.missing!));
+    return section('Footprint of a warm container', paragraphs);
+  }
+  const goal = (key: string) => {
+    const held = at(data, ['goals_held', key]);
+    const limit = num(data, ['goals', key]);
+    return held === undefined
+      ? '—'
+      : `≤ ${formatNumber(limit ?? NaN)}: ${held ? 'held' : 'missed'}`;
+  };
+  const load = `load average ${formatNumber(num(data, 'load_average.before') ?? NaN)} → ${formatNumber(num(data, 'load_average.after') ?? NaN)}`;
+  paragraphs.push(
+    `**The TypeScript agent** (${load}, ${num(data, 'setup.warm') ?? '?'} warm containers, idle window ${formatNumber((num(data, 'setup.idle_window_ms') ?? NaN) / 1000)} s)`,
+    table(
+      ['measure', 'value', 'over bare node', 'goal'],
+      [
+        ['bare `node -e` (RSS)', mib(num(data, 'bare_node_rss_mib')), '1.00×', ''],
+        [
+          'warm container: agent + sidecar (RSS)',
+          mib(num(data, 'warm_container_rss_mib')),
+          times(num(data, 'container_over_bare')),
+          goal('container_over_bare'),
+        ],
+        ['agent (RSS)', mib(num(data, 'agent_rss_mib')), times(num(data, 'agent_over_bare')), ''],
+        [
+          'sidecar (RSS)',
+          mib(num(data, 'sidecar_rss_mib')),
+          times(num(data, 'sidecar_over_bare')),
+          goal('sidecar_over_bare'),
+        ],
+        ['warm container (PSS)', mib(num(data, 'warm_container_pss_mib')), undefined, ''],
+        [
+          `idle CPU of 20 warm containers (of one core)`,
+          pct(num(data, 'idle_cpu_pct_20_containers')),
+          undefined,
+          goal('idle_cpu_pct_20_containers'),
+        ],
+        [
+          'pool manager meanwhile (its health probes)',
+          pct(num(data, 'idle.pool_manager_cpu_pct')),
+          undefined,
+          `${num(data, 'idle.health_probes') ?? '?'} probes`,
+        ],
+        [
+          'bound container: growth after 1,000 tool calls + 20 turns',
+          mib(num(data, 'bound_growth_mib_1000_calls')),
+          undefined,
+          goal('bound_growth_mib_1000_calls'),
+        ],
+        [
+          'first tool call after bind (MCP side loaded at bind)',
+          ms(num(data, 'bound.first_call_after_bind_ms')),
+          undefined,
+          '',
+        ],
+        [
+          'start to ready: container vs `node -e` (p50)',
+          ms(num(data, 'start_to_ready_ms')),
+          times(num(data, 'start_to_ready_over_bare')),
+          'reported',
+        ],
+      ],
+    ),
+  );
+  const perGib = num(data, 'warm_containers_per_gib');
+  const perGibPss = num(data, 'warm_containers_per_gib_pss');
+  if (perGib !== undefined) {
+    paragraphs.push(
+      `**Warm containers per GiB**: ${formatNumber(perGib)} by resident memory (each counted alone), ${formatNumber(perGibPss ?? NaN)} by PSS (shared pages split, what one more container adds on a node that runs many).`,
+    );
+    headlines.push(
+      `A warm container is **${formatNumber(num(data, 'container_over_bare') ?? NaN)}×** a bare Node process (RSS): **${formatNumber(perGib)} warm containers per GiB** (${formatNumber(perGibPss ?? NaN)} by PSS).`,
+    );
+  }
+  const agents = at(data, 'agents');
+  if (agents && typeof agents === 'object' && Object.keys(agents).length > 1) {
+    const row = (name: string, a: Json) => [
+      name,
+      mib(num(a, 'warm_container_rss_mib')),
+      times(num(a, 'container_over_bare')),
+      mib(num(a, 'agent_rss_mib')),
+      mib(num(a, 'sidecar_rss_mib')),
+      pct(num(a, 'idle_cpu_pct_20_containers')),
+      mib(num(a, 'bound_growth_mib_1000_calls')),
+      times(num(a, 'start_to_ready_over_bare')),
+    ];
+    paragraphs.push(
+      '**Every agent measured in this run**',
+      table(
+        [
+          'agent',
+          'container RSS',
+          'over bare',
+          'agent',
+          'sidecar',
+          'idle CPU ×20',
+          'bound growth',
+          'start over bare',
+        ],
+        Object.entries(agents as Record<string, Json>).map(([name, a]) => row(name, a)),
+      ),
+    );
+  }
+  paragraphs.push(FINDINGS);
+  return section('Footprint of a warm container', paragraphs, [], headlines);
+}
+
+/** What the measurements before the cuts found (issue 19); the numbers above are the result. */
+const FINDINGS = [
+  '**Where the memory went, and what was cut.** Measured by timing `import()` of each module in a fresh process with `process.memoryUsage()` after a forced GC (`node --expose-gc`), and by starting one container by hand with different Node flags (load average 18–21 on 2 cores, so the times are loose; the memory is not):',
+  table(
+    ['what', 'resident memory it adds', 'now'],
+    [
+      [
+        '`node:http` (first use of Node’s own lazily loaded code)',
+        '+11–14 MiB',
+        'kept: both processes serve HTTP',
+      ],
+      [
+        '`@bufbuild/protobuf` (via `@warmgate/proto`, even for its error codes)',
+        '+10–17 MiB',
+        'kept: `errors.ts` needs the generated enums; an entry point without protobuf for the agent is the next cut',
+      ],
+      ['`@grpc/grpc-js`', '+1–9 MiB', 'sidecar only (was in the agent too)'],
+      [
+        'MCP SDK (`types`, `server/mcp`, `server/streamableHttp`)',
+        '+19 MiB',
+        'agent: loaded at bind (was in both processes)',
+      ],
+      ['`zod`', '+4 MiB', 'agent: at bind (the control API checks its commands by hand)'],
+      ['`trading-signals` + analysis', '+2 MiB', 'agent: at bind'],
+      ['sidecar restore path (git, checkout)', '+5–6 MiB', 'kept: warmed up before ready'],
+      [
+        'young generation (16 MiB semi-spaces)',
+        '+10–12 MiB per process',
+        '`--max-semi-space-size=1`',
+      ],
+    ],
+  ),
+  '`main.ts` imported all three roles, so every process loaded the agent, the sidecar and the stdio server: that alone was most of the difference to a bare process. `--lite-mode` and `--jitless` cannot be used (they turn off WebAssembly, which Node’s `fetch` (undici) needs); `--optimize-for-size` and `--v8-pool-size=0` gave 0–3 MiB more, within noise, and are not set.',
+  '**What wakes an idle container.** Neither process has an interval of its own (no `setInterval`; the HTTP keep-alive and gRPC channels are idle sockets). The only periodic work is the pool manager’s background health probe: every `WARMGATE_POOL_HEALTH_INTERVAL` (5 s) it sends `Lifecycle.GetStatus` to each idle warm container, which the sidecar answers by asking the agent’s control API (one gRPC call + one HTTP request, waking both processes). Readiness is already an event (the ready file, watched with inotify, with a 250 ms fallback poll only while a container starts).',
+].join('\n\n');
