@@ -4,7 +4,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { errors } from '@warmgate/proto';
 
-export type Role = 'agent' | 'sidecar' | 'stdio';
+/** `container`: agent and sidecar in one process (each still on its own port and protocol). */
+export type Role = 'agent' | 'sidecar' | 'container' | 'stdio';
 
 export interface AgentConfig {
   readonly role: Role;

@@ -29,6 +29,8 @@ export interface RuntimeConfig {
   readonly agentEntry: string;
   /** Local runtime: Node flags before the entry point of both container processes. */
   readonly agentNodeArgs: readonly string[];
+  /** Local runtime: 1 = agent and sidecar in one process, 2 = two processes. */
+  readonly agentProcesses: 1 | 2;
   readonly killGraceMs: number;
   /** Container start deadline, for either runtime. */
   readonly readyTimeoutMs: number;
@@ -72,6 +74,7 @@ const defaults = {
   WARMGATE_POOL_AGENT_ENTRY: fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url)),
   // A 1 MiB young generation: 12 MiB less resident per idle process (docs/benchmarks.md, footprint).
   WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=1',
+  WARMGATE_POOL_AGENT_PROCESSES: '2',
   WARMGATE_POOL_PROFILES: 'standard:min=2:max=50',
   WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,enterprise=standard:8h',
   WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       stateDir: resolve(read('WARMGATE_POOL_STATE_DIR')),
       agentEntry: resolve(read('WARMGATE_POOL_AGENT_ENTRY')),
       agentNodeArgs: check('WARMGATE_POOL_AGENT_NODE_ARGS', parseNodeArgs, []),
+      agentProcesses: check('WARMGATE_POOL_AGENT_PROCESSES', parseProcessCount, 2),
       killGraceMs: duration('WARMGATE_POOL_KILL_GRACE'),
       readyTimeoutMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
       ...(runtimeKind === 'kubernetes' ? { kubernetes: kubernetesOf(read, required) } : {}),
@@ -337,6 +341,11 @@ export function parseNodeArgs(raw: string): string[] {
     }
   }
   return args;
+}
+
+function parseProcessCount(raw: string): 1 | 2 {
+  if (raw === '1' || raw === '2') return Number(raw) as 1 | 2;
+  throw new Error('must be 1 (agent and sidecar in one process) or 2');
 }
 
 /** "free=standard:15m,pro=standard:60m" (tier=profile:idle timeout) */
