@@ -41,6 +41,8 @@ interface AgentUnderTest {
   /** Passed to the local runtime: `<nodePath> <nodeArgs> <entry> agent|sidecar`. */
   nodePath: string;
   nodeArgs: readonly string[];
+  /** 1: agent and sidecar in one process (`container` role), as WARMGATE_POOL_AGENT_PROCESSES. */
+  processes: 1 | 2;
   entry: string;
   env: Record<string, string>;
 }
@@ -50,6 +52,15 @@ const AGENTS: AgentUnderTest[] = [
     name: 'typescript',
     nodePath: process.execPath,
     nodeArgs: loadConfig({}).runtime.agentNodeArgs,
+    processes: 2,
+    entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
+    env: {},
+  },
+  {
+    name: 'typescript-one-process',
+    nodePath: process.execPath,
+    nodeArgs: loadConfig({}).runtime.agentNodeArgs,
+    processes: 1,
     entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
     env: {},
   },
@@ -58,7 +69,14 @@ const AGENTS: AgentUnderTest[] = [
     .filter((entry) => entry.includes('='))
     .map((entry) => {
       const [name = '', path = ''] = entry.split('=');
-      return { name, nodePath: process.execPath, nodeArgs: [], entry: path, env: {} };
+      return {
+        name,
+        nodePath: process.execPath,
+        nodeArgs: [],
+        processes: 2 as const,
+        entry: path,
+        env: {},
+      };
     }),
 ];
 
@@ -227,6 +245,7 @@ async function measurePool(agent: AgentUnderTest) {
     ...config.runtime,
     nodePath: agent.nodePath,
     agentNodeArgs: agent.nodeArgs,
+    agentProcesses: agent.processes,
     env: agent.env,
   });
   const pool = await startPoolManager(config, { runtime, lifecycle, log: () => {} });
@@ -246,9 +265,11 @@ async function measurePool(agent: AgentUnderTest) {
     await sleep(settleMs);
     const pids = containerPids(stateDir);
     const agents = pids.map((p) => memoryOf(p.agent));
-    const sidecars = pids.map((p) => memoryOf(p.sidecar));
+    // One process per container: it is the agent's; no sidecar process of its own.
+    const sidecars = pids.filter((p) => p.sidecar !== p.agent).map((p) => memoryOf(p.sidecar));
     // Idle CPU: every container process, and the pool manager (this process) beside them.
-    const all = pids.flatMap((p) => [p.agent, p.sidecar]);
+    const all = pids.flatMap((p) => (p.sidecar === p.agent ? [p.agent] : [p.agent, p.sidecar]));
+    const isAgent = new Set(pids.map((p) => p.agent));
     const ticksBefore = all.map(cpuTicksOf);
     const selfBefore = process.cpuUsage();
     const callsBefore = statusCalls;
@@ -265,8 +286,8 @@ async function measurePool(agent: AgentUnderTest) {
       idle: {
         window_s: round(seconds, 1),
         containers_cpu_pct: pct(sum(ticks) / CLK_TCK),
-        agents_cpu_pct: pct(sum(ticks.filter((_, i) => i % 2 === 0)) / CLK_TCK),
-        sidecars_cpu_pct: pct(sum(ticks.filter((_, i) => i % 2 === 1)) / CLK_TCK),
+        agents_cpu_pct: pct(sum(ticks.filter((_, i) => isAgent.has(all[i]!))) / CLK_TCK),
+        sidecars_cpu_pct: pct(sum(ticks.filter((_, i) => !isAgent.has(all[i]!))) / CLK_TCK),
         pool_manager_cpu_pct: pct((self.user + self.system) / 1e6),
         health_probes: statusCalls - callsBefore,
       },
@@ -287,6 +308,7 @@ async function measureBound(agent: AgentUnderTest) {
     agentEntry: agent.entry,
     nodePath: agent.nodePath,
     agentNodeArgs: agent.nodeArgs,
+    agentProcesses: agent.processes,
     env: agent.env,
   });
   const container = await runtime.create({ name: 'bound' });
@@ -295,7 +317,9 @@ async function measureBound(agent: AgentUnderTest) {
   try {
     await sleep(settleMs);
     const [pids] = containerPids(stateDir);
-    const total = () => memoryOf(pids!.agent).rssMib + memoryOf(pids!.sidecar).rssMib;
+    const total = () =>
+      memoryOf(pids!.agent).rssMib +
+      (pids!.sidecar === pids!.agent ? 0 : memoryOf(pids!.sidecar).rssMib);
     const warmRss = total();
     const request = {
       bindingId: 'footprint-binding',
@@ -394,6 +418,7 @@ async function measureStart(agent: AgentUnderTest) {
     agentEntry: agent.entry,
     nodePath: agent.nodePath,
     agentNodeArgs: agent.nodeArgs,
+    agentProcesses: agent.processes,
     env: agent.env,
   });
   const samples: number[] = [];
@@ -417,11 +442,13 @@ function figures(
   start: ReturnType<typeof summarize>,
 ) {
   const agentRss = median(pool.agent.map((m) => m.rssMib));
-  const sidecarRss = median(pool.sidecar.map((m) => m.rssMib));
+  // No sidecar process of its own (one process per container): 0.
+  const sidecarRss = pool.sidecar.length > 0 ? median(pool.sidecar.map((m) => m.rssMib)) : 0;
   const agentPss = median(pool.agent.map((m) => m.pssMib));
-  const sidecarPss = median(pool.sidecar.map((m) => m.pssMib));
+  const sidecarPss = pool.sidecar.length > 0 ? median(pool.sidecar.map((m) => m.pssMib)) : 0;
   const container = agentRss + sidecarRss;
   return {
+    processes: pool.sidecar.length > 0 ? 2 : 1,
     bare_node_rss_mib: bare.rssMib,
     warm_container_rss_mib: round(container),
     agent_rss_mib: round(agentRss),

@@ -93,10 +93,11 @@ export function footprint(results: Results): Section {
   if (agents && typeof agents === 'object' && Object.keys(agents).length > 1) {
     const row = (name: string, a: Json) => [
       name,
+      num(a, 'processes'),
       mib(num(a, 'warm_container_rss_mib')),
       times(num(a, 'container_over_bare')),
       mib(num(a, 'agent_rss_mib')),
-      mib(num(a, 'sidecar_rss_mib')),
+      num(a, 'processes') === 1 ? 'in the agent' : mib(num(a, 'sidecar_rss_mib')),
       pct(num(a, 'idle_cpu_pct_20_containers')),
       mib(num(a, 'bound_growth_mib_1000_calls')),
       times(num(a, 'start_to_ready_over_bare')),
@@ -106,6 +107,7 @@ export function footprint(results: Results): Section {
       table(
         [
           'agent',
+          'processes',
           'container RSS',
           'over bare',
           'agent',
