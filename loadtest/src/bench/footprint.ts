@@ -81,7 +81,7 @@ const AGENTS: AgentUnderTest[] = [
 ];
 
 const warm = Number(process.env.WARMGATE_FOOTPRINT_WARM ?? 20);
-const idleWindowMs = Number(process.env.WARMGATE_FOOTPRINT_IDLE_MS ?? 30_000);
+const idleWindowMs = Number(process.env.WARMGATE_FOOTPRINT_IDLE_MS ?? 60_000);
 const settleMs = 3000;
 const toolCalls = 1000;
 const chatTurns = 20;
