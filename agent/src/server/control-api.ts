@@ -70,6 +70,8 @@ export function createControlApi(core: AgentCore, token: string, drainTimeoutMs:
       } else if (path === controlPaths.bind && req.method === 'POST') {
         const command = parseBindCommand(await readJsonBody(req, 64 * 1024));
         sendJson(res, 200, await core.bind(command));
+      } else if (path === controlPaths.prepare && req.method === 'POST') {
+        sendJson(res, 200, {}); // the server loads the MCP side on seeing this path
       } else if (path === controlPaths.drain && req.method === 'POST') {
         const command = parseDrainCommand(await readJsonBody(req, 4 * 1024));
         sendJson(res, 200, await core.drain(command.bindingId, drainTimeoutMs));

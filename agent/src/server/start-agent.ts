@@ -28,8 +28,9 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     (mcp ??= import('./mcp-sessions.js').then((m) => m.createMcpHttp(core, direct)));
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    // Loading starts with the bind, so it overlaps the bind's own work.
-    if (path === controlPaths.bind) void loadMcp().catch(() => {});
+    // Loading starts when the sidecar receives Bind (prepare), so it overlaps the restore in
+    // the sidecar; a bind without a prepare starts it too.
+    if (path === controlPaths.prepare || path === controlPaths.bind) void loadMcp().catch(() => {});
     const work =
       path === '/mcp'
         ? loadMcp().then((m) => m.handle(req, res))

@@ -43,6 +43,8 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
     if (!repository?.url && !repository?.ephemeral) {
       throw errors.invalidArgument('repository.url is empty');
     }
+    // The agent loads its MCP side while the workspace is restored here (another process).
+    options.control.prepare().catch(() => {});
     const restored = await restoreWorkspace(
       {
         url: repository.url,
