@@ -1,9 +1,11 @@
-// `npm start`: build, then run the whole stack on one machine with the embedded defaults
+// `npm start`: build (TypeScript, then the web chat bundle), then run the whole stack on one machine with the embedded defaults
 // (gateway/dist/stack/main.js: pool manager with the local-process runtime + gateway).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
+// The web chat bundle (esbuild): gateway/dist/web.
+execFileSync(process.execPath, ['gateway/scripts/build-web.js'], { stdio: 'inherit' });
 const entry = 'gateway/dist/stack/main.js';
 if (!existsSync(entry)) {
   console.error(`warmgate: ${entry} is missing after the build.`);

@@ -1,6 +1,7 @@
 // The gateway's configuration: one typed object, read from WARMGATE_* environment variables
 // here and nowhere else, validated at start-up with messages that name the setting.
 // Every setting is documented in gateway/README.md.
+import { readFileSync } from 'node:fs';
 
 export interface AuthConfig {
   /** Anonymous read-only sessions (tier "public"). */
@@ -54,14 +55,36 @@ export interface LimitsConfig {
   readonly toolTimeoutMs: number;
 }
 
+export interface McpConfig {
+  /**
+   * HMAC key signing MCP session ids, so any replica sharing it honours a session another
+   * minted. Unset: a random key per process (sessions die with it; no sharing).
+   */
+  readonly sessionSecret?: string;
+  /** How long a 2025-11-25 session id stays valid (ms); a token's own expiry still applies. */
+  readonly sessionTtlMs: number;
+  /** RFC 9728 `authorization_servers`; default: the JWT issuer when one is set. */
+  readonly authorizationServers: readonly string[];
+  /** The canonical resource URI (`https://gateway.example/mcp`); unset: from the Host header. */
+  readonly resourceUrl?: string;
+  /** Host header values /mcp accepts (DNS-rebinding protection); `*` accepts any. */
+  readonly allowedHosts: readonly string[];
+}
+
 export interface GatewayConfig {
   readonly host: string;
   readonly httpPort: number;
   readonly grpcPort: number;
   readonly poolAddress: string;
+  /**
+   * The pool manager's deployment secret, sent on every Pool call (`authorization: Bearer`).
+   * Required by `gateway/dist/main.js`; `npm start` takes it from the in-process pool manager.
+   */
+  readonly poolSecret?: string;
   readonly auth: AuthConfig;
   readonly llm: LlmConfig;
   readonly limits: LimitsConfig;
+  readonly mcp: McpConfig;
   /** Seconds to wait for in-flight work on shutdown. */
   readonly drainTimeoutS: number;
 }
@@ -77,6 +100,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     httpPort: read.port('WARMGATE_HTTP_PORT', 8080),
     grpcPort: read.port('WARMGATE_GRPC_PORT', 50051),
     poolAddress: read.string('WARMGATE_POOL_ADDRESS', '127.0.0.1:50052'),
+    ...optionalField('poolSecret', read.secret('WARMGATE_POOL_SECRET', 32)),
     auth: {
       publicEnabled: read.bool('WARMGATE_AUTH_PUBLIC', true),
       publicTier: read.string('WARMGATE_AUTH_PUBLIC_TIER', 'free'),
@@ -113,8 +137,18 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       idleTimeoutS: read.int('WARMGATE_WS_IDLE_TIMEOUT_S', 120, 8),
       toolTimeoutMs: read.int('WARMGATE_TOOL_TIMEOUT_MS', 30_000, 10),
     },
+    mcp: {
+      sessionSecret: read.optional('WARMGATE_MCP_SESSION_SECRET'),
+      sessionTtlMs: read.int('WARMGATE_MCP_SESSION_TTL_S', 24 * 3600, 60) * 1000,
+      authorizationServers: read.urls('WARMGATE_MCP_AUTHORIZATION_SERVERS', issuerUrl(env)),
+      resourceUrl: read.url('WARMGATE_MCP_RESOURCE_URL'),
+      allowedHosts: read.list('WARMGATE_MCP_ALLOWED_HOSTS', ['localhost', '127.0.0.1', '[::1]']),
+    },
     drainTimeoutS: read.int('WARMGATE_DRAIN_TIMEOUT_S', 10, 0),
   };
+  if (config.mcp.sessionSecret !== undefined && config.mcp.sessionSecret.length < 32) {
+    problems.push('WARMGATE_MCP_SESSION_SECRET: must be at least 32 characters');
+  }
   const keys = [config.auth.jwksUrl, config.auth.publicKeyPem, config.auth.hs256Secret];
   if (keys.filter((key) => key !== undefined).length > 1) {
     problems.push(
@@ -123,6 +157,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   }
   if (config.auth.hs256Secret !== undefined && config.auth.hs256Secret.length < 32) {
     problems.push('WARMGATE_AUTH_HS256_SECRET: must be at least 32 characters');
+  }
+  const jwks = config.auth.jwksUrl;
+  if (jwks !== undefined && !jwksUrlAllowed(jwks)) {
+    // Keys fetched in the clear could be swapped by anyone on the path.
+    problems.push(
+      `WARMGATE_AUTH_JWKS_URL: must be https (http only to a loopback host), got "${jwks}"`,
+    );
   }
   if (config.llm.baseUrl !== undefined && config.llm.apiKey === undefined) {
     // Local OpenAI-compatible servers often take any key; say so rather than guess.
@@ -136,9 +177,29 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   return config;
 }
 
+/** The JWT issuer when it is an http(s) URL: the default authorization server of /mcp. */
+function issuerUrl(env: Env): string[] {
+  const issuer = env.WARMGATE_AUTH_ISSUER?.trim();
+  return issuer && URL.canParse(issuer) && /^https?:$/.test(new URL(issuer).protocol)
+    ? [issuer]
+    : [];
+}
+
 /** True when some gateway-mode key is configured. */
 export function gatewayModeEnabled(auth: AuthConfig): boolean {
   return Boolean(auth.jwksUrl ?? auth.publicKeyPem ?? auth.hs256Secret);
+}
+
+function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** https, or http to a loopback host (a JWKS served next to the gateway, tests). */
+export function jwksUrlAllowed(raw: string): boolean {
+  const url = new URL(raw);
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 class Reader {
@@ -150,6 +211,31 @@ class Reader {
   optional(name: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value.trim() === '' ? undefined : value;
+  }
+
+  /** A secret given as `<name>` or as `<name>_FILE` (a path to a file holding it). */
+  secret(name: string, minLength: number): string | undefined {
+    const value = this.optional(name);
+    const file = this.optional(`${name}_FILE`);
+    if (value !== undefined && file !== undefined) {
+      this.problems.push(`${name} and ${name}_FILE: set at most one`);
+      return undefined;
+    }
+    let secret = value?.trim();
+    if (file !== undefined) {
+      try {
+        secret = readFileSync(file.trim(), 'utf8').trim();
+      } catch (error) {
+        this.problems.push(`${name}_FILE: cannot read "${file}": ${(error as Error).message}`);
+        return undefined;
+      }
+    }
+    if (secret === undefined || secret === '') return undefined;
+    if (secret.length < minLength) {
+      this.problems.push(`${name}: must be at least ${minLength} characters`);
+      return undefined;
+    }
+    return secret;
   }
 
   string(name: string, fallback: string): string {
@@ -180,6 +266,29 @@ class Reader {
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
     this.problems.push(`${name}: expected true or false, got "${raw}"`);
     return fallback;
+  }
+
+  list(name: string, fallback: readonly string[]): readonly string[] {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    return raw
+      .split(',')
+      .map((item) => item.trim().toLowerCase())
+      .filter((item) => item !== '');
+  }
+
+  urls(name: string, fallback: readonly string[]): readonly string[] {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '')
+      .flatMap((item) => {
+        if (URL.canParse(item) && /^https?:$/.test(new URL(item).protocol)) return [item];
+        this.problems.push(`${name}: expected comma-separated http(s) URLs, got "${item}"`);
+        return [];
+      });
   }
 
   url(name: string): string | undefined {

@@ -1,6 +1,6 @@
 // The agent's side of the control API (/_lifecycle/): bind, drain, status, for the sidecar
 // of this container only (bearer WARMGATE_AGENT_CONTROL_TOKEN, compared in constant time).
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '@warmgate/proto';
 import { controlPaths, type BindCommand } from '../control/control-protocol.js';
@@ -35,7 +35,7 @@ export function parseBindCommand(value: unknown): BindCommand {
 }
 
 export function parseDrainCommand(value: unknown): { bindingId: string } {
-  return { bindingId: text(object(value, 'body').bindingId, 'bindingId', 0, 256) };
+  return { bindingId: text(object(value, 'body').bindingId, 'bindingId', 1, 256) };
 }
 
 const bad = (message: string) => errors.invalidArgument(`control API: ${message}`);
@@ -55,18 +55,23 @@ function text(value: unknown, name: string, min: number, max: number): string {
   return value;
 }
 
-export function createControlApi(core: AgentCore, token: string, drainTimeoutMs: number) {
-  const expected = Buffer.from(`Bearer ${token}`);
-  const authorised = (req: IncomingMessage) => {
-    const given = Buffer.from(header(req, 'authorization') ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
+export function createControlApi(
+  core: AgentCore,
+  token: string,
+  drainTimeoutMs: number,
+  mcpSessions: () => number = () => 0,
+) {
+  // Digests of both sides: equal lengths, so neither the token nor its length leaks by timing.
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const expected = digest(`Bearer ${token}`);
+  const authorised = (req: IncomingMessage) =>
+    timingSafeEqual(digest(header(req, 'authorization') ?? ''), expected);
   return async function handleControl(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (!token || !authorised(req)) throw errors.unauthenticated('control API: bad token');
       const path = (req.url ?? '').split('?')[0];
       if (path === controlPaths.status && req.method === 'GET') {
-        sendJson(res, 200, core.status());
+        sendJson(res, 200, { ...core.status(), mcpSessions: mcpSessions() });
       } else if (path === controlPaths.bind && req.method === 'POST') {
         const command = parseBindCommand(await readJsonBody(req, 64 * 1024));
         sendJson(res, 200, await core.bind(command));

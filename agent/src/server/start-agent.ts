@@ -22,10 +22,17 @@ export interface RunningAgent {
 export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const core = new AgentCore(config.workspaceDir);
   const direct = createDirectVerifier(config.jwePrivateKey, config.directIssuerKeys);
-  const control = createControlApi(core, config.controlToken, config.drainTimeoutMs);
   let mcp: Promise<McpHttp> | undefined;
+  /** Sessions open now; 0 until the MCP side is loaded. */
+  let loaded: McpHttp | undefined;
   const loadMcp = () =>
-    (mcp ??= import('./mcp-sessions.js').then((m) => m.createMcpHttp(core, direct)));
+    (mcp ??= import('./mcp-sessions.js').then((m) => (loaded = m.createMcpHttp(core, direct))));
+  const control = createControlApi(
+    core,
+    config.controlToken,
+    config.drainTimeoutMs,
+    () => loaded?.count() ?? 0,
+  );
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // Loading starts when the sidecar receives Bind (prepare), so it overlaps the restore in

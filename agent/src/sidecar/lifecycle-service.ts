@@ -14,6 +14,8 @@ export interface LifecycleOptions {
   templatePath: string;
   control: ControlClient;
   drainTimeoutMs: number;
+  /** The largest git object a bind's checkout inflates. */
+  maxObjectBytes?: number;
   now?: () => number;
 }
 
@@ -53,6 +55,7 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
       },
       options.workspaceDir,
       options.templatePath,
+      { maxObjectBytes: options.maxObjectBytes },
     );
     const status = await options.control.bind({
       bindingId: request.bindingId,
@@ -94,6 +97,8 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
       return response;
     },
     async drain(request, context) {
+      // Draining is final: only a caller that knows which binding it ends may ask for it.
+      if (!request.bindingId) throw errors.invalidArgument('binding_id is empty');
       const result = await options.control.drain({ bindingId: request.bindingId }, context.signal);
       return result;
     },

@@ -68,6 +68,14 @@ capabilities:
       key: {{ .Values.secrets.store.key }}
 {{- end -}}
 
+{{- define "warmgate.poolSecretEnv" -}}
+- name: WARMGATE_POOL_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.secrets.pool.existingSecret }}
+      key: {{ .Values.secrets.pool.key }}
+{{- end -}}
+
 {{- define "warmgate.poolManagerName" -}}{{ include "warmgate.fullname" . }}-pool-manager{{- end -}}
 {{- define "warmgate.repoStoreName" -}}{{ include "warmgate.fullname" . }}-repo-store{{- end -}}
 {{- define "warmgate.gatewayName" -}}{{ include "warmgate.fullname" . }}-gateway{{- end -}}

@@ -1,6 +1,9 @@
 // The gateway's two listeners over one session core: uWebSockets.js (HTTP + /ws) and grpc-js.
 import type { GatewayConfig } from '../config.js';
 import type { SessionCore } from '../core/session/session-core.js';
+import { randomBytes } from 'node:crypto';
+import { createMcpEndpoint } from '../transport/mcp/mcp-endpoint.js';
+import { addMcpRoutes } from '../transport/mcp/mcp-routes.js';
 import { createGrpcServer } from '../transport/grpc/grpc-server.js';
 import { createWsServer } from '../transport/ws/ws-server.js';
 import { loadWebAssets } from '../web/web-assets.js';
@@ -9,7 +12,7 @@ export interface GatewayServersOptions {
   readonly core: SessionCore;
   readonly config: Pick<
     GatewayConfig,
-    'host' | 'httpPort' | 'grpcPort' | 'limits' | 'drainTimeoutS'
+    'host' | 'httpPort' | 'grpcPort' | 'limits' | 'drainTimeoutS' | 'mcp'
   >;
   /** Readiness: the pool manager answers. */
   readonly ready: () => Promise<boolean>;
@@ -32,6 +35,18 @@ export async function startGatewayServers(options: GatewayServersOptions): Promi
     core,
     limits: config.limits,
     http: { ready: options.ready, scrape: options.scrape, assets: loadWebAssets() },
+    routes: (app, draining) =>
+      addMcpRoutes(app, {
+        endpoint: createMcpEndpoint({
+          core,
+          config: config.mcp,
+          // Without a shared secret, sessions belong to this process alone (see config.ts).
+          sessionSecret: config.mcp.sessionSecret ?? randomBytes(32),
+        }),
+        config: config.mcp,
+        maxBodyBytes: config.limits.maxFrameBytes,
+        draining,
+      }),
   });
   const grpc = createGrpcServer(core);
   const httpPort = await ws.listen(config.host, config.httpPort);

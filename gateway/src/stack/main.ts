@@ -22,7 +22,11 @@ async function main(): Promise<number> {
   const pool = await startPoolManager(poolConfig);
   let gateway;
   try {
-    gateway = await runGateway({ ...gatewayConfig, poolAddress: pool.address }, telemetry);
+    // The pool manager's deployment secret stays in this process (configured or generated).
+    gateway = await runGateway(
+      { ...gatewayConfig, poolAddress: pool.address, poolSecret: pool.secret },
+      telemetry,
+    );
   } catch (error) {
     await pool.close();
     throw error;
@@ -33,6 +37,7 @@ async function main(): Promise<number> {
       'warmgate: ready',
       `  web chat      http://${host}:${gateway.httpPort}/`,
       `  WebSocket     ws://${host}:${gateway.httpPort}/ws`,
+      `  MCP           http://${host}:${gateway.httpPort}/mcp (Streamable HTTP)`,
       `  gRPC          ${host}:${gateway.grpcPort} (warmgate.gateway.v1.Gateway, health, reflection)`,
       `  metrics       http://${host}:${gateway.httpPort}/metrics`,
       `  pool manager  ${pool.address}`,

@@ -1,4 +1,5 @@
 // Runs a whole gateway process: telemetry is expected to be set up by the caller (a main).
+import { authWarnings } from '../auth/auth-warnings.js';
 import type { GatewayConfig } from '../config.js';
 import type { Telemetry } from '../telemetry/setup.js';
 import { startGatewayServers } from './gateway-servers.js';
@@ -16,6 +17,7 @@ export async function runGateway(
   config: GatewayConfig,
   telemetry: Telemetry,
 ): Promise<RunningGateway> {
+  for (const warning of authWarnings(config.auth)) console.warn(`gateway: warning: ${warning}`);
   const wired = wireGateway(config);
   let servers;
   try {

@@ -8,7 +8,7 @@ import { createTurnRunner } from '../core/turn/index.js';
 import { createModel } from '../llm/index.js';
 import { createPlatformTools } from '../platform/index.js';
 import { poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { createAgentConnector } from '../upstream/index.js';
 
 export interface WiredGateway {
@@ -34,7 +34,9 @@ export function wireGateway(config: GatewayConfig): WiredGateway {
     turnTimeoutMs: config.llm.turnTimeoutMs,
   });
   // One Pool client: the connector acquires through it, readiness asks it for the status.
-  const pool = createClient(poolv1.Pool, config.poolAddress);
+  const pool = createClient(poolv1.Pool, config.poolAddress, {
+    ...(config.poolSecret === undefined ? {} : { headers: bearerHeaders(config.poolSecret) }),
+  });
   const agents = createAgentConnector({ pool, callTimeoutMs: config.limits.toolTimeoutMs });
   const core = createSessionCore({
     authenticator: createAuthenticator(config.auth),

@@ -2,7 +2,7 @@
 // throttled Touch. The gateway never creates containers; it only asks for bindings.
 import type { AuthMode } from '@warmgate/proto';
 import { ErrorCode, WarmgateError, errors, poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import type { Principal } from '../core/ports.js';
 import { gatewayMetrics } from '../telemetry/metrics.js';
 import { withTraceHeaders } from '../telemetry/propagation.js';
@@ -20,8 +20,9 @@ export interface PoolApi {
   ): Promise<poolv1.TouchResponse>;
 }
 
-export function createPoolApi(address: string): PoolApi & { close(): void } {
-  return createClient(poolv1.Pool, address);
+/** A Pool client that sends the deployment secret (`authorization: Bearer`) on every call. */
+export function createPoolApi(address: string, secret?: string): PoolApi & { close(): void } {
+  return createClient(poolv1.Pool, address, secret ? { headers: bearerHeaders(secret) } : {});
 }
 
 /**

@@ -4,6 +4,7 @@
 import { loadConfig, type GatewayConfig, type LimitsConfig } from '../../src/config.js';
 import { startGatewayServers, type GatewayServers } from '../../src/stack/gateway-servers.js';
 import { wireGateway, type WiredGateway } from '../../src/stack/wire-gateway.js';
+import { TEST_POOL_SECRET } from '../../../pool-manager/test/support.js';
 import { testLimits } from './test-config.js';
 import { testAudience, testIssuer, testSecret } from './tokens.js';
 
@@ -26,6 +27,7 @@ export function testGatewayConfig(
     WARMGATE_HTTP_PORT: '0',
     WARMGATE_GRPC_PORT: '0',
     WARMGATE_POOL_ADDRESS: poolAddress,
+    WARMGATE_POOL_SECRET: TEST_POOL_SECRET,
     WARMGATE_AUTH_HS256_SECRET: testSecret,
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,

@@ -6,17 +6,19 @@
 // Measured at the gateway's side of Pool.Acquire (gRPC over loopback), plus where the time
 // goes inside the pool manager (health check, claim record, sidecar Bind).
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthMode, poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import {
   createGrpcLifecycle,
   createLocalRuntime,
   type Runtime,
   loadConfig,
   startPoolManager,
+  containerSecrets,
   type LifecyclePort,
 } from '@warmgate/pool-manager';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
@@ -32,9 +34,12 @@ export async function run(): Promise<void> {
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-coldstart-'));
   const storeDir = join(sandbox, 'store');
   const template = makeUserRepository(sandbox);
-  const phases = timedLifecycle(createGrpcLifecycle());
+  const poolSecret = randomBytes(32).toString('base64url');
+  const secrets = containerSecrets(poolSecret);
+  const phases = timedLifecycle(createGrpcLifecycle(secrets));
   const config = loadConfig({
     ...process.env,
+    WARMGATE_POOL_SECRET: poolSecret,
     WARMGATE_POOL_PORT: '0',
     WARMGATE_POOL_METRICS_PORT: '0',
     WARMGATE_POOL_STATE_DIR: join(sandbox, 'containers'),
@@ -44,7 +49,7 @@ export async function run(): Promise<void> {
     WARMGATE_POOL_ADAPTIVE: 'false',
     WARMGATE_POOL_SHUTDOWN_GRACE: '60s',
   });
-  const local = createLocalRuntime({ ...config.runtime });
+  const local = createLocalRuntime({ ...config.runtime, containerSecrets: secrets });
   const runtime: Runtime = {
     ...local,
     async claim(id, record) {
@@ -59,7 +64,7 @@ export async function run(): Promise<void> {
     lifecycle: phases.port,
     log: () => {},
   });
-  const client = createClient(poolv1.Pool, pool.address);
+  const client = createClient(poolv1.Pool, pool.address, { headers: bearerHeaders(pool.secret) });
   let users = 0;
   const acquire = async (tier: 'cold' | 'warm', expected: poolv1.AcquireSource) => {
     const userId = `bench-${users++}`;

@@ -16,6 +16,7 @@
 // build to compare with); every figure is then reported per agent under `agents.<name>`
 // (the top-level fields are the first agent's).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +25,10 @@ import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode, agentv1, poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { signAssertion } from '@warmgate/agent';
 import {
+  containerSecrets,
   createGrpcLifecycle,
   createLocalRuntime,
   loadConfig,
@@ -229,8 +231,11 @@ function containerPids(stateDir: string) {
 async function measurePool(agent: AgentUnderTest) {
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-footprint-'));
   const stateDir = join(sandbox, 'containers');
+  const poolSecret = randomBytes(32).toString('base64url');
+  const secrets = containerSecrets(poolSecret);
   const config = loadConfig({
     ...process.env,
+    WARMGATE_POOL_SECRET: poolSecret,
     WARMGATE_POOL_PORT: '0',
     WARMGATE_POOL_METRICS_PORT: '0',
     WARMGATE_POOL_STATE_DIR: stateDir,
@@ -241,7 +246,7 @@ async function measurePool(agent: AgentUnderTest) {
     WARMGATE_POOL_ADAPTIVE: 'false',
   });
   let statusCalls = 0;
-  const inner = createGrpcLifecycle();
+  const inner = createGrpcLifecycle(secrets);
   const lifecycle: LifecyclePort = {
     ...inner,
     bind: (c, r, t) => inner.bind(c, r, t),
@@ -259,9 +264,10 @@ async function measurePool(agent: AgentUnderTest) {
     agentNodeArgs: agent.nodeArgs,
     agentProcesses: agent.processes,
     env: agent.env,
+    containerSecrets: secrets,
   });
   const pool = await startPoolManager(config, { runtime, lifecycle, log: () => {} });
-  const client = createClient(poolv1.Pool, pool.address);
+  const client = createClient(poolv1.Pool, pool.address, { headers: bearerHeaders(pool.secret) });
   try {
     const fillStarted = performance.now();
     for (;;) {
@@ -316,6 +322,7 @@ async function measurePool(agent: AgentUnderTest) {
 async function measureBound(agent: AgentUnderTest) {
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-footprint-bound-'));
   const stateDir = join(sandbox, 'containers');
+  const secrets = containerSecrets(randomBytes(32).toString('base64url'));
   const runtime = createLocalRuntime({
     stateDir,
     agentEntry: agent.entry,
@@ -323,9 +330,12 @@ async function measureBound(agent: AgentUnderTest) {
     agentNodeArgs: agent.nodeArgs,
     agentProcesses: agent.processes,
     env: agent.env,
+    containerSecrets: secrets,
   });
   const container = await runtime.create({ name: 'bound' });
-  const lifecycle = createClient(agentv1.Lifecycle, container.lifecycleAddress);
+  const lifecycle = createClient(agentv1.Lifecycle, container.lifecycleAddress, {
+    headers: bearerHeaders(secrets(container.id)),
+  });
   const client = new Client({ name: 'bench-footprint', version: '0' });
   try {
     await sleep(settleMs);
@@ -426,6 +436,7 @@ async function measureBound(agent: AgentUnderTest) {
 /** Start to ready of whole containers (agent, then sidecar), one at a time on an idle pool. */
 async function measureStart(agent: AgentUnderTest) {
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-footprint-start-'));
+  const secrets = containerSecrets(randomBytes(32).toString('base64url'));
   const runtime = createLocalRuntime({
     stateDir: join(sandbox, 'containers'),
     agentEntry: agent.entry,
@@ -433,6 +444,7 @@ async function measureStart(agent: AgentUnderTest) {
     agentNodeArgs: agent.nodeArgs,
     agentProcesses: agent.processes,
     env: agent.env,
+    containerSecrets: secrets,
   });
   const samples: number[] = [];
   try {

@@ -14,7 +14,8 @@ const benchmarks: Record<string, { module: string; about: string }> = {
   },
   adaptive: {
     module: './adaptive.js',
-    about: 'adaptive vs fixed warm pool over a bursty trading day (simulation, virtual clock)',
+    about:
+      'predictive vs adaptive vs fixed warm pools over five trading days (simulation, virtual clock)',
   },
   bind: {
     module: './bind.js',

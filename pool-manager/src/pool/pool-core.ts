@@ -11,6 +11,7 @@ import {
 import { sleepOn, systemClock, type Clock } from './clock.js';
 import type { PoolCoreConfig, TierConfig } from './core-config.js';
 import { BindingLifecycle } from './binding-lifecycle.js';
+import { parseSnapshot, type HistorySnapshot, type HistoryStore } from './history-port.js';
 import type { LifecyclePort, RepositoryResolver } from './lifecycle-port.js';
 import { createPoolMetrics, type PoolMetrics } from './metrics.js';
 import { StateBroadcaster, type PoolStateView, type StateListener } from './pool-state.js';
@@ -19,6 +20,7 @@ import { createProfileSlot, profileState, type ProfileSlot } from './profile-slo
 import { recover } from './recovery.js';
 import type { Container, Runtime } from './runtime-port.js';
 import { UserLocks } from './user-locks.js';
+import { capTargets } from './warm-cap.js';
 
 export interface PoolCoreDeps {
   readonly runtime: Runtime;
@@ -27,6 +29,8 @@ export interface PoolCoreDeps {
   readonly clock?: Clock;
   readonly metrics?: (snapshot: () => PoolStateView) => PoolMetrics;
   readonly log?: (message: string) => void;
+  /** Where the predictive sizer's learned history is kept across restarts (none: memory only). */
+  readonly history?: HistoryStore;
 }
 
 /**
@@ -89,6 +93,7 @@ export class PoolCore {
 
   /** Adopts or destroys what an earlier instance left, then fills the pools and starts timers. */
   async start(): Promise<void> {
+    await this.loadHistory();
     const recovered = await recover({
       runtime: this.deps.runtime,
       lifecycle: this.deps.lifecycle,
@@ -99,15 +104,23 @@ export class PoolCore {
       log: this.log,
     });
     for (const binding of recovered.bindings) this.bindings.set(binding.userId, binding);
-    for (const [name, slot] of this.slots) {
+    const initial = capTargets(
+      [...this.slots.values()].map((slot) => slot.config.minWarm),
+      this.config.maxWarmTotal,
+    );
+    for (const [index, [name, slot]] of [...this.slots].entries()) {
       slot.pool.adopt(recovered.warm.get(name) ?? []);
-      slot.pool.start(slot.config.minWarm);
+      slot.pool.start(initial[index]!);
     }
     if (recovered.destroyed > 0) this.log(`recovery destroyed ${recovered.destroyed} container(s)`);
     this.periodic.every('reap', this.config.reapIntervalMs, () => this.reapIdle());
     this.periodic.every('size', this.config.sizeIntervalMs, () => this.resize());
     if (this.config.healthIntervalMs > 0) {
       this.periodic.every('health', this.config.healthIntervalMs, () => this.probeIdle());
+    }
+    if (this.deps.history && this.predictiveSlots().length > 0) {
+      const every = this.config.historySaveIntervalMs ?? 5 * 60_000;
+      this.periodic.every('history', every, () => this.saveHistory());
     }
   }
 
@@ -185,15 +198,75 @@ export class PoolCore {
     await Promise.all([...this.slots.values()].map((slot) => slot.pool.probeIdle()));
   }
 
-  /** One sizing pass: sets each pool's warm target from the claim rate; trims one surplus. */
+  /**
+   * One sizing pass: sets each pool's warm target from its sizer, within what the machine
+   * can hold (maxWarmTotal over all profiles); trims one surplus.
+   */
   async resize(): Promise<void> {
     if (this.stopping) return;
     const now = this.clock.now();
-    for (const slot of this.slots.values()) {
-      slot.pool.setTarget(slot.sizer.target(now));
+    const slots = [...this.slots.values()];
+    for (const slot of slots) slot.decision = slot.sizer.decide(now);
+    const targets = capTargets(
+      slots.map((slot) => slot.decision.total),
+      this.config.maxWarmTotal,
+    );
+    for (const [index, slot] of slots.entries()) {
+      slot.pool.setTarget(targets[index]!);
       await slot.pool.shrinkOne().catch((error: unknown) => this.log(`shrink: ${String(error)}`));
     }
     this.broadcaster.changed();
+  }
+
+  /** The learned claim history of every predictive profile, as the history store keeps it. */
+  historySnapshot(): HistorySnapshot | undefined {
+    const slots = this.predictiveSlots();
+    if (slots.length === 0) return undefined;
+    return {
+      version: 1,
+      bucketMs: slots[0]!.predictive!.history.bucketMs,
+      savedAt: this.clock.now(),
+      profiles: Object.fromEntries(slots.map((s) => [s.config.name, s.predictive!.toRecord()])),
+    };
+  }
+
+  /** Saves the learned history (a failure is logged: the next save tries again). */
+  async saveHistory(): Promise<void> {
+    const snapshot = this.historySnapshot();
+    if (!this.deps.history || !snapshot) return;
+    try {
+      await this.deps.history.save(snapshot);
+    } catch (error) {
+      this.log(`claim history: could not save: ${(error as Error).message}`);
+    }
+  }
+
+  /** A missing, unreadable or malformed history is a warning: the sizer starts fresh. */
+  private async loadHistory(): Promise<void> {
+    const slots = this.predictiveSlots();
+    if (!this.deps.history || slots.length === 0) return;
+    try {
+      const raw = await this.deps.history.load();
+      if (raw === undefined) return;
+      const records = parseSnapshot(raw, slots[0]!.predictive!.history.bucketMs);
+      for (const slot of slots) {
+        const record = records.get(slot.config.name);
+        if (record === undefined) continue;
+        try {
+          slot.predictive!.history.restore(record);
+        } catch (error) {
+          this.log(
+            `claim history of profile ${slot.config.name} ignored (starting fresh): ${(error as Error).message}`,
+          );
+        }
+      }
+    } catch (error) {
+      this.log(`claim history ignored (starting fresh): ${(error as Error).message}`);
+    }
+  }
+
+  private predictiveSlots(): ProfileSlot[] {
+    return [...this.slots.values()].filter((slot) => slot.predictive !== undefined);
   }
 
   /** SIGTERM: refuse new acquires, drain every binding (bounded by `graceMs`), destroy the rest. */
@@ -216,6 +289,7 @@ export class PoolCore {
     }
     await Promise.all([...this.slots.values()].map((slot) => slot.pool.drain()));
     this.broadcaster.close();
+    await this.saveHistory();
   }
 
   /** Stops timers and watchers; leaves containers as they are (a restart adopts them). */
@@ -223,6 +297,7 @@ export class PoolCore {
     this.stopping = true;
     this.periodic.stop();
     this.broadcaster.close();
+    void this.saveHistory();
   }
 
   private async acquireExclusive(

@@ -1,3 +1,4 @@
+import { errors } from '@warmgate/proto';
 import type { ServiceImpl } from '@warmgate/proto/grpc';
 import type { poolv1 } from '@warmgate/proto';
 import type { PoolCore } from '../pool/pool-core.js';
@@ -22,7 +23,9 @@ export function createPoolService(core: PoolCore): ServiceImpl<typeof poolv1.Poo
       };
     },
     async release(request) {
-      return { released: await core.release(request.userId, request.bindingId || undefined) };
+      // Ending a binding needs its id: "whatever this user has bound" is not a thing to ask for.
+      if (!request.bindingId) throw errors.invalidArgument('binding_id is empty');
+      return { released: await core.release(request.userId, request.bindingId) };
     },
     async touch(request) {
       return { bound: core.touch(request.userId, request.bindingId) };
@@ -31,7 +34,10 @@ export function createPoolService(core: PoolCore): ServiceImpl<typeof poolv1.Poo
       const binding = request.userId ? core.binding(request.userId) : undefined;
       return {
         state: stateToWire(core.state(), leader),
-        binding: binding ? bindingToWire(binding) : undefined,
+        // A status is no way to obtain a binding's assertion key: only Acquire hands it out.
+        binding: binding
+          ? { ...bindingToWire(binding), assertionKey: new Uint8Array() }
+          : undefined,
       };
     },
     async *watchState(_request, context) {

@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig, loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
 import { beforeAll, expect, it } from 'vitest';
 import { createKubernetesLeaseStore, createLeaderElector } from '../../src/leader/index.js';
+import { containerSecrets } from '../../src/runtime/container-secret.js';
 import { startKubernetesRuntime, type PodTemplate } from '../../src/runtime/kubernetes/index.js';
+import { TEST_POOL_SECRET } from '../support.js';
 import type { TestCluster } from './harness/cluster.js';
 import { claimFor, createNamespace } from './harness/fixtures.js';
 
@@ -169,7 +171,13 @@ export function chartScenarios(cluster: () => TestCluster): void {
       JSON.stringify({ ...template, spec: { ...template.spec, nodeName: cluster().nodeName } }),
     );
     const runtime = await startKubernetesRuntime(
-      { namespace, podTemplatePath: templatePath, instance: 'wg', readyTimeoutMs: 20_000 },
+      {
+        namespace,
+        podTemplatePath: templatePath,
+        instance: 'wg',
+        readyTimeoutMs: 20_000,
+        containerSecrets: containerSecrets(TEST_POOL_SECRET),
+      },
       asPoolManager,
     );
     try {

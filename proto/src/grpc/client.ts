@@ -21,6 +21,8 @@ export interface ClientOptions {
   /** Defaults to insecure (plaintext): Warmgate's internal channels run inside one cluster/machine. */
   credentials?: ChannelCredentials;
   channelOptions?: ChannelOptions;
+  /** Metadata sent with every call (e.g. the internal hop's `authorization`); per-call headers win. */
+  headers?: Record<string, string>;
 }
 
 /** A typed client of a protobuf-es service over one grpc-js channel. Call `close()` when done. */
@@ -41,6 +43,7 @@ export function createClient<S extends GenService<GenServiceMethods>>(
     const def = definition[method.localName]!;
     client[method.localName] = bindMethod(
       channel,
+      options.headers ?? {},
       method,
       def.path,
       def.requestSerialize,
@@ -55,6 +58,7 @@ type Deserialize = (bytes: Buffer) => unknown;
 
 function bindMethod(
   channel: GrpcClient,
+  fixed: Record<string, string>,
   method: DescMethod,
   path: string,
   serialize: Serialize,
@@ -69,7 +73,7 @@ function bindMethod(
             serialize,
             deserialize,
             request,
-            metadataOf(options),
+            metadataOf(fixed, options),
             grpcOptionsOf(options),
             (error, value) => (error ? reject(fromServiceError(error)) : resolve(value)),
           );
@@ -82,7 +86,7 @@ function bindMethod(
           serialize,
           deserialize,
           request,
-          metadataOf(options),
+          metadataOf(fixed, options),
           grpcOptionsOf(options),
         );
         cancelOnAbort(call, options.signal);
@@ -95,7 +99,7 @@ function bindMethod(
             path,
             serialize,
             deserialize,
-            metadataOf(options),
+            metadataOf(fixed, options),
             grpcOptionsOf(options),
             (error, value) => (error ? reject(fromServiceError(error)) : resolve(value)),
           );
@@ -108,7 +112,7 @@ function bindMethod(
           path,
           serialize,
           deserialize,
-          metadataOf(options),
+          metadataOf(fixed, options),
           grpcOptionsOf(options),
         );
         cancelOnAbort(call, options.signal);
@@ -154,9 +158,10 @@ async function writeAll(
   }
 }
 
-function metadataOf(options: CallOptions): Metadata {
+function metadataOf(fixed: Record<string, string>, options: CallOptions): Metadata {
   const metadata = new Metadata();
-  for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key, value);
+  const headers = { ...fixed, ...options.headers };
+  for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
   return metadata;
 }
 

@@ -25,18 +25,33 @@ type AnyCall = {
 } & NodeJS.EventEmitter;
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 
+export interface AddServiceOptions {
+  /** Runs before every handler; throwing (e.g. UNAUTHENTICATED) refuses the call. */
+  authenticate?: (context: HandlerContext) => void;
+}
+
 /** Registers a typed implementation of a protobuf-es service on a grpc-js server. */
 export function addService<S extends GenService<GenServiceMethods>>(
   server: Server,
   service: S,
   impl: ServiceImpl<S>,
+  options: AddServiceOptions = {},
 ): void {
   const desc = service as unknown as DescService;
   const handlers: UntypedServiceImplementation = {};
   for (const method of desc.methods) {
     const handler = (impl as Record<string, AnyHandler | undefined>)[method.localName];
     if (!handler) throw new Error(`no handler for ${desc.typeName}.${method.name}`);
-    handlers[method.localName] = wrap(method, handler.bind(impl));
+    const bound = handler.bind(impl);
+    const { authenticate } = options;
+    // Checked before the handler sees the request, for every kind of method alike.
+    const guarded: AnyHandler = authenticate
+      ? (input, context) => {
+          authenticate(context);
+          return bound(input, context);
+        }
+      : bound;
+    handlers[method.localName] = wrap(method, guarded);
   }
   server.addService(createServiceDefinition(desc), handlers);
 }

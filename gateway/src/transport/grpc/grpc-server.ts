@@ -6,7 +6,7 @@
 import { context } from '@opentelemetry/api';
 import { Server } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { gatewayv1 } from '@warmgate/proto';
+import { AuthMode, gatewayv1 } from '@warmgate/proto';
 import { addService, listen, type HandlerContext } from '@warmgate/proto/grpc';
 import type { Principal } from '../../core/ports.js';
 import type { SessionCore } from '../../core/session/session-core.js';
@@ -37,11 +37,22 @@ export function createGrpcServer(core: SessionCore): GrpcServer {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     return core.authenticate(match ? match[1] : 'malformed authorization header');
   };
-  /** A unary call: authenticated, traced as a child of the client's trace context. */
+  /**
+   * A unary call: authenticated, traced as a child of the client's trace context. A direct-mode
+   * call is a gateway session of its own (its own upstream MCP session, never shared), so it
+   * ends with the call; otherwise every call left an MCP session open on the agent.
+   */
   const unary = <T>(name: string, ctx: HandlerContext, run: (p: Principal) => Promise<T>) => {
     gatewayMetrics().messages.add(1, { transport: 'grpc', kind: name });
     return context.with(contextFromHeaders(ctx.headers), () =>
-      inSpan(`Gateway/${name}`, { 'rpc.system': 'grpc' }, async () => run(await principalOf(ctx))),
+      inSpan(`Gateway/${name}`, { 'rpc.system': 'grpc' }, async () => {
+        const principal = await principalOf(ctx);
+        try {
+          return await run(principal);
+        } finally {
+          if (principal.mode === AuthMode.DIRECT) core.endSession(principal);
+        }
+      }),
     );
   };
 

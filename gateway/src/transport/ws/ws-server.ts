@@ -1,13 +1,15 @@
 // The uWebSockets.js server: /ws (the envelope of websocket.proto) plus the HTTP routes.
-// WebSocket clients authenticate in the upgrade request — `Authorization: Bearer <token>`,
-// or `?access_token=<token>` for browsers, which cannot set headers — or with a first
-// `authenticate` frame; a socket that sends anything else first is a public session.
+// WebSocket clients authenticate in the upgrade request (`Authorization: Bearer <token>`) or
+// with a first `authenticate` frame (browsers, which cannot set headers); a socket that sends
+// anything else first is a public session. A token in the URL (`?access_token=`) is NOT read:
+// URLs land in access logs, proxies and browser history.
 import {
   App,
   us_listen_socket_close,
   us_socket_local_port,
   type us_listen_socket,
   type us_socket,
+  type TemplatedApp,
   type WebSocket,
 } from 'uWebSockets.js';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
@@ -24,6 +26,8 @@ export interface WsServerOptions {
     readonly idleTimeoutS: number;
   };
   readonly http: Omit<HttpHooks, 'draining'>;
+  /** More HTTP routes on the same port (MCP), added before the catch-all 404. */
+  readonly routes?: (app: TemplatedApp, draining: () => boolean) => void;
 }
 
 export interface WsServer {
@@ -59,7 +63,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
-      const token = bearer(req.getHeader('authorization')) ?? req.getQuery('access_token');
+      const token = bearer(req.getHeader('authorization'));
       if (draining) {
         res.writeStatus('503 Service Unavailable').end('draining\n');
         return;
@@ -115,6 +119,7 @@ export function createWsServer(options: WsServerOptions): WsServer {
       ws.getUserData().connection?.closedBySocket();
     },
   });
+  options.routes?.(app, () => draining);
   addHttpRoutes(app, { ...options.http, draining: () => draining });
 
   return {

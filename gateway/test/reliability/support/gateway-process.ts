@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { TEST_POOL_SECRET } from '../../../../pool-manager/test/support.js';
 import { testAudience, testIssuer, testSecret } from '../../support/tokens.js';
 
 export const gatewayEntry = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
@@ -31,6 +32,7 @@ export function gatewayEnv(poolAddress: string, env: Record<string, string> = {}
     WARMGATE_HTTP_PORT: '0',
     WARMGATE_GRPC_PORT: '0',
     WARMGATE_POOL_ADDRESS: poolAddress,
+    WARMGATE_POOL_SECRET: TEST_POOL_SECRET,
     WARMGATE_AUTH_HS256_SECRET: testSecret,
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,
