@@ -26,6 +26,11 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     module: './coldstart.js',
     about: 'cold start vs warm claim + bind with real agent processes (local runtime)',
   },
+  footprint: {
+    module: './footprint.js',
+    about:
+      'warm container memory (RSS, PSS), idle CPU of 20, bound growth, start to ready vs bare node',
+  },
   faults: {
     module: './faults.js',
     about:
