@@ -158,19 +158,26 @@ export async function run(): Promise<void> {
   const loadStart = loadavg()[0]!;
   const pool = e2eOnly ? undefined : await poolManagerPart();
   const loadPool = loadavg()[0]!;
-  const e2e = await endToEnd();
+  const e2e = await endToEnd({ cpuProfDir });
   const loadEnd = loadavg()[0]!;
   report(pool, e2e, { start: loadStart, after_pool_part: loadPool, end: loadEnd });
 }
 
 const secret = 'bench-coldstart-secret-bench-coldstart-0123';
 
-/** WebSocket connect → authenticated → first profile_get result, through the real gateway. */
-async function endToEnd() {
+/**
+ * WebSocket connect → authenticated → first profile_get result, through the real gateway:
+ * `singles` new users one at a time, then `bursts` × 20 at once. With `cpuProfDir`, the stack
+ * and every agent and sidecar it starts write a V8 CPU profile there when they exit.
+ */
+export async function endToEnd(
+  options: { singles?: number; bursts?: number; cpuProfDir?: string } = {},
+) {
+  const { singles = e2eSingles, bursts: burstCount = bursts, cpuProfDir: profDir } = options;
   const stack = await startStack({
     profiles: `standard:min=${parallel}:max=${parallel * 3}`,
     hs256Secret: secret,
-    env: cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfDir}` } : {},
+    env: profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {},
   });
   const pool = createClient(poolv1.Pool, stack.pool);
   let users = 0;
@@ -213,12 +220,12 @@ async function endToEnd() {
     await waitForWarm(pool, 'standard', parallel);
     await firstResult(); // the gateway's first connect (JIT) is not a user's
     const single: number[] = [];
-    for (let i = 0; i < e2eSingles; i++) {
+    for (let i = 0; i < singles; i++) {
       await waitForWarm(pool, 'standard', parallel);
       single.push(await firstResult());
     }
     const burst: number[] = [];
-    for (let b = 0; b < bursts; b++) {
+    for (let b = 0; b < burstCount; b++) {
       await waitForWarm(pool, 'standard', parallel);
       burst.push(...(await Promise.all(Array.from({ length: parallel }, firstResult))));
     }

@@ -25,6 +25,11 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     module: './coldstart.js',
     about: 'cold start vs warm claim + bind with real agent processes (local runtime)',
   },
+  profile: {
+    module: './warm-path-profile.js',
+    about:
+      'CPU profiles (node --cpu-prof) of gateway, pool manager, agents and sidecars during a burst of new users, by role',
+  },
   faults: {
     module: './faults.js',
     about:

@@ -62,6 +62,20 @@ function fixtures(): Results {
       },
       ...meta('gateway'),
     },
+    profile: {
+      roles: [
+        {
+          role: 'agent',
+          processes: 42,
+          busy_ms: 9000,
+          profiled_ms: 60000,
+          packages: [{ name: '@modelcontextprotocol/sdk', ms: 3000, share: 0.333 }],
+          functions: [{ name: 'compile node:internal', ms: 900, share: 0.1 }],
+        },
+      ],
+      load_average: { start: 4, end: 9.5 },
+      ...meta('profile'),
+    },
     adaptive: {
       adaptive: {
         pool: 'adaptive',
@@ -137,6 +151,9 @@ describe('renderReport', () => {
     expect(markdown).toContain('| 0.62× |');
     expect(markdown).toContain('(small repository): **41 ms** p99');
     expect(markdown).toContain('| bind, large repository | 160 ms | 240 ms |');
+    expect(markdown).toContain('**agents**: 42 process(es), busy 9000 ms in all');
+    expect(markdown).toContain('| `@modelcontextprotocol/sdk` | 3,000 | 33.3 % |');
+    expect(markdown).toContain('`@modelcontextprotocol/sdk` takes the largest share (33.3 %)');
     expect(markdown).toContain('same run): **2.00×** (goal ≤ 1.5×), load average 5.50.');
     expect(markdown).toContain('| burst of 20: p99 / sequential warm p50 | 7.27× | ≤ 4× |');
     expect(markdown).toContain('| end to end: 20 at once p99 / one user p50 | 12.50× | ≤ 5× |');

@@ -9,9 +9,11 @@ import {
   throughputVsConnections,
 } from './section-gateway.js';
 import { loadScenarios, machine, soak } from './section-load.js';
+import { warmPathProfile } from './section-profile.js';
 
 export const sectionBuilders: readonly SectionBuilder[] = [
   coldVsWarm,
+  warmPathProfile,
   gatewayOverhead,
   throughputVsConnections,
   memoryPerConnection,
