@@ -7,10 +7,11 @@
 //   tool_call_direct  = an MCP client → agent tool call (read-only workspace_get), sequential
 //   tool_call_write   = the same for a write (indicator_save: commit + push to the store)
 //   *_in_sidecar      = the part of Bind spent inside the sidecar (BindResponse.duration_ms)
-//   large_copy_baseline = a plain recursive copy (cpSync) of the same 1,000 checked-out files,
-//                       timed right after each large Bind (same run, same load): the floor a
-//                       restore that writes every file can reach; large_over_copy = large p50 /
-//                       baseline p50 (issue 12 goal: ≤ 1.5)
+//   large_copy_baseline = a plain recursive copy (`cp -R`, coreutils) of the same 1,000
+//                       checked-out files, timed right after each large Bind (same run, same
+//                       load): the floor a restore that writes every file can reach;
+//                       large_over_copy = large p50 / baseline p50 (issue 12 goal: ≤ 1.5).
+//                       large_copy_cpsync = the same copy with Node's fs.cpSync, for scale
 // `-- bind --quick` takes fewer samples (for a loaded machine).
 // Containers are started in batches ahead of the timed section; every sample binds a
 // different user on a container nobody bound before.
@@ -52,9 +53,15 @@ export async function run(): Promise<void> {
   try {
     const results: Record<string, ReturnType<typeof summarize>> = {};
     const copies: number[] = [];
+    const cpSyncCopies: number[] = [];
     for (const [name, repo] of Object.entries(repos)) {
       const source = makeRepository(sandbox, name, repo.files, repo.bytes);
-      const checkedOut = join(sandbox, `repo-${name}`); // the work tree makeRepository committed
+      // The files makeRepository committed, without .git: what a restore writes.
+      const checkedOut = join(sandbox, `files-${name}`);
+      cpSync(join(sandbox, `repo-${name}`), checkedOut, {
+        recursive: true,
+        filter: (path) => !path.endsWith('/.git'),
+      });
       const samples: number[] = [];
       const inSidecar: number[] = [];
       for (let done = 0; done < repo.samples; done += batch) {
@@ -70,7 +77,11 @@ export async function run(): Promise<void> {
           const response = await container.lifecycle.bind(bindRequest(store, userId));
           samples.push(performance.now() - started);
           inSidecar.push(response.durationMs);
-          if (name === 'large') copies.push(plainCopy(checkedOut, join(sandbox, `copy-${userId}`)));
+          if (name === 'large') {
+            const target = join(sandbox, `copy-${userId}`);
+            copies.push(plainCopy(checkedOut, target, 'cp'));
+            cpSyncCopies.push(plainCopy(checkedOut, target, 'cpSync'));
+          }
         }
         await Promise.all(containers.map(stopContainer));
         open.splice(0, open.length);
@@ -79,6 +90,7 @@ export async function run(): Promise<void> {
       results[`${name}_in_sidecar`] = summarize(inSidecar);
     }
     results.large_copy_baseline = summarize(copies);
+    results.large_copy_cpsync = summarize(cpSyncCopies);
     const largeOverCopy =
       Math.round((results.large!.p50_ms / results.large_copy_baseline.p50_ms) * 100) / 100;
     const tools = await toolCallLatency(sandbox, store, open);
@@ -94,6 +106,7 @@ export async function run(): Promise<void> {
       small: results.small,
       large: results.large,
       large_copy_baseline: results.large_copy_baseline,
+      large_copy_cpsync: results.large_copy_cpsync,
       large_over_copy: largeOverCopy,
       tool_call_direct: tools.tool_call_direct,
       tool_call_write: tools.tool_call_write,
@@ -203,10 +216,11 @@ async function stopContainer(container: Container): Promise<void> {
   );
 }
 
-/** Copies the checked-out files (not .git) file by file, as a restore writes them; returns ms. */
-function plainCopy(from: string, to: string): number {
+/** Copies a folder recursively with `cp -R` or Node's cpSync; returns ms. */
+function plainCopy(from: string, to: string, how: 'cp' | 'cpSync'): number {
   const started = performance.now();
-  cpSync(from, to, { recursive: true, filter: (path) => !path.endsWith('/.git') });
+  if (how === 'cp') execFileSync('cp', ['-R', from, to]);
+  else cpSync(from, to, { recursive: true });
   const ms = performance.now() - started;
   rmSync(to, { recursive: true, force: true });
   return ms;
