@@ -78,6 +78,7 @@ const defaults = {
   WARMGATE_POOL_SIZE_INTERVAL: '1s',
   WARMGATE_POOL_HEALTH_INTERVAL: '5s',
   WARMGATE_POOL_REPLENISH_DEFER: '500ms',
+  WARMGATE_POOL_REPLENISH_CONCURRENCY: '2',
   WARMGATE_POOL_BIND_TIMEOUT: '15s',
   WARMGATE_POOL_DRAIN_TIMEOUT: '20s',
   WARMGATE_POOL_STATUS_TIMEOUT: '2s',
@@ -173,6 +174,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       reapIntervalMs: duration('WARMGATE_POOL_REAP_INTERVAL'),
       healthIntervalMs: check('WARMGATE_POOL_HEALTH_INTERVAL', parseDurationOrZero, 5000),
       replenishDeferMs: check('WARMGATE_POOL_REPLENISH_DEFER', parseDurationOrZero, 500),
+      replenishConcurrency: check(
+        'WARMGATE_POOL_REPLENISH_CONCURRENCY',
+        (raw) => parseCount(raw, 0, 1000),
+        2,
+      ),
       sizeIntervalMs: duration('WARMGATE_POOL_SIZE_INTERVAL'),
       createFailureBackoffMs: 1000,
       watchIntervalMs: 250,
@@ -282,6 +288,12 @@ function parseNumber(raw: string, min: number, max: number): number {
   if (!Number.isFinite(value) || value < min || value > max) {
     throw new Error(`expected a number from ${min} to ${max}`);
   }
+  return value;
+}
+
+function parseCount(raw: string, min: number, max: number): number {
+  const value = parseNumber(raw, min, max);
+  if (!Number.isInteger(value)) throw new Error(`expected a whole number from ${min} to ${max}`);
   return value;
 }
 

@@ -155,6 +155,7 @@ async function poolManagerPart() {
 }
 
 export async function run(): Promise<void> {
+  if (process.argv.includes('--compare-replenish-concurrency')) return compareReplenish();
   const loadStart = loadavg()[0]!;
   const pool = e2eOnly ? undefined : await poolManagerPart();
   const loadPool = loadavg()[0]!;
@@ -166,18 +167,71 @@ export async function run(): Promise<void> {
 const secret = 'bench-coldstart-secret-bench-coldstart-0123';
 
 /**
+ * `-- coldstart --compare-replenish-concurrency`: the end-to-end part twice in one run, the
+ * replacements after each claim started all at once (WARMGATE_POOL_REPLENISH_CONCURRENCY=0,
+ * before) and at most 2 at once (the default), each on a fresh stack.
+ */
+async function compareReplenish(): Promise<void> {
+  const runs: Record<string, E2e & { load_average: number }> = {};
+  for (const limit of ['0', '2']) {
+    const e2e = await endToEnd({ env: { WARMGATE_POOL_REPLENISH_CONCURRENCY: limit } });
+    runs[`concurrency_${limit}`] = { ...e2e, load_average: loadavg()[0]! };
+  }
+  const row = (name: string, r: E2e & { load_average: number }) => [
+    { measure: `${name}: one user`, ...r.single, load: r.load_average },
+    { measure: `${name}: 20 at once`, ...r.burst, load: r.load_average },
+  ];
+  const before = runs.concurrency_0!;
+  const after = runs.concurrency_2!;
+  printTable('end to end, replacements started all at once vs at most 2 at once (ms)', [
+    ...row('all at once', before),
+    ...row('at most 2', after),
+  ]);
+  const result = {
+    before: {
+      single_p50_ms: before.single.p50_ms,
+      burst_20_p99_ms: before.burst.p99_ms,
+      burst_over_single: ratioOf(before.burst.p99_ms, before.single.p50_ms),
+      load_average: before.load_average,
+    },
+    after: {
+      single_p50_ms: after.single.p50_ms,
+      burst_20_p99_ms: after.burst.p99_ms,
+      burst_over_single: ratioOf(after.burst.p99_ms, after.single.p50_ms),
+      load_average: after.load_average,
+    },
+    burst_p99_after_over_before: ratioOf(after.burst.p99_ms, before.burst.p99_ms),
+    burst_p50_after_over_before: ratioOf(after.burst.p50_ms, before.burst.p50_ms),
+    runs,
+  };
+  console.log(
+    `\nburst of 20 p99 at most 2 / all at once: ${result.burst_p99_after_over_before}×, ` +
+      `p50 ${result.burst_p50_after_over_before}× (load average ${before.load_average.toFixed(2)} → ${after.load_average.toFixed(2)})`,
+  );
+  writeResult('coldstart-replenish-compare', result);
+}
+
+/**
  * WebSocket connect → authenticated → first profile_get result, through the real gateway:
  * `singles` new users one at a time, then `bursts` × 20 at once. With `cpuProfDir`, the stack
  * and every agent and sidecar it starts write a V8 CPU profile there when they exit.
  */
 export async function endToEnd(
-  options: { singles?: number; bursts?: number; cpuProfDir?: string } = {},
+  options: {
+    singles?: number;
+    bursts?: number;
+    cpuProfDir?: string;
+    env?: Record<string, string>;
+  } = {},
 ) {
   const { singles = e2eSingles, bursts: burstCount = bursts, cpuProfDir: profDir } = options;
   const stack = await startStack({
     profiles: `standard:min=${parallel}:max=${parallel * 3}`,
     hs256Secret: secret,
-    env: profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {},
+    env: {
+      ...options.env,
+      ...(profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {}),
+    },
   });
   const pool = createClient(poolv1.Pool, stack.pool);
   let users = 0;
