@@ -78,7 +78,8 @@ const defaults = {
   WARMGATE_POOL_SIZE_INTERVAL: '1s',
   WARMGATE_POOL_HEALTH_INTERVAL: '5s',
   WARMGATE_POOL_REPLENISH_DEFER: '500ms',
-  WARMGATE_POOL_REPLENISH_CONCURRENCY: '2',
+  /** '' = by runtime: 2 on the local runtime (its containers share this machine's cores), 0 on Kubernetes. */
+  WARMGATE_POOL_REPLENISH_CONCURRENCY: '',
   WARMGATE_POOL_BIND_TIMEOUT: '15s',
   WARMGATE_POOL_DRAIN_TIMEOUT: '20s',
   WARMGATE_POOL_STATUS_TIMEOUT: '2s',
@@ -176,8 +177,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       replenishDeferMs: check('WARMGATE_POOL_REPLENISH_DEFER', parseDurationOrZero, 500),
       replenishConcurrency: check(
         'WARMGATE_POOL_REPLENISH_CONCURRENCY',
-        (raw) => parseCount(raw, 0, 1000),
-        2,
+        (raw) => (raw === '' ? (runtimeKind === 'local' ? 2 : 0) : parseCount(raw, 0, 1000)),
+        0,
       ),
       sizeIntervalMs: duration('WARMGATE_POOL_SIZE_INTERVAL'),
       createFailureBackoffMs: 1000,
