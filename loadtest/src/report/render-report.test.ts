@@ -70,7 +70,15 @@ function fixtures(): Results {
           busy_ms: 9000,
           profiled_ms: 60000,
           packages: [{ name: '@modelcontextprotocol/sdk', ms: 3000, share: 0.333 }],
-          functions: [{ name: 'compile node:internal', ms: 900, share: 0.1 }],
+          functions: [
+            {
+              name: 'compileSourceTextModule node:internal/modules/esm/utils:344',
+              ms: 900,
+              share: 0.1,
+            },
+            { name: 'internalModuleStat', ms: 180, share: 0.02 },
+            { name: 'parse', ms: 90, share: 0.01 },
+          ],
         },
       ],
       load_average: { start: 4, end: 9.5 },
@@ -151,7 +159,9 @@ describe('renderReport', () => {
     expect(markdown).toContain('| 0.62× |');
     expect(markdown).toContain('(small repository): **41 ms** p99');
     expect(markdown).toContain('| bind, large repository | 160 ms | 240 ms |');
-    expect(markdown).toContain('**agents**: 42 process(es), busy 9000 ms in all');
+    expect(markdown).toContain(
+      '**agents**: 42 process(es), busy 9000 ms in all; loading modules (compiling and resolving, among the functions listed) takes at least 12.0 % of it',
+    );
     expect(markdown).toContain('| `@modelcontextprotocol/sdk` | 3,000 | 33.3 % |');
     expect(markdown).toContain('`@modelcontextprotocol/sdk` takes the largest share (33.3 %)');
     expect(markdown).toContain('same run): **2.00×** (goal ≤ 1.5×), load average 5.50.');

@@ -11,6 +11,17 @@ const ROLE_LABELS: Record<string, string> = {
   other: 'other Node processes',
 };
 
+/** Node's module loader: compiling (ESM, CommonJS, its own built-ins) and resolving files. */
+const MODULE_LOADING = /node:internal\/(modules\/|bootstrap\/realm)|^internalModuleStat\b/;
+
+/** The share of busy time in module loading, summed over the listed (top) functions. */
+function moduleLoadingShare(role: Json): number {
+  const items = at(role, 'functions');
+  return (Array.isArray(items) ? items : [])
+    .filter((item: Json) => MODULE_LOADING.test(String(at(item, 'name'))))
+    .reduce((sum: number, item: Json) => sum + (num(item, 'share') ?? 0), 0);
+}
+
 export function warmPathProfile(results: Results): Section {
   const profile = resultOf(results, 'profile', 'npm run bench -- profile');
   const paragraphs: (string | undefined)[] = [
@@ -38,8 +49,12 @@ export function warmPathProfile(results: Results): Section {
   for (const role of list) {
     const name = String(at(role, 'role'));
     const busy = num(role, 'busy_ms');
+    const loading = moduleLoadingShare(role);
     paragraphs.push(
-      `**${ROLE_LABELS[name] ?? name}**: ${num(role, 'processes') ?? '?'} process(es), busy ${busy ?? '?'} ms in all`,
+      `**${ROLE_LABELS[name] ?? name}**: ${num(role, 'processes') ?? '?'} process(es), busy ${busy ?? '?'} ms in all` +
+        (loading > 0
+          ? `; loading modules (compiling and resolving, among the functions listed) takes at least ${pct(loading)} of it`
+          : ''),
       table(['package', 'ms', 'share'], shares(role, 'packages', 6)),
       table(['function (self time)', 'ms', 'share'], shares(role, 'functions', 8)),
     );
