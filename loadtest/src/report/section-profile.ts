@@ -25,7 +25,7 @@ function moduleLoadingShare(role: Json): number {
 export function warmPathProfile(results: Results): Section {
   const profile = resultOf(results, 'profile', 'npm run bench -- profile');
   const paragraphs: (string | undefined)[] = [
-    'Where the CPU goes while new users connect: every process of the stack runs under `node --cpu-prof` (2 new users one at a time, then 20 at once, warm pool of 20, replenishment on), and each role’s busy (non-idle) CPU time is split by package and by function (self time). Agents and sidecars include their own start-up: the replacements the pool starts after the burst are part of what the burst costs. Profiling slows every process, so read shares here, not latencies.',
+    'Where the CPU goes while new users connect: every process of the stack runs under `node --cpu-prof` (2 new users one at a time, then 20 at once, warm pool of 20, replenishment on), and each role’s busy time — the profiler’s non-idle samples, which on a loaded machine include time spent waiting for a core — is split by package and by function (self time). Agents and sidecars include their own start-up: the replacements the pool starts after the burst are part of what the burst costs. Profiling slows every process, so read shares here, not latencies.',
   ];
   const headlines: string[] = [];
   if (!profile.data) {
