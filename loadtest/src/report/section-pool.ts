@@ -68,6 +68,7 @@ export function coldVsWarm(results: Results): Section {
         `A warm claim is **${formatNumber(ratio)}×** faster than a cold start (p50, pool manager).`,
       );
   } else paragraphs.push(notMeasured(cold.missing!));
+  paragraphs.push(replenishCompare(results));
   paragraphs.push(bindTable(results, headlines));
   if (storm.data) {
     const runs = loadRuns(storm.data);
@@ -107,6 +108,26 @@ export function coldVsWarm(results: Results): Section {
         }
       : undefined;
   return section('Cold start vs warm claim', paragraphs, [chart], headlines);
+}
+
+/** `coldstart --compare-replenish-concurrency`: replacements all at once vs at most 2, one run. */
+function replenishCompare(results: Results): string | undefined {
+  const data = results.get('coldstart-replenish-compare')?.data;
+  if (!data) return undefined;
+  const rows = [
+    ['all at once (`WARMGATE_POOL_REPLENISH_CONCURRENCY=0`)', 'before'],
+    ['at most 2 at once (the local default)', 'after'],
+  ].map(([label, key]) => [
+    label,
+    ms(num(data, `${key}.single_p50_ms`)),
+    ms(num(data, `${key}.burst_20_p99_ms`)),
+    times(num(data, `${key}.burst_over_single`)),
+    num(data, `${key}.load_average`)?.toFixed(2),
+  ]);
+  return [
+    '**End to end, replacements started all at once vs at most 2 at once** (`npm run bench -- coldstart --compare-replenish-concurrency`: one stack after the other in one run, one burst each)',
+    table(['replacements', 'one user p50', '20 at once p99', 'ratio', 'load average'], rows),
+  ].join('\n\n');
 }
 
 /** The agent's share of a warm connect: Lifecycle.Bind (restore the user's repository). */
