@@ -137,6 +137,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('bounds the replacements started at once: 2 on the local runtime by default, as set, or refused', () => {
+    expect(loadConfig({}).core.replenishConcurrency).toBe(2);
+    expect(loadConfig({ WARMGATE_POOL_REPLENISH_CONCURRENCY: '0' }).core.replenishConcurrency).toBe(
+      0,
+    );
+    expect(() => loadConfig({ WARMGATE_POOL_REPLENISH_CONCURRENCY: '1.5' })).toThrow(
+      /WARMGATE_POOL_REPLENISH_CONCURRENCY="1.5": expected a whole number from 0 to 1000/,
+    );
+  });
+
   it('rejects a runtime it does not have', () => {
     expect(() => loadConfig({ WARMGATE_POOL_RUNTIME: 'docker' })).toThrow(/WARMGATE_POOL_RUNTIME/);
   });
@@ -160,6 +170,16 @@ describe('loadConfig: Kubernetes', () => {
     }
     throw new Error('expected a ConfigError');
   };
+
+  it('leaves replacements unbounded on Kubernetes (the scheduler spreads the pods)', () => {
+    expect(
+      loadConfig({
+        ...kube,
+        WARMGATE_STORE_URL: 'http://store:8081',
+        WARMGATE_STORE_SECRET: secret,
+      }).core.replenishConcurrency,
+    ).toBe(0);
+  });
 
   it('reads the runtime, the leader lease and the remote store as the chart sets them', () => {
     const config = loadConfig({

@@ -128,6 +128,8 @@ const defaults = {
   // another). 30 s instead of 5 s: a sixth of the idle CPU (docs/benchmarks.md, footprint).
   WARMGATE_POOL_HEALTH_INTERVAL: '30s',
   WARMGATE_POOL_REPLENISH_DEFER: '500ms',
+  /** '' = by runtime: 2 on the local runtime (its containers share this machine's cores), 0 on Kubernetes. */
+  WARMGATE_POOL_REPLENISH_CONCURRENCY: '',
   WARMGATE_POOL_BIND_TIMEOUT: '15s',
   WARMGATE_POOL_DRAIN_TIMEOUT: '20s',
   WARMGATE_POOL_STATUS_TIMEOUT: '2s',
@@ -263,6 +265,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       reapIntervalMs: duration('WARMGATE_POOL_REAP_INTERVAL'),
       healthIntervalMs: check('WARMGATE_POOL_HEALTH_INTERVAL', parseDurationOrZero, 5000),
       replenishDeferMs: check('WARMGATE_POOL_REPLENISH_DEFER', parseDurationOrZero, 500),
+      replenishConcurrency: check(
+        'WARMGATE_POOL_REPLENISH_CONCURRENCY',
+        (raw) => (raw === '' ? (runtimeKind === 'local' ? 2 : 0) : parseCount(raw, 0, 1000)),
+        0,
+      ),
       sizeIntervalMs: duration('WARMGATE_POOL_SIZE_INTERVAL'),
       maxWarmTotal: Math.max(1, Math.floor(budgetBytes / perContainer)),
       createFailureBackoffMs: 1000,
@@ -474,6 +481,12 @@ function parseNumber(raw: string, min: number, max: number): number {
   if (!Number.isFinite(value) || value < min || value > max) {
     throw new Error(`expected a number from ${min} to ${max}`);
   }
+  return value;
+}
+
+function parseCount(raw: string, min: number, max: number): number {
+  const value = parseNumber(raw, min, max);
+  if (!Number.isInteger(value)) throw new Error(`expected a whole number from ${min} to ${max}`);
   return value;
 }
 

@@ -7,6 +7,12 @@
 //   tool_call_direct  = an MCP client → agent tool call (read-only workspace_get), sequential
 //   tool_call_write   = the same for a write (indicator_save: commit + push to the store)
 //   *_in_sidecar      = the part of Bind spent inside the sidecar (BindResponse.duration_ms)
+//   large_copy_baseline = a plain recursive copy of the same 1,000 checked-out files, timed
+//                       right after each large Bind (same run, same load): per sample the
+//                       faster of `cp -R` (coreutils, large_copy_cp) and Node's fs.cpSync
+//                       (large_copy_cpsync) — the floor a restore that writes every file can
+//                       reach; large_over_copy = large p50 / baseline p50 (goal: ≤ 1.5)
+// `-- bind --quick` takes fewer samples (for a loaded machine).
 // Containers are started in batches ahead of the timed section; every sample binds a
 // different user on a container nobody bound before.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -23,12 +29,13 @@ import { repoUrlFor, signAssertion } from '@warmgate/agent';
 import { printTable, summarize, timeSequential, writeResult } from './harness.js';
 
 const AGENT_MAIN = fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent')));
+const quick = process.argv.includes('--quick');
 const repos = {
-  small: { files: 10, bytes: 100 * 1024, samples: 40 },
-  large: { files: 1000, bytes: 10 * 1024 * 1024, samples: 12 },
+  small: { files: 10, bytes: 100 * 1024, samples: quick ? 12 : 40 },
+  large: { files: 1000, bytes: 10 * 1024 * 1024, samples: quick ? 6 : 12 },
 };
 const batch = 6;
-const toolCalls = 200;
+const toolCalls = quick ? 100 : 200;
 
 interface Container {
   processes: ChildProcess[];
@@ -45,8 +52,17 @@ export async function run(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   try {
     const results: Record<string, ReturnType<typeof summarize>> = {};
+    const copies: number[] = [];
+    const cpSyncCopies: number[] = [];
+    const cpCopies: number[] = [];
     for (const [name, repo] of Object.entries(repos)) {
       const source = makeRepository(sandbox, name, repo.files, repo.bytes);
+      // The files makeRepository committed, without .git: what a restore writes.
+      const checkedOut = join(sandbox, `files-${name}`);
+      cpSync(join(sandbox, `repo-${name}`), checkedOut, {
+        recursive: true,
+        filter: (path) => !path.endsWith('/.git'),
+      });
       const samples: number[] = [];
       const inSidecar: number[] = [];
       for (let done = 0; done < repo.samples; done += batch) {
@@ -62,6 +78,14 @@ export async function run(): Promise<void> {
           const response = await container.lifecycle.bind(bindRequest(store, userId));
           samples.push(performance.now() - started);
           inSidecar.push(response.durationMs);
+          if (name === 'large') {
+            const target = join(sandbox, `copy-${userId}`);
+            const cp = plainCopy(checkedOut, target, 'cp');
+            const cpSyncMs = plainCopy(checkedOut, target, 'cpSync');
+            cpCopies.push(cp);
+            cpSyncCopies.push(cpSyncMs);
+            copies.push(Math.min(cp, cpSyncMs));
+          }
         }
         await Promise.all(containers.map(stopContainer));
         open.splice(0, open.length);
@@ -69,13 +93,27 @@ export async function run(): Promise<void> {
       results[name] = summarize(samples);
       results[`${name}_in_sidecar`] = summarize(inSidecar);
     }
+    results.large_copy_baseline = summarize(copies);
+    results.large_copy_cp = summarize(cpCopies);
+    results.large_copy_cpsync = summarize(cpSyncCopies);
+    const largeOverCopy =
+      Math.round((results.large!.p50_ms / results.large_copy_baseline.p50_ms) * 100) / 100;
     const tools = await toolCallLatency(sandbox, store, open);
-    printTable('Lifecycle.Bind and tool calls (ms)', [
+    const load = loadavg()[0]!;
+    printTable(`Lifecycle.Bind and tool calls (ms; load average ${load.toFixed(2)})`, [
       ...Object.entries({ ...results, ...tools }).map(([what, s]) => ({ what, ...s })),
     ]);
+    console.log(
+      `\nlarge bind / plain copy of the same files (p50): ${largeOverCopy}× (goal ≤ 1.5; ` +
+        `load average ${load.toFixed(2)})`,
+    );
     writeResult('bind', {
       small: results.small,
       large: results.large,
+      large_copy_baseline: results.large_copy_baseline,
+      large_copy_cp: results.large_copy_cp,
+      large_copy_cpsync: results.large_copy_cpsync,
+      large_over_copy: largeOverCopy,
       tool_call_direct: tools.tool_call_direct,
       tool_call_write: tools.tool_call_write,
       small_in_sidecar: results.small_in_sidecar,
@@ -186,6 +224,16 @@ async function stopContainer(container: Container): Promise<void> {
         }),
     ),
   );
+}
+
+/** Copies a folder recursively with `cp -R` or Node's cpSync; returns ms. */
+function plainCopy(from: string, to: string, how: 'cp' | 'cpSync'): number {
+  const started = performance.now();
+  if (how === 'cp') execFileSync('cp', ['-R', from, to]);
+  else cpSync(from, to, { recursive: true });
+  const ms = performance.now() - started;
+  rmSync(to, { recursive: true, force: true });
+  return ms;
 }
 
 /** A bare repository of `files` files, `bytes` in total (incompressible text). */

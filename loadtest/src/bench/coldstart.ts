@@ -3,12 +3,22 @@
 //   cold  = create (agent + sidecar start) → ready → bound
 //   warm  = claim a warm container → bound, one at a time on an otherwise idle pool
 //   warm_parallel_20 = 20 users connecting at once to a pool with 20 warm containers
+//   replenish_on / replenish_off = claims back to back (no wait for the pool to refill), with
+//          the pool starting replacements as in production vs with every replacement held
+//          until the round ends; alternating rounds in the same run
+//   e2e  = through the real gateway (`npm start`'s stack in a child process): WebSocket
+//          connect (token in the upgrade) → authenticated → first user-tool result
+//          (profile_get), new users, 20 warm containers, replenishment on; one user at a
+//          time, then 20 at once
 // Measured at the gateway's side of Pool.Acquire (gRPC over loopback), plus where the time
 // goes inside the pool manager (health check, claim record, sidecar Bind).
+// Flags: `--quick` (fewer samples, for a loaded machine), `--e2e-only`, `--cpu-prof=DIR`
+// (the e2e stack and every agent/sidecar it starts write V8 CPU profiles to DIR).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { SignJWT } from 'jose';
 import { join } from 'node:path';
 import { AuthMode, poolv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
@@ -22,15 +32,23 @@ import {
   type LifecyclePort,
 } from '@warmgate/pool-manager';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
+import { startStack } from './stack.js';
 
-const coldRuns = 8;
-const warmRuns = 20;
+const quick = process.argv.includes('--quick');
+const e2eOnly = process.argv.includes('--e2e-only');
+const cpuProfDir = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slice(11);
+const coldRuns = quick ? 3 : 8;
+const warmRuns = quick ? 8 : 20;
 const parallel = 20;
-const bursts = 2;
+const bursts = quick ? 1 : 2;
+/** Claims per replenishment round, rounds per setting (on, off alternating). */
+const replenishClaims = 5;
+const replenishRounds = quick ? 1 : 2;
+const e2eSingles = quick ? 6 : 12;
 const files = 200;
 const repoBytes = 2 * 1024 * 1024;
 
-export async function run(): Promise<void> {
+async function poolManagerPart() {
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-coldstart-'));
   const storeDir = join(sandbox, 'store');
   const template = makeUserRepository(sandbox);
@@ -50,8 +68,14 @@ export async function run(): Promise<void> {
     WARMGATE_POOL_SHUTDOWN_GRACE: '60s',
   });
   const local = createLocalRuntime({ ...config.runtime, containerSecrets: secrets });
+  // Replenishment "off": every create waits until the gate opens again.
+  let gate: { opened: Promise<void>; open: () => void } | undefined;
   const runtime: Runtime = {
     ...local,
+    async create(profile, signal) {
+      while (gate) await gate.opened;
+      return local.create(profile, signal);
+    },
     async claim(id, record) {
       const started = performance.now();
       const container = await local.claim(id, record);
@@ -102,22 +126,186 @@ export async function run(): Promise<void> {
       burst.push(...times);
     }
     const burstPhases = phases.summary();
-    report(summarize(cold), summarize(warm), summarize(burst), warmPhases, burstPhases);
+    const replenish: Record<'on' | 'off', number[]> = { on: [], off: [] };
+    for (let r = 0; r < replenishRounds; r++) {
+      for (const setting of ['off', 'on'] as const) {
+        await waitForWarm(client, 'warm', parallel);
+        if (setting === 'off') {
+          let open = () => {};
+          const opened = new Promise<void>((resolve) => (open = resolve));
+          gate = { opened, open };
+        }
+        for (let i = 0; i < replenishClaims; i++)
+          replenish[setting].push(await acquire('warm', poolv1.AcquireSource.WARM));
+        const held = gate;
+        gate = undefined;
+        held?.open();
+      }
+    }
+    return {
+      cold: summarize(cold),
+      warm: summarize(warm),
+      burst: summarize(burst),
+      warmPhases,
+      burstPhases,
+      replenishOn: summarize(replenish.on),
+      replenishOff: summarize(replenish.off),
+    };
   } finally {
+    gate?.open();
     client.close();
     await pool.close();
     rmSync(sandbox, { recursive: true, force: true });
   }
 }
 
+export async function run(): Promise<void> {
+  if (process.argv.includes('--compare-replenish-concurrency')) return compareReplenish();
+  const loadStart = loadavg()[0]!;
+  const pool = e2eOnly ? undefined : await poolManagerPart();
+  const loadPool = loadavg()[0]!;
+  const e2e = await endToEnd({ cpuProfDir });
+  const loadEnd = loadavg()[0]!;
+  report(pool, e2e, { start: loadStart, after_pool_part: loadPool, end: loadEnd });
+}
+
+const secret = 'bench-coldstart-secret-bench-coldstart-0123';
+
+/**
+ * `-- coldstart --compare-replenish-concurrency`: the end-to-end part twice in one run, the
+ * replacements after each claim started all at once (WARMGATE_POOL_REPLENISH_CONCURRENCY=0,
+ * before) and at most 2 at once (the default), each on a fresh stack.
+ */
+async function compareReplenish(): Promise<void> {
+  const runs: Record<string, E2e & { load_average: number }> = {};
+  for (const limit of ['0', '2']) {
+    const e2e = await endToEnd({ env: { WARMGATE_POOL_REPLENISH_CONCURRENCY: limit } });
+    runs[`concurrency_${limit}`] = { ...e2e, load_average: loadavg()[0]! };
+  }
+  const row = (name: string, r: E2e & { load_average: number }) => [
+    { measure: `${name}: one user`, ...r.single, load: r.load_average },
+    { measure: `${name}: 20 at once`, ...r.burst, load: r.load_average },
+  ];
+  const before = runs.concurrency_0!;
+  const after = runs.concurrency_2!;
+  printTable('end to end, replacements started all at once vs at most 2 at once (ms)', [
+    ...row('all at once', before),
+    ...row('at most 2', after),
+  ]);
+  const result = {
+    before: {
+      single_p50_ms: before.single.p50_ms,
+      burst_20_p99_ms: before.burst.p99_ms,
+      burst_over_single: ratioOf(before.burst.p99_ms, before.single.p50_ms),
+      load_average: before.load_average,
+    },
+    after: {
+      single_p50_ms: after.single.p50_ms,
+      burst_20_p99_ms: after.burst.p99_ms,
+      burst_over_single: ratioOf(after.burst.p99_ms, after.single.p50_ms),
+      load_average: after.load_average,
+    },
+    burst_p99_after_over_before: ratioOf(after.burst.p99_ms, before.burst.p99_ms),
+    burst_p50_after_over_before: ratioOf(after.burst.p50_ms, before.burst.p50_ms),
+    runs,
+  };
+  console.log(
+    `\nburst of 20 p99 at most 2 / all at once: ${result.burst_p99_after_over_before}×, ` +
+      `p50 ${result.burst_p50_after_over_before}× (load average ${before.load_average.toFixed(2)} → ${after.load_average.toFixed(2)})`,
+  );
+  writeResult('coldstart-replenish-compare', result);
+}
+
+/**
+ * WebSocket connect → authenticated → first profile_get result, through the real gateway:
+ * `singles` new users one at a time, then `bursts` × 20 at once. With `cpuProfDir`, the stack
+ * and every agent and sidecar it starts write a V8 CPU profile there when they exit.
+ */
+export async function endToEnd(
+  options: {
+    singles?: number;
+    bursts?: number;
+    cpuProfDir?: string;
+    env?: Record<string, string>;
+  } = {},
+) {
+  const { singles = e2eSingles, bursts: burstCount = bursts, cpuProfDir: profDir } = options;
+  const stack = await startStack({
+    profiles: `standard:min=${parallel}:max=${parallel * 3}`,
+    hs256Secret: secret,
+    env: {
+      ...options.env,
+      ...(profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {}),
+    },
+  });
+  const pool = createClient(poolv1.Pool, stack.pool, { headers: bearerHeaders(stack.poolSecret) });
+  let users = 0;
+  const firstResult = async () => {
+    const userId = `e2e-user-${users++}`;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
+    const started = performance.now();
+    const socket = new WebSocket(`ws://${stack.http}/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    } as never);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${userId}: no tool result in 120 s`)),
+          120_000,
+        );
+        socket.addEventListener('message', (event) => {
+          const frame = String(event.data);
+          if (frame.includes('"authenticated"')) {
+            socket.send(JSON.stringify({ id: 't1', callTool: { name: 'profile_get' } }));
+          } else if (frame.includes('"t1"')) {
+            clearTimeout(timer);
+            if (frame.includes('"error"')) reject(new Error(`${userId}: ${frame}`));
+            else resolve();
+          }
+        });
+        socket.addEventListener('error', () => reject(new Error(`${userId}: socket error`)));
+      });
+      return performance.now() - started;
+    } finally {
+      socket.close();
+    }
+  };
+  try {
+    await waitForWarm(pool, 'standard', parallel);
+    await firstResult(); // the gateway's first connect (JIT) is not a user's
+    const single: number[] = [];
+    for (let i = 0; i < singles; i++) {
+      await waitForWarm(pool, 'standard', parallel);
+      single.push(await firstResult());
+    }
+    const burst: number[] = [];
+    for (let b = 0; b < burstCount; b++) {
+      await waitForWarm(pool, 'standard', parallel);
+      burst.push(...(await Promise.all(Array.from({ length: parallel }, firstResult))));
+    }
+    return { single: summarize(single), burst: summarize(burst) };
+  } finally {
+    pool.close();
+    await stack.stop();
+  }
+}
+
 type Phases = Record<string, Summary | number>;
 
+type PoolPart = Awaited<ReturnType<typeof poolManagerPart>>;
+type E2e = Awaited<ReturnType<typeof endToEnd>>;
+
+const ratioOf = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
 function report(
-  cold: Summary,
-  warm: Summary,
-  burst: Summary,
-  warmPhases: Phases,
-  burstPhases: Phases,
+  pool: PoolPart | undefined,
+  e2e: E2e,
+  load: { start: number; after_pool_part: number; end: number },
 ) {
   const row = (name: string, s: Summary) => ({
     measure: name,
@@ -127,34 +315,82 @@ function report(
     p99_ms: s.p99_ms,
     max_ms: s.max_ms,
   });
-  printTable(`connect latency, user repository of ${files} files / ${repoBytes / 2 ** 20} MB`, [
-    row('cold (create → ready → bound)', cold),
-    row('warm (claim → bound)', warm),
-    row(`warm, ${parallel} in parallel`, burst),
-  ]);
-  const phaseRows = (label: string, p: Phases) =>
-    Object.entries(p).flatMap(([name, s]) =>
-      typeof s === 'object' ? [row(`${label}: ${name}`, s)] : [],
-    );
-  printTable('where a warm claim spends its time (inside the pool manager)', [
-    ...phaseRows('sequential', warmPhases),
-    ...phaseRows(`${parallel} parallel`, burstPhases),
-  ]);
-  console.log(
-    `GetStatus calls (background health probes; none on the claim path while fresh): ` +
-      `${warmPhases.status_calls} during the sequential claims, ${burstPhases.status_calls} during the bursts`,
-  );
-  const ratio = Math.round((cold.p50_ms / warm.p50_ms) * 10) / 10;
-  console.log(`\ncold / warm (p50): ${ratio}×`);
   const pick = (s: Summary) => ({ p50_ms: s.p50_ms, p95_ms: s.p95_ms, p99_ms: s.p99_ms });
-  writeResult('coldstart', {
-    cold: pick(cold),
-    warm: pick(warm),
-    warm_parallel_20: pick(burst),
-    ratio_cold_over_warm_p50: ratio,
-    samples: { cold: cold.n, warm: warm.n, warm_parallel_20: burst.n },
-    phases: { warm: warmPhases, warm_parallel_20: burstPhases },
+  const la = (v: number) => `load average ${v.toFixed(2)}`;
+  let poolFields: Record<string, unknown> = {};
+  if (pool) {
+    const { cold, warm, burst, warmPhases, burstPhases, replenishOn, replenishOff } = pool;
+    printTable(
+      `connect latency, user repository of ${files} files / ${repoBytes / 2 ** 20} MB (${la(load.after_pool_part)})`,
+      [
+        row('cold (create → ready → bound)', cold),
+        row('warm (claim → bound)', warm),
+        row(`warm, ${parallel} in parallel`, burst),
+        row('warm back to back, replenishment on', replenishOn),
+        row('warm back to back, replenishment held', replenishOff),
+      ],
+    );
+    const phaseRows = (label: string, p: Phases) =>
+      Object.entries(p).flatMap(([name, s]) =>
+        typeof s === 'object' ? [row(`${label}: ${name}`, s)] : [],
+      );
+    printTable('where a warm claim spends its time (inside the pool manager)', [
+      ...phaseRows('sequential', warmPhases),
+      ...phaseRows(`${parallel} parallel`, burstPhases),
+    ]);
+    console.log(
+      `GetStatus calls (background health probes; none on the claim path while fresh): ` +
+        `${warmPhases.status_calls} during the sequential claims, ${burstPhases.status_calls} during the bursts`,
+    );
+    const ratio = Math.round((cold.p50_ms / warm.p50_ms) * 10) / 10;
+    const burstOverSequential = ratioOf(burst.p99_ms, warm.p50_ms);
+    const replenishOnOverOff = ratioOf(replenishOn.p50_ms, replenishOff.p50_ms);
+    console.log(
+      `\ncold / warm (p50): ${ratio}× (${la(load.after_pool_part)})` +
+        `\nsequential warm p50 ${warm.p50_ms} ms (goal ≤ 15), p99 ${warm.p99_ms} ms (goal ≤ 40)` +
+        `\nburst of ${parallel} p99 / sequential p50: ${burstOverSequential}× (goal ≤ 4)` +
+        `\nclaims with replenishment on / held (p50): ${replenishOnOverOff}× (goal ≤ 1.2)`,
+    );
+    poolFields = {
+      cold: pick(cold),
+      warm: pick(warm),
+      warm_parallel_20: pick(burst),
+      ratio_cold_over_warm_p50: ratio,
+      burst_over_sequential: burstOverSequential,
+      replenish_on: pick(replenishOn),
+      replenish_off: pick(replenishOff),
+      replenish_on_over_off: replenishOnOverOff,
+      samples: {
+        cold: cold.n,
+        warm: warm.n,
+        warm_parallel_20: burst.n,
+        replenish_on: replenishOn.n,
+        replenish_off: replenishOff.n,
+      },
+      phases: { warm: warmPhases, warm_parallel_20: burstPhases },
+    };
+  }
+  printTable(
+    `end to end through the gateway: WebSocket connect → first profile_get result, new users (${la(load.end)})`,
+    [row('one user at a time', e2e.single), row(`${parallel} at once`, e2e.burst)],
+  );
+  const burstOverSingle = ratioOf(e2e.burst.p99_ms, e2e.single.p50_ms);
+  console.log(
+    `\ne2e one user p50 ${e2e.single.p50_ms} ms (goal ≤ 50); ${parallel} at once p99 ` +
+      `${e2e.burst.p99_ms} ms = ${burstOverSingle}× one user's p50 (goal ≤ 5) — ${la(load.end)}`,
+  );
+  writeResult(e2eOnly ? 'coldstart-e2e' : 'coldstart', {
+    ...poolFields,
+    e2e: {
+      single_p50_ms: e2e.single.p50_ms,
+      burst_20_p99_ms: e2e.burst.p99_ms,
+      burst_over_single: burstOverSingle,
+      single: { ...pick(e2e.single), n: e2e.single.n },
+      burst_20: { ...pick(e2e.burst), n: e2e.burst.n },
+    },
+    load_average: load,
     repository: { files, bytes: repoBytes },
+    ...(quick ? { quick: true } : {}),
   });
 }
 

@@ -7,11 +7,8 @@
 //   bytes_per_idle_ws_connection   gateway memory per authenticated idle WebSocket (10,000)
 //   proxy_added_p50_ms, proxied_calls_per_s   a user tool through the gateway vs the same call
 //                  made directly to the agent (needs the pool manager + agent; see proxy below)
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { fork, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -25,9 +22,12 @@ import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
 import { AuthMode, errors, gatewayv1, poolv1, testingv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient, createServiceDefinition, listen } from '@warmgate/proto/grpc';
 import { printTable, summarize, timeConcurrent, timeSequential, writeResult } from './harness.js';
+import { startStack, type Stack } from './stack.js';
 
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
 const self = fileURLToPath(import.meta.url);
+/** `-- gateway --quick`: a quarter of the calls (for a loaded machine). */
+const scale = process.argv.includes('--quick') ? 0.25 : 1;
 
 type Mode = 'ws-raw' | 'ws-gateway' | 'grpc-raw' | 'grpc-gateway' | 'idle-gateway';
 
@@ -273,7 +273,7 @@ async function benchWs() {
   const raw = await wsSide(rawServer.port, frame, undefined);
   const gateway = await wsSide(gatewayServer.port, frame, '"callTool"', await token('bench-ws'));
   try {
-    return await compare(raw, gateway, 20_000);
+    return await compare(raw, gateway, 20_000 * scale);
   } finally {
     raw.close();
     gateway.close();
@@ -296,7 +296,7 @@ async function benchGrpc() {
     return await compare(
       { one: rawCall, any: rawCall, concurrency: 32 },
       { one: gwCall, any: gwCall, concurrency: 32 },
-      8_000,
+      8_000 * scale,
     );
   } finally {
     echo.close();
@@ -357,65 +357,9 @@ async function benchIdle(count = 10_000) {
 
 // ---------------------------------------------------------------- proxy: the real stack
 
-/** The stack's Pool deployment secret, so the bench may acquire as the gateway does. */
-const poolSecret = randomBytes(32).toString('base64url');
-
-interface Stack {
-  readonly grpc: string;
-  readonly pool: string;
-  stop(): Promise<void>;
-}
-
-/** `npm start`'s stack (pool manager, real agent processes, gateway) in a child process. */
-async function startStack(users: number): Promise<Stack> {
-  const dir = mkdtempSync(join(tmpdir(), 'warmgate-bench-gateway-'));
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
-  const proc = spawn(process.execPath, [join(root, 'gateway/dist/stack/main.js')], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      WARMGATE_HOST: '127.0.0.1',
-      WARMGATE_HTTP_PORT: '0',
-      WARMGATE_GRPC_PORT: '0',
-      WARMGATE_POOL_HOST: '127.0.0.1',
-      WARMGATE_POOL_PORT: '0',
-      WARMGATE_POOL_STATE_DIR: join(dir, '.warmgate/containers'),
-      WARMGATE_STORE_DIR: join(dir, '.warmgate/store'),
-      WARMGATE_POOL_PROFILES: `standard:min=4:max=${users + 4}`,
-      WARMGATE_POOL_ADAPTIVE: 'false',
-      WARMGATE_AUTH_HS256_SECRET: secret,
-      WARMGATE_POOL_SECRET: poolSecret,
-      WARMGATE_LLM_BASE_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  proc.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const ready = await new Promise<{ grpcPort: number; poolAddress: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stack did not start:\n${log}`)), 60_000);
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      if (!line.includes('"role":"stack"')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as { grpcPort: number; poolAddress: string });
-    });
-    proc.once('exit', (code) => reject(new Error(`stack exited (${code}):\n${log}`)));
-  });
-  return {
-    grpc: `127.0.0.1:${ready.grpcPort}`,
-    pool: ready.poolAddress,
-    async stop() {
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
-      await once(proc, 'exit');
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** An MCP session straight to a user's agent, trusted the way the gateway is (assertion). */
-async function directAgent(poolAddress: string, userId: string) {
-  const pool = createClient(poolv1.Pool, poolAddress, { headers: bearerHeaders(poolSecret) });
+async function directAgent(stack: Stack, userId: string) {
+  const pool = createClient(poolv1.Pool, stack.pool, { headers: bearerHeaders(stack.poolSecret) });
   try {
     const { binding } = await pool.acquire(
       { userId, tier: 'free', mode: AuthMode.GATEWAY },
@@ -438,7 +382,10 @@ async function directAgent(poolAddress: string, userId: string) {
 }
 
 async function benchProxy(users = 50) {
-  const stack = await startStack(users);
+  const stack = await startStack({
+    profiles: `standard:min=4:max=${users + 4}`,
+    hs256Secret: secret,
+  });
   const gw = createClient(gatewayv1.Gateway, stack.grpc);
   const direct: McpClient[] = [];
   try {
@@ -456,7 +403,7 @@ async function benchProxy(users = 50) {
         }
       }),
     );
-    for (let i = 0; i < users; i++) direct.push(await directAgent(stack.pool, `bench-user-${i}`));
+    for (let i = 0; i < users; i++) direct.push(await directAgent(stack, `bench-user-${i}`));
     const viaGateway = (i: number) =>
       gw.callTool({ name: 'profile_get' }, { headers: headers[i % users] });
     const straight = (i: number) =>
@@ -466,7 +413,7 @@ async function benchProxy(users = 50) {
     const directMs: number[] = [];
     const gatewayMs: number[] = [];
     const added: number[] = [];
-    for (let i = 0; i < 1_200; i++) {
+    for (let i = 0; i < 200 + 1_000 * scale; i++) {
       const user = i % users;
       let start = performance.now();
       await straight(user);
@@ -484,7 +431,7 @@ async function benchProxy(users = 50) {
     // Throughput across all users: each worker is one user, calls in a loop.
     const per = async (call: (i: number) => Promise<unknown>) => {
       await timeConcurrent(users * 20, users, call);
-      return Math.round((await timeConcurrent(users * 120, users, call)).perSecond);
+      return Math.round((await timeConcurrent(users * 120 * scale, users, call)).perSecond);
     };
     const gatewayPerS = await per(viaGateway);
     const directPerS = await per(straight);
@@ -495,6 +442,7 @@ async function benchProxy(users = 50) {
       added_p50_ms: round(median(added)),
       gateway_calls_per_s: gatewayPerS,
       direct_calls_per_s: directPerS,
+      proxied_over_direct: round(gatewayPerS / directPerS),
     };
   } finally {
     await Promise.all(direct.map((client) => client.close().catch(() => undefined)));
@@ -518,7 +466,7 @@ export async function run(): Promise<void> {
     { server: 'raw grpc-js Echo', ...grpc.raw },
     { server: 'gateway CallTool noop', ...grpc.gateway },
   ]);
-  const idle = await benchIdle();
+  const idle = await benchIdle(10_000 * scale);
   let proxy: Awaited<ReturnType<typeof benchProxy>> | undefined;
   try {
     proxy = await benchProxy();
@@ -538,16 +486,24 @@ export async function run(): Promise<void> {
       idle.heap_bytes_per_connection + idle.external_bytes_per_connection,
     ),
     ...(proxy
-      ? { proxy_added_p50_ms: proxy.added_p50_ms, proxied_calls_per_s: proxy.gateway_calls_per_s }
+      ? {
+          proxy_added_p50_ms: proxy.added_p50_ms,
+          proxied_calls_per_s: proxy.gateway_calls_per_s,
+          direct_calls_per_s: proxy.direct_calls_per_s,
+          proxied_over_direct: proxy.proxied_over_direct,
+        }
       : {}),
+    load_average: loadavg()[0]!,
     details: { ws, grpc, idle, proxy },
   };
   console.log(
     `\nws_ratio ${ws.ratio} (goal ≥ 0.5), grpc_ratio ${grpc.ratio} (goal ≥ 0.7), ` +
       `bytes/idle ws ${result.bytes_per_idle_ws_connection as number} (goal ≤ 4096)` +
       (proxy
-        ? `, proxy added p50 ${proxy.added_p50_ms} ms (goal ≤ 0.5), proxied ${proxy.gateway_calls_per_s}/s across ${proxy.users} users (goal ≥ 3000)`
-        : ''),
+        ? `, proxy added p50 ${proxy.added_p50_ms} ms (goal ≤ 0.5), proxied ${proxy.gateway_calls_per_s}/s across ${proxy.users} users (goal ≥ 3000), ` +
+          `proxied / direct ${proxy.proxied_over_direct} (goal ≥ 0.9; direct ${proxy.direct_calls_per_s}/s)`
+        : '') +
+      ` — load average ${loadavg()[0]!.toFixed(2)}`,
   );
   writeResult('gateway', result);
 }

@@ -31,6 +31,11 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     about:
       'warm container memory (RSS, PSS), idle CPU of 20, bound growth, start to ready vs bare node',
   },
+  profile: {
+    module: './warm-path-profile.js',
+    about:
+      'CPU profiles (node --cpu-prof) of gateway, pool manager, agents and sidecars during a burst of new users, by role',
+  },
   faults: {
     module: './faults.js',
     about:

@@ -31,11 +31,24 @@ function fixtures(): Results {
       warm: { p50_ms: 220, p95_ms: 350, p99_ms: 380 },
       warm_parallel_20: { p50_ms: 900, p95_ms: 1500, p99_ms: 1600 },
       ratio_cold_over_warm_p50: 4,
+      burst_over_sequential: 7.27,
+      replenish_on_over_off: 1.5,
+      e2e: {
+        single_p50_ms: 240,
+        burst_20_p99_ms: 3000,
+        burst_over_single: 12.5,
+        single: { p50_ms: 240, p95_ms: 300, p99_ms: 310 },
+        burst_20: { p50_ms: 2500, p95_ms: 2900, p99_ms: 3000 },
+      },
+      load_average: { start: 6.5, after_pool_part: 7, end: 8.25 },
       ...meta('coldstart'),
     },
     bind: {
       small: { p50_ms: 18, p99_ms: 41 },
       large: { p50_ms: 160, p99_ms: 240 },
+      large_copy_baseline: { p50_ms: 80, p99_ms: 100 },
+      large_over_copy: 2,
+      load_average: { before: 5.5, after: 6 },
       ...meta('bind'),
     },
     gateway: {
@@ -48,6 +61,28 @@ function fixtures(): Results {
         idle: { connections: 1000 },
       },
       ...meta('gateway'),
+    },
+    profile: {
+      roles: [
+        {
+          role: 'agent',
+          processes: 42,
+          busy_ms: 9000,
+          profiled_ms: 60000,
+          packages: [{ name: '@modelcontextprotocol/sdk', ms: 3000, share: 0.333 }],
+          functions: [
+            {
+              name: 'compileSourceTextModule node:internal/modules/esm/utils:344',
+              ms: 900,
+              share: 0.1,
+            },
+            { name: 'internalModuleStat', ms: 180, share: 0.02 },
+            { name: 'parse', ms: 90, share: 0.01 },
+          ],
+        },
+      ],
+      load_average: { start: 4, end: 9.5 },
+      ...meta('profile'),
     },
     adaptive: {
       adaptive: {
@@ -145,6 +180,16 @@ describe('renderReport', () => {
     expect(markdown).toContain('| 0.62× |');
     expect(markdown).toContain('(small repository): **41 ms** p99');
     expect(markdown).toContain('| bind, large repository | 160 ms | 240 ms |');
+    expect(markdown).toContain(
+      '**agents**: 42 process(es), busy 9000 ms in all; loading modules (compiling and resolving, among the functions listed) takes at least 12.0 % of it',
+    );
+    expect(markdown).toContain('| `@modelcontextprotocol/sdk` | 3,000 | 33.3 % |');
+    expect(markdown).toContain('`@modelcontextprotocol/sdk` takes the largest share (33.3 %)');
+    expect(markdown).toContain('same run): **2.00×** (goal ≤ 1.5×), load average 5.50.');
+    expect(markdown).toContain('| burst of 20: p99 / sequential warm p50 | 7.27× | ≤ 4× |');
+    expect(markdown).toContain('| end to end: 20 at once p99 / one user p50 | 12.50× | ≤ 5× |');
+    expect(markdown).toContain('(load average 6.50 at the start, 8.25 at the end)');
+    expect(markdown).toContain('| 20 new users at once | 2,500 ms | 2,900 ms | 3,000 ms |');
     expect(markdown).toContain('| tool call, read (MCP direct) | — | — |');
     // 3000 calls in a 10 s step, and 9000: 300 and 900 calls/s.
     expect(markdown).toMatch(/\| 4 \| 900 \| 3 ms \| 8 ms \|/);

@@ -10,9 +10,11 @@ import {
 } from './section-gateway.js';
 import { footprint } from './section-footprint.js';
 import { loadScenarios, machine, soak } from './section-load.js';
+import { warmPathProfile } from './section-profile.js';
 
 export const sectionBuilders: readonly SectionBuilder[] = [
   coldVsWarm,
+  warmPathProfile,
   gatewayOverhead,
   throughputVsConnections,
   memoryPerConnection,

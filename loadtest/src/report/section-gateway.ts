@@ -41,6 +41,16 @@ export function gatewayOverhead(results: Results): Section {
       paragraphs.push(
         `A user tool proxied through the gateway to the agent adds **${formatNumber(proxied)} ms** at p50.`,
       );
+    const overDirect = num(gateway.data, 'proxied_over_direct');
+    const load = num(gateway.data, 'load_average');
+    if (overDirect !== undefined)
+      paragraphs.push(
+        `User tool \`profile_get\` across ${num(gateway.data, 'details.proxy.users') ?? '?'} users: ` +
+          `${formatNumber(num(gateway.data, 'proxied_calls_per_s') ?? 0)} calls/s through the gateway vs ` +
+          `${formatNumber(num(gateway.data, 'direct_calls_per_s') ?? 0)} calls/s straight to the agents: ` +
+          `**${overDirect.toFixed(2)}×** (goal ≥ 0.9)` +
+          (load !== undefined ? `, load average ${load.toFixed(2)}.` : '.'),
+      );
   } else paragraphs.push(notMeasured(gateway.missing!));
   if (adapter.data) {
     const ratio = num(adapter.data, 'throughput_ratio');

@@ -1,6 +1,6 @@
 // Cold start vs warm claim, and the pool's hit rate under a burst.
 import { barChart, formatNumber, type Bar } from './svg-chart.js';
-import { ms, notMeasured, percent, table } from './markdown.js';
+import { ms, notMeasured, percent, table, times } from './markdown.js';
 import { k6Stat, loadRuns, num, resultOf, type Results } from './results.js';
 import { section, type Section } from './section.js';
 
@@ -32,12 +32,43 @@ export function coldVsWarm(results: Results): Section {
           series: 'pool manager',
         });
     }
+    const ratioRows = [
+      ['burst of 20: p99 / sequential warm p50', 'burst_over_sequential', '≤ 4×'],
+      ['claims, replenishment on / held (p50)', 'replenish_on_over_off', '≤ 1.2×'],
+      ['end to end: 20 at once p99 / one user p50', 'e2e.burst_over_single', '≤ 5×'],
+    ].map(([label, key, goal]) => [label, times(num(cold.data, key!)), goal]);
+    const loadStart = num(cold.data, 'load_average.start');
+    const loadEnd = num(cold.data, 'load_average.end');
+    if (ratioRows.some((r) => r[1] !== undefined))
+      paragraphs.push(
+        '**Ratios measured in one run**' +
+          (loadStart !== undefined && loadEnd !== undefined
+            ? ` (load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end)`
+            : ''),
+        table(['ratio', 'measured', 'goal'], ratioRows),
+      );
+    if (num(cold.data, 'e2e.single_p50_ms') !== undefined) {
+      const e2eRows = [
+        ['one new user at a time', 'e2e.single'],
+        ['20 new users at once', 'e2e.burst_20'],
+      ].map(([label, key]) => [
+        label,
+        ms(num(cold.data, `${key}.p50_ms`)),
+        ms(num(cold.data, `${key}.p95_ms`)),
+        ms(num(cold.data, `${key}.p99_ms`)),
+      ]);
+      paragraphs.push(
+        '**End to end through the gateway: WebSocket connect → authenticated → first `profile_get` result (warm pool of 20, replenishment on)**',
+        table(['users', 'p50', 'p95', 'p99'], e2eRows),
+      );
+    }
     const ratio = num(cold.data, 'ratio_cold_over_warm_p50');
     if (ratio !== undefined)
       headlines.push(
         `A warm claim is **${formatNumber(ratio)}×** faster than a cold start (p50, pool manager).`,
       );
   } else paragraphs.push(notMeasured(cold.missing!));
+  paragraphs.push(replenishCompare(results));
   paragraphs.push(bindTable(results, headlines));
   if (storm.data) {
     const runs = loadRuns(storm.data);
@@ -79,6 +110,26 @@ export function coldVsWarm(results: Results): Section {
   return section('Cold start vs warm claim', paragraphs, [chart], headlines);
 }
 
+/** `coldstart --compare-replenish-concurrency`: replacements all at once vs at most 2, one run. */
+function replenishCompare(results: Results): string | undefined {
+  const data = results.get('coldstart-replenish-compare')?.data;
+  if (!data) return undefined;
+  const rows = [
+    ['all at once (`WARMGATE_POOL_REPLENISH_CONCURRENCY=0`)', 'before'],
+    ['at most 2 at once (the local default)', 'after'],
+  ].map(([label, key]) => [
+    label,
+    ms(num(data, `${key}.single_p50_ms`)),
+    ms(num(data, `${key}.burst_20_p99_ms`)),
+    times(num(data, `${key}.burst_over_single`)),
+    num(data, `${key}.load_average`)?.toFixed(2),
+  ]);
+  return [
+    '**End to end, replacements started all at once vs at most 2 at once** (`npm run bench -- coldstart --compare-replenish-concurrency`: one stack after the other in one run, one burst each)',
+    table(['replacements', 'one user p50', '20 at once p99', 'ratio', 'load average'], rows),
+  ].join('\n\n');
+}
+
 /** The agent's share of a warm connect: Lifecycle.Bind (restore the user's repository). */
 function bindTable(results: Results, headlines: string[]): string {
   const bind = resultOf(results, 'bind', 'npm run bench -- bind');
@@ -86,6 +137,7 @@ function bindTable(results: Results, headlines: string[]): string {
   const rows = [
     ['bind, small repository', 'small'],
     ['bind, large repository', 'large'],
+    ['plain copy of the large repository’s files', 'large_copy_baseline'],
     ['tool call, read (MCP direct)', 'tool_call_direct'],
     ['tool call, write (commit + push)', 'tool_call_write'],
   ].map(([label, key]) => [
@@ -93,6 +145,8 @@ function bindTable(results: Results, headlines: string[]): string {
     ms(num(bind.data, `${key}.p50_ms`)),
     ms(num(bind.data, `${key}.p99_ms`)),
   ]);
+  const overCopy = num(bind.data, 'large_over_copy');
+  const load = num(bind.data, 'load_average.before');
   const small = num(bind.data, 'small.p99_ms');
   if (small !== undefined)
     headlines.push(
@@ -101,6 +155,10 @@ function bindTable(results: Results, headlines: string[]): string {
   return [
     '**Agent side: Lifecycle.Bind and tool calls (real agent processes, real git)**',
     table(['step', 'p50', 'p99'], rows),
+    overCopy === undefined
+      ? ''
+      : `Large bind / plain copy of the same files (p50, same run): **${times(overCopy)}** (goal ≤ 1.5×)` +
+        (load !== undefined ? `, load average ${load.toFixed(2)}.` : '.'),
   ].join('\n\n');
 }
 

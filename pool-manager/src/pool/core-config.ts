@@ -63,6 +63,11 @@ export interface PoolCoreConfig {
   readonly healthIntervalMs: number;
   /** Replacements for claimed containers wait at most this long for a burst of binds to end. */
   readonly replenishDeferMs: number;
+  /**
+   * How many replacements one profile's warm pool starts at once (0 or unset = all at once).
+   * Cold starts are not bounded by it.
+   */
+  readonly replenishConcurrency?: number;
   readonly sizeIntervalMs: number;
   readonly createFailureBackoffMs: number;
   /** WatchState sends at most one update per this interval. */

@@ -68,6 +68,7 @@ export function createProfileSlot(profile: ProfileConfig, deps: SlotDeps): Profi
       statusTimeoutMs: timeouts.statusMs,
       healthFreshMs: 2 * deps.config.healthIntervalMs,
       replenishDeferMs: deps.config.replenishDeferMs,
+      replenishConcurrency: deps.config.replenishConcurrency ?? 0,
       waitTimeoutMs: timeouts.waitMs,
       createFailureBackoffMs: deps.config.createFailureBackoffMs,
       outside: () => deps.boundCount(profile.name) + slot.claiming + slot.coldStarting,

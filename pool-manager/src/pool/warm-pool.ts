@@ -3,6 +3,7 @@ import { agentv1 } from '@warmgate/proto';
 import { sleepOn, type Clock } from './clock.js';
 import type { LifecyclePort } from './lifecycle-port.js';
 import type { Container, Profile, Runtime } from './runtime-port.js';
+import { createStartLimiter, type StartLimiter } from './start-limiter.js';
 
 export interface WarmPoolOptions {
   readonly profile: Profile;
@@ -19,6 +20,8 @@ export interface WarmPoolOptions {
   readonly healthFreshMs: number;
   /** How long replacements may wait for the binds in flight to finish (0 = never wait). */
   readonly replenishDeferMs: number;
+  /** At most this many containers being created at once (0 = no bound; start-limiter.ts). */
+  readonly replenishConcurrency: number;
   /** Bounds a claim that has to wait for a container being created. */
   readonly waitTimeoutMs: number;
   /** Pause after a failed create, so a broken runtime is not hammered in a tight loop. */
@@ -57,8 +60,10 @@ export class WarmPool {
   private creating = 0;
   private shrinking = false;
   private desired = 0;
+  private readonly starts: StartLimiter;
 
   constructor(private readonly options: WarmPoolOptions) {
+    this.starts = createStartLimiter(options.replenishConcurrency);
     this.pool = createPool<Container>(
       {
         create: () => this.create(),
@@ -195,6 +200,7 @@ export class WarmPool {
   async drain(): Promise<void> {
     this.desired = 0;
     this.internals._config.min = 0;
+    this.starts.close();
     await this.pool.drain();
     await this.pool.clear();
     const leftovers = this.adoptable.splice(0);
@@ -206,9 +212,13 @@ export class WarmPool {
     if (adopted) return this.track(adopted); // recovery confirmed it just now
     const { runtime, profile, clock } = this.options;
     this.creating++;
-    const started = clock.now();
+    let started = clock.now();
     try {
-      const container = await runtime.create(profile);
+      // The sizer learns how long a start takes, not how long it waited for its turn.
+      const container = await this.starts.run(() => {
+        started = clock.now();
+        return runtime.create(profile);
+      });
       if (!(await this.isWarm(container))) {
         await runtime.destroy(container.id);
         throw new Error(`container ${container.id} did not report warm after start`);
