@@ -37,6 +37,10 @@ let token: string;
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'warmgate-mcp-interop-'));
   stack = await startStack({
+    // The conformance suite opens dozens of anonymous sessions, each holding a public container
+    // until its idle timeout; the public cap (default 4, proved in gateway/test/security) is not
+    // what this suite is about.
+    WARMGATE_POOL_PUBLIC_PROFILE: 'public:min=0:max=40',
     WARMGATE_AUTH_HS256_SECRET: testSecret,
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,
