@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-config.js';
+import { parseDockerLimits, type LimitsByProfile } from './runtime/docker/docker-limits.js';
 
 export interface PoolManagerConfig {
   /** Pool gRPC service (warmgate.pool.v1.Pool + grpc.health.v1). */
@@ -24,13 +25,26 @@ export interface PoolManagerConfig {
  * defaults, and callers hand them to createLocalRuntime); `kubernetes` only with that kind.
  */
 export interface RuntimeConfig {
-  readonly kind: 'local' | 'kubernetes';
+  readonly kind: 'local' | 'kubernetes' | 'docker';
   readonly stateDir: string;
   readonly agentEntry: string;
   readonly killGraceMs: number;
   /** Container start deadline, for either runtime. */
   readonly readyTimeoutMs: number;
   readonly kubernetes?: KubernetesRuntimeConfig;
+  readonly docker?: DockerRuntimeConfig;
+}
+
+export interface DockerRuntimeConfig {
+  /** The agent image (agent/Dockerfile; `npm run images` builds warmgate/agent:dev). */
+  readonly image: string;
+  /** WARMGATE_POOL_DOCKER_LIMITS: per-profile CPU, memory and pids limits. */
+  readonly limits: LimitsByProfile;
+  /**
+   * The containers reach the embedded store over git smart HTTP on loopback (an in-process
+   * store server), with a credential per binding that lives this long.
+   */
+  readonly storeCredentialTtlMs: number;
 }
 
 export interface KubernetesRuntimeConfig {
@@ -88,6 +102,9 @@ const defaults = {
   WARMGATE_POOL_NAMESPACE: '',
   WARMGATE_POOL_POD_TEMPLATE: '',
   WARMGATE_POOL_INSTANCE: '',
+  // Docker (WARMGATE_POOL_RUNTIME=docker).
+  WARMGATE_POOL_DOCKER_IMAGE: 'warmgate/agent:dev',
+  WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=1:memory=512m:pids=256',
   WARMGATE_POOL_LEADER_LEASE: '',
   WARMGATE_POOL_IDENTITY: '',
   WARMGATE_STORE_URL: '',
@@ -126,7 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   const runtimeKind = check(
     'WARMGATE_POOL_RUNTIME',
     (raw) => {
-      if (raw !== 'local' && raw !== 'kubernetes') throw new Error('expected local or kubernetes');
+      if (raw !== 'local' && raw !== 'kubernetes' && raw !== 'docker') {
+        throw new Error('expected local, docker or kubernetes');
+      }
       return raw;
     },
     'local' as const,
@@ -179,10 +198,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     },
   };
   const store = remoteStoreOf(read, config, problems);
+  const docker =
+    runtimeKind === 'docker'
+      ? {
+          image: read('WARMGATE_POOL_DOCKER_IMAGE'),
+          limits: check('WARMGATE_POOL_DOCKER_LIMITS', parseDockerLimits, {}),
+          storeCredentialTtlMs: credentialTtlOf(config),
+        }
+      : undefined;
+  if (docker && store) {
+    problems.push(
+      'WARMGATE_STORE_URL: not used with WARMGATE_POOL_RUNTIME=docker (it serves the embedded store)',
+    );
+  }
   if (problems.length > 0) {
     throw new ConfigError(`invalid pool manager configuration:\n  ${problems.join('\n  ')}`);
   }
-  return store === undefined ? config : { ...config, store };
+  const withDocker = docker ? { ...config, runtime: { ...config.runtime, docker } } : config;
+  return store === undefined ? withDocker : { ...withDocker, store };
+}
+
+/** The longest a binding can live: the longest idle timeout + the drain + the shutdown grace. */
+function credentialTtlOf(config: PoolManagerConfig): number {
+  const { core } = config;
+  const longestIdleMs = Math.max(
+    core.publicIdleTimeoutMs,
+    ...Object.values(core.tiers).map((t) => t.idleTimeoutMs),
+  );
+  return longestIdleMs + core.timeouts.drainMs + config.shutdownGraceMs;
 }
 
 type Read = (name: PoolManagerEnvName) => string;
@@ -202,7 +245,7 @@ function kubernetesOf(read: Read, required: Required): KubernetesRuntimeConfig {
 function leaderOf(
   read: Read,
   required: Required,
-  runtimeKind: 'local' | 'kubernetes',
+  runtimeKind: 'local' | 'kubernetes' | 'docker',
   problems: string[],
 ): { leader?: PoolManagerConfig['leader'] } {
   const lease = read('WARMGATE_POOL_LEADER_LEASE');

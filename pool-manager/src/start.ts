@@ -11,7 +11,9 @@ import type { LifecyclePort, RepositoryResolver } from './pool/lifecycle-port.js
 import { PoolCore } from './pool/pool-core.js';
 import type { Runtime } from './pool/runtime-port.js';
 import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kubernetes/index.js';
+import { deadContainerCounter, startDockerRuntime } from './runtime/docker/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
+import { startLoopbackStore } from './wiring/loopback-store.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
 import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
 import { ephemeralOnly, withStoreRepositories } from './wiring/store-lifecycle.js';
@@ -49,7 +51,23 @@ export async function startPoolManager(
   const runtime = options.runtime ?? (await runtimeFor(config, kubeConfig, log));
   let lifecycle = options.lifecycle ?? createGrpcLifecycle();
   let repositoryFor = options.repositoryFor;
-  if (repositoryFor === undefined && config.store.kind === 'remote') {
+  let closeStore = async () => {};
+  if (
+    repositoryFor === undefined &&
+    config.store.kind === 'embedded' &&
+    config.runtime.docker !== undefined
+  ) {
+    // Containers never see the store folder: each binding reaches its own user's repository
+    // over git smart HTTP on loopback, with a credential good for that binding only.
+    const store = await startLoopbackStore(config.store.dir, log);
+    closeStore = store.close;
+    lifecycle = withStoreRepositories(lifecycle, {
+      storeUrl: store.url,
+      secret: store.secret,
+      credentialTtlMs: config.runtime.docker.storeCredentialTtlMs,
+    });
+    repositoryFor = ephemeralOnly;
+  } else if (repositoryFor === undefined && config.store.kind === 'remote') {
     const { url: storeUrl, secret, credentialTtlMs } = config.store;
     lifecycle = withStoreRepositories(lifecycle, { storeUrl, secret, credentialTtlMs });
     repositoryFor = ephemeralOnly;
@@ -74,6 +92,7 @@ export async function startPoolManager(
   } catch (error) {
     lifecycle.close();
     await runtime.close();
+    await closeStore();
     throw error;
   }
   if (!config.leader) serving(true);
@@ -92,6 +111,7 @@ export async function startPoolManager(
     await leadership.close(config.shutdownGraceMs);
     lifecycle.close();
     await runtime.close();
+    await closeStore();
     throw error;
   }
   let closing: Promise<void> | undefined;
@@ -102,6 +122,7 @@ export async function startPoolManager(
     server.forceShutdown();
     lifecycle.close();
     await runtime.close();
+    await closeStore();
   };
   return {
     address: `${config.host}:${port}`,
@@ -118,7 +139,17 @@ async function runtimeFor(
   kubeConfig: () => KubeConfig,
   log: (message: string) => void,
 ): Promise<Runtime> {
-  const { kubernetes, readyTimeoutMs } = config.runtime;
+  const { kubernetes, docker, readyTimeoutMs } = config.runtime;
+  if (config.runtime.kind === 'docker' && docker !== undefined) {
+    return startDockerRuntime({
+      stateDir: config.runtime.stateDir,
+      image: docker.image,
+      limits: docker.limits,
+      profiles: config.core.profiles.map((p) => p.name),
+      readyTimeoutMs,
+      onDead: deadContainerCounter(),
+    });
+  }
   if (config.runtime.kind === 'local' || kubernetes === undefined) {
     return createLocalRuntime({ ...config.runtime });
   }
