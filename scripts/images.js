@@ -12,7 +12,15 @@
 //   WARMGATE_BASE_IMAGE=node:22-bookworm-slim npm run images   use a pulled base instead
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +71,9 @@ function npmFolder() {
 
 const BASE_PACKAGES = ['ca-certificates', 'git', 'tini'];
 /** Bump when the base recipe below changes (the key must change with what is in the image). */
-const BASE_RECIPE = 1;
+const BASE_RECIPE = 2;
+/** The host's CA bundle: the base trusts what the host that made it trusts (e.g. a TLS proxy in front of the registries). */
+const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 function baseImage() {
   if (process.env.WARMGATE_BASE_IMAGE) return process.env.WARMGATE_BASE_IMAGE;
@@ -71,6 +81,7 @@ function baseImage() {
   const npm = npmFolder();
   const key = createHash('sha256')
     .update(JSON.stringify({ node: node.version, npm: npm.version, BASE_PACKAGES, BASE_RECIPE }))
+    .update(existsSync(HOST_CA_BUNDLE) ? readFileSync(HOST_CA_BUNDLE) : '')
     .digest('hex')
     .slice(0, 12);
   const name = `warmgate/base:${key}`;
@@ -105,6 +116,16 @@ function baseImage() {
       '../lib/node_modules/npm/bin/npx-cli.js',
       join(rootfs, 'usr/local/bin/npx'),
     ]);
+    if (existsSync(HOST_CA_BUNDLE)) {
+      say(`trusting the host's CA bundle (${HOST_CA_BUNDLE}) for npm and git in the image builds`);
+      cpSync(HOST_CA_BUNDLE, join(rootfs, 'etc/ssl/certs/ca-certificates.crt'));
+    }
+    // npm uses Node's own CA list unless told otherwise.
+    mkdirSync(join(rootfs, 'usr/local/etc'), { recursive: true });
+    writeFileSync(
+      join(rootfs, 'usr/local/etc/npmrc'),
+      'cafile=/etc/ssl/certs/ca-certificates.crt\n',
+    );
     // The `node` user (uid 1000) of the official image, so the Dockerfiles' USER node works.
     writeFileSync(join(rootfs, 'etc/passwd'), 'node:x:1000:1000::/home/node:/bin/bash\n', {
       flag: 'a',

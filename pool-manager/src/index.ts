@@ -23,3 +23,9 @@ export type {
 export { createLocalRuntime, type LocalRuntimeOptions } from './runtime/local/local-runtime.js';
 export { createGrpcLifecycle } from './lifecycle/grpc-lifecycle.js';
 export { systemClock, type Clock, type Timer } from './pool/clock.js';
+export {
+  DockerStartError,
+  parseDockerLimits,
+  startDockerRuntime,
+  type DockerRuntimeSettings,
+} from './runtime/docker/index.js';

@@ -18,6 +18,7 @@ import {
   loadConfig,
   startPoolManager,
   type LifecyclePort,
+  type PoolManagerConfig,
 } from '@warmgate/pool-manager';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
 
@@ -29,6 +30,41 @@ const files = 200;
 const repoBytes = 2 * 1024 * 1024;
 
 export async function run(): Promise<void> {
+  const m = await measureConnect({
+    makeRuntime: async (config) => createLocalRuntime({ ...config.runtime }),
+  });
+  report(m.cold, m.warm, m.burst, m.warmPhases, m.burstPhases);
+}
+
+export interface ConnectOptions {
+  /** Extra pool manager settings (e.g. WARMGATE_POOL_RUNTIME=docker). */
+  readonly env?: Record<string, string>;
+  readonly makeRuntime: (config: PoolManagerConfig) => Promise<Runtime>;
+  readonly coldRuns?: number;
+  readonly warmRuns?: number;
+  readonly parallel?: number;
+  readonly bursts?: number;
+}
+
+export interface ConnectMeasurement {
+  readonly fillMs: number;
+  readonly cold: Summary;
+  readonly warm: Summary;
+  readonly burst: Summary;
+  readonly warmPhases: Phases;
+  readonly burstPhases: Phases;
+}
+
+/**
+ * One pool manager on `makeRuntime`'s runtime: `coldRuns` cold connects, then `warmRuns`
+ * warm claims one at a time, then `bursts` × `parallel` warm claims at once; each user has
+ * the 200-file / 2 MB repository. Also used by coldstart-docker (both runtimes, one run).
+ */
+export async function measureConnect(options: ConnectOptions): Promise<ConnectMeasurement> {
+  const cold$ = options.coldRuns ?? coldRuns;
+  const warm$ = options.warmRuns ?? warmRuns;
+  const parallel$ = options.parallel ?? parallel;
+  const bursts$ = options.bursts ?? bursts;
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-coldstart-'));
   const storeDir = join(sandbox, 'store');
   const template = makeUserRepository(sandbox);
@@ -39,17 +75,18 @@ export async function run(): Promise<void> {
     WARMGATE_POOL_METRICS_PORT: '0',
     WARMGATE_POOL_STATE_DIR: join(sandbox, 'containers'),
     WARMGATE_STORE_DIR: storeDir,
-    WARMGATE_POOL_PROFILES: `cold:min=0:max=${coldRuns + 2},warm:min=${parallel}:max=${parallel * 4}`,
+    WARMGATE_POOL_PROFILES: `cold:min=0:max=${cold$ + 2},warm:min=${parallel$}:max=${parallel$ * 4}`,
     WARMGATE_POOL_TIERS: 'cold=cold:60m,warm=warm:60m',
     WARMGATE_POOL_ADAPTIVE: 'false',
     WARMGATE_POOL_SHUTDOWN_GRACE: '60s',
+    ...options.env,
   });
-  const local = createLocalRuntime({ ...config.runtime });
+  const inner = await options.makeRuntime(config);
   const runtime: Runtime = {
-    ...local,
+    ...inner,
     async claim(id, record) {
       const started = performance.now();
-      const container = await local.claim(id, record);
+      const container = await inner.claim(id, record);
       phases.record('claim record (Runtime.claim: temp file + link)', performance.now() - started);
       return container;
     },
@@ -76,28 +113,37 @@ export async function run(): Promise<void> {
     return ms;
   };
   try {
-    const fillMs = await waitForWarm(client, 'warm', parallel);
-    console.log(`pool of ${parallel} warm containers filled in ${(fillMs / 1000).toFixed(1)} s`);
+    const fillMs = await waitForWarm(client, 'warm', parallel$);
+    console.log(
+      `${inner.kind}: pool of ${parallel$} warm containers filled in ${(fillMs / 1000).toFixed(1)} s`,
+    );
     const cold: number[] = [];
-    for (let i = 0; i < coldRuns; i++) cold.push(await acquire('cold', poolv1.AcquireSource.COLD));
+    for (let i = 0; i < cold$; i++) cold.push(await acquire('cold', poolv1.AcquireSource.COLD));
     phases.reset();
     const warm: number[] = [];
-    for (let i = 0; i < warmRuns; i++) {
-      await waitForWarm(client, 'warm', parallel);
+    for (let i = 0; i < warm$; i++) {
+      await waitForWarm(client, 'warm', parallel$);
       warm.push(await acquire('warm', poolv1.AcquireSource.WARM));
     }
     const warmPhases = phases.summary();
     phases.reset();
     const burst: number[] = [];
-    for (let b = 0; b < bursts; b++) {
-      await waitForWarm(client, 'warm', parallel);
+    for (let b = 0; b < bursts$; b++) {
+      await waitForWarm(client, 'warm', parallel$);
       const times = await Promise.all(
-        Array.from({ length: parallel }, () => acquire('warm', poolv1.AcquireSource.WARM)),
+        Array.from({ length: parallel$ }, () => acquire('warm', poolv1.AcquireSource.WARM)),
       );
       burst.push(...times);
     }
     const burstPhases = phases.summary();
-    report(summarize(cold), summarize(warm), summarize(burst), warmPhases, burstPhases);
+    return {
+      fillMs,
+      cold: summarize(cold),
+      warm: summarize(warm),
+      burst: summarize(burst),
+      warmPhases,
+      burstPhases,
+    };
   } finally {
     client.close();
     await pool.close();
@@ -105,7 +151,7 @@ export async function run(): Promise<void> {
   }
 }
 
-type Phases = Record<string, Summary | number>;
+export type Phases = Record<string, Summary | number>;
 
 function report(
   cold: Summary,
@@ -160,7 +206,7 @@ async function waitForWarm(
   count: number,
 ): Promise<number> {
   const started = performance.now();
-  for (let i = 0; i < 2400; i++) {
+  for (let i = 0; i < 7200; i++) {
     const { state } = await client.getStatus({});
     const p = state?.profiles.find((x) => x.profile === profile);
     if (p && p.warm >= count) {
@@ -170,7 +216,7 @@ async function waitForWarm(
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`the ${profile} pool did not reach ${count} warm containers in 120 s`);
+  throw new Error(`the ${profile} pool did not reach ${count} warm containers in 6 minutes`);
 }
 
 /**
