@@ -2,6 +2,7 @@
 // caller reads the results and writes the files, so this is unit-testable on fixtures.
 import type { Results } from './results.js';
 import type { Chart, Section, SectionBuilder } from './section.js';
+import { coldStartDocker } from './section-docker.js';
 import { coldVsWarm, poolHitRate } from './section-pool.js';
 import {
   gatewayOverhead,
@@ -12,6 +13,7 @@ import { loadScenarios, machine, soak } from './section-load.js';
 
 export const sectionBuilders: readonly SectionBuilder[] = [
   coldVsWarm,
+  coldStartDocker,
   gatewayOverhead,
   throughputVsConnections,
   memoryPerConnection,
