@@ -280,3 +280,33 @@ describe('docker runtime: kill -9 of the pool manager', () => {
     expect(await poolContainers(sandbox.stateDir)).toEqual([]);
   }, 600_000);
 });
+
+describe('docker runtime: bad settings stop start-up with the setting named', () => {
+  const startWith = async (env: Record<string, string>) => {
+    const sandbox = makeSandbox({ ...dockerEnv, ...env });
+    sandboxes.push(sandbox);
+    return startPoolManager(sandbox.config());
+  };
+
+  it('an unknown image', async () => {
+    await expect(
+      startWith({ WARMGATE_POOL_DOCKER_IMAGE: 'warmgate/no-such-image:x' }),
+    ).rejects.toThrow(/WARMGATE_POOL_DOCKER_IMAGE=warmgate\/no-such-image:x: no such image/);
+  });
+
+  it('limits Docker refuses', async () => {
+    await expect(startWith({ WARMGATE_POOL_DOCKER_LIMITS: '*:memory=1k' })).rejects.toThrow(
+      /WARMGATE_POOL_DOCKER_LIMITS: Docker refuses the limits of profile standard/,
+    );
+  });
+
+  it('no daemon', async () => {
+    const sandbox = makeSandbox(dockerEnv);
+    sandboxes.push(sandbox);
+    const started = spawnPoolManager({
+      ...sandbox.env,
+      DOCKER_HOST: `unix://${join(sandbox.dir, 'no-docker.sock')}`,
+    });
+    await expect(started).rejects.toThrow(/WARMGATE_POOL_RUNTIME=docker: no Docker daemon answers/);
+  });
+});
