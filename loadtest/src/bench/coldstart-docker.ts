@@ -50,6 +50,7 @@ export async function run(): Promise<void> {
 function report(
   docker: ConnectMeasurement,
   local: ConnectMeasurement,
+  localHttp: ConnectMeasurement,
   sizes: Record<string, number>,
   loadavg: Record<string, string>,
 ) {
@@ -69,17 +70,27 @@ function report(
     row('local cold (process spawn → bound)', local.cold, loadavg.after_local!),
     row('local warm (claim → bound)', local.warm, loadavg.after_local!),
     row(`local warm, ${shape.parallel} in parallel`, local.burst, loadavg.after_local!),
+    row('local warm, HTTP store like docker', localHttp.warm, loadavg.after_local_http_store!),
+    row(
+      `local warm, HTTP store, ${shape.parallel} in parallel`,
+      localHttp.burst,
+      loadavg.after_local_http_store!,
+    ),
   ]);
   const round = (x: number) => Math.round(x * 100) / 100;
   const ratio = round(docker.cold.p50_ms / docker.warm.p50_ms);
   const dockerOverLocal = round(docker.warm.p50_ms / local.warm.p50_ms);
   const dockerOverLocalP99 = round(docker.warm.p99_ms / local.warm.p99_ms);
+  const dockerOverLocalHttp = round(docker.warm.p50_ms / localHttp.warm.p50_ms);
   printTable(
     'image sizes',
     Object.entries(sizes).map(([image, bytes]) => ({ image, mb: round(bytes / 1e6) })),
   );
   console.log(`\ndocker cold / docker warm (p50): ${ratio}× (goal ≥ 50)`);
   console.log(`docker warm / local warm (p50): ${dockerOverLocal}× (goal ≤ 1.2)`);
+  console.log(
+    `docker warm / local warm through the same HTTP store (p50): ${dockerOverLocalHttp}× (what containers cost)`,
+  );
   console.log(
     `load average: before ${loadavg.before}; after docker ${loadavg.after_docker}; after local ${loadavg.after_local}`,
   );
@@ -96,12 +107,18 @@ function report(
     },
     ratio_docker_over_local_warm_p50: dockerOverLocal,
     ratio_docker_over_local_warm_p99: dockerOverLocalP99,
+    local_http_store: { warm: pick(localHttp.warm), warm_parallel_20: pick(localHttp.burst) },
+    ratio_docker_over_local_http_store_warm_p50: dockerOverLocalHttp,
     goals: { ratio_cold_over_warm_p50_min: 50, ratio_docker_over_local_warm_p50_max: 1.2 },
     fill_ms: { docker: Math.round(docker.fillMs), local: Math.round(local.fillMs) },
     image_sizes_bytes: sizes,
     loadavg,
     samples: { cold: docker.cold.n, warm: docker.warm.n, warm_parallel_20: docker.burst.n },
-    phases: { docker: { warm: docker.warmPhases, warm_parallel_20: docker.burstPhases } },
+    phases: {
+      docker: { warm: docker.warmPhases, warm_parallel_20: docker.burstPhases },
+      local: { warm: local.warmPhases },
+      local_http_store: { warm: localHttp.warmPhases },
+    },
     repository: { files: 200, bytes: 2 * 1024 * 1024 },
   });
 }

@@ -30,6 +30,7 @@ export function coldStartDocker(results: Results): Section {
         row('docker warm, 20 at once', '', 'warm_parallel_20'),
         row('local warm (same run)', 'local.', 'warm'),
         row('local warm, 20 at once (same run)', 'local.', 'warm_parallel_20'),
+        row('local warm, same HTTP store as docker', 'local_http_store.', 'warm'),
       ],
     ),
   );
@@ -41,6 +42,11 @@ export function coldStartDocker(results: Results): Section {
       [
         ['docker cold / docker warm (p50)', times(ratio), '≥ 50×'],
         ['docker warm / local warm (p50)', times(overLocal), '≤ 1.2×'],
+        [
+          'docker warm / local warm, same HTTP store (p50): what containers cost',
+          times(num(r.data, 'ratio_docker_over_local_http_store_warm_p50')),
+          '≤ 1.2×',
+        ],
       ],
     ),
   );
