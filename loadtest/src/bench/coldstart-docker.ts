@@ -40,10 +40,21 @@ export async function run(): Promise<void> {
     makeRuntime: async (config) => createLocalRuntime({ ...config.runtime }),
   });
   const loadLocal = load();
-  report(docker, local, sizes, {
+  // The local runtime again, but binding through the same loopback HTTP store as Docker
+  // (WARMGATE_POOL_RUNTIME=docker picks the store; the runtime is still local processes):
+  // what is left between this and Docker is what containers cost on the claim path.
+  const localHttp = await measureConnect({
+    ...shape,
+    coldRuns: 3,
+    env: { WARMGATE_POOL_RUNTIME: 'docker' },
+    makeRuntime: async (config) => createLocalRuntime({ ...config.runtime }),
+  });
+  const loadLocalHttp = load();
+  report(docker, local, localHttp, sizes, {
     before: loadBefore,
     after_docker: loadDocker,
     after_local: loadLocal,
+    after_local_http_store: loadLocalHttp,
   });
 }
 
