@@ -226,8 +226,9 @@ process.exit(0);
     expect(attack.stderr).toBe('');
     // No effect: bob is still bound to the same binding, and his agent still serves him.
     const again = await client.acquire({ userId: 'bob', tier: 'pro', mode: AuthMode.GATEWAY });
-    expect(again.source).toBe(poolv1.AcquireSource.EXISTING);
-    expect(again.binding!.bindingId).toBe(bob.bindingId);
+    const attempts = `attempts from inside alice's container: ${attack.stdout.trim()}`;
+    expect(again.source, attempts).toBe(poolv1.AcquireSource.EXISTING);
+    expect(again.binding!.bindingId, attempts).toBe(bob.bindingId);
     await callTool(bob, 'system_prompt_set', { text: 'still mine' });
     expect(await callTool(bob, 'system_prompt_get', {})).toMatchObject({ text: 'still mine' });
   });
