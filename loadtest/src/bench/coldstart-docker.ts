@@ -36,7 +36,7 @@ export async function run(): Promise<void> {
   const loadDocker = load();
   const local = await measureConnect({
     ...shape,
-    coldRuns: 3,
+    coldRuns: 2,
     makeRuntime: async (config) => createLocalRuntime({ ...config.runtime }),
   });
   const loadLocal = load();
@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
   // what is left between this and Docker is what containers cost on the claim path.
   const localHttp = await measureConnect({
     ...shape,
-    coldRuns: 3,
+    coldRuns: 2,
     env: { WARMGATE_POOL_RUNTIME: 'docker' },
     makeRuntime: async (config) => createLocalRuntime({ ...config.runtime }),
   });
