@@ -165,6 +165,8 @@ function build(base, only) {
       'docker',
       [
         'build',
+        // A failed step's container is removed too (the legacy builder keeps it otherwise).
+        '--force-rm',
         '--network',
         'host',
         '--build-arg',
