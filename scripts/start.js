@@ -1,9 +1,11 @@
-// `npm start`: build, then run the whole stack on one machine with the embedded defaults
+// `npm start`: build (TypeScript, then the web chat bundle), then run the whole stack on one machine with the embedded defaults
 // (gateway/dist/stack/main.js: pool manager with the local-process runtime + gateway).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
+// The web chat bundle (esbuild): gateway/dist/web.
+execFileSync(process.execPath, ['gateway/scripts/build-web.js'], { stdio: 'inherit' });
 if (process.env.WARMGATE_POOL_RUNTIME === 'docker') ensureAgentImage();
 const entry = 'gateway/dist/stack/main.js';
 if (!existsSync(entry)) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build (once) and cache the Go-built tools Warmgate's tests use.
 #
-#   bash tools/go-tools.sh [k6|helm|kube|etcd|kwok|all]...     (default: all)
+#   bash tools/go-tools.sh [k6|helm|kube|etcd|kwok|grpcurl|jaeger|all]...     (default: all)
 #
 # Binaries land in ${WARMGATE_TOOLS_DIR:-$HOME/.cache/warmgate/bin}/<tool>-<version>/
 # and are never rebuilt once present.  Progress goes to stderr; stdout gets one
@@ -16,7 +16,7 @@
 # concurrent invocations wait for each other instead of building twice.
 #
 # Environment overrides: K6_VERSION HELM_VERSION KUBE_VERSION ETCD_VERSION
-# KWOK_VERSION, WARMGATE_TOOLS_DIR, WARMGATE_TOOLS_SRC, WARMGATE_NICE (default 10).
+# KWOK_VERSION GRPCURL_VERSION JAEGER_VERSION, WARMGATE_TOOLS_DIR, WARMGATE_TOOLS_SRC, WARMGATE_NICE (default 10).
 # Exit status: 0 if every requested tool is available, 1 otherwise (the
 # failing tools and, for download failures, the module that could not be
 # fetched are named on stderr), 2 on bad usage.
@@ -27,8 +27,10 @@ HELM_VERSION=${HELM_VERSION:-v3.22.0}
 KUBE_VERSION=${KUBE_VERSION:-v1.36.3}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 KWOK_VERSION=${KWOK_VERSION:-v0.8.0}
+GRPCURL_VERSION=${GRPCURL_VERSION:-v1.9.4}
+JAEGER_VERSION=${JAEGER_VERSION:-v1.76.0}
 
-ALL_TOOLS=(etcd kube kwok helm k6)
+ALL_TOOLS=(etcd kube kwok helm k6 grpcurl jaeger)
 
 # ---------------------------------------------------------------- setup
 DIR=${WARMGATE_TOOLS_DIR:-$HOME/.cache/warmgate/bin}
@@ -51,13 +53,15 @@ trap '[[ -n $WORK && -d $WORK ]] && rm -rf "$WORK"' EXIT
 
 usage() {
   cat >&2 <<EOF
-usage: bash tools/go-tools.sh [-k|--keep-going] [k6|helm|kube|etcd|kwok|all]...
+usage: bash tools/go-tools.sh [-k|--keep-going] [k6|helm|kube|etcd|kwok|grpcurl|jaeger|all]...
   (\`all\` implies --keep-going: build what can be built, then exit 1 listing failures)
   k6    $K6_VERSION  (go.k6.io/k6, CGO_ENABLED=0)
   helm  $HELM_VERSION
   kube  $KUBE_VERSION  (kube-apiserver kube-scheduler kube-controller-manager kubectl)
   etcd  $ETCD_VERSION
   kwok  $KWOK_VERSION  (kwok kwokctl + stage configs)
+  grpcurl $GRPCURL_VERSION
+  jaeger  $JAEGER_VERSION  (Jaeger v2 all-in-one: OTLP receiver + query API, memory storage)
 cache: $DIR
 EOF
 }
@@ -189,6 +193,12 @@ module_build() {
     sed -n '/^godebug (/,/^)/p; /^godebug [^(]/p' "$gomod"
     echo
     echo "require $mod $ver"
+    echo
+    # upstream's replacements by another module version (not local paths), e.g.
+    # jaeger's `github.com/Shopify/sarama => ... v1.33.0`: without them MVS picks
+    # other versions than upstream builds with
+    { sed -n '/^replace (/,/^)/p' "$gomod"; sed -n 's/^replace \([^(].*\)$/\1/p' "$gomod"; } |
+      grep -E '=>' | grep -vE '=> *\.{1,2}/' | sed 's/^[[:space:]]*/replace /'
     echo
     for p in "$@"; do echo "tool $p"; done
   } >"$WORK/go.mod"
@@ -404,13 +414,47 @@ tool_kube() {
   for b in "${KUBE_BINS[@]}"; do emit "$b" "$out/$b"; done
 }
 
+# simple_tool TOOL VERSION MODULE EST LDFLAGS PKG BIN: one binary from one main package.
+simple_tool() {
+  local tool=$1 ver=$2 mod=$3 est=$4 ld=$5 pkg=$6 bin=$7 out=$DIR/$1-$2
+  if ! is_installed "$out" "$bin"; then
+    lock "$tool-$ver"
+    if ! is_installed "$out" "$bin"; then
+      begin_build "$tool" "$ver" "$est" || { unlock; return 1; }
+      local ok=0
+      if ! module_build "$tool" "$mod" "$ver" "$ld" "$pkg"; then ok=1
+      else
+        [[ -x $WORK/bin/$bin ]] || mv "$WORK/bin/${pkg##*/}" "$WORK/bin/$bin" 2>/dev/null
+        install_bins "$WORK/bin" "$out" "$bin" || { FAILED+=("$tool: install failed"); ok=1; }
+      fi
+      end_build "$tool" "$ver" $ok
+      unlock
+      (( ok == 0 )) || return 1
+    else unlock; fi
+  fi
+  emit "$bin" "$out/$bin"
+}
+
+# grpcurl: a reflection-only gRPC client (the reflection test drives it)
+tool_grpcurl() {
+  simple_tool grpcurl "$GRPCURL_VERSION" github.com/fullstorydev/grpcurl "1 min" \
+    "-s -w -X main.version=$GRPCURL_VERSION" github.com/fullstorydev/grpcurl/cmd/grpcurl grpcurl
+}
+
+# jaeger: Jaeger v2 (OpenTelemetry Collector based) with its default all-in-one
+# config: OTLP receiver on 4317/4318, memory storage, query API on 16686
+tool_jaeger() {
+  simple_tool jaeger "$JAEGER_VERSION" github.com/jaegertracing/jaeger "10-30 min" \
+    "-s -w" github.com/jaegertracing/jaeger/cmd/jaeger jaeger
+}
+
 # ---------------------------------------------------------------- main
 want=() keep_going=0
 (( $# == 0 )) && set -- all
 for a in "$@"; do
   case $a in
     all) keep_going=1; want+=("${ALL_TOOLS[@]}") ;;
-    k6|helm|kube|etcd|kwok) want+=("$a") ;;
+    k6|helm|kube|etcd|kwok|grpcurl|jaeger) want+=("$a") ;;
     -k|--keep-going) keep_going=1 ;;
     -h|--help) usage; exit 0 ;;
     *) log "unknown tool '$a'"; usage; exit 2 ;;

@@ -1,7 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 
-const base = { WARMGATE_WORKSPACE_DIR: '/ws', WARMGATE_AGENT_CONTROL_TOKEN: 'x'.repeat(16) };
+const base = {
+  WARMGATE_WORKSPACE_DIR: '/ws',
+  WARMGATE_AGENT_CONTROL_TOKEN: 'x'.repeat(16),
+  WARMGATE_SIDECAR_SECRET: 's'.repeat(16),
+};
 
 describe('config', () => {
   it('has documented defaults', () => {
@@ -13,8 +20,32 @@ describe('config', () => {
       agentUrl: 'http://127.0.0.1:8090',
       workspaceDir: '/ws',
       drainTimeoutMs: 15_000,
+      maxObjectBytes: 64 * 1024 * 1024,
       readyFile: undefined,
     });
+  });
+
+  it('takes secrets from files (*_FILE), and the sidecar needs its Lifecycle secret', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warmgate-agent-config-'));
+    try {
+      writeFileSync(join(dir, 'token'), `${'t'.repeat(20)}\n`);
+      const { WARMGATE_AGENT_CONTROL_TOKEN: _token, ...rest } = base;
+      const config = loadConfig('sidecar', {
+        ...rest,
+        WARMGATE_AGENT_CONTROL_TOKEN_FILE: join(dir, 'token'),
+      });
+      expect(config.controlToken).toBe('t'.repeat(20));
+      expect(config.sidecarSecret).toBe('s'.repeat(16));
+      expect(() => loadConfig('sidecar', { ...base, WARMGATE_SIDECAR_SECRET: '' })).toThrow(
+        /WARMGATE_SIDECAR_SECRET \(or _FILE\) must be set/,
+      );
+      expect(loadConfig('agent', { ...base, WARMGATE_SIDECAR_SECRET: '' }).sidecarSecret).toBe('');
+      expect(() =>
+        loadConfig('agent', { ...base, WARMGATE_AGENT_CONTROL_TOKEN_FILE: join(dir, 'none') }),
+      ).toThrow(/set at most one/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reaches the agent on loopback when listening on every address', () => {

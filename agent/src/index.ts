@@ -16,5 +16,16 @@ export {
   MAX_ASSERTION_TTL_S,
   type AssertionClaims,
 } from './auth/assertion.js';
-export { CREDENTIAL_HEADER } from './auth/direct-credential.js';
+export {
+  CREDENTIAL_HEADER,
+  createDirectVerifier,
+  type DirectClaims,
+  type DirectVerifier,
+} from './auth/direct-credential.js';
 export { TEMPLATE_FILES } from './workspace/layout.js';
+export {
+  loadOtlpParts,
+  otlpConfigured,
+  recordProcessMetrics,
+  startOtlpTelemetry,
+} from './telemetry/index.js';

@@ -8,6 +8,7 @@ import { announceReady } from './ready.js';
 import { startAgent } from './server/start-agent.js';
 import { startStdio } from './server/start-stdio.js';
 import { startSidecar } from './sidecar/start-sidecar.js';
+import { startOtlpTelemetry } from './telemetry/start-otlp.js';
 
 const ROLES: readonly Role[] = ['agent', 'sidecar', 'stdio'];
 /** A stop that takes longer than this is cut short (the drain has its own timeout). */
@@ -20,6 +21,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig(role);
+  // Loads the OpenTelemetry SDK only when an OTLP endpoint is set: an idle agent without one
+  // carries none of it.
+  const telemetry =
+    role === 'stdio'
+      ? undefined
+      : await startOtlpTelemetry(role === 'sidecar' ? 'warmgate-sidecar' : 'warmgate-agent');
   let stop: () => Promise<void>;
   if (role === 'agent') {
     const agent = await startAgent(config);
@@ -37,13 +44,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(1), STOP_LIMIT_MS).unref();
-    stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`${role}: stop failed: ${WarmgateError.from(error).message}\n`);
-        process.exit(1);
-      },
-    );
+    stop()
+      .then(() => telemetry?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`${role}: stop failed: ${WarmgateError.from(error).message}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

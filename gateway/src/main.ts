@@ -12,7 +12,18 @@ async function main(): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  const telemetry = startTelemetry('warmgate-gateway');
+  if (config.poolSecret === undefined) {
+    console.error(
+      'invalid gateway configuration:\n  WARMGATE_POOL_SECRET (or WARMGATE_POOL_SECRET_FILE): required, the pool manager refuses calls without it',
+    );
+    return 2;
+  }
+  if (config.mcp.sessionSecret === undefined) {
+    console.error(
+      'gateway: WARMGATE_MCP_SESSION_SECRET unset: a random key signs MCP session ids, so other replicas (and this one after a restart) will not honour them',
+    );
+  }
+  const telemetry = await startTelemetry('warmgate-gateway');
   const gateway = await runGateway(config, telemetry);
   console.log(
     JSON.stringify({

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration } from './config.js';
+import { totalmem } from 'node:os';
+import { ConfigError, defaultWarmContainerBytes, loadConfig, parseDuration } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -7,11 +11,67 @@ describe('loadConfig', () => {
     expect(config.port).toBe(50052);
     expect(config.host).toBe('127.0.0.1');
     expect(config.metrics.port).toBe(9464);
-    expect(config.core.profiles).toEqual([{ name: 'standard', minWarm: 2, maxTotal: 50 }]);
+    expect(config.core.profiles).toEqual([
+      { name: 'standard', minWarm: 2, maxTotal: 50 },
+      { name: 'public', minWarm: 0, maxTotal: 4 },
+    ]);
+    expect(config.core.publicProfile).toBe('public');
     expect(config.core.tiers.free).toEqual({ profile: 'standard', idleTimeoutMs: 15 * 60_000 });
     expect(config.core.tiers.enterprise!.idleTimeoutMs).toBe(8 * 3_600_000);
     expect(config.core.publicIdleTimeoutMs).toBe(10 * 60_000);
     expect(config.runtime.agentEntry).toMatch(/agent\/dist\/main\.js$/);
+  });
+
+  it('picks the sizer and bounds warm containers by memory', () => {
+    const defaults = loadConfig({});
+    expect(defaults.core.adaptive).toMatchObject({ enabled: true, sizer: 'predictive' });
+    expect(defaults.core.maxWarmTotal).toBe(
+      Math.max(1, Math.floor(totalmem() / 2 / defaultWarmContainerBytes)),
+    );
+    expect(defaults.history).toEqual({ kind: 'file', dir: defaults.runtime.stateDir });
+    const reactive = loadConfig({
+      WARMGATE_POOL_SIZER: 'adaptive',
+      WARMGATE_POOL_WARM_MEMORY_BUDGET: '4GiB',
+      WARMGATE_POOL_WARM_CONTAINER_MEMORY: '256MiB',
+    });
+    expect(reactive.core.adaptive).toMatchObject({ enabled: true, sizer: 'adaptive' });
+    expect(reactive.core.maxWarmTotal).toBe(16);
+    expect(loadConfig({ WARMGATE_POOL_SIZER: 'fixed' }).core.adaptive.enabled).toBe(false);
+    // The older switch still turns sizing off.
+    expect(loadConfig({ WARMGATE_POOL_ADAPTIVE: 'false' }).core.adaptive.enabled).toBe(false);
+    expect(() =>
+      loadConfig({
+        WARMGATE_POOL_SIZER: 'psychic',
+        WARMGATE_POOL_WARM_MEMORY_BUDGET: 'lots',
+        WARMGATE_POOL_WARM_CONTAINER_MEMORY: '0MiB',
+      }),
+    ).toThrow(
+      /WARMGATE_POOL_SIZER="psychic": expected predictive, adaptive or fixed[\s\S]*WARMGATE_POOL_WARM_MEMORY_BUDGET="lots": expected a size[\s\S]*WARMGATE_POOL_WARM_CONTAINER_MEMORY="0MiB": must be positive/,
+    );
+  });
+
+  it('keeps the claim history in a ConfigMap on Kubernetes', () => {
+    const env = {
+      WARMGATE_POOL_RUNTIME: 'kubernetes',
+      WARMGATE_POOL_NAMESPACE: 'agents',
+      WARMGATE_POOL_POD_TEMPLATE: '/etc/warmgate/pod.json',
+      WARMGATE_POOL_SECRET: 'p'.repeat(32),
+    };
+    expect(loadConfig(env).history).toEqual({
+      kind: 'configmap',
+      namespace: 'agents',
+      name: 'warmgate-pool-history',
+    });
+    expect(
+      loadConfig({
+        ...env,
+        WARMGATE_POOL_LEADER_LEASE: 'wg-pool',
+        WARMGATE_POOL_IDENTITY: 'pod-1',
+      }).history,
+    ).toMatchObject({ name: 'wg-pool-history' });
+    expect(() => loadConfig({ ...env, WARMGATE_POOL_HISTORY_CONFIGMAP: 'Bad_Name' })).toThrow(
+      /WARMGATE_POOL_HISTORY_CONFIGMAP="Bad_Name": not a valid object name/,
+    );
   });
 
   it('reads profiles and tiers', () => {
@@ -19,7 +79,7 @@ describe('loadConfig', () => {
       WARMGATE_POOL_PROFILES: 'small:min=1:max=4,large:min=0:max=2',
       WARMGATE_POOL_TIERS: 'free=small:90s,enterprise=large:8h',
     });
-    expect(config.core.profiles.map((p) => p.name)).toEqual(['small', 'large']);
+    expect(config.core.profiles.map((p) => p.name)).toEqual(['small', 'large', 'public']);
     expect(config.core.tiers.free).toEqual({ profile: 'small', idleTimeoutMs: 90_000 });
   });
 
@@ -47,6 +107,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps the public profile apart from every paying tier', () => {
+    expect(() => loadConfig({ WARMGATE_POOL_TIERS: 'free=public:15m' })).toThrow(
+      /WARMGATE_POOL_TIERS: tier free uses the public profile/,
+    );
+    expect(() => loadConfig({ WARMGATE_POOL_PROFILES: 'public:min=0:max=9' })).toThrow(
+      /WARMGATE_POOL_PUBLIC_PROFILE/,
+    );
+    expect(() => loadConfig({ WARMGATE_POOL_PUBLIC_PROFILE: 'a:max=1,b:max=1' })).toThrow(
+      /WARMGATE_POOL_PUBLIC_PROFILE/,
+    );
+  });
+
   it('rejects a runtime it does not have', () => {
     expect(() => loadConfig({ WARMGATE_POOL_RUNTIME: 'podman' })).toThrow(/WARMGATE_POOL_RUNTIME/);
   });
@@ -68,6 +140,7 @@ describe('loadConfig: Kubernetes', () => {
     WARMGATE_POOL_NAMESPACE: 'warmgate',
     WARMGATE_POOL_POD_TEMPLATE: '/etc/warmgate/pool/agent-pod.json',
     WARMGATE_POOL_INSTANCE: 'wg',
+    WARMGATE_POOL_SECRET: 'pool-secret-'.repeat(3),
   };
   const problemsOf = (env: Record<string, string>): string => {
     try {
@@ -178,5 +251,39 @@ describe('parseDuration', () => {
     expect(parseDuration('42')).toBe(42);
     expect(() => parseDuration('0s')).toThrow();
     expect(() => parseDuration('-1s')).toThrow();
+  });
+});
+
+describe('loadConfig: the Pool deployment secret', () => {
+  it('is optional with the local runtime (start-up makes one) and read from the variable', () => {
+    expect(loadConfig({}).secret).toBeUndefined();
+    expect(loadConfig({ WARMGATE_POOL_SECRET: 'p'.repeat(32) }).secret).toBe('p'.repeat(32));
+  });
+
+  it('is read from a file, and a short one is refused without echoing it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warmgate-config-'));
+    try {
+      writeFileSync(join(dir, 'secret'), `${'f'.repeat(40)}\n`);
+      const config = loadConfig({ WARMGATE_POOL_SECRET_FILE: join(dir, 'secret') });
+      expect(config.secret).toBe('f'.repeat(40));
+      expect(() => loadConfig({ WARMGATE_POOL_SECRET: 'short-secret-value' })).toThrow(
+        /WARMGATE_POOL_SECRET: must be at least 32 characters$/,
+      );
+      expect(() =>
+        loadConfig({ WARMGATE_POOL_SECRET: 'p'.repeat(32), WARMGATE_POOL_SECRET_FILE: 'x' }),
+      ).toThrow(/set at most one/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is required with the Kubernetes runtime', () => {
+    expect(() =>
+      loadConfig({
+        WARMGATE_POOL_RUNTIME: 'kubernetes',
+        WARMGATE_POOL_NAMESPACE: 'warmgate',
+        WARMGATE_POOL_POD_TEMPLATE: '/t.json',
+      }),
+    ).toThrow(/WARMGATE_POOL_SECRET or WARMGATE_POOL_SECRET_FILE: required/);
   });
 });

@@ -1,5 +1,7 @@
 // The pool manager's configuration: one typed object, read from WARMGATE_* variables here and
 // nowhere else, validated at start-up with messages that name the setting.
+import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-config.js';
@@ -9,6 +11,12 @@ export interface PoolManagerConfig {
   /** Pool gRPC service (warmgate.pool.v1.Pool + grpc.health.v1). */
   readonly host: string;
   readonly port: number;
+  /**
+   * The deployment secret every Pool call must carry (`authorization: Bearer`), and the root
+   * the per-container sidecar secrets are derived from. Never logged, never given to a
+   * container. Unset: the local runtime makes one in `<stateDir>/pool.secret` (0600).
+   */
+  readonly secret?: string;
   /** Prometheus /metrics; port 0 turns the exporter off. */
   readonly metrics: { readonly host: string; readonly port: number };
   readonly runtime: RuntimeConfig;
@@ -17,8 +25,32 @@ export interface PoolManagerConfig {
   readonly store: EmbeddedStoreConfig | RemoteStoreConfig;
   /** SIGTERM: how long draining every binding may take before the rest are destroyed. */
   readonly shutdownGraceMs: number;
+  /** Where the predictive sizer's learned claim history is kept across restarts. */
+  readonly history: HistoryConfig;
   readonly core: PoolCoreConfig;
+  /** Direct mode: the keys to verify a client's JWE before acquiring for it (unset = refused). */
+  readonly direct?: DirectModeConfig;
 }
+
+export interface DirectModeConfig {
+  /** Never logged, never echoed in a ConfigError. */
+  readonly jwePrivateKey: string;
+  readonly issuerKeys: string;
+  readonly tierClaim: string;
+  readonly defaultTier: string;
+}
+
+/** A JSON file in the state directory (one machine), or a ConfigMap (Kubernetes). */
+export type HistoryConfig =
+  | { readonly kind: 'file'; readonly dir: string }
+  | { readonly kind: 'configmap'; readonly namespace: string; readonly name: string };
+
+/**
+ * What one warm container (agent + sidecar: two Node.js processes) is assumed to take when
+ * the machine's warm capacity is derived from its memory. Measure yours with
+ * `npm run bench -- footprint` and set WARMGATE_POOL_WARM_CONTAINER_MEMORY.
+ */
+export const defaultWarmContainerBytes = 192 * 2 ** 20;
 
 /**
  * `kind` picks the runtime. The local runtime's settings are always there (they have
@@ -85,7 +117,15 @@ const defaults = {
   WARMGATE_POOL_PROFILES: 'standard:min=2:max=50',
   WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,enterprise=standard:8h',
   WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
+  /** Anonymous sessions' own capped profile (name:min=N:max=M); no tier may use it. */
+  WARMGATE_POOL_PUBLIC_PROFILE: 'public:min=0:max=4',
   WARMGATE_POOL_ADAPTIVE: 'true',
+  WARMGATE_POOL_SIZER: 'predictive',
+  /** Empty: half of the machine's memory (os.totalmem). */
+  WARMGATE_POOL_WARM_MEMORY_BUDGET: '',
+  WARMGATE_POOL_WARM_CONTAINER_MEMORY: '192MiB',
+  /** Kubernetes: the ConfigMap keeping the claim history; empty = <lease>-history or warmgate-pool-history. */
+  WARMGATE_POOL_HISTORY_CONFIGMAP: '',
   WARMGATE_POOL_ADAPTIVE_MARGIN: '0.5',
   WARMGATE_POOL_ADAPTIVE_WINDOW: '60s',
   WARMGATE_POOL_REAP_INTERVAL: '10s',
@@ -109,8 +149,16 @@ const defaults = {
   WARMGATE_POOL_IDENTITY: '',
   WARMGATE_STORE_URL: '',
   WARMGATE_STORE_SECRET: '',
+  /** The deployment secret of the Pool API (or a file holding it); empty = generated. */
+  WARMGATE_POOL_SECRET: '',
+  WARMGATE_POOL_SECRET_FILE: '',
   /** Empty: the longest idle timeout + the drain timeout + the shutdown grace. */
   WARMGATE_STORE_CREDENTIAL_TTL: '',
+  // Direct mode (the same keys the agents hold); empty = direct-mode acquires are refused.
+  WARMGATE_AGENT_JWE_PRIVATE_KEY: '',
+  WARMGATE_DIRECT_ISSUER_KEYS: '',
+  WARMGATE_POOL_DIRECT_TIER_CLAIM: 'tier',
+  WARMGATE_POOL_DIRECT_DEFAULT_TIER: 'free',
 } as const;
 
 export type PoolManagerEnvName = keyof typeof defaults;
@@ -133,6 +181,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   const duration = (name: PoolManagerEnvName) => check(name, parseDuration, 1000);
   const profiles = check('WARMGATE_POOL_PROFILES', parseProfiles, []);
   const tiers = check('WARMGATE_POOL_TIERS', parseTiers, {});
+  const publicProfile = check('WARMGATE_POOL_PUBLIC_PROFILE', parsePublicProfile, undefined);
+  if (publicProfile) {
+    if (profiles.some((p) => p.name === publicProfile.name)) {
+      problems.push(
+        `WARMGATE_POOL_PUBLIC_PROFILE: profile ${publicProfile.name} is also in WARMGATE_POOL_PROFILES; anonymous sessions need a profile of their own`,
+      );
+    }
+    for (const [tier, { profile }] of Object.entries(tiers)) {
+      if (profile === publicProfile.name) {
+        problems.push(
+          `WARMGATE_POOL_TIERS: tier ${tier} uses the public profile ${profile}; paying tiers must never share it with anonymous sessions`,
+        );
+      }
+    }
+  }
   for (const [tier, { profile }] of Object.entries(tiers)) {
     if (!profiles.some((p) => p.name === profile)) {
       problems.push(
@@ -155,6 +218,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     if (value === '') problems.push(`${name}: required ${why}`);
     return value;
   };
+  const sizer = check('WARMGATE_POOL_SIZER', parseSizer, 'predictive' as const);
+  const adaptiveOn = check('WARMGATE_POOL_ADAPTIVE', parseBoolean, true) && sizer !== 'fixed';
+  const budget = read('WARMGATE_POOL_WARM_MEMORY_BUDGET');
+  const budgetBytes =
+    budget === ''
+      ? Math.floor(totalmem() / 2)
+      : check('WARMGATE_POOL_WARM_MEMORY_BUDGET', parseBytes, totalmem());
+  const perContainer = check(
+    'WARMGATE_POOL_WARM_CONTAINER_MEMORY',
+    parseBytes,
+    defaultWarmContainerBytes,
+  );
   const config: PoolManagerConfig = {
     host: read('WARMGATE_POOL_HOST'),
     port: check('WARMGATE_POOL_PORT', (raw) => parsePort(raw), 0),
@@ -173,12 +248,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     ...leaderOf(read, required, runtimeKind, problems),
     store: { kind: 'embedded', dir: resolve(read('WARMGATE_STORE_DIR')) },
     shutdownGraceMs: duration('WARMGATE_POOL_SHUTDOWN_GRACE'),
+    history: historyOf(read, runtimeKind, problems),
     core: {
-      profiles,
+      profiles: publicProfile ? [...profiles, publicProfile] : profiles,
       tiers,
+      ...(publicProfile ? { publicProfile: publicProfile.name } : {}),
       publicIdleTimeoutMs: duration('WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT'),
       adaptive: {
-        enabled: check('WARMGATE_POOL_ADAPTIVE', parseBoolean, true),
+        enabled: adaptiveOn,
+        sizer: sizer === 'predictive' ? 'predictive' : 'adaptive',
         margin: check('WARMGATE_POOL_ADAPTIVE_MARGIN', (raw) => parseNumber(raw, 0, 10), 0.5),
         windowMs: duration('WARMGATE_POOL_ADAPTIVE_WINDOW'),
         initialCreateMs: 1000,
@@ -193,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       healthIntervalMs: check('WARMGATE_POOL_HEALTH_INTERVAL', parseDurationOrZero, 5000),
       replenishDeferMs: check('WARMGATE_POOL_REPLENISH_DEFER', parseDurationOrZero, 500),
       sizeIntervalMs: duration('WARMGATE_POOL_SIZE_INTERVAL'),
+      maxWarmTotal: Math.max(1, Math.floor(budgetBytes / perContainer)),
       createFailureBackoffMs: 1000,
       watchIntervalMs: 250,
     },
@@ -211,11 +290,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       'WARMGATE_STORE_URL: not used with WARMGATE_POOL_RUNTIME=docker (it serves the embedded store)',
     );
   }
+  const direct = directOf(read, tiers, problems);
+  const secret = readSecret(read, 'WARMGATE_POOL_SECRET', 'WARMGATE_POOL_SECRET_FILE', problems);
+  if (secret === undefined && runtimeKind === 'kubernetes') {
+    problems.push(
+      'WARMGATE_POOL_SECRET or WARMGATE_POOL_SECRET_FILE: required with WARMGATE_POOL_RUNTIME=kubernetes',
+    );
+  }
   if (problems.length > 0) {
     throw new ConfigError(`invalid pool manager configuration:\n  ${problems.join('\n  ')}`);
   }
   const withDocker = docker ? { ...config, runtime: { ...config.runtime, docker } } : config;
-  return store === undefined ? withDocker : { ...withDocker, store };
+  return {
+    ...withDocker,
+    ...(store === undefined ? {} : { store }),
+    ...(direct === undefined ? {} : { direct }),
+    ...(secret === undefined ? {} : { secret }),
+  };
 }
 
 /** The longest a binding can live: the longest idle timeout + the drain + the shutdown grace. */
@@ -229,7 +320,66 @@ function credentialTtlOf(config: PoolManagerConfig): number {
 }
 
 type Read = (name: PoolManagerEnvName) => string;
+
+/**
+ * Both keys set: direct-mode acquires are verified here. Otherwise (neither, or only the JWE
+ * key, which the local runtime also hands to agents) direct-mode acquires are refused.
+ */
+function directOf(
+  read: Read,
+  tiers: Record<string, TierConfig>,
+  problems: string[],
+): DirectModeConfig | undefined {
+  const jwePrivateKey = read('WARMGATE_AGENT_JWE_PRIVATE_KEY');
+  const issuerKeys = read('WARMGATE_DIRECT_ISSUER_KEYS');
+  if (jwePrivateKey === '' || issuerKeys === '') return undefined;
+  const defaultTier = read('WARMGATE_POOL_DIRECT_DEFAULT_TIER');
+  if (!(defaultTier in tiers)) {
+    problems.push(`WARMGATE_POOL_DIRECT_DEFAULT_TIER: ${defaultTier} is not a tier`);
+  }
+  return {
+    jwePrivateKey,
+    issuerKeys,
+    tierClaim: read('WARMGATE_POOL_DIRECT_TIER_CLAIM'),
+    defaultTier,
+  };
+}
 type Required = (name: PoolManagerEnvName, why: string) => string;
+
+function historyOf(
+  read: Read,
+  runtimeKind: 'local' | 'kubernetes' | 'docker',
+  problems: string[],
+): HistoryConfig {
+  // Local and Docker keep it in the state dir, beside the containers' folders.
+  if (runtimeKind !== 'kubernetes')
+    return { kind: 'file', dir: resolve(read('WARMGATE_POOL_STATE_DIR')) };
+  const lease = read('WARMGATE_POOL_LEADER_LEASE');
+  const name =
+    read('WARMGATE_POOL_HISTORY_CONFIGMAP') ||
+    (lease ? `${lease}-history` : 'warmgate-pool-history');
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) {
+    problems.push(
+      `WARMGATE_POOL_HISTORY_CONFIGMAP=${JSON.stringify(name)}: not a valid object name`,
+    );
+  }
+  return { kind: 'configmap', namespace: read('WARMGATE_POOL_NAMESPACE') || 'default', name };
+}
+
+function parseSizer(raw: string): 'predictive' | 'adaptive' | 'fixed' {
+  if (raw === 'predictive' || raw === 'adaptive' || raw === 'fixed') return raw;
+  throw new Error('expected predictive, adaptive or fixed');
+}
+
+/** "512MiB", "4GiB", "1.5GiB", or a number of bytes. */
+export function parseBytes(raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB)?$/.exec(raw);
+  if (!match) throw new Error('expected a size like 512MiB or 4GiB');
+  const unit = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30 }[match[2] ?? 'B']!;
+  const bytes = Math.round(Number(match[1]) * unit);
+  if (bytes <= 0) throw new Error('must be positive');
+  return bytes;
+}
 
 function kubernetesOf(read: Read, required: Required): KubernetesRuntimeConfig {
   const why = 'with WARMGATE_POOL_RUNTIME=kubernetes';
@@ -299,6 +449,37 @@ function remoteStoreOf(
   return { kind: 'remote', url, secret, credentialTtlMs };
 }
 
+/**
+ * A secret from a variable or from a file it names (at most one of the two). At least 32
+ * characters; its value never appears in a message.
+ */
+function readSecret(
+  read: Read,
+  name: PoolManagerEnvName,
+  fileName: PoolManagerEnvName,
+  problems: string[],
+): string | undefined {
+  const value = read(name);
+  const file = read(fileName);
+  if (value !== '' && file !== '') {
+    problems.push(`${name} and ${fileName}: set at most one`);
+    return undefined;
+  }
+  let secret = value;
+  if (file !== '') {
+    try {
+      secret = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      problems.push(`${fileName}=${JSON.stringify(file)}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+  if (secret === '') return undefined;
+  if (secret.length < 32)
+    problems.push(`${value ? name : fileName}: must be at least 32 characters`);
+  return secret;
+}
+
 /** "500ms", "30s", "15m", "8h", or a number of milliseconds. */
 export function parseDuration(raw: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw);
@@ -360,6 +541,13 @@ export function parseProfiles(raw: string): ProfileConfig[] {
     throw new Error('profile names must be unique');
   }
   return profiles;
+}
+
+/** One profile, "public:min=0:max=4". */
+function parsePublicProfile(raw: string): ProfileConfig {
+  const [profile, ...more] = parseProfiles(raw);
+  if (!profile || more.length > 0) throw new Error('expected one profile, e.g. public:min=0:max=4');
+  return profile;
 }
 
 /** "free=standard:15m,pro=standard:60m" (tier=profile:idle timeout) */

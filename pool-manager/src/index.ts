@@ -13,6 +13,8 @@ export type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-conf
 export type { AcquireInput, AcquireResult, Binding } from './pool/binding.js';
 export type { LifecyclePort, RepositoryResolver } from './pool/lifecycle-port.js';
 export type { PoolStateView, ProfileStateView } from './pool/pool-state.js';
+export type { HistorySnapshot, HistoryStore } from './pool/history-port.js';
+export type { PredictiveOptions } from './pool/predictive-sizer.js';
 export type {
   ClaimRecord,
   Container,
@@ -22,6 +24,12 @@ export type {
 } from './runtime/runtime.js';
 export { createLocalRuntime, type LocalRuntimeOptions } from './runtime/local/local-runtime.js';
 export { createGrpcLifecycle } from './lifecycle/grpc-lifecycle.js';
+export {
+  containerSecrets,
+  SIDECAR_SECRET_ENV,
+  SIDECAR_SECRET_FILE_ENV,
+  type ContainerSecrets,
+} from './runtime/container-secret.js';
 export { systemClock, type Clock, type Timer } from './pool/clock.js';
 export {
   DockerStartError,

@@ -3,10 +3,17 @@
 import { metrics } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { startOtlpTelemetry } from '@warmgate/agent';
 import { ConfigError, loadConfig, type PoolManagerConfig } from './config.js';
 import { startPoolManager, type RunningPoolManager } from './start.js';
 
-function startMetrics(config: PoolManagerConfig): () => Promise<void> {
+/**
+ * OTLP (spans + metrics + process metrics) when OTEL_EXPORTER_OTLP_ENDPOINT is set; else
+ * Prometheus on the metrics port (none with port 0).
+ */
+async function startMetrics(config: PoolManagerConfig): Promise<() => Promise<void>> {
+  const otlp = await startOtlpTelemetry('warmgate-pool-manager');
+  if (otlp) return () => otlp.shutdown();
   if (config.metrics.port === 0) return async () => {};
   const exporter = new PrometheusExporter({ host: config.metrics.host, port: config.metrics.port });
   const provider = new MeterProvider({ readers: [exporter] });
@@ -25,7 +32,7 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const stopMetrics = startMetrics(config);
+  const stopMetrics = await startMetrics(config);
   let running: RunningPoolManager;
   try {
     running = await startPoolManager(config);

@@ -1,19 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ensureStore, repoUrlFor } from '@warmgate/agent';
+import { createDirectVerifier, ensureStore, repoUrlFor } from '@warmgate/agent';
 import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
-import { addService, listen } from '@warmgate/proto/grpc';
+import {
+  addReflection,
+  addService,
+  healthService,
+  listen,
+  requireBearer,
+} from '@warmgate/proto/grpc';
 import type { PoolManagerConfig } from './config.js';
+import { createConfigMapHistoryStore } from './history/configmap-history-store.js';
+import { createFileHistoryStore } from './history/file-history-store.js';
 import { createKubernetesLeaseStore, createLeaderElector } from './leader/index.js';
 import { createGrpcLifecycle } from './lifecycle/grpc-lifecycle.js';
+import type { HistoryStore } from './pool/history-port.js';
 import type { LifecyclePort, RepositoryResolver } from './pool/lifecycle-port.js';
 import { PoolCore } from './pool/pool-core.js';
 import type { Runtime } from './pool/runtime-port.js';
+import {
+  containerSecrets,
+  writeSecretFile,
+  type ContainerSecrets,
+} from './runtime/container-secret.js';
 import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kubernetes/index.js';
 import { deadContainerCounter, startDockerRuntime } from './runtime/docker/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
 import { startLoopbackStore } from './wiring/loopback-store.js';
+import { createDirectAcquire } from './service/direct-acquire.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
 import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
 import { ephemeralOnly, withStoreRepositories } from './wiring/store-lifecycle.js';
@@ -25,6 +43,8 @@ export interface StartOptions {
   repositoryFor?: RepositoryResolver;
   /** Cluster credentials for the Kubernetes runtime and the Lease; default: the environment. */
   kubeConfig?: KubeConfig;
+  /** Where the learned claim history is kept; default: the one the config names. */
+  history?: HistoryStore;
   log?: (message: string) => void;
 }
 
@@ -32,6 +52,8 @@ export interface RunningPoolManager {
   /** host:port of the Pool gRPC service. */
   readonly address: string;
   readonly port: number;
+  /** The deployment secret Pool callers must send (configured, or generated in the state dir). */
+  readonly secret: string;
   /** The pool core while this process leads (always, without a leader lease). */
   readonly core: PoolCore | undefined;
   /** Drains every binding (bounded by the configured grace), destroys warm containers, stops. */
@@ -48,8 +70,10 @@ export async function startPoolManager(
 ): Promise<RunningPoolManager> {
   const log = options.log ?? ((message: string) => console.error(`pool-manager: ${message}`));
   const kubeConfig = () => (options.kubeConfig ??= kubeConfigFromEnvironment());
-  const runtime = options.runtime ?? (await runtimeFor(config, kubeConfig, log));
-  let lifecycle = options.lifecycle ?? createGrpcLifecycle();
+  const secret = config.secret ?? (await localSecret(config.runtime.stateDir));
+  const sidecarSecrets = containerSecrets(secret);
+  const runtime = options.runtime ?? (await runtimeFor(config, sidecarSecrets, kubeConfig, log));
+  let lifecycle = options.lifecycle ?? createGrpcLifecycle(sidecarSecrets);
   let repositoryFor = options.repositoryFor;
   let closeStore = async () => {};
   if (
@@ -59,22 +83,29 @@ export async function startPoolManager(
   ) {
     // Containers never see the store folder: each binding reaches its own user's repository
     // over git smart HTTP on loopback, with a credential good for that binding only.
-    const store = await startLoopbackStore(config.store.dir, log);
+    const store = await startLoopbackStore(config.store.dir, secret, log);
     closeStore = store.close;
     lifecycle = withStoreRepositories(lifecycle, {
       storeUrl: store.url,
       secret: store.secret,
       credentialTtlMs: config.runtime.docker.storeCredentialTtlMs,
+      log,
     });
     repositoryFor = ephemeralOnly;
   } else if (repositoryFor === undefined && config.store.kind === 'remote') {
-    const { url: storeUrl, secret, credentialTtlMs } = config.store;
-    lifecycle = withStoreRepositories(lifecycle, { storeUrl, secret, credentialTtlMs });
+    const { url: storeUrl, secret: storeSecret, credentialTtlMs } = config.store;
+    lifecycle = withStoreRepositories(lifecycle, {
+      storeUrl,
+      secret: storeSecret,
+      credentialTtlMs,
+      log,
+    });
     repositoryFor = ephemeralOnly;
   } else if (repositoryFor === undefined && config.store.kind === 'embedded') {
     repositoryFor = await embeddedStore(config.store.dir);
   }
-  const deps = { runtime, lifecycle, repositoryFor: repositoryFor!, log };
+  const history = options.history ?? historyFor(config, kubeConfig);
+  const deps = { runtime, lifecycle, repositoryFor: repositoryFor!, log, history };
   const makeCore = () => new PoolCore(config.core, deps);
 
   const health = new HealthImplementation({});
@@ -101,9 +132,18 @@ export async function startPoolManager(
   addService(
     server,
     poolv1.Pool,
-    createGatedPoolService(() => leadership.core()),
+    createGatedPoolService(
+      () => leadership.core(),
+      config.direct &&
+        createDirectAcquire(
+          createDirectVerifier(config.direct.jwePrivateKey, config.direct.issuerKeys),
+          config.direct,
+        ),
+    ),
+    { authenticate: requireBearer(secret, 'Pool') },
   );
   health.addToServer(server);
+  addReflection(server, [poolv1.Pool, healthService]);
   let port: number;
   try {
     port = await listen(server, config.host, config.port);
@@ -127,6 +167,7 @@ export async function startPoolManager(
   return {
     address: `${config.host}:${port}`,
     port,
+    secret,
     get core() {
       return leadership.core();
     },
@@ -134,14 +175,22 @@ export async function startPoolManager(
   };
 }
 
+function historyFor(config: PoolManagerConfig, kubeConfig: () => KubeConfig): HistoryStore {
+  if (config.history.kind === 'file') return createFileHistoryStore(config.history.dir);
+  const { namespace, name } = config.history;
+  return createConfigMapHistoryStore({ kubeConfig: kubeConfig(), namespace, name });
+}
+
 async function runtimeFor(
   config: PoolManagerConfig,
+  sidecarSecrets: ContainerSecrets,
   kubeConfig: () => KubeConfig,
   log: (message: string) => void,
 ): Promise<Runtime> {
   const { kubernetes, docker, readyTimeoutMs } = config.runtime;
   if (config.runtime.kind === 'docker' && docker !== undefined) {
     return startDockerRuntime({
+      containerSecrets: sidecarSecrets,
       stateDir: config.runtime.stateDir,
       image: docker.image,
       limits: docker.limits,
@@ -151,7 +200,7 @@ async function runtimeFor(
     });
   }
   if (config.runtime.kind === 'local' || kubernetes === undefined) {
-    return createLocalRuntime({ ...config.runtime });
+    return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets });
   }
   const { namespace, podTemplatePath, instance } = kubernetes;
   return startKubernetesRuntime(
@@ -159,6 +208,7 @@ async function runtimeFor(
       namespace,
       podTemplatePath,
       readyTimeoutMs,
+      containerSecrets: sidecarSecrets,
       ...(instance === undefined ? {} : { instance }),
       onWatchError: (error) => log(`pod watch: ${(error as Error).message}`),
     },
@@ -195,4 +245,24 @@ function electedLeader(
 async function embeddedStore(storeDir: string): Promise<RepositoryResolver> {
   const root = await ensureStore(storeDir);
   return (userId, ephemeral) => ({ url: repoUrlFor(root, userId), ephemeral });
+}
+
+/**
+ * No configured secret (`npm start`, a local pool manager): one made once and kept in
+ * `<stateDir>/pool.secret` (0600), so a restarted pool manager still reaches the sidecars it
+ * adopts. In-process callers (the `npm start` gateway) take it from RunningPoolManager.secret.
+ */
+async function localSecret(stateDir: string): Promise<string> {
+  const path = join(stateDir, 'pool.secret');
+  await mkdir(stateDir, { recursive: true });
+  try {
+    await writeSecretFile(path, randomBytes(32).toString('base64url'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const secret = (await readFile(path, 'utf8')).trim();
+  if (secret.length < 32) {
+    throw new Error(`${path} holds no usable secret (under 32 characters): remove it to make one`);
+  }
+  return secret;
 }

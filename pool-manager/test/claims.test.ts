@@ -3,7 +3,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthMode, WarmgateError, agentv1, poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
 import { Client as GrpcClient, credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPoolManager } from '../src/index.js';
@@ -12,6 +11,7 @@ import {
   startTestPool,
   stopTestPool,
   seedRepository,
+  sidecarClient,
   waitFor,
   warmCount,
   type PoolClient,
@@ -33,10 +33,7 @@ beforeAll(async () => {
 afterAll(() => stopTestPool({ sandbox, pool, client }, { noContainerDirs: true }));
 
 async function sidecarStatus(containerId: string) {
-  const record = JSON.parse(
-    readFileSync(join(sandbox.stateDir, containerId, 'container.json'), 'utf8'),
-  ) as { sidecar: { port: number } };
-  const sidecar = createClient(agentv1.Lifecycle, `127.0.0.1:${record.sidecar.port}`);
+  const sidecar = sidecarClient(sandbox.stateDir, containerId);
   try {
     return await sidecar.getStatus({});
   } finally {
@@ -100,7 +97,7 @@ describe('claim and bind (local runtime, real agents)', () => {
     await watching;
     controller.abort();
     expect(updates[0]!.leader).toBe(true);
-    expect(updates.at(-1)!.profiles.map((p) => p.profile)).toEqual(['standard', 'spare']);
+    expect(updates.at(-1)!.profiles.map((p) => p.profile)).toEqual(['standard', 'spare', 'public']);
 
     const health = new GrpcClient(pool.address, credentials.createInsecure());
     try {

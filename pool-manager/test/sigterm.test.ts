@@ -1,6 +1,6 @@
 // SIGTERM to the pool manager process: every bound container is drained (saved to the store)
 // before it exits, and nothing is left running.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AuthMode } from '@warmgate/proto';
@@ -61,10 +61,21 @@ describe('SIGTERM drain', () => {
         return binding!;
       }),
     );
+    // GetStatus explains the warm target: no history yet on a first day, the recent rate.
+    const { state } = await client.getStatus({});
+    const standard = state!.profiles[0]!;
+    expect(standard.targetWarmHistory).toBe(0);
+    expect(standard.targetWarmRecent).toBeGreaterThanOrEqual(2);
+    expect(standard.targetWarm).toBeGreaterThanOrEqual(standard.targetWarmRecent);
     client.close();
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/warmgate_pool_containers\{[^}]*state="bound"[^}]*\} 2/);
     expect(metrics).toContain('warmgate_pool_claim_duration');
+    for (const source of ['history', 'recent', 'total']) {
+      expect(metrics).toMatch(
+        new RegExp(`warmgate_pool_target_warm\\{[^}]*source="${source}"[^}]*\\} \\d+`),
+      );
+    }
     await callTool(sam!, 'system_prompt_set', { text: 'Sam trades futures.' });
     writeFileSync(join(workspaceOf(sandbox, sam!.containerId), 'draft.md'), 'half a thought\n');
     writeFileSync(join(workspaceOf(sandbox, sue!.containerId), 'draft.md'), 'sue was here\n');
@@ -77,5 +88,12 @@ describe('SIGTERM drain', () => {
     expect(storedFile(sandbox.storeDir, 'sue', 'draft.md')).toBe('sue was here\n');
     expect(containerPids(sandbox.dir)).toEqual([]);
     expect(containerDirs(sandbox.stateDir)).toEqual([]);
+    // The predictive sizer's history was saved on the way out, with today's two claims.
+    const history = JSON.parse(
+      readFileSync(join(sandbox.stateDir, 'claim-history.json'), 'utf8'),
+    ) as { version: number; profiles: { standard: { days: Record<string, number[]> } } };
+    expect(history.version).toBe(1);
+    const counts = Object.values(history.profiles.standard.days).flat();
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(2);
   });
 });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
-import { poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { agentv1, poolv1 } from '@warmgate/proto';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { expect } from 'vitest';
 import {
   loadConfig,
@@ -20,6 +20,9 @@ import {
 } from '../src/index.js';
 
 export const mainEntry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/** The Pool deployment secret of every test pool manager (WARMGATE_POOL_SECRET). */
+export const TEST_POOL_SECRET = 'test-pool-secret-0123456789abcdef-0123456789';
 
 export interface Sandbox {
   dir: string;
@@ -45,6 +48,7 @@ export function makeSandbox(env: Record<string, string> = {}): Sandbox {
     WARMGATE_POOL_PROFILES: 'standard:min=1:max=8',
     WARMGATE_POOL_KILL_GRACE: '1s',
     WARMGATE_POOL_SHUTDOWN_GRACE: '20s',
+    WARMGATE_POOL_SECRET: TEST_POOL_SECRET,
     // Lets the suite run against another agent build; the default is agent/dist/main.js.
     ...(process.env.WARMGATE_POOL_AGENT_ENTRY
       ? { WARMGATE_POOL_AGENT_ENTRY: process.env.WARMGATE_POOL_AGENT_ENTRY }
@@ -97,8 +101,9 @@ export async function stopTestPool(
   sandbox.cleanup();
 }
 
-export function poolClient(address: string): PoolClient {
-  return createClient(poolv1.Pool, address);
+/** A Pool client as the gateway is one: it sends the deployment secret. */
+export function poolClient(address: string, secret = TEST_POOL_SECRET): PoolClient {
+  return createClient(poolv1.Pool, address, { headers: bearerHeaders(secret) });
 }
 
 /** Polls `check` every 50 ms until it returns a truthy value, for at most `timeoutMs`. */
@@ -137,10 +142,27 @@ export function containerPids(dir: string): number[] {
   return pids;
 }
 
-/** Container folders present in the state dir. */
+/**
+ * A Lifecycle client of a local container's sidecar, as the pool manager is one: with the
+ * container's own secret (its 0600 sidecar.secret file). Close it when done.
+ */
+export function sidecarClient(stateDir: string, containerId: string) {
+  const dir = join(stateDir, containerId);
+  const record = JSON.parse(readFileSync(join(dir, 'container.json'), 'utf8')) as {
+    sidecar: { port: number };
+  };
+  const secret = readFileSync(join(dir, 'sidecar.secret'), 'utf8');
+  return createClient(agentv1.Lifecycle, `127.0.0.1:${record.sidecar.port}`, {
+    headers: bearerHeaders(secret),
+  });
+}
+
+/** Container folders present in the state dir (not files such as claim-history.json). */
 export function containerDirs(stateDir: string): string[] {
   try {
-    return readdirSync(stateDir);
+    return readdirSync(stateDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     return [];
   }

@@ -8,10 +8,17 @@ export { ErrorCode };
 export class WarmgateError extends Error {
   override readonly name = 'WarmgateError';
   readonly code: ErrorCode;
+  /** A refusal's retry hint (admission control); each edge puts it on the wire. */
+  readonly retryAfterMs?: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
     super(message, options);
     this.code = code === ErrorCode.UNSPECIFIED ? ErrorCode.UNKNOWN : code;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 
   /**

@@ -20,6 +20,13 @@ const CACHE_LIMIT = 256;
 export interface DirectVerifier {
   /** The subject of a valid credential; throws UNAUTHENTICATED otherwise. */
   verify(credential: string | undefined, now?: number): Promise<string>;
+  /** The verified claims of a valid credential (the pool manager reads the tier from them). */
+  verifyClaims(credential: string | undefined, now?: number): Promise<DirectClaims>;
+}
+
+export interface DirectClaims {
+  readonly sub: string;
+  readonly claims: Readonly<Record<string, unknown>>;
 }
 
 export function createDirectVerifier(
@@ -27,48 +34,50 @@ export function createDirectVerifier(
   issuerKeys: string | undefined,
 ): DirectVerifier {
   if (!jwePrivateKey || !issuerKeys) {
-    return {
-      verify: () =>
-        Promise.reject(
-          errors.unauthenticated(
-            'direct mode is not configured on this agent (WARMGATE_AGENT_JWE_PRIVATE_KEY and WARMGATE_DIRECT_ISSUER_KEYS)',
-          ),
+    const refuse = () =>
+      Promise.reject(
+        errors.unauthenticated(
+          'direct mode is not configured here (WARMGATE_AGENT_JWE_PRIVATE_KEY and WARMGATE_DIRECT_ISSUER_KEYS)',
         ),
-    };
+      );
+    return { verify: refuse, verifyClaims: refuse };
   }
   const decryptionKey = parsePrivateKey(jwePrivateKey);
   const issuers = parseIssuerKeys(issuerKeys);
-  const cache = new Map<string, { sub: string; expMs: number }>();
+  const cache = new Map<string, DirectClaims & { expMs: number }>();
+  const verifyClaims = async (
+    credential: string | undefined,
+    now = Date.now(),
+  ): Promise<DirectClaims> => {
+    if (!credential) throw errors.unauthenticated(`missing ${CREDENTIAL_HEADER} header`);
+    if (credential.length > MAX_CREDENTIAL_LENGTH) {
+      throw errors.unauthenticated('credential too large');
+    }
+    const hit = cache.get(credential);
+    if (hit && hit.expMs > now) return hit;
+    let verified: DirectClaims & { expMs: number };
+    try {
+      const { plaintext } = await compactDecrypt(credential, decryptionKey);
+      const inner = new TextDecoder().decode(plaintext);
+      const { payload } = await jwtVerify(inner, issuers, {
+        algorithms: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+        currentDate: new Date(now),
+        requiredClaims: ['sub', 'exp'],
+      });
+      verified = { sub: String(payload.sub), claims: payload, expMs: (payload.exp ?? 0) * 1000 };
+    } catch (cause) {
+      throw errors.unauthenticated(
+        `credential refused: ${(cause as Error).message || 'invalid'}`,
+        cause,
+      );
+    }
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(credential, verified);
+    return verified;
+  };
   return {
-    async verify(credential, now = Date.now()) {
-      if (!credential) throw errors.unauthenticated(`missing ${CREDENTIAL_HEADER} header`);
-      if (credential.length > MAX_CREDENTIAL_LENGTH) {
-        throw errors.unauthenticated('credential too large');
-      }
-      const hit = cache.get(credential);
-      if (hit && hit.expMs > now) return hit.sub;
-      let sub: string;
-      let expMs: number;
-      try {
-        const { plaintext } = await compactDecrypt(credential, decryptionKey);
-        const inner = new TextDecoder().decode(plaintext);
-        const { payload } = await jwtVerify(inner, issuers, {
-          algorithms: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
-          currentDate: new Date(now),
-          requiredClaims: ['sub', 'exp'],
-        });
-        sub = String(payload.sub);
-        expMs = (payload.exp ?? 0) * 1000;
-      } catch (cause) {
-        throw errors.unauthenticated(
-          `credential refused: ${(cause as Error).message || 'invalid'}`,
-          cause,
-        );
-      }
-      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-      cache.set(credential, { sub, expMs });
-      return sub;
-    },
+    verifyClaims,
+    verify: async (credential, now) => (await verifyClaims(credential, now)).sub,
   };
 }
 

@@ -3,6 +3,7 @@
 // call). Error bodies come back as the WarmgateError the agent threw.
 import { Agent, request } from 'node:http';
 import { ErrorCode, WarmgateError, errors, parseCode } from '@warmgate/proto';
+import { traceHeaders } from '../telemetry/spans.js';
 import {
   controlPaths,
   type AgentStatus,
@@ -42,6 +43,7 @@ export function createControlClient(agentUrl: string, token: string): ControlCli
           path,
           method: payload === undefined ? 'GET' : 'POST',
           headers: {
+            ...traceHeaders(),
             authorization: `Bearer ${token}`,
             ...(payload === undefined
               ? {}

@@ -42,4 +42,6 @@ export interface AgentStatus {
   unsavedChanges: number;
   inFlight: number;
   headCommit: string;
+  /** MCP sessions open on the agent (status answers only; absent elsewhere). */
+  mcpSessions?: number;
 }

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 
 const WORKTREE_CONFIG =
   '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
-const BARE_CONFIG = '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n';
+// The embedded store's repositories check what they receive and keep their history.
+const BARE_CONFIG =
+  '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n' +
+  '[receive]\n\tfsckObjects = true\n\tdenyNonFastForwards = true\n\tdenyDeletes = true\n';
 
 /**
  * Makes `targetGitDir` a repository with the objects and refs of `sourceGitDir` (a bare

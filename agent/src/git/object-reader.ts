@@ -26,7 +26,27 @@ export interface ObjectReader {
   read(id: string): Promise<GitObject>;
 }
 
-export async function openObjectReader(gitDir: string): Promise<ObjectReader> {
+/** Default bound on one inflated object: a zip bomb (a tiny object that inflates to gigabytes) is refused. */
+export const DEFAULT_MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+
+export async function openObjectReader(
+  gitDir: string,
+  maxObjectBytes = DEFAULT_MAX_OBJECT_BYTES,
+): Promise<ObjectReader> {
+  // +64: room for a loose object's "<type> <size>\0" header.
+  const inflate = (bytes: Buffer, what: string) => {
+    try {
+      return inflateSync(bytes, { maxOutputLength: maxObjectBytes + 64 });
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw errors.failedPrecondition(
+          `git object ${what} inflates past ${maxObjectBytes} bytes (WARMGATE_AGENT_MAX_OBJECT_BYTES)`,
+          cause,
+        );
+      }
+      throw errors.internal(`git object ${what} does not inflate`, cause);
+    }
+  };
   const objects = join(gitDir, 'objects');
   const packs: Pack[] = [];
   const names = await readdir(join(objects, 'pack')).catch(() => [] as string[]);
@@ -51,7 +71,7 @@ export async function openObjectReader(gitDir: string): Promise<ObjectReader> {
     } catch (cause) {
       throw errors.internal(`git object ${id} not found`, cause);
     }
-    const inflated = inflateSync(file);
+    const inflated = inflate(file, id);
     const nul = inflated.indexOf(0);
     const [type] = inflated.subarray(0, nul).toString('latin1').split(' ');
     return { type: type as ObjectType, data: inflated.subarray(nul + 1) };
@@ -71,7 +91,8 @@ export async function openObjectReader(gitDir: string): Promise<ObjectReader> {
     let byte = data[pos++]!;
     const type = (byte >> 4) & 7;
     while (byte & 0x80) byte = data[pos++]!; // the size; inflate finds the end itself
-    if (TYPES[type]) return { type: TYPES[type], data: inflateSync(data.subarray(pos)) };
+    const what = `at pack offset ${offset}`;
+    if (TYPES[type]) return { type: TYPES[type], data: inflate(data.subarray(pos), what) };
     let base: GitObject;
     if (type === OFS_DELTA) {
       byte = data[pos++]!;
@@ -87,7 +108,8 @@ export async function openObjectReader(gitDir: string): Promise<ObjectReader> {
     } else {
       throw errors.internal(`unknown pack object type ${type}`);
     }
-    return { type: base.type, data: applyDelta(base.data, inflateSync(data.subarray(pos))) };
+    const delta = inflate(data.subarray(pos), what);
+    return { type: base.type, data: applyDelta(base.data, delta, maxObjectBytes) };
   }
 
   return { read };
@@ -115,7 +137,7 @@ function findOffset(pack: Pack, raw: Buffer): number | undefined {
   return undefined;
 }
 
-function applyDelta(base: Buffer, delta: Buffer): Buffer {
+function applyDelta(base: Buffer, delta: Buffer, maxObjectBytes: number): Buffer {
   let pos = 0;
   const varint = () => {
     let value = 0;
@@ -129,7 +151,13 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
     return value;
   };
   if (varint() !== base.length) throw errors.internal('delta base size mismatch');
-  const out = Buffer.alloc(varint());
+  const size = varint();
+  if (size > maxObjectBytes) {
+    throw errors.failedPrecondition(
+      `a git delta makes an object of ${size} bytes, past ${maxObjectBytes} (WARMGATE_AGENT_MAX_OBJECT_BYTES)`,
+    );
+  }
+  const out = Buffer.alloc(size);
   let written = 0;
   while (pos < delta.length) {
     const op = delta[pos++]!;

@@ -6,6 +6,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { AgentCore, Serving } from '../server/agent-core.js';
 import type { Changes, MutationResult } from '../workspace/workspace.js';
+import { inSpan } from '../telemetry/spans.js';
 import { toToolError } from './errors.js';
 import { urisForPaths } from './resource-uris.js';
 
@@ -57,8 +58,10 @@ export function registerTools(
       },
       (async (args: unknown): Promise<CallToolResult> => {
         try {
-          const result = await context.core.track(() =>
-            tool.run(args as z.infer<z.ZodObject<z.ZodRawShape>>, context),
+          const result = await inSpan(`tool ${tool.name}`, { 'warmgate.tool': tool.name }, () =>
+            context.core.track(() =>
+              tool.run(args as z.infer<z.ZodObject<z.ZodRawShape>>, context),
+            ),
           );
           return toToolResult(result);
         } catch (error) {
@@ -83,7 +86,9 @@ export async function mutate(
   message: string,
   plan: (changes: Changes) => Promise<void> | void,
 ): Promise<MutationResult> {
-  const result = await context.serving.workspace.mutate(message, plan);
+  const result = await inSpan('git commit+push', {}, () =>
+    context.serving.workspace.mutate(message, plan),
+  );
   context.core.emitChanged(urisForPaths(result.changed));
   return result;
 }

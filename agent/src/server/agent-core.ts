@@ -119,7 +119,7 @@ export class AgentCore {
       this.drained = { headCommit: '', pushed: false };
       return this.drained;
     }
-    if (bindingId && bindingId !== this.serving.binding.bindingId) {
+    if (bindingId !== this.serving.binding.bindingId) {
       throw errors.failedPrecondition(
         `drain for binding ${bindingId}, but the agent serves ${this.serving.binding.bindingId}`,
       );

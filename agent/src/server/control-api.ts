@@ -1,6 +1,6 @@
 // The agent's side of the control API (/_lifecycle/): bind, drain, status, for the sidecar
 // of this container only (bearer WARMGATE_AGENT_CONTROL_TOKEN, compared in constant time).
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { errors } from '@warmgate/proto';
@@ -21,9 +21,14 @@ const BindCommandSchema = z.object({
   }),
 });
 
-const DrainCommandSchema = z.object({ bindingId: z.string().max(256) });
+const DrainCommandSchema = z.object({ bindingId: z.string().min(1).max(256) });
 
-export function createControlApi(core: AgentCore, token: string, drainTimeoutMs: number) {
+export function createControlApi(
+  core: AgentCore,
+  token: string,
+  drainTimeoutMs: number,
+  mcpSessions: () => number = () => 0,
+) {
   // zod compiles a schema on its first parse; do that now rather than inside the first bind.
   BindCommandSchema.safeParse({
     bindingId: 'warm-up',
@@ -33,17 +38,17 @@ export function createControlApi(core: AgentCore, token: string, drainTimeoutMs:
     assertionKey: '',
     repository: { url: '', credential: '', ephemeral: true },
   });
-  const expected = Buffer.from(`Bearer ${token}`);
-  const authorised = (req: IncomingMessage) => {
-    const given = Buffer.from(header(req, 'authorization') ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
+  // Digests of both sides: equal lengths, so neither the token nor its length leaks by timing.
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const expected = digest(`Bearer ${token}`);
+  const authorised = (req: IncomingMessage) =>
+    timingSafeEqual(digest(header(req, 'authorization') ?? ''), expected);
   return async function handleControl(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (!token || !authorised(req)) throw errors.unauthenticated('control API: bad token');
       const path = (req.url ?? '').split('?')[0];
       if (path === controlPaths.status && req.method === 'GET') {
-        sendJson(res, 200, core.status());
+        sendJson(res, 200, { ...core.status(), mcpSessions: mcpSessions() });
       } else if (path === controlPaths.bind && req.method === 'POST') {
         const command = parse(BindCommandSchema, await readJsonBody(req, 64 * 1024));
         sendJson(res, 200, await core.bind(command));

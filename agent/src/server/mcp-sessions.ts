@@ -23,6 +23,8 @@ interface Session extends SessionServer {
 
 export interface McpHttp {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** MCP sessions open now (the control API reports it, so leaks upstream can be seen). */
+  count(): number;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export function createMcpHttp(core: AgentCore, direct: DirectVerifier): McpHttp 
 
   return {
     handle,
+    count: () => sessions.size,
     async close() {
       await Promise.all([...sessions.values()].map((session) => session.transport.close()));
       sessions.clear();

@@ -1,6 +1,7 @@
 // The agent process: MCP at /mcp, health at /healthz, and the sidecar's control API under
 // /_lifecycle/, all on one node:http server.
 import { createServer, type Server } from 'node:http';
+import { serveTraced } from '../telemetry/spans.js';
 import type { AddressInfo } from 'node:net';
 import type { AgentConfig } from '../config.js';
 import { createDirectVerifier } from '../auth/direct-credential.js';
@@ -20,15 +21,19 @@ export interface RunningAgent {
 export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const core = new AgentCore(config.workspaceDir);
   const direct = createDirectVerifier(config.jwePrivateKey, config.directIssuerKeys);
-  const control = createControlApi(core, config.controlToken, config.drainTimeoutMs);
   const mcp = createMcpHttp(core, direct);
+  const control = createControlApi(core, config.controlToken, config.drainTimeoutMs, () =>
+    mcp.count(),
+  );
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const work =
       path === '/mcp'
-        ? mcp.handle(req, res)
+        ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, () => mcp.handle(req, res))
         : path.startsWith(CONTROL_PREFIX)
-          ? control(req, res)
+          ? serveTraced(`control ${path.slice(CONTROL_PREFIX.length)}`, req.headers, () =>
+              control(req, res),
+            )
           : path === '/healthz'
             ? Promise.resolve(sendJson(res, 200, { status: 'ok', state: core.status().state }))
             : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));

@@ -7,6 +7,7 @@ import { AuthMode, agentv1, errors } from '@warmgate/proto';
 import type { ServiceImpl } from '@warmgate/proto/grpc';
 import type { ControlClient } from '../control/control-client.js';
 import type { AgentStateName, AgentStatus } from '../control/control-protocol.js';
+import { inSpan } from '../telemetry/spans.js';
 import { restoreWorkspace } from '../workspace/restore.js';
 
 export interface LifecycleOptions {
@@ -14,6 +15,8 @@ export interface LifecycleOptions {
   templatePath: string;
   control: ControlClient;
   drainTimeoutMs: number;
+  /** The largest git object a bind's checkout inflates. */
+  maxObjectBytes?: number;
   now?: () => number;
 }
 
@@ -43,14 +46,16 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
     if (!repository?.url && !repository?.ephemeral) {
       throw errors.invalidArgument('repository.url is empty');
     }
-    const restored = await restoreWorkspace(
-      {
-        url: repository.url,
-        credential: repository.credential,
-        ephemeral: repository.ephemeral || request.mode === AuthMode.PUBLIC,
-      },
-      options.workspaceDir,
-      options.templatePath,
+    const restored = await inSpan('sidecar restore', {}, () =>
+      restoreWorkspace(
+        {
+          url: repository.url,
+          credential: repository.credential,
+          ephemeral: repository.ephemeral || request.mode === AuthMode.PUBLIC,
+        },
+        options.workspaceDir,
+        options.templatePath,
+      ),
     );
     const status = await options.control.bind({
       bindingId: request.bindingId,
@@ -92,6 +97,8 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
       return response;
     },
     async drain(request, context) {
+      // Draining is final: only a caller that knows which binding it ends may ask for it.
+      if (!request.bindingId) throw errors.invalidArgument('binding_id is empty');
       const result = await options.control.drain({ bindingId: request.bindingId }, context.signal);
       return result;
     },

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import { agentv1 } from '@warmgate/proto';
-import { addService, listen } from '@warmgate/proto/grpc';
+import { addService, listen, requireBearer } from '@warmgate/proto/grpc';
 import type { AgentConfig } from '../config.js';
 import { createControlClient } from '../control/control-client.js';
 import { restoreWorkspace } from '../workspace/restore.js';
@@ -26,10 +26,14 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     templatePath: template.path,
     control,
     drainTimeoutMs: config.drainTimeoutMs,
+    maxObjectBytes: config.maxObjectBytes,
   });
   await warmUp(template.path, control);
   const server = new Server();
-  addService(server, agentv1.Lifecycle, lifecycle.impl);
+  // Only the pool manager holds this container's secret (pool-manager/src/runtime/container-secret.ts).
+  addService(server, agentv1.Lifecycle, lifecycle.impl, {
+    authenticate: requireBearer(config.sidecarSecret, 'Lifecycle'),
+  });
   let port: number;
   try {
     port = await listen(server, config.host, config.sidecarPort);

@@ -35,16 +35,22 @@ export interface RestoreResult {
 
 const CLONE = ['clone', '-q', '--template=', '--no-tags'];
 
+export interface RestoreOptions {
+  /** The largest git object the in-process checkout inflates (WARMGATE_AGENT_MAX_OBJECT_BYTES). */
+  readonly maxObjectBytes?: number;
+}
+
 export async function restoreWorkspace(
   repository: RepositoryLocation,
   workspaceDir: string,
   templatePath: string,
+  options: RestoreOptions = {},
 ): Promise<RestoreResult> {
   await assertEmpty(workspaceDir);
   const gitDir = join(workspaceDir, '.git');
   if (repository.ephemeral) {
     await linkRepository(join(templatePath, '.git'), gitDir, false);
-    return { head: await checkout(workspaceDir), created: true };
+    return { head: await checkout(workspaceDir, options), created: true };
   }
   const local = localPath(repository.url);
   let created = false;
@@ -61,7 +67,7 @@ export async function restoreWorkspace(
     head = await seedEmpty(workspaceDir, local ?? repository.url, repository.credential);
     created = true;
   } else if (local !== undefined) {
-    await checkout(workspaceDir);
+    await checkout(workspaceDir, options);
   }
   return { head, created };
 }
@@ -110,10 +116,10 @@ async function ensureBareRepo(path: string, templatePath: string): Promise<boole
 }
 
 /** HEAD's files, written in-process; the index follows later (Workspace.open). */
-async function checkout(workspaceDir: string): Promise<string> {
+async function checkout(workspaceDir: string, options: RestoreOptions): Promise<string> {
   const gitDir = join(workspaceDir, '.git');
   const { commit } = await readHead(gitDir);
-  await checkoutCommit(gitDir, workspaceDir, commit);
+  await checkoutCommit(gitDir, workspaceDir, commit, options);
   return commit;
 }
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode, agentv1 } from '@warmgate/proto';
-import { createClient, type Client as GrpcClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient, type Client as GrpcClient } from '@warmgate/proto/grpc';
 import { repoUrlFor, signAssertion } from '../../src/index.js';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -45,6 +45,8 @@ export interface Container {
   workspace: string;
   agent: Process;
   sidecar: Process;
+  /** The secret the sidecar requires on every Lifecycle call. */
+  sidecarSecret: string;
   mcpUrl: URL;
   lifecycle: GrpcClient<typeof agentv1.Lifecycle>;
   stop(): Promise<void>;
@@ -61,14 +63,19 @@ export async function startContainer(env: NodeJS.ProcessEnv = {}): Promise<Conta
     ...env,
   };
   const agent = await startProcess('agent', { ...common, WARMGATE_AGENT_PORT: '0' });
+  const sidecarSecret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
   const sidecar = await startProcess('sidecar', {
     ...common,
+    WARMGATE_SIDECAR_SECRET: sidecarSecret,
     WARMGATE_SIDECAR_PORT: '0',
     WARMGATE_AGENT_URL: `http://127.0.0.1:${agent.port}`,
   });
-  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`);
+  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
+    headers: bearerHeaders(sidecarSecret),
+  });
   return {
     dir,
+    sidecarSecret,
     workspace,
     agent,
     sidecar,

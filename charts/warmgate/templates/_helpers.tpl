@@ -60,12 +60,30 @@ capabilities:
 {{- end }}
 {{- end -}}
 
+{{/* OTLP export settings (empty without telemetry.otlp.endpoint). Pass the root context. */}}
+{{- define "warmgate.otelEnv" -}}
+{{- with .Values.telemetry }}{{ with .otlp }}{{ if .endpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .endpoint | quote }}
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: {{ .protocol | default "http/protobuf" | quote }}
+{{- end }}{{ end }}{{ end }}
+{{- end -}}
+
 {{- define "warmgate.storeSecretEnv" -}}
 - name: WARMGATE_STORE_SECRET
   valueFrom:
     secretKeyRef:
       name: {{ .Values.secrets.store.existingSecret }}
       key: {{ .Values.secrets.store.key }}
+{{- end -}}
+
+{{- define "warmgate.poolSecretEnv" -}}
+- name: WARMGATE_POOL_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.secrets.pool.existingSecret }}
+      key: {{ .Values.secrets.pool.key }}
 {{- end -}}
 
 {{- define "warmgate.poolManagerName" -}}{{ include "warmgate.fullname" . }}-pool-manager{{- end -}}

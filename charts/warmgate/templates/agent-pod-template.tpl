@@ -52,6 +52,7 @@ spec:
               name: {{ $.Values.secrets.agentJwe.existingSecret }}
               key: {{ $.Values.secrets.agentJwe.key }}
         {{- end }}
+        {{- include "warmgate.otelEnv" $ | nindent 8 }}
         {{- include "warmgate.env" $.Values.agent.env | nindent 8 }}
       {{- if eq $role "agent" }}
       readinessProbe:

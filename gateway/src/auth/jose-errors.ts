@@ -15,6 +15,9 @@ export function refusalFromJose(error: unknown): WarmgateError {
     if (claim === 'aud') return errors.unauthenticated('audience mismatch', error);
     if (claim === 'nbf') return errors.unauthenticated('token not yet valid', error);
     if (claim === 'iat') return errors.unauthenticated('token issued in the future', error);
+    if (claim === 'exp' && error.reason === 'missing') {
+      return errors.unauthenticated('token has no expiry ("exp" is required)', error);
+    }
     return errors.unauthenticated(`token claim "${claim}" invalid: ${error.reason}`, error);
   }
   if (error instanceof jose.JOSEAlgNotAllowed) {
@@ -22,9 +25,6 @@ export function refusalFromJose(error: unknown): WarmgateError {
   }
   if (error instanceof jose.JWKSNoMatchingKey) {
     return errors.unauthenticated('no key in the JWKS matches the token', error);
-  }
-  if (error instanceof jose.JWKSTimeout || error instanceof jose.JWKSInvalid) {
-    return errors.unauthenticated('the JWKS could not be fetched to verify the token', error);
   }
   if (error instanceof jose.JWSInvalid || error instanceof jose.JWTInvalid) {
     return errors.unauthenticated('token malformed', error);

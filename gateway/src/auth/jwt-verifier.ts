@@ -1,8 +1,14 @@
 // Gateway mode: the gateway verifies the user's JWT itself, with a JWKS URL, a PEM public
 // key or a shared HS256 secret (exactly one, checked by config.ts), plus issuer/audience.
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { errors } from '@warmgate/proto';
+import {
+  createRemoteJWKSet,
+  errors as jose,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { errors, WarmgateError } from '@warmgate/proto';
 import type { AuthConfig } from '../config.js';
 import { refusalFromJose } from './jose-errors.js';
 
@@ -41,7 +47,8 @@ export function createJwtVerifier(
     issuer: auth.issuer,
     audience: auth.audience,
     clockTolerance: auth.clockToleranceS,
-    requiredClaims: ['sub'],
+    // A token without `exp` would never expire: refused.
+    requiredClaims: ['sub', 'exp'],
   };
   return async (token) => {
     const checks = { ...options, currentDate: new Date(now()) };
@@ -53,6 +60,8 @@ export function createJwtVerifier(
           ? (await jwtVerify(token, key.key, checks)).payload
           : (await jwtVerify(token, key.key, checks)).payload;
     } catch (error) {
+      // The JWKS outage (UNAVAILABLE, retryable) is already ours; everything else is the token's.
+      if (error instanceof WarmgateError) throw error;
       throw refusalFromJose(error);
     }
     const userId = payload.sub;
@@ -81,7 +90,32 @@ function keyOf(
     return { key: createPublicKey(auth.publicKeyPem), algorithms: asymmetric };
   }
   if (auth.jwksUrl !== undefined) {
-    return { key: createRemoteJWKSet(new URL(auth.jwksUrl)), algorithms: asymmetric };
+    return {
+      key: unavailableWhenUnreachable(createRemoteJWKSet(new URL(auth.jwksUrl))),
+      algorithms: asymmetric,
+    };
   }
   return undefined;
+}
+
+/**
+ * The JWKS getter, with "could not get the keys" (connection refused, timeout, non-200, not a
+ * JWKS) turned into UNAVAILABLE: the token may be fine, so the client should retry later
+ * rather than drop it. "No key matches the token" stays the token's fault.
+ */
+function unavailableWhenUnreachable(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await getKey(header, token);
+    } catch (error) {
+      if (
+        error instanceof jose.JWKSNoMatchingKey ||
+        error instanceof jose.JWKSMultipleMatchingKeys ||
+        error instanceof jose.JOSENotSupported
+      ) {
+        throw error;
+      }
+      throw errors.unavailable('the JWKS could not be fetched to verify the token; retry', error);
+    }
+  };
 }

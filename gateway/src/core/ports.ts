@@ -97,6 +97,11 @@ export interface PlatformTools {
 
 /** One chat turn: the LLM loop with tool calls. Emits ChatResponse events as they happen. */
 export interface TurnRunner {
+  /**
+   * Throws when the principal may not start a turn now (rate, budget): called before the
+   * turn reaches for the user's agent, so a refused turn costs no container.
+   */
+  admit?(principal: Principal): void;
   run(
     turn: TurnInput,
     emit: (event: gatewayv1.ChatResponse) => void,

@@ -17,6 +17,7 @@ export interface ModelConfig {
   readonly model: string;
   readonly timeoutMs: number;
   readonly maxRetries?: number;
+  readonly maxTokens?: number;
 }
 
 /** The model for this gateway; takes `config.llm` (GatewayConfig) as is. */
@@ -29,6 +30,7 @@ export function createModel(config: ModelConfig): Model {
       model: config.model,
       timeoutMs: config.timeoutMs,
       maxRetries: config.maxRetries,
+      ...(config.maxTokens === undefined ? {} : { maxTokens: config.maxTokens }),
     }),
     'openai',
   );

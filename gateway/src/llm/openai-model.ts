@@ -25,6 +25,8 @@ export interface OpenAiModelOptions {
   readonly timeoutMs: number;
   /** Retries of a request that failed before streaming began (connection, 429, 5xx). */
   readonly maxRetries?: number;
+  /** `max_tokens` of every request: one answer's cost is bounded (default 4096). */
+  readonly maxTokens?: number;
 }
 
 export function createOpenAiModel(options: OpenAiModelOptions): Model {
@@ -47,6 +49,7 @@ export function createOpenAiModel(options: OpenAiModelOptions): Model {
             model: options.model,
             messages: request.messages.map(toOpenAiMessage),
             ...(request.tools.length > 0 ? { tools: request.tools.map(toOpenAiTool) } : {}),
+            max_tokens: options.maxTokens ?? 4096,
             stream: true,
             stream_options: { include_usage: true },
           },

@@ -16,13 +16,18 @@ async function main(): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  // One SDK for both: the pool manager's metrics appear on the gateway's /metrics too.
-  const telemetry = startTelemetry('warmgate');
+  // One SDK for both: the pool manager's metrics appear on the gateway's /metrics too, and its
+  // spans are exported as warmgate-gateway's (one process, one service.name).
+  const telemetry = await startTelemetry('warmgate-gateway');
   console.log('warmgate: starting the pool manager (warming agents)…');
   const pool = await startPoolManager(poolConfig);
   let gateway;
   try {
-    gateway = await runGateway({ ...gatewayConfig, poolAddress: pool.address }, telemetry);
+    // The pool manager's deployment secret stays in this process (configured or generated).
+    gateway = await runGateway(
+      { ...gatewayConfig, poolAddress: pool.address, poolSecret: pool.secret },
+      telemetry,
+    );
   } catch (error) {
     await pool.close();
     throw error;
@@ -33,6 +38,7 @@ async function main(): Promise<number> {
       'warmgate: ready',
       `  web chat      http://${host}:${gateway.httpPort}/`,
       `  WebSocket     ws://${host}:${gateway.httpPort}/ws`,
+      `  MCP           http://${host}:${gateway.httpPort}/mcp (Streamable HTTP)`,
       `  gRPC          ${host}:${gateway.grpcPort} (warmgate.gateway.v1.Gateway, health, reflection)`,
       `  metrics       http://${host}:${gateway.httpPort}/metrics`,
       `  pool manager  ${pool.address}`,

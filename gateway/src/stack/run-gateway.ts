@@ -1,4 +1,5 @@
 // Runs a whole gateway process: telemetry is expected to be set up by the caller (a main).
+import { authWarnings } from '../auth/auth-warnings.js';
 import type { GatewayConfig } from '../config.js';
 import type { Telemetry } from '../telemetry/setup.js';
 import { startGatewayServers } from './gateway-servers.js';
@@ -16,11 +17,13 @@ export async function runGateway(
   config: GatewayConfig,
   telemetry: Telemetry,
 ): Promise<RunningGateway> {
+  for (const warning of authWarnings(config.auth)) console.warn(`gateway: warning: ${warning}`);
   const wired = wireGateway(config);
   let servers;
   try {
     servers = await startGatewayServers({
       core: wired.core,
+      admission: wired.admission,
       config,
       ready: wired.ready,
       scrape: telemetry.scrape,

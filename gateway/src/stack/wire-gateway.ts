@@ -1,6 +1,7 @@
 // Builds the gateway's session core from its configuration: the real implementations of
 // every port (auth, platform tools, model + turn loop, pool client + MCP connector).
 import type { GatewayConfig } from '../config.js';
+import { budgetedTurns, createAdmission, type Admission } from '../admission/index.js';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { createSessionCore, type SessionCore } from '../core/session/session-core.js';
 import { createToolCatalog } from '../core/tools/index.js';
@@ -8,13 +9,15 @@ import { createTurnRunner } from '../core/turn/index.js';
 import { createModel } from '../llm/index.js';
 import { createPlatformTools } from '../platform/index.js';
 import { poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { createAgentConnector } from '../upstream/index.js';
 
 export interface WiredGateway {
   readonly core: SessionCore;
   /** The model answering turns ("offline" without an LLM endpoint). */
   readonly modelName: string;
+  /** Connection caps, request and turn rates, LLM budgets: the transports consult it. */
+  readonly admission: Admission;
   /** True when the pool manager answers. */
   ready(): Promise<boolean>;
   /** Closes the MCP sessions and the pool client. */
@@ -25,7 +28,8 @@ export function wireGateway(config: GatewayConfig): WiredGateway {
   const platform = createPlatformTools();
   const catalog = createToolCatalog(platform);
   const model = createModel(config.llm);
-  const turns = createTurnRunner({
+  const admission = createAdmission(config.admission);
+  const runner = createTurnRunner({
     model,
     platform,
     catalog,
@@ -33,8 +37,11 @@ export function wireGateway(config: GatewayConfig): WiredGateway {
     toolTimeoutMs: config.limits.toolTimeoutMs,
     turnTimeoutMs: config.llm.turnTimeoutMs,
   });
+  const turns = budgetedTurns(runner, admission);
   // One Pool client: the connector acquires through it, readiness asks it for the status.
-  const pool = createClient(poolv1.Pool, config.poolAddress);
+  const pool = createClient(poolv1.Pool, config.poolAddress, {
+    ...(config.poolSecret === undefined ? {} : { headers: bearerHeaders(config.poolSecret) }),
+  });
   const agents = createAgentConnector({ pool, callTimeoutMs: config.limits.toolTimeoutMs });
   const core = createSessionCore({
     authenticator: createAuthenticator(config.auth),
@@ -47,6 +54,7 @@ export function wireGateway(config: GatewayConfig): WiredGateway {
   return {
     core,
     modelName: model.name,
+    admission,
     ready: () =>
       pool.getStatus({}, { timeoutMs: 2_000 }).then(
         () => true,

@@ -23,6 +23,8 @@ export interface GatewayMetrics {
   readonly acquireLatency: Histogram;
   /** A turn from first to last event, seconds. Label: outcome. */
   readonly turnDuration: Histogram;
+  /** Refusals by admission control. Labels: transport (ws|grpc|any), reason (admission.ts). */
+  readonly admissionRefusals: Counter;
 }
 
 export const METER_NAME = 'warmgate-gateway';
@@ -58,6 +60,9 @@ export function gatewayMetrics(): GatewayMetrics {
       description: 'Duration of one chat turn',
       unit: 's',
       advice: { explicitBucketBoundaries: seconds },
+    }),
+    admissionRefusals: meter.createCounter('warmgate_gateway_admission_refusals', {
+      description: 'Connections, requests and turns refused by admission control, by reason',
     }),
   };
   return instruments;

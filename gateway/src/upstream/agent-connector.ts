@@ -34,6 +34,8 @@ import { measureUserCall } from './user-call-metrics.js';
 export interface AgentConnectorOptions {
   /** host:port of the pool manager's Pool service (ignored when `pool` is given). */
   readonly poolAddress?: string;
+  /** The Pool deployment secret sent with `poolAddress` calls. */
+  readonly poolSecret?: string;
   /** A Pool client to use instead of dialling `poolAddress` (not closed by close()). */
   readonly pool?: PoolApi;
   /** Per MCP call when the caller sets no timeoutMs (default 30 s). */
@@ -67,7 +69,9 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
   if (!options.pool && !options.poolAddress) {
     throw errors.invalidArgument('createAgentConnector needs poolAddress or pool');
   }
-  const ownPool = options.pool ? undefined : createPoolApi(options.poolAddress!);
+  const ownPool = options.pool
+    ? undefined
+    : createPoolApi(options.poolAddress!, options.poolSecret);
   const pool: PoolApi = options.pool ?? ownPool!;
   const callTimeoutMs = options.callTimeoutMs ?? 30_000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
@@ -165,6 +169,12 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
   async function drop(upstream: Upstream): Promise<void> {
     if (upstreams.get(upstream.key) === upstream) upstreams.delete(upstream.key);
     await upstream.connection.close();
+    // An anonymous user's container goes back as soon as their last session has gone: the
+    // public profile is small and capped, and nobody comes back to an anonymous id.
+    if (upstream.binding.mode === AuthMode.PUBLIC && pool.release) {
+      const { userId, bindingId } = upstream.binding;
+      await pool.release({ userId, bindingId }, { timeoutMs: 5_000 }).catch(() => undefined);
+    }
   }
 
   function touch(upstream: Upstream): void {

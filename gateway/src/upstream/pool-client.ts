@@ -2,7 +2,7 @@
 // throttled Touch. The gateway never creates containers; it only asks for bindings.
 import type { AuthMode } from '@warmgate/proto';
 import { ErrorCode, WarmgateError, errors, poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import type { Principal } from '../core/ports.js';
 import { gatewayMetrics } from '../telemetry/metrics.js';
 import { withTraceHeaders } from '../telemetry/propagation.js';
@@ -11,17 +11,30 @@ import { inSpan } from '../telemetry/tracer.js';
 /** The two Pool methods the gateway uses (a real client or, in tests, anything alike). */
 export interface PoolApi {
   acquire(
-    request: { userId: string; tier: string; mode: AuthMode; staleBindingId: string },
+    request: {
+      userId: string;
+      tier: string;
+      mode: AuthMode;
+      staleBindingId: string;
+      /** Direct mode: the client's JWE, for the pool manager to verify before it acquires. */
+      credential?: string;
+    },
     options: { signal?: AbortSignal; timeoutMs?: number; headers?: Record<string, string> },
   ): Promise<poolv1.AcquireResponse>;
   touch(
     request: { userId: string; bindingId: string },
     options: { timeoutMs?: number; headers?: Record<string, string> },
   ): Promise<poolv1.TouchResponse>;
+  /** Ends a binding now; the gateway uses it for public bindings whose last session closed. */
+  release?(
+    request: { userId: string; bindingId: string },
+    options: { timeoutMs?: number; headers?: Record<string, string> },
+  ): Promise<poolv1.ReleaseResponse>;
 }
 
-export function createPoolApi(address: string): PoolApi & { close(): void } {
-  return createClient(poolv1.Pool, address);
+/** A Pool client that sends the deployment secret (`authorization: Bearer`) on every call. */
+export function createPoolApi(address: string, secret?: string): PoolApi & { close(): void } {
+  return createClient(poolv1.Pool, address, secret ? { headers: bearerHeaders(secret) } : {});
 }
 
 /**
@@ -54,7 +67,13 @@ export async function acquireBinding(
     const started = performance.now();
     const response = await pool
       .acquire(
-        { userId: principal.userId, tier: principal.tier, mode: principal.mode, staleBindingId },
+        {
+          userId: principal.userId,
+          tier: principal.tier,
+          mode: principal.mode,
+          staleBindingId,
+          ...(principal.credential === undefined ? {} : { credential: principal.credential }),
+        },
         { signal: options.signal, timeoutMs: options.timeoutMs, headers: withTraceHeaders() },
       )
       .catch((error: unknown) => {

@@ -20,7 +20,7 @@ export interface ConformanceClient {
 }
 
 export interface ConformanceTransport {
-  readonly name: 'memory' | 'ws' | 'grpc';
+  readonly name: 'memory' | 'ws' | 'grpc' | 'mcp';
   connect(token?: string): Promise<ConformanceClient>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // pool manager, local-process runtime, real agent + sidecar processes, gateway) with a
 // scripted OpenAI-compatible server as its LLM. Over gRPC: health, reflection, ListTools,
 // CallTool, ReadResource for each context resource, Chat streaming an answer with a tool
-// call; then every conformance scenario over WebSocket and gRPC against the real agent; then
+// call; then every conformance scenario over WebSocket, gRPC and MCP against the real agent; then
 // a graceful stop.
 import { Client, credentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import { ErrorCode, gatewayv1 } from '@warmgate/proto';
@@ -12,6 +12,7 @@ import { contextResources } from '../../src/upstream/index.js';
 import { startScriptedOpenAi, type ScriptedOpenAi } from '../fixtures/scripted-openai.js';
 import { expectedFailures, scenarios, type Fixture, type Who } from '../conformance/scenarios.js';
 import { grpcTransport, wsTransport } from '../conformance/transports.js';
+import { mcpTransport } from '../conformance/mcp-transport.js';
 import type { ConformanceTransport } from '../conformance/client.js';
 import { startStack, type StackProcess } from '../support/stack-process.js';
 import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js';
@@ -191,6 +192,7 @@ for (const [label, make] of [
   ['ws', () => wsTransport(stack.baseUrl)],
   ['ws-binary', () => wsTransport(stack.baseUrl, true)],
   ['grpc', () => grpcTransport(stack.grpcAddress)],
+  ['mcp', () => mcpTransport(stack.baseUrl)],
 ] as const) {
   describe(`conformance over ${label} against the real stack`, () => {
     let transport: ConformanceTransport;
@@ -204,30 +206,17 @@ for (const [label, make] of [
       const known = expectedFailures[scenario.id];
       const test = known?.transports.includes(label) ? it.fails : it;
       test(scenario.id, async () => {
-        for (let attempt = 1; ; attempt++) {
-          const client = await transport.connect(await tokenFor(scenario.who));
-          try {
-            await scenario.run(client, fixture);
-            return;
-          } catch (error) {
-            // Open bug (docs/reliability.md): now and then a fresh WebSocket is dropped with
-            // 1006 right after its first request. A client reconnects; so does this test, once.
-            // (An assertion error keeps the received value in `actual`, not in its message.)
-            const seen = `${String(error)} ${JSON.stringify((error as { actual?: unknown }).actual ?? '')}`;
-            if (attempt === 1 && label.startsWith('ws') && /socket closed \(1006/.test(seen)) {
-              console.log(`e2e ${label} ${scenario.id}: early 1006 drop, reconnecting once`);
-              continue;
-            }
-            // The stack's own account of what happened, for the failure message.
-            throw new Error(
-              `${String(error)}\n--- stack output (tail):\n${stack.output().slice(-4000)}`,
-              {
-                cause: error,
-              },
-            );
-          } finally {
-            await client.close();
-          }
+        const client = await transport.connect(await tokenFor(scenario.who));
+        try {
+          await scenario.run(client, fixture);
+        } catch (error) {
+          // The stack's own account of what happened, for the failure message.
+          throw new Error(
+            `${String(error)}\n--- stack output (tail):\n${stack.output().slice(-4000)}`,
+            { cause: error },
+          );
+        } finally {
+          await client.close();
         }
       });
     }

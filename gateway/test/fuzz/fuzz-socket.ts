@@ -41,8 +41,9 @@ export class FuzzSocket {
   /** Opens an authenticated socket and consumes the `authenticated` frame. */
   static async open(baseUrl: string, token: string): Promise<FuzzSocket> {
     const url = new URL('/ws', baseUrl.replace(/^http/, 'ws'));
-    url.searchParams.set('access_token', token);
-    const socket = new FuzzSocket(new WebSocket(url));
+    const socket = new FuzzSocket(
+      new WebSocket(url, { headers: { authorization: `Bearer ${token}` } } as never),
+    );
     await new Promise<void>((resolve, reject) => {
       socket.socket.addEventListener('open', () => resolve(), { once: true });
       socket.socket.addEventListener('error', () => reject(new Error('cannot connect')), {

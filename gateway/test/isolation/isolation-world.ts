@@ -3,8 +3,7 @@
 // attackers with valid credentials of their own — mallory (gateway) and eve (direct).
 import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '@bufbuild/protobuf';
-import type { poolv1 } from '@warmgate/proto';
-import { AuthMode } from '@warmgate/proto';
+import { AuthMode, poolv1 } from '@warmgate/proto';
 import { jwt } from '../support/tokens.js';
 import { grpcCaller, wsCaller, type Caller, type Outcome } from '../reliability/support/callers.js';
 import { startSplitStack, type SplitStack } from '../reliability/support/split-stack.js';
@@ -70,9 +69,20 @@ export async function makeWorld(): Promise<World> {
     // The attackers use the stack once, so they have bindings (and keys) of their own.
     for (const token of [mallory, eve]) await callers.grpc.callTool(token, 'profile_get', {});
     const pool = stack.poolClient();
+    // GetStatus never hands out an assertion key, so the keys come from Acquire, asked the way
+    // the gateway asks (with the Pool secret), for bindings that already exist.
     const status = async (userId: string) => {
-      const { binding } = await pool.getStatus({ userId });
-      if (!binding) throw new Error(`${userId} is not bound`);
+      const direct = userId === 'dave' || userId === 'eve';
+      const { binding, source } = await pool.acquire({
+        userId,
+        tier: direct ? 'enterprise' : 'free',
+        mode: direct ? AuthMode.DIRECT : AuthMode.GATEWAY,
+        // The pool manager acquires in direct mode only for a credential it verified.
+        ...(direct ? { credential: userId === 'dave' ? dave.token : eve } : {}),
+      });
+      if (!binding || source !== poolv1.AcquireSource.EXISTING) {
+        throw new Error(`${userId} is not bound`);
+      }
       return binding;
     };
     const world: World = {

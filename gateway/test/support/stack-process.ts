@@ -45,6 +45,13 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       WARMGATE_POOL_PROFILES: 'standard:min=1:max=24',
       WARMGATE_POOL_ADAPTIVE: 'false',
       WARMGATE_LLM_BASE_URL: '',
+      // Many requests and turns per user in seconds, and anonymous chat through a scripted
+      // ("paid") model; admission is tested on its own (gateway/test/security/, test/llm/).
+      WARMGATE_PUBLIC_CHAT: 'true',
+      WARMGATE_RATE_REQUESTS_PER_S: '100000',
+      WARMGATE_RATE_REQUESTS_BURST: '100000',
+      WARMGATE_RATE_TURNS_PER_MIN: '100000',
+      WARMGATE_RATE_TURNS_BURST: '100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

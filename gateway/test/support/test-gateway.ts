@@ -4,6 +4,7 @@
 import { loadConfig, type GatewayConfig, type LimitsConfig } from '../../src/config.js';
 import { startGatewayServers, type GatewayServers } from '../../src/stack/gateway-servers.js';
 import { wireGateway, type WiredGateway } from '../../src/stack/wire-gateway.js';
+import { TEST_POOL_SECRET } from '../../../pool-manager/test/support.js';
 import { testLimits } from './test-config.js';
 import { testAudience, testIssuer, testSecret } from './tokens.js';
 
@@ -26,10 +27,18 @@ export function testGatewayConfig(
     WARMGATE_HTTP_PORT: '0',
     WARMGATE_GRPC_PORT: '0',
     WARMGATE_POOL_ADDRESS: poolAddress,
+    WARMGATE_POOL_SECRET: TEST_POOL_SECRET,
     WARMGATE_AUTH_HS256_SECRET: testSecret,
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,
     WARMGATE_DRAIN_TIMEOUT_S: '1',
+    // Many requests and turns per user in seconds, and anonymous chat through a scripted
+    // ("paid") model; admission is tested on its own (gateway/test/security/, test/llm/).
+    WARMGATE_PUBLIC_CHAT: 'true',
+    WARMGATE_RATE_REQUESTS_PER_S: '100000',
+    WARMGATE_RATE_REQUESTS_BURST: '100000',
+    WARMGATE_RATE_TURNS_PER_MIN: '100000',
+    WARMGATE_RATE_TURNS_BURST: '100000',
     ...env,
   });
   return { ...config, limits: { ...testLimits, ...limits } };
@@ -44,6 +53,7 @@ export async function startTestGateway(
   const wired = wireGateway(config);
   const servers = await startGatewayServers({
     core: wired.core,
+    admission: wired.admission,
     config,
     ready: wired.ready,
     scrape: async () => '# no metrics in tests\n',

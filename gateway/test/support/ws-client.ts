@@ -13,7 +13,7 @@ import { ErrorCode, gatewayv1, WarmgateError } from '@warmgate/proto';
 type ClientFrameInit = MessageInitShape<typeof gatewayv1.ClientFrameSchema>;
 
 export interface WsClientOptions {
-  /** Sent as ?access_token= in the upgrade request. */
+  /** Sent as `Authorization: Bearer` in the upgrade request (never in the URL). */
   readonly token?: string;
   readonly binary?: boolean;
 }
@@ -30,8 +30,12 @@ export class WsClient {
   private constructor(
     url: string,
     private readonly binary: boolean,
+    token?: string,
   ) {
-    this.socket = new WebSocket(url);
+    // Node's WebSocket (undici) takes upgrade headers; browsers use the authenticate frame.
+    this.socket = token
+      ? new WebSocket(url, { headers: { authorization: `Bearer ${token}` } } as never)
+      : new WebSocket(url);
     this.socket.binaryType = 'arraybuffer';
     this.socket.addEventListener('message', (event) => this.onMessage(event.data));
     this.closed = new Promise((resolve) => {
@@ -47,8 +51,7 @@ export class WsClient {
 
   static async connect(baseUrl: string, options: WsClientOptions = {}): Promise<WsClient> {
     const url = new URL('/ws', baseUrl);
-    if (options.token) url.searchParams.set('access_token', options.token);
-    const client = new WsClient(url.toString(), options.binary ?? false);
+    const client = new WsClient(url.toString(), options.binary ?? false, options.token);
     await new Promise<void>((resolve, reject) => {
       client.socket.addEventListener('open', () => resolve(), { once: true });
       client.socket.addEventListener(

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, startPoolManager, type RunningPoolManager } from '@warmgate/pool-manager';
-import { AuthMode, ErrorCode, WarmgateError, poolv1, type gatewayv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import type { poolv1 } from '@warmgate/proto';
+import { AuthMode, ErrorCode, WarmgateError, type gatewayv1 } from '@warmgate/proto';
+import { poolClient, TEST_POOL_SECRET } from '../../../pool-manager/test/support.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentSession, Principal } from '../../src/core/ports.js';
 import { loadConfig as loadGatewayConfig } from '../../src/config.js';
@@ -61,9 +62,10 @@ beforeAll(async () => {
     WARMGATE_POOL_ADAPTIVE: 'false',
     WARMGATE_POOL_KILL_GRACE: '1s',
     WARMGATE_POOL_SHUTDOWN_GRACE: '10s',
+    WARMGATE_POOL_SECRET: TEST_POOL_SECRET,
   });
   pool = await startPoolManager(config, { log: () => {} });
-  const status = createClient(poolv1.Pool, pool.address);
+  const status = poolClient(pool.address);
   try {
     await eventually(
       '2 warm agents',
@@ -76,7 +78,7 @@ beforeAll(async () => {
   } finally {
     status.close();
   }
-  connector = createAgentConnector({ poolAddress: pool.address });
+  connector = createAgentConnector({ poolAddress: pool.address, poolSecret: TEST_POOL_SECRET });
 }, 90_000);
 
 afterAll(async () => {
@@ -160,7 +162,7 @@ describe('upstream with a real pool manager and real agents', () => {
   });
 
   it('replaces an agent that died, through stale_binding_id, with the data intact', async () => {
-    const status = createClient(poolv1.Pool, pool.address);
+    const status = poolClient(pool.address);
     let before: poolv1.Binding | undefined;
     try {
       before = (await status.getStatus({ userId: 'alice' })).binding;

@@ -15,7 +15,7 @@ let agent: AgentFixture;
 const key = randomBytes(32);
 
 beforeAll(async () => {
-  telemetry = startTelemetry('warmgate-gateway-test');
+  telemetry = await startTelemetry('warmgate-gateway-test');
   pool = await startPoolFixture();
   agent = await startAgentFixture({ userId: 'tina', bindingId: 'b-tina', assertionKey: key });
   pool.bindings.set('tina', () => binding('tina', 'b-tina', agent.url, key));

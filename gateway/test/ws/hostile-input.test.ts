@@ -159,6 +159,20 @@ describe('authentication at connect', () => {
     expect((await ws.closed).code).toBe(1008);
   });
 
+  it('reads no token from the URL (?access_token= is ignored: URLs end up in logs)', async () => {
+    const url = `${gateway.baseUrl.replace(/^http/, 'ws')}/ws?access_token=${await jwt({ sub: 'mallory' })}`;
+    const socket = new WebSocket(url);
+    const frames: { authenticated?: { userId: string } }[] = [];
+    socket.addEventListener('message', (event) => frames.push(JSON.parse(String(event.data))));
+    await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+    // Had the URL token been read, this would be refused as a second authenticate frame.
+    const token = await jwt({ sub: 'carol' });
+    socket.send(JSON.stringify({ id: 'a', authenticate: { token } }));
+    await expect.poll(() => frames.length).toBeGreaterThan(0);
+    expect(frames[0]).toMatchObject({ id: 'a', authenticated: { userId: 'carol' } });
+    socket.close();
+  });
+
   it('accepts the Authorization header and a first authenticate frame', async () => {
     const token = await jwt({ sub: 'carol', tier: 'pro' });
     const ws = await WsClient.connect(gateway.baseUrl);

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode, agentv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { repoUrlFor, signAssertion } from '@warmgate/agent';
 import { printTable, summarize, timeSequential, writeResult } from './harness.js';
 
@@ -161,11 +161,15 @@ async function startContainer(sandbox: string, id: string): Promise<Container> {
     return (JSON.parse(line) as { port: number }).port;
   };
   const agentPort = await start('agent', { WARMGATE_AGENT_PORT: '0' });
+  const sidecarSecret = `bench-sidecar-${id}-0123456789`;
   const sidecarPort = await start('sidecar', {
+    WARMGATE_SIDECAR_SECRET: sidecarSecret,
     WARMGATE_SIDECAR_PORT: '0',
     WARMGATE_AGENT_URL: `http://127.0.0.1:${agentPort}`,
   });
-  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecarPort}`);
+  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecarPort}`, {
+    headers: bearerHeaders(sidecarSecret),
+  });
   await lifecycle.getStatus({}); // open the channel, as the pool manager's health check does
   return { processes, agentPort, lifecycle, workspace };
 }

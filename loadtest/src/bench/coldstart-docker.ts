@@ -24,8 +24,9 @@ export async function run(): Promise<void> {
   const docker = await measureConnect({
     ...shape,
     env: { WARMGATE_POOL_RUNTIME: 'docker', WARMGATE_POOL_READY_TIMEOUT: '120s' },
-    makeRuntime: (config) =>
+    makeRuntime: (config, containerSecrets) =>
       startDockerRuntime({
+        containerSecrets,
         stateDir: config.runtime.stateDir,
         image,
         limits: config.runtime.docker?.limits ?? parseDockerLimits(''),
@@ -37,7 +38,8 @@ export async function run(): Promise<void> {
   const local = await measureConnect({
     ...shape,
     coldRuns: 2,
-    makeRuntime: async (config) => createLocalRuntime({ ...config.runtime }),
+    makeRuntime: async (config, containerSecrets) =>
+      createLocalRuntime({ ...config.runtime, containerSecrets }),
   });
   const loadLocal = load();
   // The local runtime again, but binding through the same loopback HTTP store as Docker
@@ -47,7 +49,8 @@ export async function run(): Promise<void> {
     ...shape,
     coldRuns: 2,
     env: { WARMGATE_POOL_RUNTIME: 'docker' },
-    makeRuntime: async (config) => createLocalRuntime({ ...config.runtime }),
+    makeRuntime: async (config, containerSecrets) =>
+      createLocalRuntime({ ...config.runtime, containerSecrets }),
   });
   const loadLocalHttp = load();
   report(docker, local, localHttp, sizes, {

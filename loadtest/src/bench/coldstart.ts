@@ -6,19 +6,22 @@
 // Measured at the gateway's side of Pool.Acquire (gRPC over loopback), plus where the time
 // goes inside the pool manager (health check, claim record, sidecar Bind).
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthMode, poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import {
   createGrpcLifecycle,
   createLocalRuntime,
   type Runtime,
   loadConfig,
   startPoolManager,
+  containerSecrets,
   type LifecyclePort,
   type PoolManagerConfig,
+  type ContainerSecrets,
 } from '@warmgate/pool-manager';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
 
@@ -31,7 +34,8 @@ const repoBytes = 2 * 1024 * 1024;
 
 export async function run(): Promise<void> {
   const m = await measureConnect({
-    makeRuntime: async (config) => createLocalRuntime({ ...config.runtime }),
+    makeRuntime: async (config, secrets) =>
+      createLocalRuntime({ ...config.runtime, containerSecrets: secrets }),
   });
   report(m.cold, m.warm, m.burst, m.warmPhases, m.burstPhases);
 }
@@ -39,7 +43,7 @@ export async function run(): Promise<void> {
 export interface ConnectOptions {
   /** Extra pool manager settings (e.g. WARMGATE_POOL_RUNTIME=docker). */
   readonly env?: Record<string, string>;
-  readonly makeRuntime: (config: PoolManagerConfig) => Promise<Runtime>;
+  readonly makeRuntime: (config: PoolManagerConfig, secrets: ContainerSecrets) => Promise<Runtime>;
   readonly coldRuns?: number;
   readonly warmRuns?: number;
   readonly parallel?: number;
@@ -68,9 +72,12 @@ export async function measureConnect(options: ConnectOptions): Promise<ConnectMe
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-coldstart-'));
   const storeDir = join(sandbox, 'store');
   const template = makeUserRepository(sandbox);
-  const phases = timedLifecycle(createGrpcLifecycle());
+  const poolSecret = randomBytes(32).toString('base64url');
+  const secrets = containerSecrets(poolSecret);
+  const phases = timedLifecycle(createGrpcLifecycle(secrets));
   const config = loadConfig({
     ...process.env,
+    WARMGATE_POOL_SECRET: poolSecret,
     WARMGATE_POOL_PORT: '0',
     WARMGATE_POOL_METRICS_PORT: '0',
     WARMGATE_POOL_STATE_DIR: join(sandbox, 'containers'),
@@ -81,7 +88,7 @@ export async function measureConnect(options: ConnectOptions): Promise<ConnectMe
     WARMGATE_POOL_SHUTDOWN_GRACE: '60s',
     ...options.env,
   });
-  const inner = await options.makeRuntime(config);
+  const inner = await options.makeRuntime(config, secrets);
   const runtime: Runtime = {
     ...inner,
     async claim(id, record) {
@@ -96,7 +103,7 @@ export async function measureConnect(options: ConnectOptions): Promise<ConnectMe
     lifecycle: phases.port,
     log: () => {},
   });
-  const client = createClient(poolv1.Pool, pool.address);
+  const client = createClient(poolv1.Pool, pool.address, { headers: bearerHeaders(pool.secret) });
   let users = 0;
   const acquire = async (tier: 'cold' | 'warm', expected: poolv1.AcquireSource) => {
     const userId = `bench-${users++}`;

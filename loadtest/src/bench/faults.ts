@@ -9,6 +9,7 @@
 // Settings (environment): WARMGATE_FAULTS_USERS (200), WARMGATE_FAULTS_DURATION_S (120),
 // WARMGATE_FAULTS_ACTIVE (12 users in a session at once), WARMGATE_FAULTS_KILL_EVERY_MS (4000),
 // WARMGATE_FAULTS_MAX_CONTAINERS (20), WARMGATE_FAULTS_CALLS_PER_SESSION (10).
+import { randomBytes } from 'node:crypto';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,8 +59,11 @@ export async function run(): Promise<void> {
   const stateDir = join(dir, 'containers');
   mkdirSync(storeDir, { recursive: true });
   const children: ChildProcess[] = [];
+  // The Pool API's deployment secret, shared by the two processes (never by the agents).
+  const poolSecret = randomBytes(32).toString('base64url');
   try {
     const pool = await start(children, 'pool-manager/dist/main.js', {
+      WARMGATE_POOL_SECRET: poolSecret,
       WARMGATE_POOL_HOST: '127.0.0.1',
       WARMGATE_POOL_PORT: '0',
       WARMGATE_POOL_METRICS_PORT: '0',
@@ -76,6 +80,7 @@ export async function run(): Promise<void> {
       WARMGATE_HTTP_PORT: '0',
       WARMGATE_GRPC_PORT: '0',
       WARMGATE_POOL_ADDRESS: `127.0.0.1:${pool.port}`,
+      WARMGATE_POOL_SECRET: poolSecret,
       WARMGATE_AUTH_HS256_SECRET: secret,
       WARMGATE_LLM_BASE_URL: '',
       WARMGATE_TOOL_TIMEOUT_MS: '10000',

@@ -23,7 +23,7 @@ import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
 import { AuthMode, errors, gatewayv1, poolv1, testingv1 } from '@warmgate/proto';
-import { createClient, createServiceDefinition, listen } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient, createServiceDefinition, listen } from '@warmgate/proto/grpc';
 import { printTable, summarize, timeConcurrent, timeSequential, writeResult } from './harness.js';
 
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
@@ -155,8 +155,12 @@ function token(sub: string): Promise<string> {
 async function wsClient(
   url: string,
   frame: string,
+  auth?: string,
 ): Promise<{ roundTrip(): Promise<void>; close(): void; last(): string }> {
-  const socket = new WebSocket(url);
+  // The token in the upgrade's Authorization header: the gateway reads no token from URLs.
+  const socket = auth
+    ? new WebSocket(url, { headers: { authorization: `Bearer ${auth}` } } as never)
+    : new WebSocket(url);
   let waiting: (() => void) | undefined;
   let last = '';
   socket.addEventListener('message', (event) => {
@@ -235,8 +239,8 @@ async function wsSide(
   expect: string | undefined,
   auth?: string,
 ): Promise<Side & { close(): void }> {
-  const url = `ws://127.0.0.1:${port}/ws${auth ? `?access_token=${auth}` : ''}`;
-  const clients = await Promise.all(Array.from({ length: 16 }, () => wsClient(url, frame)));
+  const url = `ws://127.0.0.1:${port}/ws`;
+  const clients = await Promise.all(Array.from({ length: 16 }, () => wsClient(url, frame, auth)));
   await new Promise((resolve) => setTimeout(resolve, 100)); // the gateway's `authenticated` frames
   await clients[0]!.roundTrip();
   // The gateway must really run the tool: an error frame would be a cheaper round trip.
@@ -302,14 +306,14 @@ async function benchGrpc() {
 }
 
 /** Opens a raw WebSocket (handshake only) that then sits idle. */
-function idleSocket(port: number, path: string): Promise<Socket> {
+function idleSocket(port: number, authHeader: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('error', reject);
     socket.once('connect', () => {
       const key = randomBytes(16).toString('base64');
       socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${authHeader}` +
           `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
     });
@@ -326,14 +330,14 @@ async function benchIdle(count = 10_000) {
   const server = await startChild('idle-gateway');
   const sockets: Socket[] = [];
   try {
-    const path = `/ws?access_token=${await token('bench-idle')}`;
+    const auth = `Authorization: Bearer ${await token('bench-idle')}\r\n`;
     // Warm the server up (JIT, first allocations) before the baseline.
-    for (let i = 0; i < 200; i++) sockets.push(await idleSocket(server.port, path));
+    for (let i = 0; i < 200; i++) sockets.push(await idleSocket(server.port, auth));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const before = await server.memory();
     for (let batch = 0; batch < count / 200; batch++) {
       sockets.push(
-        ...(await Promise.all(Array.from({ length: 200 }, () => idleSocket(server.port, path)))),
+        ...(await Promise.all(Array.from({ length: 200 }, () => idleSocket(server.port, auth)))),
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -352,6 +356,9 @@ async function benchIdle(count = 10_000) {
 }
 
 // ---------------------------------------------------------------- proxy: the real stack
+
+/** The stack's Pool deployment secret, so the bench may acquire as the gateway does. */
+const poolSecret = randomBytes(32).toString('base64url');
 
 interface Stack {
   readonly grpc: string;
@@ -377,6 +384,7 @@ async function startStack(users: number): Promise<Stack> {
       WARMGATE_POOL_PROFILES: `standard:min=4:max=${users + 4}`,
       WARMGATE_POOL_ADAPTIVE: 'false',
       WARMGATE_AUTH_HS256_SECRET: secret,
+      WARMGATE_POOL_SECRET: poolSecret,
       WARMGATE_LLM_BASE_URL: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -407,7 +415,7 @@ async function startStack(users: number): Promise<Stack> {
 
 /** An MCP session straight to a user's agent, trusted the way the gateway is (assertion). */
 async function directAgent(poolAddress: string, userId: string) {
-  const pool = createClient(poolv1.Pool, poolAddress);
+  const pool = createClient(poolv1.Pool, poolAddress, { headers: bearerHeaders(poolSecret) });
   try {
     const { binding } = await pool.acquire(
       { userId, tier: 'free', mode: AuthMode.GATEWAY },

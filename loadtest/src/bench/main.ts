@@ -14,7 +14,8 @@ const benchmarks: Record<string, { module: string; about: string }> = {
   },
   adaptive: {
     module: './adaptive.js',
-    about: 'adaptive vs fixed warm pool over a bursty trading day (simulation, virtual clock)',
+    about:
+      'predictive vs adaptive vs fixed warm pools over five trading days (simulation, virtual clock)',
   },
   bind: {
     module: './bind.js',
@@ -34,6 +35,11 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     module: './faults.js',
     about:
       'mixed load with agents killed at random: requests served, errors by kind, acknowledged writes lost',
+  },
+  abuse: {
+    module: './abuse.js',
+    about:
+      "a signed-in user's latency alone and under an anonymous flood (500 WS + 50 gRPC), and the ratio",
   },
   loadtest: {
     module: '../loadtest/bench-entry.js',

@@ -57,6 +57,27 @@ function fixtures(): Results {
         avg_idle_containers: 1.5,
       },
       fixed: { pool: 'fixed 2', warm_hit_rate: 0.6, cold_starts: 900, avg_idle_containers: 2 },
+      predictive: {
+        pool: 'predictive',
+        warm_hit_rate: 0.96,
+        cold_starts: 120,
+        avg_idle_containers: 1.9,
+      },
+      days: [
+        {
+          day: 'holiday',
+          about: 'market closed',
+          connects: 348,
+          adaptive: { warm_hit_rate: 0.945, avg_idle_containers: 1 },
+          predictive: { warm_hit_rate: 0.99, avg_idle_containers: 1.5 },
+          fixed: [
+            { pool: 'fixed 1', warm_hit_rate: 0.945, avg_idle_containers: 1 },
+            { pool: 'fixed 2', warm_hit_rate: 1, avg_idle_containers: 2 },
+          ],
+          fixed_at_predictive_idle: 0.9725,
+        },
+      ],
+      load_average: [1.5, 1.2, 1],
       ...meta('adaptive'),
     },
     'loadtest-connect-storm': {
@@ -131,6 +152,14 @@ describe('renderReport', () => {
     // (130 − 120) MiB over 50 sockets = 204.8 KiB.
     expect(markdown).toContain('**205 KiB**');
     expect(markdown).toContain('| warm pool | 8 | — | 0 | 100.0 % |');
+    expect(markdown).toContain('| predictive | 96.0 % | 120 | 1.90 |');
+    expect(markdown).toContain(
+      '| holiday (market closed) | 348 | 94.5 % / 1.00 | 99.0 % / 1.50 | 97.3 % | 94.5 % / 1.00 | 100.0 % / 2.00 |',
+    );
+    expect(markdown).toContain('load average 1.5 1.2 1)');
+    expect(markdown).toContain(
+      'Simulated trading day: the predictive pool serves **96.0 %** of claims warm at **1.90** idle containers on average (reactive adaptive: 84.0 % at 1.50).',
+    );
     expect(markdown).toContain('Test CPU × 2');
     expect(markdown).toContain('| load average (1 min) at the end of each k6 run | 3.50 – 3.50 |');
     expect(markdown).not.toMatch(/NaN|undefined|\[object Object\]/);

@@ -142,7 +142,10 @@ export function poolHitRate(results: Results): Section {
       );
   } else paragraphs.push(notMeasured(storm.missing!));
   if (adaptive.data) {
-    const rows = (['adaptive', 'fixed'] as const).map((key) => {
+    const keys = (['predictive', 'adaptive', 'fixed'] as const).filter(
+      (key) => num(adaptive.data, `${key}.warm_hit_rate`) !== undefined,
+    );
+    const rows = keys.map((key) => {
       const rate = num(adaptive.data, `${key}.warm_hit_rate`);
       const name = String((adaptive.data as Record<string, { pool?: string }>)[key]?.pool ?? key);
       if (rate !== undefined)
@@ -154,9 +157,16 @@ export function poolHitRate(results: Results): Section {
         num(adaptive.data, `${key}.avg_idle_containers`),
       ];
     });
+    const predictive = num(adaptive.data, 'predictive.warm_hit_rate');
+    const reactive = num(adaptive.data, 'adaptive.warm_hit_rate');
+    if (predictive !== undefined && reactive !== undefined)
+      headlines.push(
+        `Simulated trading day: the predictive pool serves **${percent(predictive) as string}** of claims warm at **${formatNumber(num(adaptive.data, 'predictive.avg_idle_containers') ?? 0)}** idle containers on average (reactive adaptive: ${percent(reactive) as string} at ${formatNumber(num(adaptive.data, 'adaptive.avg_idle_containers') ?? 0)}).`,
+      );
     paragraphs.push(
       '**Simulated trading day (pool core on a virtual clock)**',
       table(['pool', 'hit rate', 'cold starts', 'avg idle containers'], rows),
+      ...simulatedDays(adaptive.data),
     );
   } else paragraphs.push(notMeasured(adaptive.missing!));
   const chart =
@@ -168,4 +178,65 @@ export function poolHitRate(results: Results): Section {
         }
       : undefined;
   return section('Pool hit rate under a burst', paragraphs, [chart], headlines);
+}
+
+interface DayOutcome {
+  warm_hit_rate: number;
+  avg_idle_containers: number;
+}
+
+interface SimulatedDay {
+  day: string;
+  about: string;
+  connects: number;
+  adaptive: DayOutcome;
+  predictive: DayOutcome;
+  fixed: (DayOutcome & { pool: string })[];
+  fixed_at_predictive_idle: number;
+  variants?: (DayOutcome & { pool: string; fixed_at_same_idle: number })[];
+}
+
+/** The five-day table of `bench -- adaptive` (hit rate / average idle containers per pool). */
+function simulatedDays(data: unknown): string[] {
+  const days = (data as { days?: SimulatedDay[] }).days;
+  if (!Array.isArray(days) || days.length === 0) return [];
+  const cell = (o: DayOutcome | undefined) =>
+    o === undefined
+      ? undefined
+      : `${percent(o.warm_hit_rate) as string} / ${o.avg_idle_containers.toFixed(2)}`;
+  const fixedNames = days[0]!.fixed.map((f) => f.pool);
+  const rows = days.map((d) => [
+    `${d.day} (${d.about})`,
+    d.connects,
+    cell(d.adaptive),
+    cell(d.predictive),
+    percent(d.fixed_at_predictive_idle),
+    ...fixedNames.map((name) => cell(d.fixed.find((f) => f.pool === name))),
+  ]);
+  const load = (data as { load_average?: number[] }).load_average;
+  const versus = (o: DayOutcome, fixedRate: number) =>
+    `${cell(o) as string} (${o.warm_hit_rate >= fixedRate ? '+' : '−'}${(Math.abs(o.warm_hit_rate - fixedRate) * 100).toFixed(1)})`;
+  const variantNames = (days[0]!.variants ?? []).map((v) => v.pool);
+  const variants =
+    variantNames.length === 0
+      ? []
+      : [
+          'Predictive sizer settings on the same days (hit rate / average idle; in brackets the hit rate minus that of the fixed pools at the same idle, in points). The default is `max(history, reactive)` at 25 saved cold starts per warm container-hour with the quiet-day price; `blend surplus` sizes once from `max(forecast, recent rate)`.',
+          table(
+            ['day', 'default', ...variantNames],
+            days.map((d) => [
+              d.day,
+              versus(d.predictive, d.fixed_at_predictive_idle),
+              ...variantNames.map((name) => {
+                const v = d.variants?.find((x) => x.pool === name);
+                return v === undefined ? undefined : versus(v, v.fixed_at_same_idle);
+              }),
+            ]),
+          ),
+        ];
+  return [
+    `**Five simulated days, each after four days of history** (hit rate / average idle containers; "fixed at same idle" interpolates the fixed pools' hit rate at the predictive pool's average idle count${load ? `; load average ${load.join(' ')}` : ''})`,
+    table(['day', 'connects', 'adaptive', 'predictive', 'fixed at same idle', ...fixedNames], rows),
+    ...variants,
+  ];
 }

@@ -1,5 +1,6 @@
 import { agentv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
+import type { ContainerSecrets } from '../runtime/container-secret.js';
 import type { LifecyclePort } from '../pool/lifecycle-port.js';
 import type { Container } from '../pool/runtime-port.js';
 
@@ -9,19 +10,22 @@ type LifecycleClient = ReturnType<typeof createClient<typeof agentv1.Lifecycle>>
  * The LifecyclePort over gRPC, one long-lived channel per sidecar: the health check that runs
  * when a container is created opens it, so a warm claim pays no connection set-up.
  */
-export function createGrpcLifecycle(): LifecyclePort {
+export function createGrpcLifecycle(secrets: ContainerSecrets): LifecyclePort {
   const clients = new Map<string, LifecycleClient>();
   const clientOf = (container: Container): LifecycleClient => {
-    let client = clients.get(container.lifecycleAddress);
+    // Keyed by id too: the secret is the container's, and a port may be reused by another.
+    const key = `${container.id}@${container.lifecycleAddress}`;
+    let client = clients.get(key);
     if (!client) {
       client = createClient(agentv1.Lifecycle, container.lifecycleAddress, {
+        headers: bearerHeaders(secrets(container.id)),
         // Loopback or in-cluster: fail fast on a dead sidecar instead of backing off.
         channelOptions: {
           'grpc.initial_reconnect_backoff_ms': 100,
           'grpc.max_reconnect_backoff_ms': 1000,
         },
       });
-      clients.set(container.lifecycleAddress, client);
+      clients.set(key, client);
     }
     return client;
   };
@@ -31,8 +35,9 @@ export function createGrpcLifecycle(): LifecyclePort {
       clientOf(container).drain({ bindingId }, { timeoutMs }),
     status: (container, timeoutMs) => clientOf(container).getStatus({}, { timeoutMs }),
     forget(container) {
-      clients.get(container.lifecycleAddress)?.close();
-      clients.delete(container.lifecycleAddress);
+      const key = `${container.id}@${container.lifecycleAddress}`;
+      clients.get(key)?.close();
+      clients.delete(key);
     },
     close() {
       for (const client of clients.values()) client.close();

@@ -1,4 +1,5 @@
 import { EwmaRate, EwmaValue } from './ewma.js';
+import type { TargetDecision, WarmSizer } from './warm-sizer.js';
 
 export interface AdaptiveSizerOptions {
   /** False: a fixed-size pool (the target is always minWarm). */
@@ -19,7 +20,7 @@ export interface AdaptiveSizerOptions {
  * while a replacement is being created, plus a margin, within [min, max].
  *   target = max(min, ceil(claimRate × replenishTime × (1 + margin)))
  */
-export class AdaptiveSizer {
+export class AdaptiveSizer implements WarmSizer {
   /** Fast attack, slow release: the short average catches a burst within seconds, the long
    * one keeps the pool from collapsing in the lull between two waves. */
   private readonly fast: EwmaRate;
@@ -48,6 +49,12 @@ export class AdaptiveSizer {
     // A tiny expected value would round up to 1 forever after one claim; ignore the dust.
     const wanted = expected < 0.05 ? 0 : Math.ceil(expected);
     return Math.min(maxWarm, Math.max(minWarm, wanted));
+  }
+
+  /** The reactive sizer has no history part: the whole target is the recent rate's. */
+  decide(now: number): TargetDecision {
+    const total = this.target(now);
+    return { history: 0, recent: total, total };
   }
 
   claimRatePerMinute(now: number): number {

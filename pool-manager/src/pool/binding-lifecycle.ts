@@ -6,6 +6,7 @@ import type { PoolCoreConfig } from './core-config.js';
 import type { BindInit, LifecyclePort } from './lifecycle-port.js';
 import type { PoolMetrics, ReapReason } from './metrics.js';
 import type { Container, Runtime } from './runtime-port.js';
+import { poolSpan } from './tracing.js';
 
 export interface BindingLifecycleDeps {
   readonly runtime: Runtime;
@@ -37,14 +38,16 @@ export class BindingLifecycle {
     const claimedAt = clock.now();
     let claimed: Container;
     try {
-      claimed = await runtime.claim(container.id, {
-        userId: request.userId,
-        bindingId: request.bindingId,
-        tier: request.tier,
-        mode: request.mode,
-        claimedAt,
-        assertionKey: Buffer.from(request.assertionKey).toString('base64'),
-      });
+      claimed = await poolSpan('pool claim', { 'warmgate.profile': container.profile }, () =>
+        runtime.claim(container.id, {
+          userId: request.userId,
+          bindingId: request.bindingId,
+          tier: request.tier,
+          mode: request.mode,
+          claimedAt,
+          assertionKey: Buffer.from(request.assertionKey).toString('base64'),
+        }),
+      );
     } catch (error) {
       const normalised = WarmgateError.from(error);
       if (normalised.code !== ErrorCode.ABORTED) await this.destroy(container, 'bind_failed');
@@ -52,7 +55,9 @@ export class BindingLifecycle {
     }
     const bindStarted = clock.now();
     try {
-      await lifecycle.bind(claimed, request, timeouts.bindMs);
+      await poolSpan('pool bind', { 'warmgate.profile': claimed.profile }, () =>
+        lifecycle.bind(claimed, request, timeouts.bindMs),
+      );
       metrics.bind(claimed.profile, 'ok', clock.now() - bindStarted);
     } catch (error) {
       metrics.bind(claimed.profile, 'error', clock.now() - bindStarted);

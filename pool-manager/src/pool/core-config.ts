@@ -1,4 +1,5 @@
 // What the pool core is configured with (config.ts builds it from the environment).
+import type { PredictiveOptions } from './predictive-sizer.js';
 
 export interface ProfileConfig {
   readonly name: string;
@@ -16,6 +17,11 @@ export interface TierConfig {
 export interface PoolCoreConfig {
   readonly profiles: readonly ProfileConfig[];
   readonly tiers: Readonly<Record<string, TierConfig>>;
+  /**
+   * The profile every public (anonymous) acquire uses, whatever its tier: its own cap, so
+   * anonymous load can never take a paying tier's container. Unset: the tier's profile.
+   */
+  readonly publicProfile?: string;
   /** Public (anonymous) sessions expire after this, whatever their tier. */
   readonly publicIdleTimeoutMs: number;
   readonly adaptive: {
@@ -27,7 +33,21 @@ export interface PoolCoreConfig {
     readonly windowMs: number;
     /** Replenish time assumed until the first create is measured. */
     readonly initialCreateMs: number;
+    /**
+     * 'predictive': also warm ahead of the demand learned per weekday and time of day
+     * (PredictiveSizer); 'adaptive' (the default here): the reactive EWMA only.
+     */
+    readonly sizer?: 'adaptive' | 'predictive';
+    /** Tuning of the predictive sizer (defaultPredictiveOptions when omitted). */
+    readonly predictive?: Partial<PredictiveOptions>;
   };
+  /**
+   * Warm + starting containers all profiles together may hold: what the machine's memory
+   * allows (config.ts derives it from a memory budget). Unset: only each profile's maximum.
+   */
+  readonly maxWarmTotal?: number;
+  /** How often the learned claim history is saved through PoolCoreDeps.history (5 min). */
+  readonly historySaveIntervalMs?: number;
   readonly timeouts: {
     readonly bindMs: number;
     readonly drainMs: number;

@@ -46,7 +46,8 @@ export function createPoolMetrics(meter: Meter, snapshot: () => PoolStateView): 
     description: 'Containers by state and profile',
   });
   const target = meter.createObservableGauge('warmgate_pool_target_warm', {
-    description: 'Warm containers the adaptive sizer wants, by profile',
+    description:
+      'Warm containers the sizer wants, by profile and source: the part from the learned history, the part from the recent claim rate, and the target in force (total)',
   });
   containers.addCallback((result) => {
     for (const p of snapshot().profiles) {
@@ -57,7 +58,11 @@ export function createPoolMetrics(meter: Meter, snapshot: () => PoolStateView): 
     }
   });
   target.addCallback((result) => {
-    for (const p of snapshot().profiles) result.observe(p.targetWarm, { profile: p.profile });
+    for (const p of snapshot().profiles) {
+      result.observe(p.targetWarmHistory, { profile: p.profile, source: 'history' });
+      result.observe(p.targetWarmRecent, { profile: p.profile, source: 'recent' });
+      result.observe(p.targetWarm, { profile: p.profile, source: 'total' });
+    }
   });
   return {
     claim: (profile, source, ms) => claimLatency.record(ms, { profile, source }),

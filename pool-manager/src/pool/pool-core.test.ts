@@ -71,6 +71,40 @@ const acquire = (core: PoolCore, userId: string, tier = 'free') =>
   core.acquire({ userId, tier, mode: AuthMode.GATEWAY });
 
 describe('PoolCore', () => {
+  it('serves public acquires from the capped public profile, never a paying one', async () => {
+    const { core, clock } = await setup({
+      profiles: [
+        { name: 'standard', minWarm: 1, maxTotal: 2 },
+        { name: 'public', minWarm: 1, maxTotal: 1 },
+      ],
+      publicProfile: 'public',
+    });
+    const anonymous = (userId: string) =>
+      core.acquire({ userId, tier: 'free', mode: AuthMode.PUBLIC });
+    expect((await anonymous('public-1')).binding.profile).toBe('public');
+    await expect(anonymous('public-2')).rejects.toMatchObject({
+      code: ErrorCode.RESOURCE_EXHAUSTED,
+      retryAfterMs: 5_000,
+    });
+    expect((await acquire(core, 'alice')).binding.profile).toBe('standard');
+    expect(await core.release('public-1')).toBe(true);
+    const next = anonymous('public-2');
+    await clock.advance(1500);
+    expect((await next).binding.profile).toBe('public');
+  });
+
+  it('refuses an acquire in another mode for a bound user', async () => {
+    const { core } = await setup();
+    await acquire(core, 'alice');
+    await expect(
+      core.acquire({ userId: 'alice', tier: 'free', mode: AuthMode.DIRECT }),
+    ).rejects.toMatchObject({ code: ErrorCode.FAILED_PRECONDITION });
+    await core.acquire({ userId: 'bob', tier: 'free', mode: AuthMode.DIRECT });
+    await expect(acquire(core, 'bob')).rejects.toMatchObject({
+      code: ErrorCode.FAILED_PRECONDITION,
+    });
+  });
+
   it('keeps minWarm warm, claims one warm and replenishes after the claim', async () => {
     const { core, clock, runtime } = await setup();
     expect(core.state().profiles[0]).toMatchObject({ warm: 2, bound: 0 });

@@ -11,6 +11,7 @@ import {
 import { sleepOn, systemClock, type Clock } from './clock.js';
 import type { PoolCoreConfig, TierConfig } from './core-config.js';
 import { BindingLifecycle } from './binding-lifecycle.js';
+import { parseSnapshot, type HistorySnapshot, type HistoryStore } from './history-port.js';
 import type { LifecyclePort, RepositoryResolver } from './lifecycle-port.js';
 import { createPoolMetrics, type PoolMetrics } from './metrics.js';
 import { StateBroadcaster, type PoolStateView, type StateListener } from './pool-state.js';
@@ -19,6 +20,7 @@ import { createProfileSlot, profileState, type ProfileSlot } from './profile-slo
 import { recover } from './recovery.js';
 import type { Container, Runtime } from './runtime-port.js';
 import { UserLocks } from './user-locks.js';
+import { capTargets } from './warm-cap.js';
 
 export interface PoolCoreDeps {
   readonly runtime: Runtime;
@@ -27,6 +29,8 @@ export interface PoolCoreDeps {
   readonly clock?: Clock;
   readonly metrics?: (snapshot: () => PoolStateView) => PoolMetrics;
   readonly log?: (message: string) => void;
+  /** Where the predictive sizer's learned history is kept across restarts (none: memory only). */
+  readonly history?: HistoryStore;
 }
 
 /**
@@ -85,10 +89,14 @@ export class PoolCore {
       if (!this.slots.has(profile))
         throw new Error(`tier ${tier} maps to unknown profile ${profile}`);
     }
+    if (config.publicProfile !== undefined && !this.slots.has(config.publicProfile)) {
+      throw new Error(`the public profile ${config.publicProfile} is not a profile`);
+    }
   }
 
   /** Adopts or destroys what an earlier instance left, then fills the pools and starts timers. */
   async start(): Promise<void> {
+    await this.loadHistory();
     const recovered = await recover({
       runtime: this.deps.runtime,
       lifecycle: this.deps.lifecycle,
@@ -99,15 +107,23 @@ export class PoolCore {
       log: this.log,
     });
     for (const binding of recovered.bindings) this.bindings.set(binding.userId, binding);
-    for (const [name, slot] of this.slots) {
+    const initial = capTargets(
+      [...this.slots.values()].map((slot) => slot.config.minWarm),
+      this.config.maxWarmTotal,
+    );
+    for (const [index, [name, slot]] of [...this.slots].entries()) {
       slot.pool.adopt(recovered.warm.get(name) ?? []);
-      slot.pool.start(slot.config.minWarm);
+      slot.pool.start(initial[index]!);
     }
     if (recovered.destroyed > 0) this.log(`recovery destroyed ${recovered.destroyed} container(s)`);
     this.periodic.every('reap', this.config.reapIntervalMs, () => this.reapIdle());
     this.periodic.every('size', this.config.sizeIntervalMs, () => this.resize());
     if (this.config.healthIntervalMs > 0) {
       this.periodic.every('health', this.config.healthIntervalMs, () => this.probeIdle());
+    }
+    if (this.deps.history && this.predictiveSlots().length > 0) {
+      const every = this.config.historySaveIntervalMs ?? 5 * 60_000;
+      this.periodic.every('history', every, () => this.saveHistory());
     }
   }
 
@@ -185,15 +201,75 @@ export class PoolCore {
     await Promise.all([...this.slots.values()].map((slot) => slot.pool.probeIdle()));
   }
 
-  /** One sizing pass: sets each pool's warm target from the claim rate; trims one surplus. */
+  /**
+   * One sizing pass: sets each pool's warm target from its sizer, within what the machine
+   * can hold (maxWarmTotal over all profiles); trims one surplus.
+   */
   async resize(): Promise<void> {
     if (this.stopping) return;
     const now = this.clock.now();
-    for (const slot of this.slots.values()) {
-      slot.pool.setTarget(slot.sizer.target(now));
+    const slots = [...this.slots.values()];
+    for (const slot of slots) slot.decision = slot.sizer.decide(now);
+    const targets = capTargets(
+      slots.map((slot) => slot.decision.total),
+      this.config.maxWarmTotal,
+    );
+    for (const [index, slot] of slots.entries()) {
+      slot.pool.setTarget(targets[index]!);
       await slot.pool.shrinkOne().catch((error: unknown) => this.log(`shrink: ${String(error)}`));
     }
     this.broadcaster.changed();
+  }
+
+  /** The learned claim history of every predictive profile, as the history store keeps it. */
+  historySnapshot(): HistorySnapshot | undefined {
+    const slots = this.predictiveSlots();
+    if (slots.length === 0) return undefined;
+    return {
+      version: 1,
+      bucketMs: slots[0]!.predictive!.history.bucketMs,
+      savedAt: this.clock.now(),
+      profiles: Object.fromEntries(slots.map((s) => [s.config.name, s.predictive!.toRecord()])),
+    };
+  }
+
+  /** Saves the learned history (a failure is logged: the next save tries again). */
+  async saveHistory(): Promise<void> {
+    const snapshot = this.historySnapshot();
+    if (!this.deps.history || !snapshot) return;
+    try {
+      await this.deps.history.save(snapshot);
+    } catch (error) {
+      this.log(`claim history: could not save: ${(error as Error).message}`);
+    }
+  }
+
+  /** A missing, unreadable or malformed history is a warning: the sizer starts fresh. */
+  private async loadHistory(): Promise<void> {
+    const slots = this.predictiveSlots();
+    if (!this.deps.history || slots.length === 0) return;
+    try {
+      const raw = await this.deps.history.load();
+      if (raw === undefined) return;
+      const records = parseSnapshot(raw, slots[0]!.predictive!.history.bucketMs);
+      for (const slot of slots) {
+        const record = records.get(slot.config.name);
+        if (record === undefined) continue;
+        try {
+          slot.predictive!.history.restore(record);
+        } catch (error) {
+          this.log(
+            `claim history of profile ${slot.config.name} ignored (starting fresh): ${(error as Error).message}`,
+          );
+        }
+      }
+    } catch (error) {
+      this.log(`claim history ignored (starting fresh): ${(error as Error).message}`);
+    }
+  }
+
+  private predictiveSlots(): ProfileSlot[] {
+    return [...this.slots.values()].filter((slot) => slot.predictive !== undefined);
   }
 
   /** SIGTERM: refuse new acquires, drain every binding (bounded by `graceMs`), destroy the rest. */
@@ -216,6 +292,7 @@ export class PoolCore {
     }
     await Promise.all([...this.slots.values()].map((slot) => slot.pool.drain()));
     this.broadcaster.close();
+    await this.saveHistory();
   }
 
   /** Stops timers and watchers; leaves containers as they are (a restart adopts them). */
@@ -223,6 +300,7 @@ export class PoolCore {
     this.stopping = true;
     this.periodic.stop();
     this.broadcaster.close();
+    void this.saveHistory();
   }
 
   private async acquireExclusive(
@@ -232,6 +310,13 @@ export class PoolCore {
   ): Promise<AcquireResult> {
     const existing = this.bindings.get(input.userId);
     if (existing) {
+      // A user bound in one mode is never served in another: a direct-mode credential must not
+      // take over (or lock out) a gateway-mode binding, nor the reverse.
+      if (existing.mode !== input.mode) {
+        throw errors.failedPrecondition(
+          `user is bound in ${modeName(existing.mode)} mode; a ${modeName(input.mode)}-mode acquire waits until that binding ends`,
+        );
+      }
       const stale = input.staleBindingId === existing.bindingId;
       if (!stale || (await this.lifecycle.isAlive(existing))) {
         const durationMs = this.clock.now() - started;
@@ -240,7 +325,9 @@ export class PoolCore {
       }
       await this.lifecycle.retire(existing, 'stale');
     }
-    const slot = this.slots.get(tier.profile)!;
+    const profile =
+      input.mode === AuthMode.PUBLIC ? (this.config.publicProfile ?? tier.profile) : tier.profile;
+    const slot = this.slots.get(profile)!;
     slot.sizer.recordClaim(started);
     // A claim can lose a race for a container (ABORTED), or a warm container can die after
     // its last health check (its sidecar is gone: UNAVAILABLE): take another, a bounded
@@ -295,12 +382,16 @@ export class PoolCore {
         slot.coldStarting--;
       }
     }
-    if (slot.pool.counts().starting > 0) {
+    // Anonymous acquires never queue for a container being created: at the public cap they
+    // are refused at once, so a flood cannot pile up waiters (their clients may retry).
+    if (slot.pool.counts().starting > 0 && name !== this.config.publicProfile) {
       this.metrics.coldStart(name, 'profile_at_capacity');
       return { container: await slot.pool.waitForOne(), source: 'cold', lent: true };
     }
-    throw errors.resourceExhausted(
+    throw new WarmgateError(
+      ErrorCode.RESOURCE_EXHAUSTED,
       `profile ${name} is at its maximum of ${slot.config.maxTotal} containers`,
+      { retryAfterMs: PROFILE_FULL_RETRY_MS },
     );
   }
 
@@ -350,6 +441,13 @@ export class PoolCore {
     for (const binding of this.bindings.values()) if (binding.profile === profile) count++;
     return count;
   }
+}
+
+/** The retry hint of a full profile: about one bind-and-release of another user. */
+const PROFILE_FULL_RETRY_MS = 5_000;
+
+function modeName(mode: AuthMode): string {
+  return AuthMode[mode]?.toLowerCase() ?? String(mode);
 }
 
 function defaultMetrics(snapshot: () => PoolStateView): PoolMetrics {

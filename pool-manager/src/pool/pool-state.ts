@@ -7,7 +7,12 @@ export interface ProfileStateView {
   starting: number;
   bound: number;
   draining: number;
+  /** The warm target in force (the sizer's, within the profile's and the machine's room). */
   targetWarm: number;
+  /** The part of the sizer's decision from the learned history (0 for the reactive sizer). */
+  targetWarmHistory: number;
+  /** The part from the recent claim rate. */
+  targetWarmRecent: number;
   minWarm: number;
   maxTotal: number;
   claimRatePerMinute: number;

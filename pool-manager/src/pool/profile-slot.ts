@@ -6,13 +6,19 @@ import type { LifecyclePort } from './lifecycle-port.js';
 import type { PoolMetrics } from './metrics.js';
 import type { ProfileStateView } from './pool-state.js';
 import type { Runtime } from './runtime-port.js';
+import { defaultPredictiveOptions, PredictiveSizer } from './predictive-sizer.js';
+import type { TargetDecision, WarmSizer } from './warm-sizer.js';
 import { WarmPool } from './warm-pool.js';
 
 /** One profile's moving parts: its warm pool, its sizer, and what is outside the pool. */
 export interface ProfileSlot {
   readonly config: ProfileConfig;
   readonly pool: WarmPool;
-  readonly sizer: AdaptiveSizer;
+  readonly sizer: WarmSizer;
+  /** Set with the predictive sizer: its learned history is saved and restored. */
+  readonly predictive: PredictiveSizer | undefined;
+  /** The last sizing decision (before the machine-wide memory cap). */
+  decision: TargetDecision;
   /** Containers being created outside the pool for a cold start. */
   coldStarting: number;
   /** Cold-started containers being claimed and bound. */
@@ -32,17 +38,24 @@ export interface SlotDeps {
 
 export function createProfileSlot(profile: ProfileConfig, deps: SlotDeps): ProfileSlot {
   const { adaptive, timeouts } = deps.config;
-  const sizer = new AdaptiveSizer({
+  const sizing = {
     enabled: adaptive.enabled,
     minWarm: profile.minWarm,
     maxWarm: profile.maxTotal,
     margin: adaptive.margin,
     windowMs: adaptive.windowMs,
     initialCreateMs: adaptive.initialCreateMs,
-  });
+  };
+  const predictive =
+    adaptive.enabled && adaptive.sizer === 'predictive'
+      ? new PredictiveSizer(sizing, { ...defaultPredictiveOptions, ...adaptive.predictive })
+      : undefined;
+  const sizer: WarmSizer = predictive ?? new AdaptiveSizer(sizing);
   const slot: ProfileSlot = {
     config: profile,
     sizer,
+    predictive,
+    decision: { history: 0, recent: profile.minWarm, total: profile.minWarm },
     coldStarting: 0,
     claiming: 0,
     pool: new WarmPool({
@@ -81,6 +94,8 @@ export function profileState(
     bound: mine.filter((b) => b.state === 'bound').length + slot.claiming + counts.lent,
     draining: mine.filter((b) => b.state === 'draining').length,
     targetWarm: slot.pool.target,
+    targetWarmHistory: slot.decision.history,
+    targetWarmRecent: slot.decision.recent,
     minWarm: slot.config.minWarm,
     maxTotal: slot.config.maxTotal,
     claimRatePerMinute: slot.sizer.claimRatePerMinute(now),

@@ -33,6 +33,8 @@ export function stateToWire(
       bound: p.bound,
       draining: p.draining,
       targetWarm: p.targetWarm,
+      targetWarmHistory: p.targetWarmHistory,
+      targetWarmRecent: p.targetWarmRecent,
       minWarm: p.minWarm,
       maxTotal: p.maxTotal,
       claimRatePerMinute: Math.round(p.claimRatePerMinute * 100) / 100,

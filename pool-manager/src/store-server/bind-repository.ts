@@ -9,6 +9,8 @@ export interface StoreClientOptions {
   readonly secret: string | Uint8Array;
   /** Must outlive the binding up to its final push at drain (see docs/kubernetes.md). */
   readonly credentialTtlMs: number;
+  /** Where "could not tell the store a binding ended" goes. */
+  readonly log?: (message: string) => void;
 }
 
 export interface BindRepository {

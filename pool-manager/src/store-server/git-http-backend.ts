@@ -9,6 +9,10 @@ export interface BackendRequest {
   readonly pathInfo: string;
   /** Who is pushing (enables receive-pack) — the repository's own user. */
   readonly remoteUser: string;
+  /** Extra environment for git (the receive policy). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** A request body past this many bytes stops the backend (the push fails). */
+  readonly maxBodyBytes?: number;
 }
 
 const HEADER_END = /\r?\n\r?\n/;
@@ -16,10 +20,11 @@ const HEADER_END = /\r?\n\r?\n/;
 export function runHttpBackend(
   req: IncomingMessage,
   res: ServerResponse,
-  { projectRoot, pathInfo, remoteUser }: BackendRequest,
+  { projectRoot, pathInfo, remoteUser, env: extraEnv, maxBodyBytes }: BackendRequest,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://store');
   const env: NodeJS.ProcessEnv = {
+    ...extraEnv,
     PATH: process.env.PATH,
     GIT_PROJECT_ROOT: projectRoot,
     GIT_HTTP_EXPORT_ALL: '1',
@@ -41,6 +46,13 @@ export function runHttpBackend(
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString();
     });
+    let received = 0;
+    if (maxBodyBytes !== undefined) {
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxBodyBytes && child.exitCode === null) child.kill('SIGTERM');
+      });
+    }
     req.pipe(child.stdin);
     child.stdin.on('error', () => undefined); // the backend may answer before reading it all
     let head = Buffer.alloc(0);

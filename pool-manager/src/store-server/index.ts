@@ -11,3 +11,5 @@ export {
   type BindRepository,
   type StoreClientOptions,
 } from './bind-repository.js';
+export { endedSignature, notifyBindingEnded } from './ended-bindings.js';
+export { parseSize, RECEIVE_SETTINGS } from './receive-policy.js';

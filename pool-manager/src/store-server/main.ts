@@ -9,6 +9,7 @@ await mkdir(config.dir, { recursive: true, mode: 0o700 });
 const server = createStoreServer({
   root: config.dir,
   secret: config.secret,
+  quotaBytes: config.quotaBytes,
   log: (message) => console.error(message),
 });
 server.listen(config.port, config.host, () => {

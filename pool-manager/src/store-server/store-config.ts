@@ -1,5 +1,6 @@
 // The repo store server's configuration, read from WARMGATE_STORE_* here and nowhere else.
 import { resolve } from 'node:path';
+import { parseSize } from './receive-policy.js';
 
 export interface StoreConfig {
   readonly host: string;
@@ -8,12 +9,15 @@ export interface StoreConfig {
   readonly dir: string;
   /** Shared with the pool manager, which mints the per-bind credentials. */
   readonly secret: string;
+  /** Size quota per repository, bytes. */
+  readonly quotaBytes: number;
 }
 
 const defaults = {
-  WARMGATE_STORE_HOST: '0.0.0.0',
+  WARMGATE_STORE_HOST: '127.0.0.1',
   WARMGATE_STORE_PORT: '8081',
   WARMGATE_STORE_DIR: '.warmgate/store',
+  WARMGATE_STORE_QUOTA: '256MiB',
 } as const;
 
 export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
@@ -27,6 +31,12 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
   if (secret.length < 32) {
     problems.push('WARMGATE_STORE_SECRET: must be set to a secret of at least 32 characters');
   }
+  let quotaBytes = 0;
+  try {
+    quotaBytes = parseSize(read('WARMGATE_STORE_QUOTA'));
+  } catch (error) {
+    problems.push(`WARMGATE_STORE_QUOTA: ${(error as Error).message}`);
+  }
   if (problems.length > 0) {
     throw new Error(`invalid repo store configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -35,5 +45,6 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     port,
     dir: resolve(read('WARMGATE_STORE_DIR')),
     secret,
+    quotaBytes,
   };
 }

@@ -12,21 +12,33 @@ import { promisify } from 'node:util';
 import { safeUserName } from '@warmgate/agent';
 import { WarmgateError } from '@warmgate/proto';
 import { verifyRepoCredential } from './credential.js';
+import { ENDED_PREFIX, endedBindings, endedSignatureValid } from './ended-bindings.js';
 import { runHttpBackend } from './git-http-backend.js';
+import { receiveEnv, writeStoreHooks } from './receive-policy.js';
 import { parseRepoPath } from './repo-url.js';
 
 const exec = promisify(execFile);
+
+/** WARMGATE_STORE_QUOTA's default: 256 MiB per repository. */
+export const DEFAULT_QUOTA_BYTES = 256 * 1024 * 1024;
 
 export interface StoreServerOptions {
   /** The directory of bare repositories (the StatefulSet's volume). */
   readonly root: string;
   readonly secret: Uint8Array | string;
+  /** The most a repository may hold on disk (WARMGATE_STORE_QUOTA); a push past it is refused. */
+  readonly quotaBytes?: number;
   readonly now?: () => number;
   readonly log?: (message: string) => void;
 }
 
 export function createStoreServer(options: StoreServerOptions): Server {
   const now = options.now ?? Date.now;
+  const quotaBytes = options.quotaBytes ?? DEFAULT_QUOTA_BYTES;
+  const ended = endedBindings(options.root);
+  let hooks: Promise<string> | undefined;
+  const policyEnv = async () =>
+    receiveEnv(await (hooks ??= writeStoreHooks(options.root)), quotaBytes);
   const creating = new Map<string, Promise<void>>();
   const ensureRepo = (repo: string): Promise<void> => {
     let pending = creating.get(repo);
@@ -48,6 +60,9 @@ export function createStoreServer(options: StoreServerOptions): Server {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://store');
     if (url.pathname === '/healthz') return reply(res, 200, 'ok');
+    if (url.pathname.startsWith(ENDED_PREFIX) && req.method === 'POST') {
+      return endBinding(req, res, decodeURIComponent(url.pathname.slice(ENDED_PREFIX.length)));
+    }
     const path = parseRepoPath(url.pathname);
     if (path === undefined) return reply(res, 404, 'not found');
     const token = bearer(req.headers.authorization);
@@ -62,12 +77,32 @@ export function createStoreServer(options: StoreServerOptions): Server {
       // Same answer for "other user" and "other binding": the caller learns nothing.
       return reply(res, 403, 'credential not valid for this repository');
     }
+    if (await ended.has(claims.bindingId)) {
+      return challenge(res, 'the binding of this credential has ended');
+    }
+    // A pack bigger than the whole quota can only be refused: do not spool it to disk first.
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (path.rest.endsWith('/git-receive-pack') && length > quotaBytes) {
+      return reply(res, 413, `push refused: ${length} bytes is over the repository quota`);
+    }
     await ensureRepo(path.repo);
     await runHttpBackend(req, res, {
       projectRoot: options.root,
       pathInfo: `/${path.repo}${path.rest}`,
       remoteUser: path.repo,
+      env: await policyEnv(),
+      maxBodyBytes: quotaBytes,
     });
+  }
+
+  async function endBinding(req: IncomingMessage, res: ServerResponse, bindingId: string) {
+    const token = bearer(req.headers.authorization);
+    if (bindingId === '' || token === undefined) return challenge(res, 'missing credential');
+    if (!endedSignatureValid(options.secret, bindingId, token)) {
+      return challenge(res, 'signature does not verify');
+    }
+    await ended.mark(bindingId);
+    reply(res, 200, 'ended');
   }
 }
 

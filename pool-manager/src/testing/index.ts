@@ -3,3 +3,5 @@
 export { FakeAgents, type FakeAgent } from './fake-lifecycle.js';
 export { FakeRuntime } from './fake-runtime.js';
 export { ManualClock } from '../pool/manual-clock.js';
+export { createMemoryHistoryStore } from '../pool/history-port.js';
+export { ClaimHistory } from '../pool/claim-history.js';

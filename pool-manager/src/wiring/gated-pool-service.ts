@@ -5,19 +5,23 @@
 import { errors, type poolv1 } from '@warmgate/proto';
 import type { ServiceImpl } from '@warmgate/proto/grpc';
 import type { PoolCore } from '../pool/pool-core.js';
+import type { DirectAcquire } from '../service/direct-acquire.js';
 import { createPoolService } from '../service/pool-service.js';
 import { stateToWire } from '../service/to-wire.js';
 
 type PoolImpl = ServiceImpl<typeof poolv1.Pool>;
 
-export function createGatedPoolService(current: () => PoolCore | undefined): PoolImpl {
+export function createGatedPoolService(
+  current: () => PoolCore | undefined,
+  direct?: DirectAcquire,
+): PoolImpl {
   const services = new WeakMap<PoolCore, PoolImpl>();
   const leading = (): PoolImpl => {
     const core = current();
     if (core === undefined) throw errors.unavailable('not the leader');
     let service = services.get(core);
     if (service === undefined) {
-      service = createPoolService(core);
+      service = createPoolService(core, direct);
       services.set(core, service);
     }
     return service;

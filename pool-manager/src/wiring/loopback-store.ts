@@ -1,8 +1,9 @@
 // The embedded store served to Docker containers: the store server (git smart HTTP, one
 // credential per binding) on a loopback port, in the pool manager's process, over the same
-// folder of bare repositories the local runtime reads by path. The secret is made here and
-// lives only in this process.
-import { randomBytes } from 'node:crypto';
+// folder of bare repositories the local runtime reads by path. Its secret is derived from the
+// deployment secret (the Pool secret) and lives only in this process: a restarted pool manager
+// with the same deployment secret still honours the credentials of the bindings it adopts.
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ensureStore } from '@warmgate/agent';
@@ -16,10 +17,13 @@ export interface LoopbackStore {
 
 export async function startLoopbackStore(
   dir: string,
+  deploymentSecret: string,
   log: (message: string) => void,
 ): Promise<LoopbackStore> {
   const root = await ensureStore(dir);
-  const secret = randomBytes(32).toString('base64url');
+  const secret = createHmac('sha256', deploymentSecret)
+    .update('warmgate-loopback-store/v1')
+    .digest('base64url');
   const server = createStoreServer({ root, secret, log });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -3,7 +3,11 @@
 // the pool core just before Bind — so the repository is filled in here, on the way to the
 // sidecar, from the BindRequest itself. The core's RepositoryResolver only says `ephemeral`.
 import type { LifecyclePort, RepositoryResolver } from '../pool/lifecycle-port.js';
-import { createStoreRepositories, type StoreClientOptions } from '../store-server/index.js';
+import {
+  createStoreRepositories,
+  notifyBindingEnded,
+  type StoreClientOptions,
+} from '../store-server/index.js';
 
 export function withStoreRepositories(
   lifecycle: LifecyclePort,
@@ -27,7 +31,16 @@ export function withStoreRepositories(
         },
         timeoutMs,
       ),
-    drain: (container, bindingId, timeoutMs) => lifecycle.drain(container, bindingId, timeoutMs),
+    // After the final push (or a failed drain: the container is destroyed next), the binding's
+    // credential must stop working; until the store hears of it, its TTL still bounds it.
+    drain: (container, bindingId, timeoutMs) =>
+      lifecycle
+        .drain(container, bindingId, timeoutMs)
+        .finally(() =>
+          notifyBindingEnded(options.storeUrl, options.secret, bindingId).catch((error: unknown) =>
+            options.log?.(`repo store: binding ${bindingId} not marked ended: ${String(error)}`),
+          ),
+        ),
     status: (container, timeoutMs) => lifecycle.status(container, timeoutMs),
     forget: (container) => lifecycle.forget(container),
     close: () => lifecycle.close(),

@@ -8,13 +8,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthMode, poolv1 } from '@warmgate/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPoolManager, type RunningPoolManager } from '../../src/index.js';
+import { containerSecrets, startPoolManager, type RunningPoolManager } from '../../src/index.js';
 import {
   callTool,
   makeSandbox,
   poolClient,
   seedRepository,
   spawnPoolManager,
+  TEST_POOL_SECRET,
   waitFor,
   warmCount,
   type PoolClient,
@@ -33,6 +34,8 @@ import {
 
 // A secret of the pool manager's process: no container may see it in its environment.
 const SENTINEL = 'sentinel-secret-of-the-pool-manager-7c1d';
+// A telemetry setting of the pool manager's: containers get OTEL_* (allow-listed).
+const OTEL_ATTRIBUTES = 'warmgate.test=docker-7c1d';
 const dockerEnv = {
   WARMGATE_POOL_RUNTIME: 'docker',
   WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
@@ -69,6 +72,7 @@ describe('docker runtime: isolation of a bound agent container', () => {
 
   beforeAll(async () => {
     process.env.WARMGATE_TEST_POOL_SECRET = SENTINEL;
+    process.env.OTEL_RESOURCE_ATTRIBUTES = OTEL_ATTRIBUTES;
     sandbox = makeSandbox(dockerEnv);
     sandboxes.push(sandbox);
     seedRepository(sandbox.storeDir, 'alice', { 'notes/alice.md': 'alice only\n' });
@@ -84,6 +88,7 @@ describe('docker runtime: isolation of a bound agent container', () => {
 
   afterAll(async () => {
     delete process.env.WARMGATE_TEST_POOL_SECRET;
+    delete process.env.OTEL_RESOURCE_ATTRIBUTES;
     client?.close();
     await pool?.close();
     // Shutdown drains every binding and destroys every container it made.
@@ -106,13 +111,26 @@ describe('docker runtime: isolation of a bound agent container', () => {
         NanoCpus: 500_000_000,
         PidsLimit: 128,
       });
-      const binds = info.Mounts.filter((m) => m.Type === 'bind');
-      expect(binds).toEqual([
+      // Its own folder, plus its secrets read-only: the control token in both, the
+      // Lifecycle secret in the sidecar alone.
+      const secret = (name: string) =>
         expect.objectContaining({
-          Source: join(sandbox.stateDir, alice.containerId, 'box'),
-          Destination: '/warmgate',
-        }),
-      ]);
+          Source: join(sandbox.stateDir, alice.containerId, name),
+          Destination: `/run/warmgate/${name}`,
+          RW: false,
+        });
+      const binds = info.Mounts.filter((m) => m.Type === 'bind');
+      expect(binds).toHaveLength(role === 'agent' ? 2 : 3);
+      expect(binds).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Source: join(sandbox.stateDir, alice.containerId, 'box'),
+            Destination: '/warmgate',
+          }),
+          secret('control.token'),
+          ...(role === 'sidecar' ? [secret('sidecar.secret')] : []),
+        ]),
+      );
     }
     const id = await dockerExec(agentOf(alice), ['id', '-u']);
     expect(id.stdout.trim()).not.toBe('0');
@@ -164,6 +182,24 @@ describe('docker runtime: isolation of a bound agent container', () => {
     expect(fetch.stderr).toMatch(/401|403|Authentication failed|could not read Username/i);
   });
 
+  it("holds its sidecar's Lifecycle secret in the sidecar container only", async () => {
+    const secret = containerSecrets(TEST_POOL_SECRET)(alice.containerId);
+    const inSidecar = await dockerExec(`warmgate-${alice.containerId}-sidecar`, [
+      'cat',
+      '/run/warmgate/sidecar.secret',
+    ]);
+    expect(inSidecar.stdout).toBe(secret);
+    expect((await dockerExec(agentOf(alice), ['ls', '-a', '/run/warmgate'])).stdout.trim()).toBe(
+      '.\n..\ncontrol.token',
+    );
+    const grep = await dockerExec(agentOf(alice), [
+      'sh',
+      '-c',
+      `grep -rlF -e ${secret} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null; true`,
+    ]);
+    expect(grep.stdout.trim()).toBe('');
+  });
+
   it("holds no secret of the pool manager or gateway in its processes' environment", async () => {
     for (const role of ['agent', 'sidecar']) {
       const environ = await dockerExec(`warmgate-${alice.containerId}-${role}`, [
@@ -174,6 +210,13 @@ describe('docker runtime: isolation of a bound agent container', () => {
       expect(environ.code).toBe(0);
       expect(environ.stdout).toContain('WARMGATE_WORKSPACE_DIR=');
       expect(environ.stdout).not.toContain(SENTINEL);
+      expect(environ.stdout).not.toContain(TEST_POOL_SECRET);
+      expect(environ.stdout).not.toContain(containerSecrets(TEST_POOL_SECRET)(alice.containerId));
+      // Telemetry settings are allowed through (OTEL_*); the variable names the secret files.
+      expect(environ.stdout).toContain(`OTEL_RESOURCE_ATTRIBUTES=${OTEL_ATTRIBUTES}`);
+      expect(environ.stdout).toContain(
+        'WARMGATE_AGENT_CONTROL_TOKEN_FILE=/run/warmgate/control.token',
+      );
       for (const name of [
         'WARMGATE_STORE_SECRET',
         'WARMGATE_JWT',
@@ -193,7 +236,8 @@ describe('docker runtime: isolation of a bound agent container', () => {
 
   it("cannot call the Pool API or the other sidecar's Lifecycle API with any effect", async () => {
     // A script in alice's own folder, run by her agent container's node, with the gRPC
-    // client the image carries. It tries to release bob's binding and to drain bob's sidecar.
+    // client the image carries. It tries to release bob's binding and to drain bob's sidecar,
+    // without credentials and with the only one the agent holds (its control token).
     const sidecarPort = JSON.parse(
       (
         await dockerExec(`warmgate-${bob.containerId}-sidecar`, [
@@ -206,12 +250,20 @@ describe('docker runtime: isolation of a bound agent container', () => {
       join(sandbox.stateDir, alice.containerId, 'box', 'attack.mjs'),
       `const { createClient } = await import('/app/proto/dist/grpc/index.js');
 const { poolv1, agentv1 } = await import('/app/proto/dist/index.js');
+const { readFileSync } = await import('node:fs');
 const [poolAddress, sidecarAddress, bindingId] = process.argv.slice(2);
+const token = readFileSync('/run/warmgate/control.token', 'utf8');
+const headers = { authorization: 'Bearer ' + token };
 const out = {};
-const pool = createClient(poolv1.Pool, poolAddress);
-try { await pool.release({ userId: 'bob', bindingId }); out.release = 'ok'; } catch (e) { out.release = String(e.code ?? e.message); }
-const sidecar = createClient(agentv1.Lifecycle, sidecarAddress);
-try { await sidecar.drain({ bindingId }); out.drain = 'ok'; } catch (e) { out.drain = String(e.code ?? e.message); }
+const attempt = async (name, call) => {
+  try { await call(); out[name] = 'ok'; } catch (e) { out[name] = String(e.code ?? e.message); }
+};
+for (const [suffix, options] of [['', {}], ['WithToken', { headers }]]) {
+  const pool = createClient(poolv1.Pool, poolAddress, options);
+  await attempt('release' + suffix, () => pool.release({ userId: 'bob', bindingId }));
+  const sidecar = createClient(agentv1.Lifecycle, sidecarAddress, options);
+  await attempt('drain' + suffix, () => sidecar.drain({ bindingId }));
+}
 console.log(JSON.stringify(out));
 process.exit(0);
 `,
@@ -224,7 +276,14 @@ process.exit(0);
       bob.bindingId,
     ]);
     expect(attack.stderr).toBe('');
-    // No effect: bob is still bound to the same binding, and his agent still serves him.
+    // Every attempt is refused as unauthenticated (gRPC code 16)…
+    expect(JSON.parse(attack.stdout)).toEqual({
+      release: '16',
+      drain: '16',
+      releaseWithToken: '16',
+      drainWithToken: '16',
+    });
+    // …and has no effect: bob is still bound to the same binding, and his agent still serves him.
     const again = await client.acquire({ userId: 'bob', tier: 'pro', mode: AuthMode.GATEWAY });
     const attempts = `attempts from inside alice's container: ${attack.stdout.trim()}`;
     expect(again.source, attempts).toBe(poolv1.AcquireSource.EXISTING);

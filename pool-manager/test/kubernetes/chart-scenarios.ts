@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig, loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
 import { beforeAll, expect, it } from 'vitest';
 import { createKubernetesLeaseStore, createLeaderElector } from '../../src/leader/index.js';
+import { containerSecrets } from '../../src/runtime/container-secret.js';
 import { startKubernetesRuntime, type PodTemplate } from '../../src/runtime/kubernetes/index.js';
+import { TEST_POOL_SECRET } from '../support.js';
 import type { TestCluster } from './harness/cluster.js';
 import { claimFor, createNamespace } from './harness/fixtures.js';
 
@@ -94,6 +96,8 @@ export function chartScenarios(cluster: () => TestCluster): void {
       'networkPolicy.enabled=false',
       'global.image.registry=registry.example.com/',
       'global.image.tag=1.2.3',
+      'telemetry.otlp.endpoint=http://otel.example:4318',
+      'telemetry.otlp.protocol=http/json',
     ];
     const { stdout } = await run(cluster().tools.helm, [
       'template',
@@ -108,6 +112,9 @@ export function chartScenarios(cluster: () => TestCluster): void {
     expect(stdout).toContain('WARMGATE_AUTH_PUBLIC_KEY');
     expect(stdout).toContain('registry.example.com/warmgate/agent:1.2.3');
     expect(stdout).toContain('standard:min=1:max=5,large:min=0:max=2');
+    // OTLP settings on the gateway, the pool manager and both containers of the agent pods.
+    expect(stdout.split('http://otel.example:4318').length - 1).toBe(4);
+    expect(stdout).toContain('OTEL_EXPORTER_OTLP_PROTOCOL');
     expect(stdout).not.toContain('kind: HorizontalPodAutoscaler');
     expect(stdout).not.toContain('kind: NetworkPolicy');
     const out = await cluster().kubectl(
@@ -169,7 +176,13 @@ export function chartScenarios(cluster: () => TestCluster): void {
       JSON.stringify({ ...template, spec: { ...template.spec, nodeName: cluster().nodeName } }),
     );
     const runtime = await startKubernetesRuntime(
-      { namespace, podTemplatePath: templatePath, instance: 'wg', readyTimeoutMs: 20_000 },
+      {
+        namespace,
+        podTemplatePath: templatePath,
+        instance: 'wg',
+        readyTimeoutMs: 20_000,
+        containerSecrets: containerSecrets(TEST_POOL_SECRET),
+      },
       asPoolManager,
     );
     try {

@@ -9,7 +9,12 @@ import { service as healthService } from 'grpc-health-check';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { loadConfig, startPoolManager, type RunningPoolManager } from '../../src/index.js';
 import type { LifecyclePort } from '../../src/pool/lifecycle-port.js';
-import { poolClient, spawnPoolManager, type PoolManagerProcess } from '../support.js';
+import {
+  poolClient,
+  spawnPoolManager,
+  TEST_POOL_SECRET,
+  type PoolManagerProcess,
+} from '../support.js';
 import type { TestCluster } from './harness/cluster.js';
 import { createNamespace, testPodTemplate } from './harness/fixtures.js';
 
@@ -54,6 +59,7 @@ export function mainScenarios(cluster: () => TestCluster): void {
     WARMGATE_POOL_IDENTITY: identity,
     WARMGATE_STORE_URL: 'http://127.0.0.1:9',
     WARMGATE_STORE_SECRET: 'x'.repeat(32),
+    WARMGATE_POOL_SECRET: TEST_POOL_SECRET,
     WARMGATE_POOL_HOST: '127.0.0.1',
     WARMGATE_POOL_PORT: '0',
     WARMGATE_POOL_METRICS_PORT: '0',

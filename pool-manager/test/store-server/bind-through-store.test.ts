@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { safeUserName } from '@warmgate/agent';
 import { AuthMode, WarmgateError, agentv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStoreServer, mintRepoCredential, repoUrl } from '../../src/store-server/index.js';
 
@@ -76,12 +76,16 @@ async function warmContainer(name: string) {
     GIT_CONFIG_NOSYSTEM: '1',
   };
   const agent = await start('agent', { ...common, WARMGATE_AGENT_PORT: '0' });
+  const sidecarSecret = `sidecar-${name}-0123456789abcdef`;
   const sidecar = await start('sidecar', {
     ...common,
+    WARMGATE_SIDECAR_SECRET: sidecarSecret,
     WARMGATE_SIDECAR_PORT: '0',
     WARMGATE_AGENT_URL: `http://127.0.0.1:${agent.port}`,
   });
-  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`);
+  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
+    headers: bearerHeaders(sidecarSecret),
+  });
   stops.push(async () => lifecycle.close());
   return { workspace, lifecycle };
 }

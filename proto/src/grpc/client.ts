@@ -15,12 +15,15 @@ import {
 
 import { createServiceDefinition } from './service-definition.js';
 import { fromServiceError } from './status-mapping.js';
+import { traceMetadata } from './tracing.js';
 import type { CallOptions, Client } from './types.js';
 
 export interface ClientOptions {
   /** Defaults to insecure (plaintext): Warmgate's internal channels run inside one cluster/machine. */
   credentials?: ChannelCredentials;
   channelOptions?: ChannelOptions;
+  /** Metadata sent with every call (e.g. the internal hop's `authorization`); per-call headers win. */
+  headers?: Record<string, string>;
 }
 
 /** A typed client of a protobuf-es service over one grpc-js channel. Call `close()` when done. */
@@ -41,6 +44,7 @@ export function createClient<S extends GenService<GenServiceMethods>>(
     const def = definition[method.localName]!;
     client[method.localName] = bindMethod(
       channel,
+      options.headers ?? {},
       method,
       def.path,
       def.requestSerialize,
@@ -55,6 +59,7 @@ type Deserialize = (bytes: Buffer) => unknown;
 
 function bindMethod(
   channel: GrpcClient,
+  fixed: Record<string, string>,
   method: DescMethod,
   path: string,
   serialize: Serialize,
@@ -69,7 +74,7 @@ function bindMethod(
             serialize,
             deserialize,
             request,
-            metadataOf(options),
+            metadataOf(fixed, options),
             grpcOptionsOf(options),
             (error, value) => (error ? reject(fromServiceError(error)) : resolve(value)),
           );
@@ -82,7 +87,7 @@ function bindMethod(
           serialize,
           deserialize,
           request,
-          metadataOf(options),
+          metadataOf(fixed, options),
           grpcOptionsOf(options),
         );
         cancelOnAbort(call, options.signal);
@@ -95,7 +100,7 @@ function bindMethod(
             path,
             serialize,
             deserialize,
-            metadataOf(options),
+            metadataOf(fixed, options),
             grpcOptionsOf(options),
             (error, value) => (error ? reject(fromServiceError(error)) : resolve(value)),
           );
@@ -108,7 +113,7 @@ function bindMethod(
           path,
           serialize,
           deserialize,
-          metadataOf(options),
+          metadataOf(fixed, options),
           grpcOptionsOf(options),
         );
         cancelOnAbort(call, options.signal);
@@ -154,9 +159,10 @@ async function writeAll(
   }
 }
 
-function metadataOf(options: CallOptions): Metadata {
+function metadataOf(fixed: Record<string, string>, options: CallOptions): Metadata {
   const metadata = new Metadata();
-  for (const [key, value] of Object.entries(options.headers ?? {})) metadata.set(key, value);
+  const headers = { ...fixed, ...traceMetadata(), ...options.headers };
+  for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
   return metadata;
 }
 

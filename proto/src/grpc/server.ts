@@ -16,6 +16,7 @@ import type {
 import { errors, WarmgateError } from '../errors.js';
 import { createServiceDefinition, UndecodableRequest } from './service-definition.js';
 import { toServiceError } from './status-mapping.js';
+import { serverSpan } from './tracing.js';
 import type { HandlerContext, ServiceImpl } from './types.js';
 
 type AnyCall = {
@@ -25,18 +26,33 @@ type AnyCall = {
 } & NodeJS.EventEmitter;
 type AnyHandler = (input: unknown, context: HandlerContext) => unknown;
 
+export interface AddServiceOptions {
+  /** Runs before every handler; throwing (e.g. UNAUTHENTICATED) refuses the call. */
+  authenticate?: (context: HandlerContext) => void;
+}
+
 /** Registers a typed implementation of a protobuf-es service on a grpc-js server. */
 export function addService<S extends GenService<GenServiceMethods>>(
   server: Server,
   service: S,
   impl: ServiceImpl<S>,
+  options: AddServiceOptions = {},
 ): void {
   const desc = service as unknown as DescService;
   const handlers: UntypedServiceImplementation = {};
   for (const method of desc.methods) {
     const handler = (impl as Record<string, AnyHandler | undefined>)[method.localName];
     if (!handler) throw new Error(`no handler for ${desc.typeName}.${method.name}`);
-    handlers[method.localName] = wrap(method, handler.bind(impl));
+    const bound = handler.bind(impl);
+    const { authenticate } = options;
+    // Checked before the handler sees the request, for every kind of method alike.
+    const guarded: AnyHandler = authenticate
+      ? (input, context) => {
+          authenticate(context);
+          return bound(input, context);
+        }
+      : bound;
+    handlers[method.localName] = wrap(method, guarded);
   }
   server.addService(createServiceDefinition(desc), handlers);
 }
@@ -47,8 +63,7 @@ function wrap(method: DescMethod, handler: AnyHandler) {
     case 'unary':
       return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = contextOf(call);
-        Promise.resolve()
-          .then(() => handler(decoded(call.request), context))
+        serverSpan(method, context.headers, async () => handler(decoded(call.request), context))
           .then(
             (value) => callback(null, output(value)),
             (error: unknown) => callback(toServiceError(error) as ServiceError),
@@ -58,18 +73,21 @@ function wrap(method: DescMethod, handler: AnyHandler) {
     case 'server_streaming':
       return (call: ServerWritableStream<unknown, unknown>) => {
         const { context, done } = contextOf(call);
-        void pump(
-          () => handler(decoded(call.request), context) as AsyncIterable<unknown>,
-          call,
-          output,
-          context.signal,
+        void serverSpan(method, context.headers, () =>
+          pump(
+            () => handler(decoded(call.request), context) as AsyncIterable<unknown>,
+            call,
+            output,
+            context.signal,
+          ),
         ).finally(done);
       };
     case 'client_streaming':
       return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = contextOf(call);
-        Promise.resolve()
-          .then(() => handler(readAll(call, context.signal), context))
+        serverSpan(method, context.headers, async () =>
+          handler(readAll(call, context.signal), context),
+        )
           .then(
             (value) => callback(null, output(value)),
             (error: unknown) => callback(toServiceError(error) as ServiceError),
@@ -79,11 +97,13 @@ function wrap(method: DescMethod, handler: AnyHandler) {
     case 'bidi_streaming':
       return (call: ServerDuplexStream<unknown, unknown>) => {
         const { context, done } = contextOf(call);
-        void pump(
-          () => handler(readAll(call, context.signal), context) as AsyncIterable<unknown>,
-          call,
-          output,
-          context.signal,
+        void serverSpan(method, context.headers, () =>
+          pump(
+            () => handler(readAll(call, context.signal), context) as AsyncIterable<unknown>,
+            call,
+            output,
+            context.signal,
+          ),
         ).finally(done);
       };
   }

@@ -84,7 +84,22 @@ export function fromGrpcStatus(status: GrpcStatus): ErrorCode {
 /** Anything thrown by a handler, as the error object grpc-js sends as the call's status. */
 export function toServiceError(reason: unknown): Partial<ServiceError> {
   const error = WarmgateError.from(reason);
-  return { code: toGrpcStatus(error.code), details: error.message, metadata: new Metadata() };
+  const metadata = new Metadata();
+  if (error.retryAfterMs !== undefined) {
+    // Both spellings: grpc-retry-pushback-ms is what gRPC retry policies read (gRFC A6),
+    // retry-after (whole seconds) what people and HTTP tooling read.
+    const ms = Math.max(0, Math.ceil(error.retryAfterMs));
+    metadata.set('grpc-retry-pushback-ms', String(ms));
+    metadata.set('retry-after', String(Math.ceil(ms / 1000)));
+  }
+  return { code: toGrpcStatus(error.code), details: error.message, metadata };
+}
+
+/** The retry hint a failed call's trailers carry, in ms. */
+function retryAfterOf(candidate: Partial<ServiceError>): number | undefined {
+  const raw = candidate.metadata?.get('grpc-retry-pushback-ms')[0];
+  const ms = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
 /** A failed call's error, as a WarmgateError with the peer's code and message. */
@@ -95,9 +110,7 @@ export function fromServiceError(reason: unknown): WarmgateError {
     return new WarmgateError(
       fromGrpcStatus(candidate.code),
       candidate.details ?? candidate.message ?? '',
-      {
-        cause: reason,
-      },
+      { cause: reason, retryAfterMs: retryAfterOf(candidate) },
     );
   }
   return WarmgateError.from(reason);

@@ -2,6 +2,7 @@
 // the agent), forwards its events with the turn id, and guarantees the turn ends with
 // exactly one FinalAnswer or Error event, whatever the runner did.
 import { create } from '@bufbuild/protobuf';
+import { trace } from '@opentelemetry/api';
 import { ErrorCode, gatewayv1, WarmgateError } from '@warmgate/proto';
 import type { AgentSession, Principal, TurnRunner } from '../ports.js';
 
@@ -21,12 +22,31 @@ export interface TurnContext {
 export function errorEvent(turnId: string, error: WarmgateError): gatewayv1.ChatResponse {
   return create(gatewayv1.ChatResponseSchema, {
     turnId,
-    kind: { case: 'error', value: { code: error.code, message: error.message } },
+    kind: {
+      case: 'error',
+      value: { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs ?? 0 },
+    },
   });
 }
 
-/** Runs the turn to its end; never throws. */
-export async function runTurn(turn: TurnContext): Promise<void> {
+const tracer = trace.getTracer('warmgate-gateway');
+
+/**
+ * Runs the turn to its end; never throws. The turn is one span, `chat.turn`: the agent's
+ * acquisition (and through it the pool manager, sidecar and agent), the LLM requests and the
+ * tool calls are its children, so one turn is one trace.
+ */
+export function runTurn(turn: TurnContext): Promise<void> {
+  return tracer.startActiveSpan('chat.turn', async (span) => {
+    try {
+      await runTurnInSpan(turn);
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function runTurnInSpan(turn: TurnContext): Promise<void> {
   let answer = '';
   let finished = false;
   const emit = (event: gatewayv1.ChatResponse) => {
@@ -38,6 +58,7 @@ export async function runTurn(turn: TurnContext): Promise<void> {
     if (finished) turn.onEnded();
   };
   try {
+    turn.runner.admit?.(turn.principal);
     const agent = await turn.agent(turn.signal);
     await turn.runner.run(
       { principal: turn.principal, turnId: turn.turnId, text: turn.text, agent },

@@ -34,6 +34,17 @@ describe('anonymous gRPC sessions', () => {
     expect(ended).toEqual([a.sessionId]);
   });
 
+  it('ends the session of a connection when the connection closes', async () => {
+    const { core, ended, now } = fakeCore();
+    const sessions = createPeerSessions(core, { now });
+    const first = await sessions.principal('peer-1');
+    sessions.end('peer-1');
+    sessions.end('peer-unknown');
+    await Promise.resolve();
+    expect(ended).toEqual([first.sessionId]);
+    expect((await sessions.principal('peer-1')).sessionId).not.toBe(first.sessionId);
+  });
+
   it('ends the oldest session past the bound', async () => {
     const { core, ended, now } = fakeCore();
     const sessions = createPeerSessions(core, { max: 2, now });

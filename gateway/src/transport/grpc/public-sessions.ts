@@ -1,13 +1,16 @@
 // Anonymous gRPC clients: one public session per connection (the HTTP/2 peer), not one per
 // call. Every anonymous session gets an agent of its own from the pool, so a session per
 // unary call would let a few anonymous calls fill the pool. Bounded: past `max` peers the
-// oldest session ends; a session also ends when its public timeout passes.
+// oldest session ends; a session also ends when its public timeout passes, or when its
+// connection closes (`end`, called by the capped listener, which sees the socket).
 import type { Principal } from '../../core/ports.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 
 export interface PeerSessions {
   /** The anonymous principal of this connection, created on its first call. */
   principal(peer: string): Promise<Principal>;
+  /** The connection closed: its session ends (its public container goes back). */
+  end(peer: string): void;
 }
 
 export function createPeerSessions(
@@ -25,6 +28,10 @@ export function createPeerSessions(
     );
   };
   return {
+    end(peer) {
+      const session = byPeer.get(peer);
+      if (session) end(peer, session);
+    },
     async principal(peer) {
       const known = byPeer.get(peer);
       if (known) {

@@ -31,8 +31,9 @@ export interface ConnectionLimits {
   readonly maxInflightPerSocket: number;
 }
 
-/** How the upgrade request went: a principal, a refusal, or no token (decide on first frame). */
-export type UpgradeAuth = { principal: Principal } | { error: WarmgateError } | undefined;
+/** The token of the upgrade request, if it had one (none: decide on the first frame). */
+/** What the upgrade left for the open socket: a token to verify, or a refusal (a cap) to send. */
+export type UpgradeAuth = { token: string } | { error: WarmgateError } | undefined;
 
 /** Half of a UTF-16 surrogate pair (String.prototype.toWellFormed is past our ES2023 lib). */
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -58,12 +59,25 @@ export class WsConnection {
     private readonly upgrade: UpgradeAuth,
   ) {}
 
-  /** The socket is open: report the upgrade's authentication result. */
+  /**
+   * The socket is open: verify the upgrade request's token, then say `authenticated` (or close
+   * 1008). Frames that arrive meanwhile wait for the answer, as they do behind a first
+   * `authenticate` frame. Nothing is sent from inside uWebSockets.js's open handler.
+   */
   opened(): void {
-    // Closing inside uWebSockets.js's open handler leaves the client waiting seconds for the
-    // close handshake; close on the next turn instead, ignoring anything sent meanwhile.
-    if (this.upgrade && 'error' in this.upgrade) return this.fail(this.upgrade.error, '', true);
-    if (this.upgrade) this.accept(this.upgrade.principal, '');
+    if (!this.upgrade) return;
+    if ('error' in this.upgrade) {
+      const { error } = this.upgrade;
+      this.authenticating = Promise.resolve().then(() => this.fail(error, ''));
+      return;
+    }
+    const { token } = this.upgrade;
+    this.authenticating = this.core.authenticate(token).then(
+      (principal) => {
+        if (!this.closed) this.accept(principal, '');
+      },
+      (error: unknown) => this.fail(WarmgateError.from(error), ''),
+    );
   }
 
   receive(data: ArrayBuffer, isBinary: boolean): void {
@@ -241,11 +255,11 @@ export class WsConnection {
   }
 
   private sendError(id: string, error: unknown): void {
-    const { code, message } = WarmgateError.from(error);
+    const { code, message, retryAfterMs = 0 } = WarmgateError.from(error);
     // Messages can quote client input (a JSON parser's complaint): cut a quoted surrogate pair
     // in half and a strict client could not decode the frame that explains its mistake.
     const readable = message.replace(loneSurrogate, '\uFFFD');
-    this.send({ id, kind: { case: 'error', value: { code, message: readable } } });
+    this.send({ id, kind: { case: 'error', value: { code, message: readable, retryAfterMs } } });
   }
 
   private send(frame: ServerFrameInit): void {

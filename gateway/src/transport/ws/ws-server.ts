@@ -1,16 +1,19 @@
 // The uWebSockets.js server: /ws (the envelope of websocket.proto) plus the HTTP routes.
-// WebSocket clients authenticate in the upgrade request — `Authorization: Bearer <token>`,
-// or `?access_token=<token>` for browsers, which cannot set headers — or with a first
-// `authenticate` frame; a socket that sends anything else first is a public session.
+// WebSocket clients authenticate in the upgrade request (`Authorization: Bearer <token>`) or
+// with a first `authenticate` frame (browsers, which cannot set headers); a socket that sends
+// anything else first is a public session. A token in the URL (`?access_token=`) is NOT read:
+// URLs land in access logs, proxies and browser history.
 import {
   App,
   us_listen_socket_close,
   us_socket_local_port,
   type us_listen_socket,
   type us_socket,
+  type TemplatedApp,
   type WebSocket,
 } from 'uWebSockets.js';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
+import { admittedCore, type Admission, type Ticket } from '../../admission/index.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 import { gatewayMetrics } from '../../telemetry/metrics.js';
 import { CloseCode } from './close-codes.js';
@@ -19,11 +22,15 @@ import { type ConnectionLimits, type UpgradeAuth, WsConnection } from './ws-conn
 
 export interface WsServerOptions {
   readonly core: SessionCore;
+  /** Connection caps (close 1013) and request rates; none = no admission control. */
+  readonly admission?: Admission | undefined;
   readonly limits: ConnectionLimits & {
     /** Seconds without traffic before the socket closes; pings keep live sockets open. */
     readonly idleTimeoutS: number;
   };
   readonly http: Omit<HttpHooks, 'draining'>;
+  /** More HTTP routes on the same port (MCP), added before the catch-all 404. */
+  readonly routes?: (app: TemplatedApp, draining: () => boolean) => void;
 }
 
 export interface WsServer {
@@ -35,13 +42,16 @@ export interface WsServer {
 
 interface SocketData {
   auth: UpgradeAuth;
+  /** The connection's admission ticket, given back when the socket closes. */
+  ticket?: Ticket;
   connection?: WsConnection;
   /** Set by the close handler: uWebSockets.js throws on any use of a closed socket. */
   gone?: boolean;
 }
 
 export function createWsServer(options: WsServerOptions): WsServer {
-  const { core, limits } = options;
+  const { limits, admission } = options;
+  const core = admittedCore(options.core, admission, 'ws');
   const sockets = new Set<WebSocket<SocketData>>();
   let listenSocket: us_listen_socket | undefined;
   let draining = false;
@@ -59,27 +69,32 @@ export function createWsServer(options: WsServerOptions): WsServer {
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
-      const token = bearer(req.getHeader('authorization')) ?? req.getQuery('access_token');
+      const token = bearer(req.getHeader('authorization'));
       if (draining) {
         res.writeStatus('503 Service Unavailable').end('draining\n');
         return;
       }
-      if (!token) {
-        res.upgrade<SocketData>({ auth: undefined }, key, protocol, extensions, context);
+      // Over a cap: the socket opens only to be closed 1013 with an error frame carrying the
+      // retry hint, which a WebSocket client can read (an HTTP refusal it could not).
+      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const verdict = admission?.connection('ws', ip);
+      if (verdict instanceof WarmgateError) {
+        res.upgrade<SocketData>({ auth: { error: verdict } }, key, protocol, extensions, context);
         return;
       }
-      let aborted = false;
-      res.onAborted(() => {
-        aborted = true;
-      });
-      core.authenticate(token).then(
-        (principal) => finish({ principal }),
-        (error: unknown) => finish({ error: WarmgateError.from(error) }),
+      // Upgrade synchronously, inside this handler, and verify the token once the socket is
+      // open (WsConnection.opened). An upgrade completed later — `res.cork(() => res.upgrade())`
+      // after awaiting the token check, as this code did — runs HttpResponse::cork()'s
+      // post-response logic on a socket that uWS reallocated in place, and that logic can read
+      // stale bytes as "Connection: close" and shut the fresh WebSocket down without a close
+      // frame: the client's early 1006 (docs/reliability.md, uNetworking/uWebSockets#1929).
+      res.upgrade<SocketData>(
+        { auth: token ? { token } : undefined, ticket: verdict },
+        key,
+        protocol,
+        extensions,
+        context,
       );
-      function finish(auth: UpgradeAuth) {
-        if (aborted) return;
-        res.cork(() => res.upgrade<SocketData>({ auth }, key, protocol, extensions, context));
-      }
     },
     open: (ws) => {
       sockets.add(ws);
@@ -110,11 +125,13 @@ export function createWsServer(options: WsServerOptions): WsServer {
     drain: (ws) => ws.getUserData().connection?.drained(),
     close: (ws) => {
       ws.getUserData().gone = true;
+      ws.getUserData().ticket?.release();
       sockets.delete(ws);
       gatewayMetrics().connections.add(-1, { transport: 'ws' });
       ws.getUserData().connection?.closedBySocket();
     },
   });
+  options.routes?.(app, () => draining);
   addHttpRoutes(app, { ...options.http, draining: () => draining });
 
   return {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { TEST_POOL_SECRET } from '../../../../pool-manager/test/support.js';
 import { testAudience, testIssuer, testSecret } from '../../support/tokens.js';
 
 export const gatewayEntry = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
@@ -31,6 +32,7 @@ export function gatewayEnv(poolAddress: string, env: Record<string, string> = {}
     WARMGATE_HTTP_PORT: '0',
     WARMGATE_GRPC_PORT: '0',
     WARMGATE_POOL_ADDRESS: poolAddress,
+    WARMGATE_POOL_SECRET: TEST_POOL_SECRET,
     WARMGATE_AUTH_HS256_SECRET: testSecret,
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,
@@ -38,6 +40,13 @@ export function gatewayEnv(poolAddress: string, env: Record<string, string> = {}
     WARMGATE_LLM_BASE_URL: '',
     WARMGATE_TOOL_TIMEOUT_MS: '5000',
     WARMGATE_DRAIN_TIMEOUT_S: '1',
+    // Many requests and turns per user in seconds, and anonymous chat through a scripted
+    // ("paid") model; admission is tested on its own (gateway/test/security/, test/llm/).
+    WARMGATE_PUBLIC_CHAT: 'true',
+    WARMGATE_RATE_REQUESTS_PER_S: '100000',
+    WARMGATE_RATE_REQUESTS_BURST: '100000',
+    WARMGATE_RATE_TURNS_PER_MIN: '100000',
+    WARMGATE_RATE_TURNS_BURST: '100000',
     ...env,
   };
 }

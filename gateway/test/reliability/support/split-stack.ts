@@ -5,12 +5,13 @@
 // scan of container processes). close() kills everything it started, even after a failure.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { poolv1 } from '@warmgate/proto';
-import { createClient } from '@warmgate/proto/grpc';
+import type { poolv1 } from '@warmgate/proto';
+import type { createClient } from '@warmgate/proto/grpc';
 import { repoPathFor } from '@warmgate/agent';
 import {
   containerPids,
   makeSandbox,
+  poolClient,
   spawnPoolManager,
   type PoolManagerProcess,
   type Sandbox,
@@ -78,7 +79,7 @@ export async function startSplitStack(options: SplitStackOptions = {}): Promise<
       gateway = value;
     },
     poolClient() {
-      const client = createClient(poolv1.Pool, pool!.address);
+      const client = poolClient(pool!.address);
       clients.push(client);
       return client;
     },

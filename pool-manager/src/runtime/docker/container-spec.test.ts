@@ -36,6 +36,18 @@ describe('containerSpec', () => {
     expect(host.PidsLimit).toBe(128);
   });
 
+  it('mounts secret files read-only at /run/warmgate, outside the shared folder', () => {
+    const spec = containerSpec({
+      ...input,
+      role: 'sidecar',
+      secretFiles: { 'sidecar.secret': '/state/d-1/sidecar.secret' },
+    });
+    expect(spec.HostConfig!.Binds).toEqual([
+      '/state/d-1/box:/warmgate:rw',
+      '/state/d-1/sidecar.secret:/run/warmgate/sidecar.secret:ro',
+    ]);
+  });
+
   it('never runs as root', () => {
     expect(() => containerSpec({ ...input, user: '0:0' })).toThrow(/root/);
     expect(() => containerSpec({ ...input, user: '0' })).toThrow(/root/);

@@ -20,7 +20,15 @@ export interface SpecInput {
   readonly limits: DockerLimits;
   /** The only environment the process gets (no variable of the pool manager leaks in). */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Host files mounted read-only at `SECRETS/<name>` in this process's container alone (the
+   * sidecar's Lifecycle secret never appears in the agent container).
+   */
+  readonly secretFiles?: Readonly<Record<string, string>>;
 }
+
+/** Where a container's secret files appear inside it (read-only, outside /warmgate). */
+export const SECRETS = '/run/warmgate';
 
 export function containerSpec(input: SpecInput): ContainerCreateOptions {
   if (/^0(:|$)/.test(input.user)) throw new Error('agent containers never run as root');
@@ -45,7 +53,12 @@ export function containerSpec(input: SpecInput): ContainerCreateOptions {
       // bridge address is a private-range address nothing may send to. What a container can
       // reach this way is written down in docs/architecture.md.
       NetworkMode: 'host',
-      Binds: [`${input.hostFolder}:${MOUNT}:rw`],
+      Binds: [
+        `${input.hostFolder}:${MOUNT}:rw`,
+        ...Object.entries(input.secretFiles ?? {}).map(
+          ([name, hostPath]) => `${hostPath}:${SECRETS}/${name}:ro`,
+        ),
+      ],
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=64m' },
       CapDrop: ['ALL'],

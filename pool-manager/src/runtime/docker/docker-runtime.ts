@@ -5,8 +5,15 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { errors } from '@warmgate/proto';
 import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
+import {
+  SIDECAR_SECRET_FILE_ENV,
+  writeSecretFile,
+  type ContainerSecrets,
+} from '../container-secret.js';
 import { ContainerFiles } from '../local/container-files.js';
-import { MOUNT, containerSpec } from './container-spec.js';
+import { CONTROL_TOKEN_FILE_ENV, JWE_KEY_FILE_ENV } from '../local/container-env.js';
+import { containerEnv, jweKeyOf } from './container-env.js';
+import { MOUNT, SECRETS, containerSpec } from './container-spec.js';
 import { limitsFor, type LimitsByProfile } from './docker-limits.js';
 import { CONTAINER, POOL, PROCESS, dockerName, poolLabel, type ProcessRole } from './labels.js';
 
@@ -20,8 +27,15 @@ export interface DockerRuntimeOptions {
   readonly readyTimeoutMs?: number;
   /** Seconds Docker waits after SIGTERM before SIGKILL when destroying. */
   readonly stopGraceSeconds?: number;
-  /** Extra environment for every container (e.g. tracing settings); never a secret. */
+  /** Extra environment for every container; never a secret. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Each container's sidecar secret (container-secret.ts), mounted into the sidecar alone. */
+  readonly containerSecrets: ContainerSecrets;
+  /**
+   * The environment the allow-list (container-env.ts: OTEL_*, locale, agent settings) and
+   * the direct-mode JWE key are taken from (default process.env).
+   */
+  readonly parentEnv?: NodeJS.ProcessEnv;
   /** Counts containers found dead by list() (runtime metrics). */
   readonly onDead?: (id: string) => void;
 }
@@ -79,11 +93,23 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     }
   }
 
+  /**
+   * A 0600 file in the container's folder outside the box (never under /warmgate), owned by
+   * the uid the container runs as, so only that process (and the pool manager) can read it.
+   */
+  async function secretFile(id: string, name: string, secret: string): Promise<string> {
+    const path = files.secretFile(id, name);
+    await writeSecretFile(path, secret);
+    if (uid === 0) await chown(path, 1000, 1000);
+    return path;
+  }
+
   async function startProcess(
     id: string,
     role: ProcessRole,
     profile: Profile,
     env: Record<string, string>,
+    secretFiles: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<number> {
     const readyFile = `${role}.ready.json`;
@@ -98,6 +124,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
         user,
         limits: limitsFor(options.limits, profile.name),
         env: { ...env, WARMGATE_READY_FILE: `${MOUNT}/${readyFile}` },
+        secretFiles,
       }),
     );
     await container.start();
@@ -146,33 +173,44 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     const id = `d-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const createdAt = Date.now();
     await makeFolders(id);
-    // The whole environment of the container's processes: nothing of the pool manager's.
+    const parentEnv = options.parentEnv ?? process.env;
+    // The whole environment of the container's processes: an allow-list (OTEL_*, locale,
+    // agent settings), never a secret of the pool manager's.
     const env: Record<string, string> = {
+      ...containerEnv(parentEnv),
       ...options.env,
       ...profile.template,
       HOME: '/tmp',
       NODE_ENV: 'production',
       WARMGATE_AGENT_HOST: HOST,
       WARMGATE_WORKSPACE_DIR: `${MOUNT}/workspace`,
-      WARMGATE_AGENT_CONTROL_TOKEN: randomBytes(32).toString('base64url'),
+      [CONTROL_TOKEN_FILE_ENV]: `${SECRETS}/control.token`,
     };
     try {
-      const agentPort = await startProcess(
-        id,
-        'agent',
-        profile,
-        { ...env, WARMGATE_AGENT_PORT: '0' },
-        signal,
-      );
+      // Secrets by read-only file mounts: the control token into both containers (the
+      // sidecar calls the agent's control API), the Lifecycle secret into the sidecar only,
+      // the direct-mode key into the agent only.
+      const control = await secretFile(id, 'control.token', randomBytes(32).toString('base64url'));
+      const sidecarSecret = await secretFile(id, 'sidecar.secret', options.containerSecrets(id));
+      const agentFiles: Record<string, string> = { 'control.token': control };
+      const agentEnv: Record<string, string> = { ...env, WARMGATE_AGENT_PORT: '0' };
+      const jweKey = await jweKeyOf(parentEnv);
+      if (jweKey !== undefined) {
+        agentFiles['agent-jwe.key'] = await secretFile(id, 'agent-jwe.key', jweKey);
+        agentEnv[JWE_KEY_FILE_ENV] = `${SECRETS}/agent-jwe.key`;
+      }
+      const agentPort = await startProcess(id, 'agent', profile, agentEnv, agentFiles, signal);
       const sidecarPort = await startProcess(
         id,
         'sidecar',
         profile,
         {
           ...env,
+          [SIDECAR_SECRET_FILE_ENV]: `${SECRETS}/sidecar.secret`,
           WARMGATE_SIDECAR_PORT: '0',
           WARMGATE_AGENT_URL: `http://${HOST}:${agentPort}`,
         },
+        { 'control.token': control, 'sidecar.secret': sidecarSecret },
         signal,
       );
       const record: DockerRecord = { id, profile: profile.name, createdAt, agentPort, sidecarPort };

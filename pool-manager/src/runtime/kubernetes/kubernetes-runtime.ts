@@ -28,6 +28,7 @@ import {
   type PodState,
 } from './labels.js';
 import { createInformerPodCache, waitForPod, type PodCache } from './pod-cache.js';
+import type { ContainerSecrets } from '../container-secret.js';
 import { buildWarmPod, templatePorts, type PodTemplate } from './pod-template.js';
 import { hasFailed, isReady, isTerminating, podName, toContainer } from './pod-view.js';
 
@@ -44,6 +45,8 @@ export interface KubernetesRuntimeOptions {
   readonly readyTimeoutMs?: number;
   readonly now?: () => number;
   readonly onWatchError?: (error: unknown) => void;
+  /** Each pod's sidecar secret, put in the sidecar container's environment only. */
+  readonly containerSecrets?: ContainerSecrets;
   /** Where the runtime's metrics go (default: the global meter provider main.ts sets up). */
   readonly meter?: Meter;
 }
@@ -155,6 +158,7 @@ export function createRuntimeOver(
         profile,
         instance,
         namePrefix,
+        ...(options.containerSecrets ? { containerSecrets: options.containerSecrets } : {}),
       });
       const name = podName(body);
       const started = now();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@warmgate/proto';
+import { containerSecrets } from '../container-secret.js';
 import { buildWarmPod, templatePorts, type PodTemplate } from './pod-template.js';
 
 const template: PodTemplate = {
@@ -47,6 +48,22 @@ describe('warm pod from a template', () => {
     expect(token(a, 1)).toBe(token(a, 0));
     expect(token(a, 2)).toBeUndefined();
     expect(token(b, 0)).not.toBe(token(a, 0));
+  });
+
+  it('gives the sidecar alone its Lifecycle secret, derived from the pod name', () => {
+    const secrets = containerSecrets('deployment-secret-0123456789abcdef-0123');
+    const pod = buildWarmPod({
+      template,
+      profile: { name: 'standard' },
+      instance: 'wg',
+      namePrefix: 'warmgate-agent',
+      containerSecrets: secrets,
+    });
+    const secretOf = (i: number) =>
+      pod.spec?.containers[i]?.env?.find((e) => e.name === 'WARMGATE_SIDECAR_SECRET')?.value;
+    expect(secretOf(1)).toBe(secrets(pod.metadata!.name!));
+    expect(secretOf(0)).toBeUndefined();
+    expect(secretOf(2)).toBeUndefined();
   });
 
   it('applies the profile’s resources and env to the agent container', () => {

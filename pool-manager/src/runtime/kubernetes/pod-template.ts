@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { V1Container, V1ObjectMeta, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { errors } from '@warmgate/proto';
+import { SIDECAR_SECRET_ENV, type ContainerSecrets } from '../container-secret.js';
 import type { Profile } from '../runtime.js';
 import { LABEL_PROFILE, LABEL_STATE, isLabelValue, ownerLabels } from './labels.js';
 
@@ -70,10 +71,18 @@ export interface WarmPodInput {
   readonly profile: Profile;
   readonly instance: string | undefined;
   readonly namePrefix: string;
+  /** The pod name → its sidecar's Lifecycle secret (container-secret.ts). */
+  readonly containerSecrets?: ContainerSecrets;
 }
 
 /** A new warm pod: unique name (known before the API answers, for the expectations). */
-export function buildWarmPod({ template, profile, instance, namePrefix }: WarmPodInput): V1Pod {
+export function buildWarmPod({
+  template,
+  profile,
+  instance,
+  namePrefix,
+  containerSecrets,
+}: WarmPodInput): V1Pod {
   if (!isLabelValue(profile.name) || profile.name === '') {
     throw errors.invalidArgument(`profile name "${profile.name}" is not a valid label value`);
   }
@@ -81,10 +90,16 @@ export function buildWarmPod({ template, profile, instance, namePrefix }: WarmPo
   // The agent's control API is for its own sidecar only: a fresh secret per pod, shared by
   // the two containers and nobody else (an operator-set one in the template wins).
   const controlToken = randomBytes(24).toString('base64url');
+  const name = podName(namePrefix, profile.name);
   spec.containers = spec.containers.map((c) => {
     const ours = c.name === AGENT_CONTAINER || c.name === SIDECAR_CONTAINER;
     const withToken = ours ? withEnv(c, CONTROL_TOKEN_ENV, controlToken) : c;
-    return c.name === AGENT_CONTAINER ? withProfile(withToken, profile) : withToken;
+    if (c.name === AGENT_CONTAINER) return withProfile(withToken, profile);
+    // The Lifecycle secret goes to the sidecar container alone, never to the agent's.
+    if (c.name === SIDECAR_CONTAINER && containerSecrets) {
+      return withEnv(withToken, SIDECAR_SECRET_ENV, containerSecrets(name));
+    }
+    return withToken;
   });
   // A warm pod that dies is replaced by the pool, never restarted into an unknown state.
   spec.restartPolicy ??= 'Never';
@@ -92,7 +107,7 @@ export function buildWarmPod({ template, profile, instance, namePrefix }: WarmPo
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: podName(namePrefix, profile.name),
+      name,
       labels: {
         ...template.metadata?.labels,
         ...ownerLabels(instance),

@@ -2,6 +2,7 @@
 // environment (in a pod: its ServiceAccount; elsewhere: KUBECONFIG or ~/.kube/config), the
 // pod template from its file, and the runtime with its watch started.
 import { KubeConfig } from '@kubernetes/client-node';
+import type { ContainerSecrets } from '../container-secret.js';
 import type { Runtime } from '../runtime.js';
 import { createKubernetesRuntime } from './kubernetes-runtime.js';
 import { loadPodTemplate } from './pod-template.js';
@@ -13,6 +14,8 @@ export interface KubernetesRuntimeSettings {
   readonly instance?: string;
   readonly readyTimeoutMs?: number;
   readonly onWatchError?: (error: unknown) => void;
+  /** Each pod's sidecar secret (pool-manager/src/runtime/container-secret.ts). */
+  readonly containerSecrets: ContainerSecrets;
 }
 
 export function kubeConfigFromEnvironment(): KubeConfig {
@@ -29,6 +32,7 @@ export async function startKubernetesRuntime(
     kubeConfig,
     namespace: settings.namespace,
     podTemplate: await loadPodTemplate(settings.podTemplatePath),
+    containerSecrets: settings.containerSecrets,
     ...(settings.instance === undefined ? {} : { instance: settings.instance }),
     ...(settings.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: settings.readyTimeoutMs }),
     ...(settings.onWatchError === undefined ? {} : { onWatchError: settings.onWatchError }),

@@ -10,6 +10,9 @@ import type { ClaimRecord } from '../runtime.js';
  *                            can be destroyed by a restarted pool manager)
  *   container.json           written once both processes are ready (the container is warm)
  *   claim.json               the claim (0600: it holds the binding's assertion key)
+ *   control.token            0600: the agent's control API token (agent + sidecar)
+ *   sidecar.secret           0600: the sidecar's Lifecycle secret (sidecar only)
+ *   agent-jwe.key            0600: the direct-mode JWE private key, when configured
  *   draining                 marker: the container is being drained
  *   *.ready.json, *.log      the processes' ready files and output
  *   workspace/               the shared scratch workspace
@@ -37,6 +40,11 @@ export class ContainerFiles {
 
   readyFile(id: string, role: Role): string {
     return join(this.dir(id), `${role}.ready.json`);
+  }
+
+  /** A 0600 secret file of the container (control.token, sidecar.secret, agent-jwe.key). */
+  secretFile(id: string, name: string): string {
+    return join(this.dir(id), name);
   }
 
   logFile(id: string, role: Role): string {

@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { errors } from '@warmgate/proto';
+import {
+  SIDECAR_SECRET_FILE_ENV,
+  writeSecretFile,
+  type ContainerSecrets,
+} from '../container-secret.js';
 import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
 import { spawnContainerProcess } from './agent-process.js';
+import {
+  allowedEnv,
+  CONTROL_TOKEN_FILE_ENV,
+  JWE_KEY_ENV,
+  JWE_KEY_FILE_ENV,
+} from './container-env.js';
 import { ContainerFiles, type ContainerRecord } from './container-files.js';
 import { groupAlive, stopGroup } from './process-group.js';
 
@@ -15,8 +26,15 @@ export interface LocalRuntimeOptions {
   /** SIGTERM → SIGKILL grace when destroying. */
   killGraceMs?: number;
   readyTimeoutMs?: number;
-  /** Extra environment for every container process. */
+  /**
+   * Extra environment for every container process. The pool manager's own environment is
+   * not inherited, only an allow-list of it (container-env.ts).
+   */
   env?: NodeJS.ProcessEnv;
+  /** Each container's sidecar secret (container-secret.ts), written to a 0600 file. */
+  containerSecrets: ContainerSecrets;
+  /** The environment the allow-list and the JWE key are taken from (default process.env). */
+  parentEnv?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -50,13 +68,30 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     const id = `c-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const createdAt = Date.now();
     await files.make(id);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    const parentEnv = options.parentEnv ?? process.env;
+    // The JWE key is a secret: not in the allow-list, taken from the parent by name.
+    const { env: given, jweKey } = withoutJweKey({
+      ...allowedEnv(parentEnv),
+      [JWE_KEY_ENV]: parentEnv[JWE_KEY_ENV],
       ...options.env,
       ...profile.template,
+    });
+    // Secrets by file (0600, in the container's folder), never in a process environment.
+    const controlFile = files.secretFile(id, 'control.token');
+    await writeSecretFile(controlFile, randomBytes(32).toString('base64url'));
+    const sidecarSecretFile = files.secretFile(id, 'sidecar.secret');
+    await writeSecretFile(sidecarSecretFile, options.containerSecrets(id));
+    const agentSecrets: NodeJS.ProcessEnv = {};
+    if (jweKey !== undefined) {
+      const jweFile = files.secretFile(id, 'agent-jwe.key');
+      await writeSecretFile(jweFile, jweKey);
+      agentSecrets[JWE_KEY_FILE_ENV] = jweFile;
+    }
+    const env: NodeJS.ProcessEnv = {
+      ...given,
       WARMGATE_AGENT_HOST: host,
       WARMGATE_WORKSPACE_DIR: files.workspace(id),
-      WARMGATE_AGENT_CONTROL_TOKEN: randomBytes(32).toString('base64url'),
+      [CONTROL_TOKEN_FILE_ENV]: controlFile,
     };
     const start = (role: 'agent' | 'sidecar', roleEnv: NodeJS.ProcessEnv) =>
       spawnContainerProcess({
@@ -71,8 +106,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         onSpawn: (pid) => files.writePid(id, role, pid),
       });
     try {
-      const agent = await start('agent', { WARMGATE_AGENT_PORT: '0' });
+      const agent = await start('agent', { ...agentSecrets, WARMGATE_AGENT_PORT: '0' });
       const sidecar = await start('sidecar', {
+        [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
         WARMGATE_SIDECAR_PORT: '0',
         WARMGATE_AGENT_URL: `http://${host}:${agent.port}`,
       });
@@ -139,4 +175,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     list,
     close: async () => {},
   };
+}
+
+/** The JWE private key, if the environment carries one, and the environment without it. */
+function withoutJweKey(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; jweKey?: string } {
+  const { [JWE_KEY_ENV]: jweKey, ...rest } = env;
+  return jweKey === undefined || jweKey === '' ? { env: rest } : { env: rest, jweKey };
 }

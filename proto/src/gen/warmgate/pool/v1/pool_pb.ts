@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file warmgate/pool/v1/pool.proto.
  */
 export const file_warmgate_pool_v1_pool: GenFile = /*@__PURE__*/
-  fileDesc("Cht3YXJtZ2F0ZS9wb29sL3YxL3Bvb2wucHJvdG8SEHdhcm1nYXRlLnBvb2wudjEidQoOQWNxdWlyZVJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIMCgR0aWVyGAIgASgJEioKBG1vZGUYAyABKA4yHC53YXJtZ2F0ZS5jb21tb24udjEuQXV0aE1vZGUSGAoQc3RhbGVfYmluZGluZ19pZBgEIAEoCSKDAQoPQWNxdWlyZVJlc3BvbnNlEioKB2JpbmRpbmcYASABKAsyGS53YXJtZ2F0ZS5wb29sLnYxLkJpbmRpbmcSLwoGc291cmNlGAIgASgOMh8ud2FybWdhdGUucG9vbC52MS5BY3F1aXJlU291cmNlEhMKC2R1cmF0aW9uX21zGAMgASgNIuUBCgdCaW5kaW5nEhIKCmJpbmRpbmdfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIMCgR0aWVyGAMgASgJEioKBG1vZGUYBCABKA4yHC53YXJtZ2F0ZS5jb21tb24udjEuQXV0aE1vZGUSDwoHcHJvZmlsZRgFIAEoCRIUCgxjb250YWluZXJfaWQYBiABKAkSDwoHbWNwX3VybBgHIAEoCRIVCg1hc3NlcnRpb25fa2V5GAggASgMEiwKCGJvdW5kX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI1Cg5SZWxlYXNlUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhIKCmJpbmRpbmdfaWQYAiABKAkiIwoPUmVsZWFzZVJlc3BvbnNlEhAKCHJlbGVhc2VkGAEgASgIIjMKDFRvdWNoUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhIKCmJpbmRpbmdfaWQYAiABKAkiHgoNVG91Y2hSZXNwb25zZRINCgVib3VuZBgBIAEoCCIjChBHZXRTdGF0dXNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiawoRR2V0U3RhdHVzUmVzcG9uc2USKgoFc3RhdGUYASABKAsyGy53YXJtZ2F0ZS5wb29sLnYxLlBvb2xTdGF0ZRIqCgdiaW5kaW5nGAIgASgLMhkud2FybWdhdGUucG9vbC52MS5CaW5kaW5nIhMKEVdhdGNoU3RhdGVSZXF1ZXN0IkAKEldhdGNoU3RhdGVSZXNwb25zZRIqCgVzdGF0ZRgBIAEoCzIbLndhcm1nYXRlLnBvb2wudjEuUG9vbFN0YXRlIocBCglQb29sU3RhdGUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKCHByb2ZpbGVzGAIgAygLMh4ud2FybWdhdGUucG9vbC52MS5Qcm9maWxlU3RhdGUSEAoIYmluZGluZ3MYAyABKA0SDgoGbGVhZGVyGAQgASgIIrkBCgxQcm9maWxlU3RhdGUSDwoHcHJvZmlsZRgBIAEoCRIMCgR3YXJtGAIgASgNEhAKCHN0YXJ0aW5nGAMgASgNEg0KBWJvdW5kGAQgASgNEhAKCGRyYWluaW5nGAUgASgNEhMKC3RhcmdldF93YXJtGAYgASgNEhAKCG1pbl93YXJtGAcgASgNEhEKCW1heF90b3RhbBgIIAEoDRIdChVjbGFpbV9yYXRlX3Blcl9taW51dGUYCSABKAEqfgoNQWNxdWlyZVNvdXJjZRIeChpBQ1FVSVJFX1NPVVJDRV9VTlNQRUNJRklFRBAAEhsKF0FDUVVJUkVfU09VUkNFX0VYSVNUSU5HEAESFwoTQUNRVUlSRV9TT1VSQ0VfV0FSTRACEhcKE0FDUVVJUkVfU09VUkNFX0NPTEQQAzKhAwoEUG9vbBJOCgdBY3F1aXJlEiAud2FybWdhdGUucG9vbC52MS5BY3F1aXJlUmVxdWVzdBohLndhcm1nYXRlLnBvb2wudjEuQWNxdWlyZVJlc3BvbnNlEk4KB1JlbGVhc2USIC53YXJtZ2F0ZS5wb29sLnYxLlJlbGVhc2VSZXF1ZXN0GiEud2FybWdhdGUucG9vbC52MS5SZWxlYXNlUmVzcG9uc2USSAoFVG91Y2gSHi53YXJtZ2F0ZS5wb29sLnYxLlRvdWNoUmVxdWVzdBofLndhcm1nYXRlLnBvb2wudjEuVG91Y2hSZXNwb25zZRJUCglHZXRTdGF0dXMSIi53YXJtZ2F0ZS5wb29sLnYxLkdldFN0YXR1c1JlcXVlc3QaIy53YXJtZ2F0ZS5wb29sLnYxLkdldFN0YXR1c1Jlc3BvbnNlElkKCldhdGNoU3RhdGUSIy53YXJtZ2F0ZS5wb29sLnYxLldhdGNoU3RhdGVSZXF1ZXN0GiQud2FybWdhdGUucG9vbC52MS5XYXRjaFN0YXRlUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_warmgate_common_v1_common]);
+  fileDesc("Cht3YXJtZ2F0ZS9wb29sL3YxL3Bvb2wucHJvdG8SEHdhcm1nYXRlLnBvb2wudjEiiQEKDkFjcXVpcmVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSDAoEdGllchgCIAEoCRIqCgRtb2RlGAMgASgOMhwud2FybWdhdGUuY29tbW9uLnYxLkF1dGhNb2RlEhgKEHN0YWxlX2JpbmRpbmdfaWQYBCABKAkSEgoKY3JlZGVudGlhbBgFIAEoCSKDAQoPQWNxdWlyZVJlc3BvbnNlEioKB2JpbmRpbmcYASABKAsyGS53YXJtZ2F0ZS5wb29sLnYxLkJpbmRpbmcSLwoGc291cmNlGAIgASgOMh8ud2FybWdhdGUucG9vbC52MS5BY3F1aXJlU291cmNlEhMKC2R1cmF0aW9uX21zGAMgASgNIuUBCgdCaW5kaW5nEhIKCmJpbmRpbmdfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIMCgR0aWVyGAMgASgJEioKBG1vZGUYBCABKA4yHC53YXJtZ2F0ZS5jb21tb24udjEuQXV0aE1vZGUSDwoHcHJvZmlsZRgFIAEoCRIUCgxjb250YWluZXJfaWQYBiABKAkSDwoHbWNwX3VybBgHIAEoCRIVCg1hc3NlcnRpb25fa2V5GAggASgMEiwKCGJvdW5kX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI1Cg5SZWxlYXNlUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhIKCmJpbmRpbmdfaWQYAiABKAkiIwoPUmVsZWFzZVJlc3BvbnNlEhAKCHJlbGVhc2VkGAEgASgIIjMKDFRvdWNoUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhIKCmJpbmRpbmdfaWQYAiABKAkiHgoNVG91Y2hSZXNwb25zZRINCgVib3VuZBgBIAEoCCIjChBHZXRTdGF0dXNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiawoRR2V0U3RhdHVzUmVzcG9uc2USKgoFc3RhdGUYASABKAsyGy53YXJtZ2F0ZS5wb29sLnYxLlBvb2xTdGF0ZRIqCgdiaW5kaW5nGAIgASgLMhkud2FybWdhdGUucG9vbC52MS5CaW5kaW5nIhMKEVdhdGNoU3RhdGVSZXF1ZXN0IkAKEldhdGNoU3RhdGVSZXNwb25zZRIqCgVzdGF0ZRgBIAEoCzIbLndhcm1nYXRlLnBvb2wudjEuUG9vbFN0YXRlIocBCglQb29sU3RhdGUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKCHByb2ZpbGVzGAIgAygLMh4ud2FybWdhdGUucG9vbC52MS5Qcm9maWxlU3RhdGUSEAoIYmluZGluZ3MYAyABKA0SDgoGbGVhZGVyGAQgASgIIvIBCgxQcm9maWxlU3RhdGUSDwoHcHJvZmlsZRgBIAEoCRIMCgR3YXJtGAIgASgNEhAKCHN0YXJ0aW5nGAMgASgNEg0KBWJvdW5kGAQgASgNEhAKCGRyYWluaW5nGAUgASgNEhMKC3RhcmdldF93YXJtGAYgASgNEhAKCG1pbl93YXJtGAcgASgNEhEKCW1heF90b3RhbBgIIAEoDRIdChVjbGFpbV9yYXRlX3Blcl9taW51dGUYCSABKAESGwoTdGFyZ2V0X3dhcm1faGlzdG9yeRgKIAEoDRIaChJ0YXJnZXRfd2FybV9yZWNlbnQYCyABKA0qfgoNQWNxdWlyZVNvdXJjZRIeChpBQ1FVSVJFX1NPVVJDRV9VTlNQRUNJRklFRBAAEhsKF0FDUVVJUkVfU09VUkNFX0VYSVNUSU5HEAESFwoTQUNRVUlSRV9TT1VSQ0VfV0FSTRACEhcKE0FDUVVJUkVfU09VUkNFX0NPTEQQAzKhAwoEUG9vbBJOCgdBY3F1aXJlEiAud2FybWdhdGUucG9vbC52MS5BY3F1aXJlUmVxdWVzdBohLndhcm1nYXRlLnBvb2wudjEuQWNxdWlyZVJlc3BvbnNlEk4KB1JlbGVhc2USIC53YXJtZ2F0ZS5wb29sLnYxLlJlbGVhc2VSZXF1ZXN0GiEud2FybWdhdGUucG9vbC52MS5SZWxlYXNlUmVzcG9uc2USSAoFVG91Y2gSHi53YXJtZ2F0ZS5wb29sLnYxLlRvdWNoUmVxdWVzdBofLndhcm1nYXRlLnBvb2wudjEuVG91Y2hSZXNwb25zZRJUCglHZXRTdGF0dXMSIi53YXJtZ2F0ZS5wb29sLnYxLkdldFN0YXR1c1JlcXVlc3QaIy53YXJtZ2F0ZS5wb29sLnYxLkdldFN0YXR1c1Jlc3BvbnNlElkKCldhdGNoU3RhdGUSIy53YXJtZ2F0ZS5wb29sLnYxLldhdGNoU3RhdGVSZXF1ZXN0GiQud2FybWdhdGUucG9vbC52MS5XYXRjaFN0YXRlUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_warmgate_common_v1_common]);
 
 /**
  * @generated from message warmgate.pool.v1.AcquireRequest
@@ -44,6 +44,15 @@ export type AcquireRequest = Message<"warmgate.pool.v1.AcquireRequest"> & {
    * @generated from field: string stale_binding_id = 4;
    */
   staleBindingId: string;
+
+  /**
+   * Direct mode: the client's JWE, which the gateway cannot read. The pool manager decrypts
+   * and verifies it and acquires nothing unless it is valid and its `sub` is user_id; the
+   * binding's tier is then the one in its verified claims, not `tier`.
+   *
+   * @generated from field: string credential = 5;
+   */
+  credential: string;
 };
 
 /**
@@ -127,7 +136,8 @@ export type Binding = Message<"warmgate.pool.v1.Binding"> & {
 
   /**
    * Key the gateway signs its per-request user assertions with (gateway mode); the agent
-   * holds the same key for this binding only. Never leaves the gateway.
+   * holds the same key for this binding only. Never leaves the gateway. Only Acquire sets it
+   * (GetStatus leaves it empty).
    *
    * @generated from field: bytes assertion_key = 8;
    */
@@ -156,7 +166,7 @@ export type ReleaseRequest = Message<"warmgate.pool.v1.ReleaseRequest"> & {
   userId: string;
 
   /**
-   * When set, release only if this is still the user's binding.
+   * Required: release only if this is still the user's binding (empty: INVALID_ARGUMENT).
    *
    * @generated from field: string binding_id = 2;
    */
@@ -233,7 +243,7 @@ export const TouchResponseSchema: GenMessage<TouchResponse> = /*@__PURE__*/
  */
 export type GetStatusRequest = Message<"warmgate.pool.v1.GetStatusRequest"> & {
   /**
-   * Optional: include this user's binding.
+   * Optional: include this user's binding (without its assertion key).
    *
    * @generated from field: string user_id = 1;
    */
@@ -363,7 +373,7 @@ export type ProfileState = Message<"warmgate.pool.v1.ProfileState"> & {
   draining: number;
 
   /**
-   * Warm containers the adaptive sizer wants now.
+   * Warm containers the sizer wants now, within the profile's and the machine's room.
    *
    * @generated from field: uint32 target_warm = 6;
    */
@@ -385,6 +395,20 @@ export type ProfileState = Message<"warmgate.pool.v1.ProfileState"> & {
    * @generated from field: double claim_rate_per_minute = 9;
    */
   claimRatePerMinute: number;
+
+  /**
+   * The sizer's decision in parts: what the learned per-weekday, time-of-day history asks
+   * for, looking ahead by the replenish time (0 for the reactive sizer), and what the recent
+   * claim rate asks for. target_warm is the larger, bounded.
+   *
+   * @generated from field: uint32 target_warm_history = 10;
+   */
+  targetWarmHistory: number;
+
+  /**
+   * @generated from field: uint32 target_warm_recent = 11;
+   */
+  targetWarmRecent: number;
 };
 
 /**

@@ -1,0 +1,98 @@
+// MCP methods over the session core: one function per method, each taking the request's
+// params and answering the method's result, or throwing a WarmgateError the edge maps
+// (mcp-error-mapping.ts). `initialize` and `server/discover` are not here: they shape the
+// session itself (mcp-http.ts).
+import { create, type JsonObject } from '@bufbuild/protobuf';
+import { errors, gatewayv1, WarmgateError } from '@warmgate/proto';
+import type { Principal } from '../../core/ports.js';
+import type { SessionCore } from '../../core/session/session-core.js';
+import { isProtocolFault, toolErrorResult } from './mcp-error-mapping.js';
+import {
+  mcpResources,
+  mcpResourceTemplates,
+  toMcpCallResult,
+  toMcpReadResult,
+  toMcpTool,
+} from './mcp-shapes.js';
+
+export type Params = Record<string, unknown>;
+type Method = (principal: Principal, params: Params, signal: AbortSignal) => Promise<object>;
+
+export const serverInstructions =
+  "Warmgate: the user's own agent. Tools prefixed market_/time_ run on the platform; the others in the user's workspace.";
+
+/** What the gateway declares at initialize / server/discover. */
+export const serverCapabilities = {
+  tools: { listChanged: false },
+  resources: { subscribe: false, listChanged: false },
+  prompts: { listChanged: false },
+  completions: {},
+  logging: {},
+};
+
+export function createMcpMethods(core: SessionCore): ReadonlyMap<string, Method> {
+  return new Map<string, Method>([
+    ['ping', async () => ({})],
+    [
+      'tools/list',
+      async (principal, _params, signal) => {
+        const { tools } = await core.listTools(principal, signal);
+        return { tools: tools.map(toMcpTool) };
+      },
+    ],
+    [
+      'tools/call',
+      async (principal, params, signal) => {
+        const name = stringParam(params, 'name');
+        const args = params.arguments ?? {};
+        if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+          throw errors.invalidArgument('params.arguments must be an object');
+        }
+        const request = create(gatewayv1.CallToolRequestSchema, {
+          name,
+          arguments: args as JsonObject,
+        });
+        try {
+          return toMcpCallResult(await core.callTool(principal, request, signal));
+        } catch (error) {
+          const failure = WarmgateError.from(error);
+          if (isProtocolFault(failure.code)) throw failure;
+          return toolErrorResult(failure);
+        }
+      },
+    ],
+    ['resources/list', async () => ({ resources: mcpResources })],
+    ['resources/templates/list', async () => ({ resourceTemplates: mcpResourceTemplates })],
+    [
+      'resources/read',
+      async (principal, params, signal) => {
+        const uri = stringParam(params, 'uri');
+        const request = create(gatewayv1.ReadResourceRequestSchema, { uri });
+        return toMcpReadResult(await core.readResource(principal, request, signal));
+      },
+    ],
+    // Declared so generic clients find them: Warmgate has no prompts, completes nothing and
+    // sends no log messages, so these answer empty.
+    ['prompts/list', async () => ({ prompts: [] })],
+    [
+      'prompts/get',
+      async (_principal, params) => {
+        throw errors.notFound(`no prompt named "${stringParam(params, 'name')}"`);
+      },
+    ],
+    ['completion/complete', async () => ({ completion: { values: [], hasMore: false } })],
+    [
+      'logging/setLevel',
+      async (_principal, params) => {
+        stringParam(params, 'level');
+        return {};
+      },
+    ],
+  ]);
+}
+
+function stringParam(params: Params, key: string): string {
+  const value = params[key];
+  if (typeof value !== 'string') throw errors.invalidArgument(`params.${key} must be a string`);
+  return value;
+}

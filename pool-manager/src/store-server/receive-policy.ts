@@ -1,0 +1,69 @@
+// What the repo store lets a push do, whatever the pushing agent asks: objects are checked
+// (receive.fsckObjects), history is never rewritten or deleted (denyNonFastForwards,
+// denyDeletes), and a repository stays under its size quota. The settings reach the
+// `git receive-pack` that `git http-backend` starts through the environment (GIT_CONFIG_*),
+// so they hold for every repository, old ones included, with nothing written into them.
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const RECEIVE_SETTINGS: readonly (readonly [string, string])[] = [
+  ['receive.fsckObjects', 'true'],
+  ['receive.denyNonFastForwards', 'true'],
+  ['receive.denyDeletes', 'true'],
+];
+
+/**
+ * The quota check, run by receive-pack after it has taken the pack in (quarantined under
+ * objects/, so counted by du) and before any ref moves: over the quota, the push is refused
+ * with a message the pusher sees as `remote: ...`, and the quarantined objects are dropped.
+ */
+const PRE_RECEIVE = `#!/bin/sh
+used=$(du -sb "$GIT_DIR" | cut -f1)
+if [ "$used" -gt "$WARMGATE_STORE_QUOTA_BYTES" ]; then
+  echo "warmgate: push refused: the repository would hold $used bytes, over its quota of $WARMGATE_STORE_QUOTA_BYTES bytes (WARMGATE_STORE_QUOTA)" >&2
+  exit 1
+fi
+exit 0
+`;
+
+/** Writes the store's hooks folder (outside every repository) and returns its path. */
+export async function writeStoreHooks(root: string): Promise<string> {
+  const hooks = join(root, '.warmgate-hooks');
+  await mkdir(hooks, { recursive: true, mode: 0o700 });
+  const path = join(hooks, 'pre-receive');
+  await writeFile(path, PRE_RECEIVE);
+  await chmod(path, 0o700);
+  return hooks;
+}
+
+/** The environment that makes every receive-pack under http-backend follow the policy. */
+export function receiveEnv(hooksPath: string, quotaBytes: number): NodeJS.ProcessEnv {
+  const settings = [...RECEIVE_SETTINGS, ['core.hooksPath', hooksPath] as const];
+  const env: NodeJS.ProcessEnv = {
+    GIT_CONFIG_COUNT: String(settings.length),
+    WARMGATE_STORE_QUOTA_BYTES: String(quotaBytes),
+  };
+  settings.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return env;
+}
+
+/** "512MiB", "100MB", "1GiB", "65536" (bytes). */
+export function parseSize(raw: string): number {
+  const match = /^(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/i.exec(raw.trim());
+  if (!match) throw new Error('expected a size like 65536, 100MB or 512MiB');
+  const units: Record<string, number> = {
+    b: 1,
+    kb: 1e3,
+    kib: 1024,
+    mb: 1e6,
+    mib: 1024 ** 2,
+    gb: 1e9,
+    gib: 1024 ** 3,
+  };
+  const bytes = Number(match[1]) * units[(match[2] ?? 'b').toLowerCase()]!;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error('must be a positive size');
+  return bytes;
+}

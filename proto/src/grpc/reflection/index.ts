@@ -1,0 +1,1 @@
+export { addReflection, healthService } from './reflection-service.js';
