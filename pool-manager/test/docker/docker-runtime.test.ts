@@ -95,7 +95,7 @@ describe('docker runtime: isolation of a bound agent container', () => {
     if (sandbox) expect(await poolContainers(sandbox.stateDir)).toEqual([]);
   }, 180_000);
 
-  it('runs hardened: non-root, read-only, no capabilities, limits, only its own folder', async () => {
+  it('runs hardened: non-root, read-only, no capabilities, limits, its own folder and secrets only', async () => {
     for (const role of ['agent', 'sidecar']) {
       const info = await dockerInspect(`warmgate-${alice.containerId}-${role}`);
       expect(info.Config.User).not.toMatch(/^(0|root)(:|$)/);
@@ -289,7 +289,7 @@ process.exit(0);
     expect(again.source, attempts).toBe(poolv1.AcquireSource.EXISTING);
     expect(again.binding!.bindingId, attempts).toBe(bob.bindingId);
     await callTool(bob, 'system_prompt_set', { text: 'still mine' });
-    expect(await callTool(bob, 'system_prompt_get', {})).toMatchObject({ text: 'still mine' });
+    expect(await callTool(bob, 'system_prompt_get', {})).toMatchObject({ text: 'still mine\n' });
   });
 });
 
