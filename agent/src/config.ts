@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { errors } from '@warmgate/proto';
 
-export type Role = 'agent' | 'sidecar' | 'stdio';
+/** `container`: agent and sidecar in one process (each still on its own port and protocol). */
+export type Role = 'agent' | 'sidecar' | 'container' | 'stdio';
 
 export interface AgentConfig {
   readonly role: Role;
@@ -29,6 +30,12 @@ export interface AgentConfig {
   readonly maxObjectBytes: number;
   /** stdio mode: the user the local workspace belongs to. */
   readonly stdioUserId: string;
+  /**
+   * When a warm agent loads its MCP side (SDK, tools, analysis: about half its memory):
+   * `ready` — right after it announces ready, so a claim finds it loaded (the warm path);
+   * `bind` — only when bound (a smaller idle container; every bind pays the load).
+   */
+  readonly mcpLoad: 'ready' | 'bind';
 }
 
 export const DEFAULTS = {
@@ -38,6 +45,7 @@ export const DEFAULTS = {
   WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '15000',
   WARMGATE_AGENT_MAX_OBJECT_BYTES: String(64 * 1024 * 1024),
   WARMGATE_STDIO_USER_ID: 'local',
+  WARMGATE_AGENT_MCP_LOAD: 'ready',
 } as const;
 
 export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -57,8 +65,9 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
       'WARMGATE_AGENT_CONTROL_TOKEN (or _FILE) must be set to a secret of at least 16 characters',
     );
   }
-  const sidecarSecret = role === 'sidecar' ? (secret('WARMGATE_SIDECAR_SECRET') ?? '') : '';
-  if (role === 'sidecar' && sidecarSecret.length < 16) {
+  const sidecarSecret =
+    role === 'sidecar' || role === 'container' ? (secret('WARMGATE_SIDECAR_SECRET') ?? '') : '';
+  if ((role === 'sidecar' || role === 'container') && sidecarSecret.length < 16) {
     throw errors.invalidArgument(
       'WARMGATE_SIDECAR_SECRET (or _FILE) must be set to a secret of at least 16 characters',
     );
@@ -70,6 +79,10 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   const maxObjectBytes = Number(withDefault('WARMGATE_AGENT_MAX_OBJECT_BYTES'));
   if (!Number.isSafeInteger(maxObjectBytes) || maxObjectBytes < 1024) {
     throw errors.invalidArgument('WARMGATE_AGENT_MAX_OBJECT_BYTES must be a whole number ≥ 1024');
+  }
+  const mcpLoad = withDefault('WARMGATE_AGENT_MCP_LOAD');
+  if (mcpLoad !== 'ready' && mcpLoad !== 'bind') {
+    throw errors.invalidArgument(`WARMGATE_AGENT_MCP_LOAD must be ready or bind (got ${mcpLoad})`);
   }
   // Listening on every address (a pod) still means the agent is reached on loopback.
   const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -97,6 +110,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     drainTimeoutMs: drain,
     maxObjectBytes,
     stdioUserId: withDefault('WARMGATE_STDIO_USER_ID'),
+    mcpLoad,
   };
 }
 

@@ -1,14 +1,16 @@
 // The readiness announcement of the container contract (docs/architecture.md): exactly one
 // JSON line on stdout, and the same JSON in WARMGATE_READY_FILE (written atomically, so a
-// reader never sees half of it).
+// reader never sees half of it). A `container` (agent and sidecar in one process) announces
+// the sidecar's port as `port` and the agent's as `agentPort`.
 import { rename, writeFile } from 'node:fs/promises';
 
 export async function announceReady(
-  role: 'agent' | 'sidecar',
+  role: 'agent' | 'sidecar' | 'container',
   port: number,
   readyFile: string | undefined,
+  agentPort?: number,
 ): Promise<void> {
-  const line = JSON.stringify({ ready: true, role, port });
+  const line = JSON.stringify({ ready: true, role, port, ...(agentPort ? { agentPort } : {}) });
   if (readyFile) {
     const temp = `${readyFile}.${process.pid}.tmp`;
     await writeFile(temp, line);

@@ -119,6 +119,24 @@ describe('loadConfig', () => {
     );
   });
 
+  it('passes Node flags to the local runtime; "none" for none; refuses what is not a flag', () => {
+    expect(loadConfig({}).runtime.agentNodeArgs).toEqual(['--max-semi-space-size=1']);
+    expect(
+      loadConfig({
+        WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=2 --max-old-space-size=96',
+      }).runtime.agentNodeArgs,
+    ).toEqual(['--max-semi-space-size=2', '--max-old-space-size=96']);
+    expect(loadConfig({ WARMGATE_POOL_AGENT_NODE_ARGS: 'none' }).runtime.agentNodeArgs).toEqual([]);
+    expect(loadConfig({}).runtime.agentProcesses).toBe(2);
+    expect(loadConfig({ WARMGATE_POOL_AGENT_PROCESSES: '1' }).runtime.agentProcesses).toBe(1);
+    expect(() => loadConfig({ WARMGATE_POOL_AGENT_PROCESSES: '3' })).toThrow(
+      /WARMGATE_POOL_AGENT_PROCESSES.*must be 1/,
+    );
+    expect(() => loadConfig({ WARMGATE_POOL_AGENT_NODE_ARGS: '--inspect; rm -rf /' })).toThrow(
+      /WARMGATE_POOL_AGENT_NODE_ARGS.*not a Node flag/,
+    );
+  });
+
   it('rejects a runtime it does not have', () => {
     expect(() => loadConfig({ WARMGATE_POOL_RUNTIME: 'podman' })).toThrow(/WARMGATE_POOL_RUNTIME/);
   });

@@ -60,6 +60,10 @@ export interface RuntimeConfig {
   readonly kind: 'local' | 'kubernetes' | 'docker';
   readonly stateDir: string;
   readonly agentEntry: string;
+  /** Local runtime: Node flags before the entry point of both container processes. */
+  readonly agentNodeArgs: readonly string[];
+  /** Local runtime: 1 = agent and sidecar in one process, 2 = two processes. */
+  readonly agentProcesses: 1 | 2;
   readonly killGraceMs: number;
   /** Container start deadline, for either runtime. */
   readonly readyTimeoutMs: number;
@@ -114,6 +118,9 @@ const defaults = {
   WARMGATE_POOL_STATE_DIR: '.warmgate/containers',
   WARMGATE_STORE_DIR: '.warmgate/store',
   WARMGATE_POOL_AGENT_ENTRY: fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url)),
+  // A 1 MiB young generation: 12 MiB less resident per idle process (docs/benchmarks.md, footprint).
+  WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=1',
+  WARMGATE_POOL_AGENT_PROCESSES: '2',
   WARMGATE_POOL_PROFILES: 'standard:min=2:max=50',
   WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,enterprise=standard:8h',
   WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
@@ -130,7 +137,10 @@ const defaults = {
   WARMGATE_POOL_ADAPTIVE_WINDOW: '60s',
   WARMGATE_POOL_REAP_INTERVAL: '10s',
   WARMGATE_POOL_SIZE_INTERVAL: '1s',
-  WARMGATE_POOL_HEALTH_INTERVAL: '5s',
+  // Each probe wakes both processes of every idle warm container; a warm container that died
+  // since is caught on the claim anyway (its bind fails UNAVAILABLE and the claim takes
+  // another). 30 s instead of 5 s: a sixth of the idle CPU (docs/benchmarks.md, footprint).
+  WARMGATE_POOL_HEALTH_INTERVAL: '30s',
   WARMGATE_POOL_REPLENISH_DEFER: '500ms',
   WARMGATE_POOL_BIND_TIMEOUT: '15s',
   WARMGATE_POOL_DRAIN_TIMEOUT: '20s',
@@ -241,6 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       kind: runtimeKind,
       stateDir: resolve(read('WARMGATE_POOL_STATE_DIR')),
       agentEntry: resolve(read('WARMGATE_POOL_AGENT_ENTRY')),
+      agentNodeArgs: check('WARMGATE_POOL_AGENT_NODE_ARGS', parseNodeArgs, []),
+      agentProcesses: check('WARMGATE_POOL_AGENT_PROCESSES', parseProcessCount, 2),
       killGraceMs: duration('WARMGATE_POOL_KILL_GRACE'),
       readyTimeoutMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
       ...(runtimeKind === 'kubernetes' ? { kubernetes: kubernetesOf(read, required) } : {}),
@@ -548,6 +560,23 @@ function parsePublicProfile(raw: string): ProfileConfig {
   const [profile, ...more] = parseProfiles(raw);
   if (!profile || more.length > 0) throw new Error('expected one profile, e.g. public:min=0:max=4');
   return profile;
+}
+
+/** "--max-semi-space-size=1 --max-old-space-size=256": Node/V8 flags, space-separated; "none" = no flags. */
+export function parseNodeArgs(raw: string): string[] {
+  if (raw.trim() === 'none') return [];
+  const args = raw.trim().split(/\s+/);
+  for (const arg of args) {
+    if (!/^--[a-z0-9-_]+(=[A-Za-z0-9._:/-]+)?$/.test(arg)) {
+      throw new Error(`"${arg}" is not a Node flag (--name or --name=value)`);
+    }
+  }
+  return args;
+}
+
+function parseProcessCount(raw: string): 1 | 2 {
+  if (raw === '1' || raw === '2') return Number(raw) as 1 | 2;
+  throw new Error('must be 1 (agent and sidecar in one process) or 2');
 }
 
 /** "free=standard:15m,pro=standard:60m" (tier=profile:idle timeout) */

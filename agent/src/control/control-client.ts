@@ -16,6 +16,8 @@ export interface ControlClient {
   bind(command: BindCommand): Promise<AgentStatus>;
   drain(command: DrainCommand, signal?: AbortSignal): Promise<DrainResult>;
   status(signal?: AbortSignal): Promise<AgentStatus>;
+  /** Tells the agent a bind is coming (it starts loading its MCP side). */
+  prepare(): Promise<void>;
   close(): void;
 }
 
@@ -82,6 +84,7 @@ export function createControlClient(agentUrl: string, token: string): ControlCli
     bind: (command) => call(controlPaths.bind, command),
     drain: (command, signal) => call(controlPaths.drain, command, signal),
     status: (signal) => call(controlPaths.status, undefined, signal),
+    prepare: () => call<unknown>(controlPaths.prepare, {}).then(() => {}),
     close: () => agent.destroy(),
   };
 }

@@ -7,6 +7,8 @@ export const controlPaths = {
   bind: `${CONTROL_PREFIX}bind`,
   drain: `${CONTROL_PREFIX}drain`,
   status: `${CONTROL_PREFIX}status`,
+  /** A bind is coming: load what a bound agent needs (answers at once; the load goes on). */
+  prepare: `${CONTROL_PREFIX}prepare`,
 } as const;
 
 export type AgentStateName = 'warm' | 'binding' | 'bound' | 'draining' | 'drained';

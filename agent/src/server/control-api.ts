@@ -2,26 +2,58 @@
 // of this container only (bearer WARMGATE_AGENT_CONTROL_TOKEN, compared in constant time).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
 import { errors } from '@warmgate/proto';
-import { controlPaths } from '../control/control-protocol.js';
+import { controlPaths, type BindCommand } from '../control/control-protocol.js';
 import type { AgentCore } from './agent-core.js';
 import { header, readJsonBody, sendError, sendJson } from './http-util.js';
 
-const BindCommandSchema = z.object({
-  bindingId: z.string().min(1).max(256),
-  userId: z.string().min(1).max(256),
-  tier: z.string().max(64),
-  mode: z.number().int().min(0).max(3),
-  assertionKey: z.string().max(1024),
-  repository: z.object({
-    url: z.string().max(4096),
-    credential: z.string().max(16 * 1024),
-    ephemeral: z.boolean(),
-  }),
-});
+/**
+ * The two commands are checked by hand rather than with zod: a warm agent then loads no
+ * schema library at all (zod comes with the MCP tools, loaded at bind; docs/benchmarks.md).
+ */
+export function parseBindCommand(value: unknown): BindCommand {
+  const body = object(value, 'body');
+  const repository = object(body.repository, 'repository');
+  const mode = body.mode;
+  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 3) {
+    throw bad('mode must be an integer 0..3');
+  }
+  if (typeof repository.ephemeral !== 'boolean')
+    throw bad('repository.ephemeral must be a boolean');
+  return {
+    bindingId: text(body.bindingId, 'bindingId', 1, 256),
+    userId: text(body.userId, 'userId', 1, 256),
+    tier: text(body.tier, 'tier', 0, 64),
+    mode,
+    assertionKey: text(body.assertionKey, 'assertionKey', 0, 1024),
+    repository: {
+      url: text(repository.url, 'repository.url', 0, 4096),
+      credential: text(repository.credential, 'repository.credential', 0, 16 * 1024),
+      ephemeral: repository.ephemeral,
+    },
+  };
+}
 
-const DrainCommandSchema = z.object({ bindingId: z.string().min(1).max(256) });
+export function parseDrainCommand(value: unknown): { bindingId: string } {
+  return { bindingId: text(object(value, 'body').bindingId, 'bindingId', 1, 256) };
+}
+
+const bad = (message: string) => errors.invalidArgument(`control API: ${message}`);
+
+function object(value: unknown, name: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(`${name} must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function text(value: unknown, name: string, min: number, max: number): string {
+  if (typeof value !== 'string') throw bad(`${name} must be a string`);
+  if (value.length < min || value.length > max) {
+    throw bad(`${name} must be ${min}..${max} characters long`);
+  }
+  return value;
+}
 
 export function createControlApi(
   core: AgentCore,
@@ -29,15 +61,6 @@ export function createControlApi(
   drainTimeoutMs: number,
   mcpSessions: () => number = () => 0,
 ) {
-  // zod compiles a schema on its first parse; do that now rather than inside the first bind.
-  BindCommandSchema.safeParse({
-    bindingId: 'warm-up',
-    userId: 'warm-up',
-    tier: '',
-    mode: 0,
-    assertionKey: '',
-    repository: { url: '', credential: '', ephemeral: true },
-  });
   // Digests of both sides: equal lengths, so neither the token nor its length leaks by timing.
   const digest = (value: string) => createHash('sha256').update(value).digest();
   const expected = digest(`Bearer ${token}`);
@@ -50,10 +73,12 @@ export function createControlApi(
       if (path === controlPaths.status && req.method === 'GET') {
         sendJson(res, 200, { ...core.status(), mcpSessions: mcpSessions() });
       } else if (path === controlPaths.bind && req.method === 'POST') {
-        const command = parse(BindCommandSchema, await readJsonBody(req, 64 * 1024));
+        const command = parseBindCommand(await readJsonBody(req, 64 * 1024));
         sendJson(res, 200, await core.bind(command));
+      } else if (path === controlPaths.prepare && req.method === 'POST') {
+        sendJson(res, 200, {}); // the server loads the MCP side on seeing this path
       } else if (path === controlPaths.drain && req.method === 'POST') {
-        const command = parse(DrainCommandSchema, await readJsonBody(req, 4 * 1024));
+        const command = parseDrainCommand(await readJsonBody(req, 4 * 1024));
         sendJson(res, 200, await core.drain(command.bindingId, drainTimeoutMs));
       } else {
         throw errors.notFound(`no control endpoint ${req.method} ${path}`);
@@ -62,12 +87,4 @@ export function createControlApi(
       sendError(res, error);
     }
   };
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw errors.invalidArgument(`control API: ${z.prettifyError(result.error)}`);
-  }
-  return result.data;
 }

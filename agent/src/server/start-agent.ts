@@ -1,19 +1,25 @@
 // The agent process: MCP at /mcp, health at /healthz, and the sidecar's control API under
-// /_lifecycle/, all on one node:http server.
+// /_lifecycle/, all on one node:http server. The agent starts without its MCP side (the MCP
+// SDK, zod, the tools and the analysis code: about half its memory), so it is ready sooner;
+// it loads it right after ready (WARMGATE_AGENT_MCP_LOAD=ready, the default: a claim finds it
+// loaded) or at bind (=bind: a smaller idle container, a slower bind), and /mcp waits for it
+// (docs/benchmarks.md, footprint).
 import { createServer, type Server } from 'node:http';
 import { serveTraced } from '../telemetry/spans.js';
 import type { AddressInfo } from 'node:net';
 import type { AgentConfig } from '../config.js';
 import { createDirectVerifier } from '../auth/direct-credential.js';
-import { CONTROL_PREFIX } from '../control/control-protocol.js';
+import { CONTROL_PREFIX, controlPaths } from '../control/control-protocol.js';
 import { AgentCore } from './agent-core.js';
 import { createControlApi } from './control-api.js';
 import { sendError, sendJson } from './http-util.js';
-import { createMcpHttp } from './mcp-sessions.js';
+import type { McpHttp } from './mcp-sessions.js';
 
 export interface RunningAgent {
   port: number;
   core: AgentCore;
+  /** Loads the MCP side now (WARMGATE_AGENT_MCP_LOAD=ready calls it once ready is announced). */
+  preload(): void;
   /** Drains (final commit + push) when bound, then stops serving. */
   close(): Promise<void>;
 }
@@ -21,15 +27,27 @@ export interface RunningAgent {
 export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const core = new AgentCore(config.workspaceDir);
   const direct = createDirectVerifier(config.jwePrivateKey, config.directIssuerKeys);
-  const mcp = createMcpHttp(core, direct);
-  const control = createControlApi(core, config.controlToken, config.drainTimeoutMs, () =>
-    mcp.count(),
+  let mcp: Promise<McpHttp> | undefined;
+  /** Sessions open now; 0 until the MCP side is loaded. */
+  let loaded: McpHttp | undefined;
+  const loadMcp = () =>
+    (mcp ??= import('./mcp-sessions.js').then((m) => (loaded = m.createMcpHttp(core, direct))));
+  const control = createControlApi(
+    core,
+    config.controlToken,
+    config.drainTimeoutMs,
+    () => loaded?.count() ?? 0,
   );
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // Loading starts when the sidecar receives Bind (prepare), so it overlaps the restore in
+    // the sidecar; a bind without a prepare starts it too.
+    if (path === controlPaths.prepare || path === controlPaths.bind) void loadMcp().catch(() => {});
     const work =
       path === '/mcp'
-        ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, () => mcp.handle(req, res))
+        ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, () =>
+            loadMcp().then((m) => m.handle(req, res)),
+          )
         : path.startsWith(CONTROL_PREFIX)
           ? serveTraced(`control ${path.slice(CONTROL_PREFIX.length)}`, req.headers, () =>
               control(req, res),
@@ -52,9 +70,10 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const close = async () => {
     const bindingId = core.status().bindingId;
     if (bindingId) await core.drain(bindingId, config.drainTimeoutMs).catch(() => {});
-    await mcp.close();
+    if (mcp) await (await mcp).close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return { port, core, close: () => (closing ??= close()) };
+  const preload = () => void loadMcp().catch(() => {});
+  return { port, core, preload, close: () => (closing ??= close()) };
 }

@@ -46,6 +46,8 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
     if (!repository?.url && !repository?.ephemeral) {
       throw errors.invalidArgument('repository.url is empty');
     }
+    // The agent loads its MCP side while the workspace is restored here (another process).
+    options.control.prepare().catch(() => {});
     const restored = await inSpan('sidecar restore', {}, () =>
       restoreWorkspace(
         {
@@ -55,6 +57,7 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
         },
         options.workspaceDir,
         options.templatePath,
+        { maxObjectBytes: options.maxObjectBytes },
       ),
     );
     const status = await options.control.bind({

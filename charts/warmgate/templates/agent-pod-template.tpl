@@ -45,6 +45,10 @@ spec:
           value: {{ $.Values.agent.lifecyclePort | quote }}
         - name: WARMGATE_WORKSPACE_DIR
           value: /workspace
+        {{- with $.Values.agent.nodeOptions }}
+        - name: NODE_OPTIONS
+          value: {{ . | quote }}
+        {{- end }}
         {{- if and (eq $role "agent") $.Values.secrets.agentJwe.existingSecret }}
         - name: WARMGATE_AGENT_JWE_PRIVATE_KEY
           valueFrom:

@@ -31,6 +31,11 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     about:
       'cold start on Docker containers vs warm claim; Docker warm claim vs local warm claim (same run)',
   },
+  footprint: {
+    module: './footprint.js',
+    about:
+      'warm container memory (RSS, PSS), idle CPU of 20, bound growth, start to ready vs bare node',
+  },
   faults: {
     module: './faults.js',
     about:

@@ -9,6 +9,7 @@ import {
   memoryPerConnection,
   throughputVsConnections,
 } from './section-gateway.js';
+import { footprint } from './section-footprint.js';
 import { loadScenarios, machine, soak } from './section-load.js';
 
 export const sectionBuilders: readonly SectionBuilder[] = [
@@ -18,6 +19,7 @@ export const sectionBuilders: readonly SectionBuilder[] = [
   throughputVsConnections,
   memoryPerConnection,
   poolHitRate,
+  footprint,
   loadScenarios,
   soak,
   machine,

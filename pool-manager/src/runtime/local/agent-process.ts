@@ -7,12 +7,15 @@ import { errors } from '@warmgate/proto';
 export interface SpawnedProcess {
   pid: number;
   port: number;
+  /** role `container` (agent and sidecar in one process): the agent's port; `port` is the sidecar's. */
+  agentPort?: number;
 }
 
 export interface SpawnOptions {
   nodePath: string;
+  nodeArgs: readonly string[];
   entry: string;
-  role: 'agent' | 'sidecar';
+  role: 'agent' | 'sidecar' | 'container';
   env: NodeJS.ProcessEnv;
   readyFile: string;
   logFile: string;
@@ -33,7 +36,7 @@ export async function spawnContainerProcess(options: SpawnOptions): Promise<Spaw
   let exited: string | undefined;
   let child;
   try {
-    child = spawn(options.nodePath, [options.entry, options.role], {
+    child = spawn(options.nodePath, [...options.nodeArgs, options.entry, options.role], {
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
       env: { ...options.env, WARMGATE_READY_FILE: options.readyFile },
@@ -57,8 +60,8 @@ export async function spawnContainerProcess(options: SpawnOptions): Promise<Spaw
     waker.wake();
   });
   await options.onSpawn(pid);
-  const port = await waitForReady(options, () => exited, waker);
-  return { pid, port };
+  const ready = await waitForReady(options, () => exited, waker);
+  return { pid, ...ready };
 }
 
 async function waitForReady(
@@ -73,8 +76,8 @@ async function waitForReady(
   });
   try {
     for (;;) {
-      const port = await readReadyPort(readyFile);
-      if (port !== undefined) return port;
+      const ready = await readReadyPorts(readyFile);
+      if (ready !== undefined) return ready;
       const why = exited();
       if (why)
         throw errors.unavailable(`${role} exited before ready (${why}); see ${options.logFile}`);
@@ -100,13 +103,19 @@ async function waitForReady(
   }
 }
 
-async function readReadyPort(readyFile: string): Promise<number | undefined> {
+async function readReadyPorts(
+  readyFile: string,
+): Promise<{ port: number; agentPort?: number } | undefined> {
   try {
     const ready = JSON.parse(await readFile(readyFile, 'utf8')) as {
       ready?: boolean;
       port?: number;
+      agentPort?: number;
     };
-    return ready.ready === true && typeof ready.port === 'number' ? ready.port : undefined;
+    if (ready.ready !== true || typeof ready.port !== 'number') return undefined;
+    return typeof ready.agentPort === 'number'
+      ? { port: ready.port, agentPort: ready.agentPort }
+      : { port: ready.port };
   } catch {
     return undefined; // not there yet, or half-written
   }

@@ -22,6 +22,13 @@ export interface LocalRuntimeOptions {
   /** agent/dist/main.js */
   agentEntry: string;
   nodePath?: string;
+  /** Node flags before the entry point (e.g. a small young generation); default none. */
+  agentNodeArgs?: readonly string[];
+  /**
+   * 1: agent and sidecar in one process (`main.js container`, about 70 MiB less per warm
+   * container); 2 (default): two processes, as in the agent image's pod.
+   */
+  agentProcesses?: 1 | 2;
   host?: string;
   /** SIGTERM → SIGKILL grace when destroying. */
   killGraceMs?: number;
@@ -93,25 +100,49 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
       WARMGATE_WORKSPACE_DIR: files.workspace(id),
       [CONTROL_TOKEN_FILE_ENV]: controlFile,
     };
-    const start = (role: 'agent' | 'sidecar', roleEnv: NodeJS.ProcessEnv) =>
-      spawnContainerProcess({
+    const start = (role: 'agent' | 'sidecar' | 'container', roleEnv: NodeJS.ProcessEnv) => {
+      // One process: its files are the agent's, and its pid stands for both roles.
+      const fileRole = role === 'container' ? 'agent' : role;
+      return spawnContainerProcess({
         nodePath,
+        nodeArgs: options.agentNodeArgs ?? [],
         entry: options.agentEntry,
         role,
         env: { ...env, ...roleEnv },
-        readyFile: files.readyFile(id, role),
-        logFile: files.logFile(id, role),
+        readyFile: files.readyFile(id, fileRole),
+        logFile: files.logFile(id, fileRole),
         timeoutMs: readyTimeoutMs,
         signal,
-        onSpawn: (pid) => files.writePid(id, role, pid),
+        onSpawn: async (pid) => {
+          await files.writePid(id, fileRole, pid);
+          if (role === 'container') await files.writePid(id, 'sidecar', pid);
+        },
       });
+    };
     try {
-      const agent = await start('agent', { ...agentSecrets, WARMGATE_AGENT_PORT: '0' });
-      const sidecar = await start('sidecar', {
-        [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
-        WARMGATE_SIDECAR_PORT: '0',
-        WARMGATE_AGENT_URL: `http://${host}:${agent.port}`,
-      });
+      let agent: { pid: number; port: number };
+      let sidecar: { pid: number; port: number };
+      if (options.agentProcesses === 1) {
+        // One process holds both roles' secrets: the price of sharing it (the README says so).
+        const both = await start('container', {
+          ...agentSecrets,
+          [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
+          WARMGATE_AGENT_PORT: '0',
+          WARMGATE_SIDECAR_PORT: '0',
+        });
+        if (both.agentPort === undefined) {
+          throw errors.unavailable(`container ${id}: its ready file names no agentPort`);
+        }
+        agent = { pid: both.pid, port: both.agentPort };
+        sidecar = { pid: both.pid, port: both.port };
+      } else {
+        agent = await start('agent', { ...agentSecrets, WARMGATE_AGENT_PORT: '0' });
+        sidecar = await start('sidecar', {
+          [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
+          WARMGATE_SIDECAR_PORT: '0',
+          WARMGATE_AGENT_URL: `http://${host}:${agent.port}`,
+        });
+      }
       const record: ContainerRecord = { id, profile: profile.name, createdAt, agent, sidecar };
       await files.writeRecord(record);
       records.set(id, record);
@@ -130,7 +161,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   }
 
   async function destroy(id: string): Promise<void> {
-    const pids = await files.pids(id);
+    const pids = [...new Set(await files.pids(id))];
     await Promise.all(pids.map((pid) => stopGroup(pid, killGraceMs)));
     await files.remove(id);
     records.delete(id);
