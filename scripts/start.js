@@ -1,11 +1,12 @@
 // `npm start`: build (TypeScript, then the web chat bundle), then run the whole stack on one machine with the embedded defaults
 // (gateway/dist/stack/main.js: pool manager with the local-process runtime + gateway).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
 // The web chat bundle (esbuild): gateway/dist/web.
 execFileSync(process.execPath, ['gateway/scripts/build-web.js'], { stdio: 'inherit' });
+if (process.env.WARMGATE_POOL_RUNTIME === 'docker') ensureAgentImage();
 const entry = 'gateway/dist/stack/main.js';
 if (!existsSync(entry)) {
   console.error(`warmgate: ${entry} is missing after the build.`);
@@ -27,3 +28,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+/** WARMGATE_POOL_RUNTIME=docker: Docker must answer and the agent image exist (built if missing). */
+function ensureAgentImage() {
+  const image = process.env.WARMGATE_POOL_DOCKER_IMAGE || 'warmgate/agent:dev';
+  const found = spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
+  if (found.status === 0) {
+    console.error(`warmgate: agent containers from ${image} (npm run images rebuilds it)`);
+    return;
+  }
+  console.error(`warmgate: ${image} is missing; building it (npm run images -- agent)…`);
+  const built = spawnSync(process.execPath, ['scripts/images.js', 'agent'], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}

@@ -148,7 +148,16 @@ describe('loadConfig', () => {
   });
 
   it('rejects a runtime it does not have', () => {
-    expect(() => loadConfig({ WARMGATE_POOL_RUNTIME: 'docker' })).toThrow(/WARMGATE_POOL_RUNTIME/);
+    expect(() => loadConfig({ WARMGATE_POOL_RUNTIME: 'podman' })).toThrow(/WARMGATE_POOL_RUNTIME/);
+  });
+
+  it('reads the Docker runtime settings and names a bad limit', () => {
+    const config = loadConfig({ WARMGATE_POOL_RUNTIME: 'docker' });
+    expect(config.runtime.docker?.image).toBe('warmgate/agent:dev');
+    expect(config.runtime.docker?.limits['*']?.pids).toBe(256);
+    expect(() =>
+      loadConfig({ WARMGATE_POOL_RUNTIME: 'docker', WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=x' }),
+    ).toThrow(/WARMGATE_POOL_DOCKER_LIMITS/);
   });
 });
 

@@ -5,6 +5,7 @@ import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-config.js';
+import { parseDockerLimits, type LimitsByProfile } from './runtime/docker/docker-limits.js';
 
 export interface PoolManagerConfig {
   /** Pool gRPC service (warmgate.pool.v1.Pool + grpc.health.v1). */
@@ -56,7 +57,7 @@ export const defaultWarmContainerBytes = 192 * 2 ** 20;
  * defaults, and callers hand them to createLocalRuntime); `kubernetes` only with that kind.
  */
 export interface RuntimeConfig {
-  readonly kind: 'local' | 'kubernetes';
+  readonly kind: 'local' | 'kubernetes' | 'docker';
   readonly stateDir: string;
   readonly agentEntry: string;
   /** Local runtime: Node flags before the entry point of both container processes. */
@@ -67,6 +68,19 @@ export interface RuntimeConfig {
   /** Container start deadline, for either runtime. */
   readonly readyTimeoutMs: number;
   readonly kubernetes?: KubernetesRuntimeConfig;
+  readonly docker?: DockerRuntimeConfig;
+}
+
+export interface DockerRuntimeConfig {
+  /** The agent image (agent/Dockerfile; `npm run images` builds warmgate/agent:dev). */
+  readonly image: string;
+  /** WARMGATE_POOL_DOCKER_LIMITS: per-profile CPU, memory and pids limits. */
+  readonly limits: LimitsByProfile;
+  /**
+   * The containers reach the embedded store over git smart HTTP on loopback (an in-process
+   * store server), with a credential per binding that lives this long.
+   */
+  readonly storeCredentialTtlMs: number;
 }
 
 export interface KubernetesRuntimeConfig {
@@ -140,6 +154,9 @@ const defaults = {
   WARMGATE_POOL_NAMESPACE: '',
   WARMGATE_POOL_POD_TEMPLATE: '',
   WARMGATE_POOL_INSTANCE: '',
+  // Docker (WARMGATE_POOL_RUNTIME=docker).
+  WARMGATE_POOL_DOCKER_IMAGE: 'warmgate/agent:dev',
+  WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=1:memory=512m:pids=256',
   WARMGATE_POOL_LEADER_LEASE: '',
   WARMGATE_POOL_IDENTITY: '',
   WARMGATE_STORE_URL: '',
@@ -201,7 +218,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   const runtimeKind = check(
     'WARMGATE_POOL_RUNTIME',
     (raw) => {
-      if (raw !== 'local' && raw !== 'kubernetes') throw new Error('expected local or kubernetes');
+      if (raw !== 'local' && raw !== 'kubernetes' && raw !== 'docker') {
+        throw new Error('expected local, docker or kubernetes');
+      }
       return raw;
     },
     'local' as const,
@@ -277,6 +296,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     },
   };
   const store = remoteStoreOf(read, config, problems);
+  const docker =
+    runtimeKind === 'docker'
+      ? {
+          image: read('WARMGATE_POOL_DOCKER_IMAGE'),
+          limits: check('WARMGATE_POOL_DOCKER_LIMITS', parseDockerLimits, {}),
+          storeCredentialTtlMs: credentialTtlOf(config),
+        }
+      : undefined;
+  if (docker && store) {
+    problems.push(
+      'WARMGATE_STORE_URL: not used with WARMGATE_POOL_RUNTIME=docker (it serves the embedded store)',
+    );
+  }
   const direct = directOf(read, tiers, problems);
   const secret = readSecret(read, 'WARMGATE_POOL_SECRET', 'WARMGATE_POOL_SECRET_FILE', problems);
   if (secret === undefined && runtimeKind === 'kubernetes') {
@@ -287,12 +319,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   if (problems.length > 0) {
     throw new ConfigError(`invalid pool manager configuration:\n  ${problems.join('\n  ')}`);
   }
+  const withDocker = docker ? { ...config, runtime: { ...config.runtime, docker } } : config;
   return {
-    ...config,
+    ...withDocker,
     ...(store === undefined ? {} : { store }),
     ...(direct === undefined ? {} : { direct }),
     ...(secret === undefined ? {} : { secret }),
   };
+}
+
+/** The longest a binding can live: the longest idle timeout + the drain + the shutdown grace. */
+function credentialTtlOf(config: PoolManagerConfig): number {
+  const { core } = config;
+  const longestIdleMs = Math.max(
+    core.publicIdleTimeoutMs,
+    ...Object.values(core.tiers).map((t) => t.idleTimeoutMs),
+  );
+  return longestIdleMs + core.timeouts.drainMs + config.shutdownGraceMs;
 }
 
 type Read = (name: PoolManagerEnvName) => string;
@@ -324,10 +367,11 @@ type Required = (name: PoolManagerEnvName, why: string) => string;
 
 function historyOf(
   read: Read,
-  runtimeKind: 'local' | 'kubernetes',
+  runtimeKind: 'local' | 'kubernetes' | 'docker',
   problems: string[],
 ): HistoryConfig {
-  if (runtimeKind === 'local')
+  // Local and Docker keep it in the state dir, beside the containers' folders.
+  if (runtimeKind !== 'kubernetes')
     return { kind: 'file', dir: resolve(read('WARMGATE_POOL_STATE_DIR')) };
   const lease = read('WARMGATE_POOL_LEADER_LEASE');
   const name =
@@ -370,7 +414,7 @@ function kubernetesOf(read: Read, required: Required): KubernetesRuntimeConfig {
 function leaderOf(
   read: Read,
   required: Required,
-  runtimeKind: 'local' | 'kubernetes',
+  runtimeKind: 'local' | 'kubernetes' | 'docker',
   problems: string[],
 ): { leader?: PoolManagerConfig['leader'] } {
   const lease = read('WARMGATE_POOL_LEADER_LEASE');

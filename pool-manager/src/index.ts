@@ -31,3 +31,9 @@ export {
   type ContainerSecrets,
 } from './runtime/container-secret.js';
 export { systemClock, type Clock, type Timer } from './pool/clock.js';
+export {
+  DockerStartError,
+  parseDockerLimits,
+  startDockerRuntime,
+  type DockerRuntimeSettings,
+} from './runtime/docker/index.js';

@@ -28,7 +28,9 @@ import {
   type ContainerSecrets,
 } from './runtime/container-secret.js';
 import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kubernetes/index.js';
+import { deadContainerCounter, startDockerRuntime } from './runtime/docker/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
+import { startLoopbackStore } from './wiring/loopback-store.js';
 import { createDirectAcquire } from './service/direct-acquire.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
 import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
@@ -73,7 +75,24 @@ export async function startPoolManager(
   const runtime = options.runtime ?? (await runtimeFor(config, sidecarSecrets, kubeConfig, log));
   let lifecycle = options.lifecycle ?? createGrpcLifecycle(sidecarSecrets);
   let repositoryFor = options.repositoryFor;
-  if (repositoryFor === undefined && config.store.kind === 'remote') {
+  let closeStore = async () => {};
+  if (
+    repositoryFor === undefined &&
+    config.store.kind === 'embedded' &&
+    config.runtime.docker !== undefined
+  ) {
+    // Containers never see the store folder: each binding reaches its own user's repository
+    // over git smart HTTP on loopback, with a credential good for that binding only.
+    const store = await startLoopbackStore(config.store.dir, secret, log);
+    closeStore = store.close;
+    lifecycle = withStoreRepositories(lifecycle, {
+      storeUrl: store.url,
+      secret: store.secret,
+      credentialTtlMs: config.runtime.docker.storeCredentialTtlMs,
+      log,
+    });
+    repositoryFor = ephemeralOnly;
+  } else if (repositoryFor === undefined && config.store.kind === 'remote') {
     const { url: storeUrl, secret: storeSecret, credentialTtlMs } = config.store;
     lifecycle = withStoreRepositories(lifecycle, {
       storeUrl,
@@ -104,6 +123,7 @@ export async function startPoolManager(
   } catch (error) {
     lifecycle.close();
     await runtime.close();
+    await closeStore();
     throw error;
   }
   if (!config.leader) serving(true);
@@ -131,6 +151,7 @@ export async function startPoolManager(
     await leadership.close(config.shutdownGraceMs);
     lifecycle.close();
     await runtime.close();
+    await closeStore();
     throw error;
   }
   let closing: Promise<void> | undefined;
@@ -141,6 +162,7 @@ export async function startPoolManager(
     server.forceShutdown();
     lifecycle.close();
     await runtime.close();
+    await closeStore();
   };
   return {
     address: `${config.host}:${port}`,
@@ -165,7 +187,18 @@ async function runtimeFor(
   kubeConfig: () => KubeConfig,
   log: (message: string) => void,
 ): Promise<Runtime> {
-  const { kubernetes, readyTimeoutMs } = config.runtime;
+  const { kubernetes, docker, readyTimeoutMs } = config.runtime;
+  if (config.runtime.kind === 'docker' && docker !== undefined) {
+    return startDockerRuntime({
+      containerSecrets: sidecarSecrets,
+      stateDir: config.runtime.stateDir,
+      image: docker.image,
+      limits: docker.limits,
+      profiles: config.core.profiles.map((p) => p.name),
+      readyTimeoutMs,
+      onDead: deadContainerCounter(),
+    });
+  }
   if (config.runtime.kind === 'local' || kubernetes === undefined) {
     return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets });
   }

@@ -30,6 +30,8 @@ import {
   startPoolManager,
   containerSecrets,
   type LifecyclePort,
+  type PoolManagerConfig,
+  type ContainerSecrets,
 } from '@warmgate/pool-manager';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
 import { startStack } from './stack.js';
@@ -48,7 +50,36 @@ const e2eSingles = quick ? 6 : 12;
 const files = 200;
 const repoBytes = 2 * 1024 * 1024;
 
-async function poolManagerPart() {
+export interface ConnectOptions {
+  /** Extra pool manager settings (e.g. WARMGATE_POOL_RUNTIME=docker). */
+  readonly env?: Record<string, string>;
+  readonly makeRuntime: (config: PoolManagerConfig, secrets: ContainerSecrets) => Promise<Runtime>;
+  readonly coldRuns?: number;
+  readonly warmRuns?: number;
+  readonly parallel?: number;
+  readonly bursts?: number;
+  /** Rounds of claims with replenishment held vs on (0: not measured). */
+  readonly replenishRounds?: number;
+}
+
+export type ConnectMeasurement = Awaited<ReturnType<typeof measureConnect>>;
+
+/** The local runtime, as `npm start` runs it. */
+const localRuntime = async (config: PoolManagerConfig, secrets: ContainerSecrets) =>
+  createLocalRuntime({ ...config.runtime, containerSecrets: secrets });
+
+/**
+ * One pool manager on `makeRuntime`'s runtime: `coldRuns` cold connects, then `warmRuns`
+ * warm claims one at a time, then `bursts` × `parallel` warm claims at once, then claims with
+ * replenishment held vs on; each user has the 200-file / 2 MB repository. Also used by
+ * coldstart-docker (both runtimes, one run).
+ */
+export async function measureConnect(options: ConnectOptions) {
+  const cold$ = options.coldRuns ?? coldRuns;
+  const warm$ = options.warmRuns ?? warmRuns;
+  const parallel$ = options.parallel ?? parallel;
+  const bursts$ = options.bursts ?? bursts;
+  const replenishRounds$ = options.replenishRounds ?? replenishRounds;
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-coldstart-'));
   const storeDir = join(sandbox, 'store');
   const template = makeUserRepository(sandbox);
@@ -62,12 +93,13 @@ async function poolManagerPart() {
     WARMGATE_POOL_METRICS_PORT: '0',
     WARMGATE_POOL_STATE_DIR: join(sandbox, 'containers'),
     WARMGATE_STORE_DIR: storeDir,
-    WARMGATE_POOL_PROFILES: `cold:min=0:max=${coldRuns + 2},warm:min=${parallel}:max=${parallel * 4}`,
+    WARMGATE_POOL_PROFILES: `cold:min=0:max=${cold$ + 2},warm:min=${parallel$}:max=${parallel$ * 4}`,
     WARMGATE_POOL_TIERS: 'cold=cold:60m,warm=warm:60m',
     WARMGATE_POOL_ADAPTIVE: 'false',
     WARMGATE_POOL_SHUTDOWN_GRACE: '60s',
+    ...options.env,
   });
-  const local = createLocalRuntime({ ...config.runtime, containerSecrets: secrets });
+  const local = await options.makeRuntime(config, secrets);
   // Replenishment "off": every create waits until the gate opens again.
   let gate: { opened: Promise<void>; open: () => void } | undefined;
   const runtime: Runtime = {
@@ -105,31 +137,33 @@ async function poolManagerPart() {
     return ms;
   };
   try {
-    const fillMs = await waitForWarm(client, 'warm', parallel);
-    console.log(`pool of ${parallel} warm containers filled in ${(fillMs / 1000).toFixed(1)} s`);
+    const fillMs = await waitForWarm(client, 'warm', parallel$);
+    console.log(
+      `${local.kind}: pool of ${parallel$} warm containers filled in ${(fillMs / 1000).toFixed(1)} s`,
+    );
     const cold: number[] = [];
-    for (let i = 0; i < coldRuns; i++) cold.push(await acquire('cold', poolv1.AcquireSource.COLD));
+    for (let i = 0; i < cold$; i++) cold.push(await acquire('cold', poolv1.AcquireSource.COLD));
     phases.reset();
     const warm: number[] = [];
-    for (let i = 0; i < warmRuns; i++) {
-      await waitForWarm(client, 'warm', parallel);
+    for (let i = 0; i < warm$; i++) {
+      await waitForWarm(client, 'warm', parallel$);
       warm.push(await acquire('warm', poolv1.AcquireSource.WARM));
     }
     const warmPhases = phases.summary();
     phases.reset();
     const burst: number[] = [];
-    for (let b = 0; b < bursts; b++) {
-      await waitForWarm(client, 'warm', parallel);
+    for (let b = 0; b < bursts$; b++) {
+      await waitForWarm(client, 'warm', parallel$);
       const times = await Promise.all(
-        Array.from({ length: parallel }, () => acquire('warm', poolv1.AcquireSource.WARM)),
+        Array.from({ length: parallel$ }, () => acquire('warm', poolv1.AcquireSource.WARM)),
       );
       burst.push(...times);
     }
     const burstPhases = phases.summary();
     const replenish: Record<'on' | 'off', number[]> = { on: [], off: [] };
-    for (let r = 0; r < replenishRounds; r++) {
+    for (let r = 0; r < replenishRounds$; r++) {
       for (const setting of ['off', 'on'] as const) {
-        await waitForWarm(client, 'warm', parallel);
+        await waitForWarm(client, 'warm', parallel$);
         if (setting === 'off') {
           let open = () => {};
           const opened = new Promise<void>((resolve) => (open = resolve));
@@ -143,6 +177,7 @@ async function poolManagerPart() {
       }
     }
     return {
+      fillMs,
       cold: summarize(cold),
       warm: summarize(warm),
       burst: summarize(burst),
@@ -162,7 +197,7 @@ async function poolManagerPart() {
 export async function run(): Promise<void> {
   if (process.argv.includes('--compare-replenish-concurrency')) return compareReplenish();
   const loadStart = loadavg()[0]!;
-  const pool = e2eOnly ? undefined : await poolManagerPart();
+  const pool = e2eOnly ? undefined : await measureConnect({ makeRuntime: localRuntime });
   const loadPool = loadavg()[0]!;
   const e2e = await endToEnd({ cpuProfDir });
   const loadEnd = loadavg()[0]!;
@@ -297,7 +332,7 @@ export async function endToEnd(
 
 type Phases = Record<string, Summary | number>;
 
-type PoolPart = Awaited<ReturnType<typeof poolManagerPart>>;
+type PoolPart = ConnectMeasurement;
 type E2e = Awaited<ReturnType<typeof endToEnd>>;
 
 const ratioOf = (a: number, b: number) => Math.round((a / b) * 100) / 100;

@@ -26,6 +26,11 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     module: './coldstart.js',
     about: 'cold start vs warm claim + bind with real agent processes (local runtime)',
   },
+  'coldstart-docker': {
+    module: './coldstart-docker.js',
+    about:
+      'cold start on Docker containers vs warm claim; Docker warm claim vs local warm claim (same run)',
+  },
   footprint: {
     module: './footprint.js',
     about:

@@ -2,6 +2,7 @@
 // caller reads the results and writes the files, so this is unit-testable on fixtures.
 import type { Results } from './results.js';
 import type { Chart, Section, SectionBuilder } from './section.js';
+import { coldStartDocker } from './section-docker.js';
 import { coldVsWarm, poolHitRate } from './section-pool.js';
 import {
   gatewayOverhead,
@@ -15,6 +16,7 @@ import { warmPathProfile } from './section-profile.js';
 export const sectionBuilders: readonly SectionBuilder[] = [
   coldVsWarm,
   warmPathProfile,
+  coldStartDocker,
   gatewayOverhead,
   throughputVsConnections,
   memoryPerConnection,

@@ -1,5 +1,6 @@
-// What the pool core needs from a place that runs agent containers. Two implementations:
-// local processes (runtime/local) and Kubernetes pods (runtime/kubernetes). The interface
+// What the pool core needs from a place that runs agent containers. Three implementations:
+// local processes (runtime/local), Docker containers (runtime/docker) and Kubernetes pods
+// (runtime/kubernetes). The interface
 // lives in the pool core because the core may import no runtime code; runtime/runtime.ts
 // re-exports it for the implementations.
 
@@ -47,7 +48,7 @@ export interface ClaimRecord {
 }
 
 export interface Runtime {
-  readonly kind: 'local' | 'kubernetes';
+  readonly kind: 'local' | 'kubernetes' | 'docker';
   /** Creates a container and resolves once both processes are ready to serve. */
   create(profile: Profile, signal?: AbortSignal): Promise<Container>;
   /**

@@ -1,0 +1,354 @@
+import { randomBytes } from 'node:crypto';
+import { watch } from 'node:fs';
+import { chmod, chown, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { errors } from '@warmgate/proto';
+import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
+import {
+  SIDECAR_SECRET_FILE_ENV,
+  writeSecretFile,
+  type ContainerSecrets,
+} from '../container-secret.js';
+import { ContainerFiles } from '../local/container-files.js';
+import { CONTROL_TOKEN_FILE_ENV, JWE_KEY_FILE_ENV } from '../local/container-env.js';
+import { containerEnv, jweKeyOf } from './container-env.js';
+import { MOUNT, SECRETS, containerSpec } from './container-spec.js';
+import { limitsFor, type LimitsByProfile } from './docker-limits.js';
+import { CONTAINER, POOL, PROCESS, dockerName, poolLabel, type ProcessRole } from './labels.js';
+
+export interface DockerRuntimeOptions {
+  readonly docker: Docker;
+  /** `<stateDir>/<id>/`: the pool manager's record of each container (never mounted). */
+  readonly stateDir: string;
+  /** The agent image (agent/Dockerfile). */
+  readonly image: string;
+  readonly limits: LimitsByProfile;
+  readonly readyTimeoutMs?: number;
+  /** Seconds Docker waits after SIGTERM before SIGKILL when destroying. */
+  readonly stopGraceSeconds?: number;
+  /** Extra environment for every container; never a secret. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Each container's sidecar secret (container-secret.ts), mounted into the sidecar alone. */
+  readonly containerSecrets: ContainerSecrets;
+  /**
+   * The environment the allow-list (container-env.ts: OTEL_*, locale, agent settings) and
+   * the direct-mode JWE key are taken from (default process.env).
+   */
+  readonly parentEnv?: NodeJS.ProcessEnv;
+  /** Counts containers found dead by list() (runtime metrics). */
+  readonly onDead?: (id: string) => void;
+}
+
+/** What the pool manager records about one container once it is warm (docker.json). */
+interface DockerRecord {
+  id: string;
+  profile: string;
+  createdAt: number;
+  agentPort: number;
+  sidecarPort: number;
+}
+
+const HOST = '127.0.0.1';
+
+/**
+ * Agent containers on one Docker host. A Warmgate container is two Docker containers (agent
+ * and sidecar, like the two containers of a Kubernetes pod), on host networking with loopback
+ * ports chosen by the kernel (port 0; the port comes back through the ready file), sharing
+ * only their own folder `<stateDir>/<id>/box` mounted at /warmgate.
+ *
+ * The claim cannot be a label (labels are fixed once a container exists). It is claim.json in
+ * `<stateDir>/<id>/`, written with the local runtime's temp-file + hard-link trick (link() is
+ * atomic and fails if the claim exists, so exactly one claimer wins), in a folder the
+ * container does not see: an agent can neither forge nor erase its claim. A restarted pool
+ * manager finds the containers by label and reads the claims from there.
+ */
+export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
+  const { docker } = options;
+  const files = new ContainerFiles(options.stateDir);
+  const pool = poolLabel(options.stateDir);
+  const records = new Map<string, DockerRecord>();
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const uid = process.getuid?.() ?? 1000;
+  // Non-root inside the container: the pool manager's own uid, or 1000 (`node`) when it is root.
+  const user = uid === 0 ? '1000:1000' : `${uid}:${process.getgid?.() ?? uid}`;
+  const box = (id: string) => join(files.dir(id), 'box');
+
+  const toContainer = (record: DockerRecord, claim?: ClaimRecord, draining = false): Container => ({
+    id: record.id,
+    profile: record.profile,
+    mcpUrl: `http://${HOST}:${record.agentPort}/mcp`,
+    lifecycleAddress: `${HOST}:${record.sidecarPort}`,
+    createdAt: record.createdAt,
+    phase: draining ? 'draining' : claim ? 'claimed' : 'warm',
+    claim,
+  });
+
+  async function makeFolders(id: string): Promise<void> {
+    await mkdir(files.dir(id), { recursive: true, mode: 0o700 });
+    await mkdir(join(box(id), 'workspace'), { recursive: true });
+    if (uid === 0) {
+      await chown(box(id), 1000, 1000);
+      await chown(join(box(id), 'workspace'), 1000, 1000);
+    }
+  }
+
+  /**
+   * A 0600 file in the container's folder outside the box (never under /warmgate), owned by
+   * the uid the container runs as, so only that process (and the pool manager) can read it.
+   */
+  async function secretFile(id: string, name: string, secret: string): Promise<string> {
+    const path = files.secretFile(id, name);
+    await writeSecretFile(path, secret);
+    if (uid === 0) await chown(path, 1000, 1000);
+    return path;
+  }
+
+  async function startProcess(
+    id: string,
+    role: ProcessRole,
+    profile: Profile,
+    env: Record<string, string>,
+    secretFiles: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const readyFile = `${role}.ready.json`;
+    const container = await docker.createContainer(
+      containerSpec({
+        id,
+        role,
+        image: options.image,
+        profile: profile.name,
+        pool,
+        hostFolder: box(id),
+        user,
+        limits: limitsFor(options.limits, profile.name),
+        env: { ...env, WARMGATE_READY_FILE: `${MOUNT}/${readyFile}` },
+        secretFiles,
+      }),
+    );
+    await container.start();
+    return waitForReady(container, join(box(id), readyFile), role, signal);
+  }
+
+  async function waitForReady(
+    container: Docker.Container,
+    readyFile: string,
+    role: ProcessRole,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const deadline = Date.now() + readyTimeoutMs;
+    let wake = () => {};
+    const watcher = watch(join(readyFile, '..'), () => wake());
+    try {
+      for (let round = 0; ; round++) {
+        const port = await readPort(readyFile);
+        if (port !== undefined) return port;
+        if (signal?.aborted) throw errors.cancelled(`${role} start cancelled`);
+        if (round % 10 === 9) {
+          const state = (await container.inspect()).State;
+          if (!state.Running) {
+            throw errors.unavailable(
+              `${role} container exited before ready (exit code ${state.ExitCode}): ${await tail(container)}`,
+            );
+          }
+        }
+        if (Date.now() > deadline) {
+          throw errors.deadlineExceeded(`${role} container not ready after ${readyTimeoutMs} ms`);
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 50);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      watcher.close();
+    }
+  }
+
+  async function create(profile: Profile, signal?: AbortSignal): Promise<Container> {
+    const id = `d-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const createdAt = Date.now();
+    await makeFolders(id);
+    const parentEnv = options.parentEnv ?? process.env;
+    // The whole environment of the container's processes: an allow-list (OTEL_*, locale,
+    // agent settings), never a secret of the pool manager's.
+    const env: Record<string, string> = {
+      ...containerEnv(parentEnv),
+      ...options.env,
+      ...profile.template,
+      HOME: '/tmp',
+      NODE_ENV: 'production',
+      WARMGATE_AGENT_HOST: HOST,
+      WARMGATE_WORKSPACE_DIR: `${MOUNT}/workspace`,
+      [CONTROL_TOKEN_FILE_ENV]: `${SECRETS}/control.token`,
+    };
+    try {
+      // Secrets by read-only file mounts: the control token into both containers (the
+      // sidecar calls the agent's control API), the Lifecycle secret into the sidecar only,
+      // the direct-mode key into the agent only.
+      const control = await secretFile(id, 'control.token', randomBytes(32).toString('base64url'));
+      const sidecarSecret = await secretFile(id, 'sidecar.secret', options.containerSecrets(id));
+      const agentFiles: Record<string, string> = { 'control.token': control };
+      const agentEnv: Record<string, string> = { ...env, WARMGATE_AGENT_PORT: '0' };
+      const jweKey = await jweKeyOf(parentEnv);
+      if (jweKey !== undefined) {
+        agentFiles['agent-jwe.key'] = await secretFile(id, 'agent-jwe.key', jweKey);
+        agentEnv[JWE_KEY_FILE_ENV] = `${SECRETS}/agent-jwe.key`;
+      }
+      const agentPort = await startProcess(id, 'agent', profile, agentEnv, agentFiles, signal);
+      const sidecarPort = await startProcess(
+        id,
+        'sidecar',
+        profile,
+        {
+          ...env,
+          [SIDECAR_SECRET_FILE_ENV]: `${SECRETS}/sidecar.secret`,
+          WARMGATE_SIDECAR_PORT: '0',
+          WARMGATE_AGENT_URL: `http://${HOST}:${agentPort}`,
+        },
+        { 'control.token': control, 'sidecar.secret': sidecarSecret },
+        signal,
+      );
+      const record: DockerRecord = { id, profile: profile.name, createdAt, agentPort, sidecarPort };
+      await writeRecord(record);
+      records.set(id, record);
+      return toContainer(record);
+    } catch (error) {
+      await destroy(id).catch(() => {});
+      throw error;
+    }
+  }
+
+  async function writeRecord(record: DockerRecord): Promise<void> {
+    const path = join(files.dir(record.id), 'docker.json');
+    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temp, JSON.stringify(record), { mode: 0o600 });
+    await rename(temp, path);
+  }
+
+  async function readRecord(id: string): Promise<DockerRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(join(files.dir(id), 'docker.json'), 'utf8')) as DockerRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function claim(id: string, record: ClaimRecord): Promise<Container> {
+    const container = records.get(id) ?? (await readRecord(id));
+    if (!container) throw errors.notFound(`no Docker container ${id}`);
+    await files.writeClaim(id, record);
+    return toContainer(container, record);
+  }
+
+  async function destroy(id: string): Promise<void> {
+    await Promise.all(
+      (['sidecar', 'agent'] as const).map((role) =>
+        docker
+          .getContainer(dockerName(id, role))
+          .remove({ force: true, v: true })
+          .catch((error: { statusCode?: number }) => {
+            // 404: already gone; 409: removal already in progress.
+            if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+          }),
+      ),
+    );
+    // Files the container made are owned by its uid; the pool manager (root, or that uid)
+    // can remove them.
+    await chmod(box(id), 0o700).catch(() => {});
+    await files.remove(id);
+    records.delete(id);
+  }
+
+  async function list(): Promise<Container[]> {
+    const found = await docker.listContainers({
+      all: true,
+      filters: { label: [`${POOL}=${pool}`] },
+    });
+    const running = new Map<string, Set<string>>();
+    const ids = new Set(await files.ids());
+    for (const info of found) {
+      const id = info.Labels[CONTAINER];
+      if (!id) continue;
+      ids.add(id);
+      const set = running.get(id) ?? new Set<string>();
+      if (info.State === 'running') set.add(info.Labels[PROCESS] ?? '');
+      running.set(id, set);
+    }
+    return Promise.all(
+      [...ids].map(async (id): Promise<Container> => {
+        const [record, claimRecord, draining] = await Promise.all([
+          readRecord(id),
+          files.readClaim(id),
+          files.isDraining(id),
+        ]);
+        if (!record) {
+          // Half-made (the pool manager died while creating it), or a stray container whose
+          // folder is gone: only destroy applies.
+          return {
+            id,
+            profile: '',
+            mcpUrl: '',
+            lifecycleAddress: '',
+            createdAt: 0,
+            phase: 'starting',
+          };
+        }
+        records.set(id, record);
+        const container = toContainer(record, claimRecord, draining);
+        const alive = running.get(id);
+        if (alive?.has('agent') && alive.has('sidecar')) return container;
+        options.onDead?.(id);
+        // Dead: never reach for the recorded ports, another process may listen there now.
+        return { ...container, mcpUrl: '', lifecycleAddress: '' };
+      }),
+    );
+  }
+
+  return {
+    kind: 'docker',
+    create,
+    claim,
+    markDraining: (id) => files.markDraining(id),
+    destroy,
+    list,
+    close: async () => {},
+  };
+}
+
+async function readPort(readyFile: string): Promise<number | undefined> {
+  try {
+    const ready = JSON.parse(await readFile(readyFile, 'utf8')) as {
+      ready?: boolean;
+      port?: number;
+    };
+    return ready.ready === true && typeof ready.port === 'number' ? ready.port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function tail(container: Docker.Container): Promise<string> {
+  try {
+    const logs = await container.logs({ stdout: true, stderr: true, tail: 10 });
+    // Multiplexed stream frames: an 8-byte header before each chunk.
+    return stripFrames(logs).trim().slice(-2000) || '(no output)';
+  } catch {
+    return '(no logs)';
+  }
+}
+
+function stripFrames(buffer: Buffer): string {
+  const parts: string[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'));
+    offset += 8 + size;
+  }
+  return parts.length > 0 ? parts.join('') : buffer.toString('utf8');
+}

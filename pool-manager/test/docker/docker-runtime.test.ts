@@ -1,0 +1,372 @@
+// The Docker runtime on real containers: a pool manager with WARMGATE_POOL_RUNTIME=docker
+// binds two users; `docker exec` inside one user's agent container then tries to reach what
+// it must not (the other user's workspace and repository, the pool manager's secrets, the
+// other agent's MCP, the Pool API and the other sidecar's Lifecycle API). Then kill -9 of the
+// pool manager and a restart: bound containers adopted, the rest destroyed, nothing orphaned.
+// Needs Docker (started if missing and root) and the agent image (built if missing).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuthMode, poolv1 } from '@warmgate/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerSecrets, startPoolManager, type RunningPoolManager } from '../../src/index.js';
+import {
+  callTool,
+  makeSandbox,
+  poolClient,
+  seedRepository,
+  spawnPoolManager,
+  TEST_POOL_SECRET,
+  waitFor,
+  warmCount,
+  type PoolClient,
+  type PoolManagerProcess,
+  type Sandbox,
+} from '../support.js';
+import {
+  AGENT_IMAGE,
+  dockerExec,
+  dockerInspect,
+  dockerKill,
+  poolContainers,
+  removePoolContainers,
+  ensureAgentImage,
+} from './docker-support.js';
+
+// A secret of the pool manager's process: no container may see it in its environment.
+const SENTINEL = 'sentinel-secret-of-the-pool-manager-7c1d';
+// A telemetry setting of the pool manager's: containers get OTEL_* (allow-listed).
+const OTEL_ATTRIBUTES = 'warmgate.test=docker-7c1d';
+const dockerEnv = {
+  WARMGATE_POOL_RUNTIME: 'docker',
+  WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
+  WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=0.5:memory=384m:pids=128',
+  WARMGATE_POOL_PROFILES: 'standard:min=1:max=6',
+  WARMGATE_POOL_ADAPTIVE: 'false',
+  WARMGATE_POOL_READY_TIMEOUT: '60s',
+  WARMGATE_POOL_BIND_TIMEOUT: '60s',
+};
+
+const sandboxes: Sandbox[] = [];
+const spawned: PoolManagerProcess[] = [];
+
+beforeAll(() => {
+  ensureAgentImage();
+}, 1_800_000);
+
+afterAll(async () => {
+  for (const pm of spawned) pm.child.kill('SIGKILL');
+  for (const sandbox of sandboxes) {
+    await removePoolContainers(sandbox.stateDir);
+    sandbox.cleanup();
+  }
+}, 120_000);
+
+const agentOf = (binding: poolv1.Binding) => `warmgate-${binding.containerId}-agent`;
+
+describe('docker runtime: isolation of a bound agent container', () => {
+  let sandbox: Sandbox;
+  let pool: RunningPoolManager;
+  let client: PoolClient;
+  let alice: poolv1.Binding;
+  let bob: poolv1.Binding;
+
+  beforeAll(async () => {
+    process.env.WARMGATE_TEST_POOL_SECRET = SENTINEL;
+    process.env.OTEL_RESOURCE_ATTRIBUTES = OTEL_ATTRIBUTES;
+    sandbox = makeSandbox(dockerEnv);
+    sandboxes.push(sandbox);
+    seedRepository(sandbox.storeDir, 'alice', { 'notes/alice.md': 'alice only\n' });
+    seedRepository(sandbox.storeDir, 'bob', { 'notes/bob.md': 'bob-private-4f2a\n' });
+    pool = await startPoolManager(sandbox.config());
+    client = poolClient(pool.address);
+    await waitFor('a warm container', async () => (await warmCount(client)) >= 1, 120_000);
+    const acquire = (userId: string) =>
+      client.acquire({ userId, tier: 'pro', mode: AuthMode.GATEWAY });
+    alice = (await acquire('alice')).binding!;
+    bob = (await acquire('bob')).binding!;
+  }, 300_000);
+
+  afterAll(async () => {
+    delete process.env.WARMGATE_TEST_POOL_SECRET;
+    delete process.env.OTEL_RESOURCE_ATTRIBUTES;
+    client?.close();
+    await pool?.close();
+    // Shutdown drains every binding and destroys every container it made.
+    if (sandbox) expect(await poolContainers(sandbox.stateDir)).toEqual([]);
+  }, 180_000);
+
+  it('runs hardened: non-root, read-only, no capabilities, limits, its own folder and secrets only', async () => {
+    for (const role of ['agent', 'sidecar']) {
+      const info = await dockerInspect(`warmgate-${alice.containerId}-${role}`);
+      expect(info.Config.User).not.toMatch(/^(0|root)(:|$)/);
+      expect(info.Config.User).not.toBe('');
+      expect(info.Config.Labels['warmgate.io/role']).toBe('agent');
+      expect(info.HostConfig).toMatchObject({
+        NetworkMode: 'host',
+        ReadonlyRootfs: true,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Privileged: false,
+        Memory: 384 * 2 ** 20,
+        NanoCpus: 500_000_000,
+        PidsLimit: 128,
+      });
+      // Its own folder, plus its secrets read-only: the control token in both, the
+      // Lifecycle secret in the sidecar alone.
+      const secret = (name: string) =>
+        expect.objectContaining({
+          Source: join(sandbox.stateDir, alice.containerId, name),
+          Destination: `/run/warmgate/${name}`,
+          RW: false,
+        });
+      const binds = info.Mounts.filter((m) => m.Type === 'bind');
+      expect(binds).toHaveLength(role === 'agent' ? 2 : 3);
+      expect(binds).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Source: join(sandbox.stateDir, alice.containerId, 'box'),
+            Destination: '/warmgate',
+          }),
+          secret('control.token'),
+          ...(role === 'sidecar' ? [secret('sidecar.secret')] : []),
+        ]),
+      );
+    }
+    const id = await dockerExec(agentOf(alice), ['id', '-u']);
+    expect(id.stdout.trim()).not.toBe('0');
+    const write = await dockerExec(agentOf(alice), ['touch', '/app/x']);
+    expect(write.code).not.toBe(0);
+  });
+
+  it("serves its own user's repository through the sidecar", async () => {
+    const ls = await dockerExec(agentOf(alice), ['cat', '/warmgate/workspace/notes/alice.md']);
+    expect(ls.stdout).toBe('alice only\n');
+    expect(await callTool(alice, 'system_prompt_get', {})).toBeDefined();
+  });
+
+  it("cannot read the other user's workspace or repository", async () => {
+    const bobWorkspace = join(sandbox.stateDir, bob.containerId, 'box', 'workspace');
+    const direct = await dockerExec(agentOf(alice), ['cat', join(bobWorkspace, 'notes/bob.md')]);
+    expect(direct.code).not.toBe(0);
+    const store = await dockerExec(agentOf(alice), ['ls', sandbox.storeDir]);
+    expect(store.code).not.toBe(0);
+    // Nothing of bob's anywhere in the container's file system that it can read.
+    const grep = await dockerExec(agentOf(alice), [
+      'sh',
+      '-c',
+      'grep -rl bob-private-4f2a / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null; true',
+    ]);
+    expect(grep.stdout.trim()).toBe('');
+    // The store over HTTP: alice's remote names her repository under her binding; the same
+    // server refuses bob's repository to anyone without bob's binding credential.
+    const remote = await dockerExec(agentOf(alice), [
+      'git',
+      '-C',
+      '/warmgate/workspace',
+      'remote',
+      'get-url',
+      'origin',
+    ]);
+    expect(remote.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/b\//);
+    const bobUrl = remote.stdout
+      .trim()
+      .replace(/\/b\/[^/]+\/[^/]+\.git$/, `/b/${bob.bindingId}/bob.git`);
+    const fetch = await dockerExec(agentOf(alice), [
+      'env',
+      'GIT_TERMINAL_PROMPT=0',
+      'git',
+      'ls-remote',
+      bobUrl,
+    ]);
+    expect(fetch.code).not.toBe(0);
+    expect(fetch.stderr).toMatch(/401|403|Authentication failed|could not read Username/i);
+  });
+
+  it("holds its sidecar's Lifecycle secret in the sidecar container only", async () => {
+    const secret = containerSecrets(TEST_POOL_SECRET)(alice.containerId);
+    const inSidecar = await dockerExec(`warmgate-${alice.containerId}-sidecar`, [
+      'cat',
+      '/run/warmgate/sidecar.secret',
+    ]);
+    expect(inSidecar.stdout).toBe(secret);
+    expect((await dockerExec(agentOf(alice), ['ls', '-a', '/run/warmgate'])).stdout.trim()).toBe(
+      '.\n..\ncontrol.token',
+    );
+    const grep = await dockerExec(agentOf(alice), [
+      'sh',
+      '-c',
+      `grep -rlF -e ${secret} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null; true`,
+    ]);
+    expect(grep.stdout.trim()).toBe('');
+  });
+
+  it("holds no secret of the pool manager or gateway in its processes' environment", async () => {
+    for (const role of ['agent', 'sidecar']) {
+      const environ = await dockerExec(`warmgate-${alice.containerId}-${role}`, [
+        'sh',
+        '-c',
+        'for p in /proc/[0-9]*; do tr "\\0" "\\n" < $p/environ 2>/dev/null; done',
+      ]);
+      expect(environ.code).toBe(0);
+      expect(environ.stdout).toContain('WARMGATE_WORKSPACE_DIR=');
+      expect(environ.stdout).not.toContain(SENTINEL);
+      expect(environ.stdout).not.toContain(TEST_POOL_SECRET);
+      expect(environ.stdout).not.toContain(containerSecrets(TEST_POOL_SECRET)(alice.containerId));
+      // Telemetry settings are allowed through (OTEL_*); the variable names the secret files.
+      expect(environ.stdout).toContain(`OTEL_RESOURCE_ATTRIBUTES=${OTEL_ATTRIBUTES}`);
+      expect(environ.stdout).toContain(
+        'WARMGATE_AGENT_CONTROL_TOKEN_FILE=/run/warmgate/control.token',
+      );
+      for (const name of [
+        'WARMGATE_STORE_SECRET',
+        'WARMGATE_JWT',
+        'OPENAI_API_KEY',
+        'PATH=/work',
+      ]) {
+        expect(environ.stdout).not.toContain(name);
+      }
+    }
+  });
+
+  it("cannot reach the other agent's MCP without that binding's assertion", async () => {
+    const script = `fetch(${JSON.stringify(bob.mcpUrl)},{method:'POST',headers:{'content-type':'application/json',accept:'application/json, text/event-stream'},body:JSON.stringify({jsonrpc:'2.0',id:1,method:'initialize',params:{protocolVersion:'2025-06-18',capabilities:{},clientInfo:{name:'x',version:'1'}}})}).then(r=>console.log(r.status),e=>console.log('error',e.message))`;
+    const result = await dockerExec(agentOf(alice), ['node', '-e', script]);
+    expect(result.stdout.trim()).toMatch(/^(401|403)$/);
+  });
+
+  it("cannot call the Pool API or the other sidecar's Lifecycle API with any effect", async () => {
+    // A script in alice's own folder, run by her agent container's node, with the gRPC
+    // client the image carries. It tries to release bob's binding and to drain bob's sidecar,
+    // without credentials and with the only one the agent holds (its control token).
+    const sidecarPort = JSON.parse(
+      (
+        await dockerExec(`warmgate-${bob.containerId}-sidecar`, [
+          'cat',
+          '/warmgate/sidecar.ready.json',
+        ])
+      ).stdout,
+    ) as { port: number };
+    writeFileSync(
+      join(sandbox.stateDir, alice.containerId, 'box', 'attack.mjs'),
+      `const { createClient } = await import('/app/proto/dist/grpc/index.js');
+const { poolv1, agentv1 } = await import('/app/proto/dist/index.js');
+const { readFileSync } = await import('node:fs');
+const [poolAddress, sidecarAddress, bindingId] = process.argv.slice(2);
+const token = readFileSync('/run/warmgate/control.token', 'utf8');
+const headers = { authorization: 'Bearer ' + token };
+const out = {};
+const attempt = async (name, call) => {
+  try { await call(); out[name] = 'ok'; } catch (e) { out[name] = String(e.code ?? e.message); }
+};
+for (const [suffix, options] of [['', {}], ['WithToken', { headers }]]) {
+  const pool = createClient(poolv1.Pool, poolAddress, options);
+  await attempt('release' + suffix, () => pool.release({ userId: 'bob', bindingId }));
+  const sidecar = createClient(agentv1.Lifecycle, sidecarAddress, options);
+  await attempt('drain' + suffix, () => sidecar.drain({ bindingId }));
+}
+console.log(JSON.stringify(out));
+process.exit(0);
+`,
+    );
+    const attack = await dockerExec(agentOf(alice), [
+      'node',
+      '/warmgate/attack.mjs',
+      pool.address,
+      `127.0.0.1:${sidecarPort.port}`,
+      bob.bindingId,
+    ]);
+    expect(attack.stderr).toBe('');
+    // Every attempt is refused as unauthenticated (gRPC code 16)…
+    expect(JSON.parse(attack.stdout)).toEqual({
+      release: '16',
+      drain: '16',
+      releaseWithToken: '16',
+      drainWithToken: '16',
+    });
+    // …and has no effect: bob is still bound to the same binding, and his agent still serves him.
+    const again = await client.acquire({ userId: 'bob', tier: 'pro', mode: AuthMode.GATEWAY });
+    const attempts = `attempts from inside alice's container: ${attack.stdout.trim()}`;
+    expect(again.source, attempts).toBe(poolv1.AcquireSource.EXISTING);
+    expect(again.binding!.bindingId, attempts).toBe(bob.bindingId);
+    await callTool(bob, 'system_prompt_set', { text: 'still mine' });
+    expect(await callTool(bob, 'system_prompt_get', {})).toMatchObject({ text: 'still mine\n' });
+  });
+});
+
+describe('docker runtime: kill -9 of the pool manager', () => {
+  it('a restart adopts the bound containers, destroys the rest, leaves no orphan', async () => {
+    const sandbox = makeSandbox({ ...dockerEnv, WARMGATE_POOL_PROFILES: 'standard:min=2:max=6' });
+    sandboxes.push(sandbox);
+    const first = await spawnPoolManager(sandbox.env);
+    spawned.push(first);
+    const client = poolClient(first.address);
+    await waitFor('2 warm containers', async () => (await warmCount(client)) >= 2, 180_000);
+    const bound = await client.acquire({ userId: 'carol', tier: 'pro', mode: AuthMode.GATEWAY });
+    await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 180_000);
+    client.close();
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const before = await poolContainers(sandbox.stateDir);
+    expect(before).toHaveLength(6); // 3 Warmgate containers × (agent + sidecar)
+    // One warm container dies while nobody watches.
+    const dead = before.find(
+      (name) => name.endsWith('-agent') && !name.includes(bound.binding!.containerId),
+    )!;
+    await dockerKill(dead);
+
+    const second = await spawnPoolManager(sandbox.env);
+    spawned.push(second);
+    const client2 = poolClient(second.address);
+    try {
+      const again = await client2.acquire({
+        userId: 'carol',
+        tier: 'pro',
+        mode: AuthMode.GATEWAY,
+      });
+      expect(again.source).toBe(poolv1.AcquireSource.EXISTING);
+      expect(again.binding!.bindingId).toBe(bound.binding!.bindingId);
+      await callTool(again.binding!, 'system_prompt_get', {});
+      await waitFor(
+        'the dead container to go',
+        async () => !(await poolContainers(sandbox.stateDir)).includes(dead),
+        60_000,
+      );
+      await waitFor('the pool to refill', async () => (await warmCount(client2)) >= 2, 180_000);
+    } finally {
+      client2.close();
+    }
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(await poolContainers(sandbox.stateDir)).toEqual([]);
+  }, 600_000);
+});
+
+describe('docker runtime: bad settings stop start-up with the setting named', () => {
+  const startWith = async (env: Record<string, string>) => {
+    const sandbox = makeSandbox({ ...dockerEnv, ...env });
+    sandboxes.push(sandbox);
+    return startPoolManager(sandbox.config());
+  };
+
+  it('an unknown image', async () => {
+    await expect(
+      startWith({ WARMGATE_POOL_DOCKER_IMAGE: 'warmgate/no-such-image:x' }),
+    ).rejects.toThrow(/WARMGATE_POOL_DOCKER_IMAGE=warmgate\/no-such-image:x: no such image/);
+  });
+
+  it('limits Docker refuses', async () => {
+    await expect(startWith({ WARMGATE_POOL_DOCKER_LIMITS: '*:memory=1k' })).rejects.toThrow(
+      /WARMGATE_POOL_DOCKER_LIMITS: Docker refuses the limits of profile standard/,
+    );
+  });
+
+  it('no daemon', async () => {
+    const sandbox = makeSandbox(dockerEnv);
+    sandboxes.push(sandbox);
+    const started = spawnPoolManager({
+      ...sandbox.env,
+      DOCKER_HOST: `unix://${join(sandbox.dir, 'no-docker.sock')}`,
+    });
+    await expect(started).rejects.toThrow(/WARMGATE_POOL_RUNTIME=docker: no Docker daemon answers/);
+  });
+});
