@@ -48,6 +48,14 @@ describe('config', () => {
     }
   });
 
+  it('loads the MCP side right after ready unless told to wait for a bind', () => {
+    expect(loadConfig('agent', base).mcpLoad).toBe('ready');
+    expect(loadConfig('agent', { ...base, WARMGATE_AGENT_MCP_LOAD: 'bind' }).mcpLoad).toBe('bind');
+    expect(() => loadConfig('agent', { ...base, WARMGATE_AGENT_MCP_LOAD: 'later' })).toThrow(
+      /WARMGATE_AGENT_MCP_LOAD must be ready or bind \(got later\)/,
+    );
+  });
+
   it('reaches the agent on loopback when listening on every address', () => {
     const config = loadConfig('sidecar', { ...base, WARMGATE_AGENT_HOST: '0.0.0.0' });
     expect(config.agentUrl).toBe('http://127.0.0.1:8090');
