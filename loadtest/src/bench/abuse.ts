@@ -5,7 +5,7 @@
 // anonymous gRPC connections listing tools in a loop (abuse-flood.ts). Prints p50/p99 of
 // both phases, their ratio and the load average beside each; writes bench-results/abuse.json.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,6 +14,7 @@ import { SignJWT } from 'jose';
 import { codeName, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { floodSourceAddresses, startFlood } from './abuse-flood.js';
+import { killContainers } from './kill-containers.js';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -181,19 +182,6 @@ async function stop(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);
-}
-
-function killContainers(stateDir: string): void {
-  if (!existsSync(stateDir)) return;
-  for (const id of readdirSync(stateDir)) {
-    for (const role of ['agent', 'sidecar']) {
-      try {
-        process.kill(-Number(readFileSync(join(stateDir, id, `${role}.pid`), 'utf8')), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  }
 }
 
 function signToken(sub: string): Promise<string> {

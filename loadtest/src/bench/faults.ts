@@ -22,6 +22,7 @@ import { codeName, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { repoPathFor } from '@warmgate/agent';
 import { printTable, writeResult } from './harness.js';
+import { killContainers } from './kill-containers.js';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -271,20 +272,6 @@ function report(tally: Tally, seconds: number, lost: number, checked: number, co
     repositories_corrupt: corrupt,
   });
   if (lost > 0 || corrupt > 0) process.exitCode = 1;
-}
-
-/** Whatever container processes are left after the pool manager stopped. */
-function killContainers(stateDir: string): void {
-  if (!existsSync(stateDir)) return;
-  for (const id of readdirSync(stateDir)) {
-    for (const role of ['agent', 'sidecar']) {
-      try {
-        process.kill(-Number(readFileSync(join(stateDir, id, `${role}.pid`), 'utf8')), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  }
 }
 
 function token(sub: string): Promise<string> {
