@@ -22,6 +22,8 @@ export {
   type DirectClaims,
   type DirectVerifier,
 } from './auth/direct-credential.js';
+export { SUBSCRIBER_CAPABILITY, SUBSCRIBER_META } from './mcp/subscribers.js';
+export { CALL_META, CANCEL_NOTIFICATION } from './mcp/call-registry.js';
 export { TEMPLATE_FILES } from './workspace/layout.js';
 export {
   loadOtlpParts,

@@ -1,0 +1,49 @@
+// Tool calls in flight on this agent that a gateway may cancel from any of its MCP sessions.
+// A gateway replica names each call it forwards (`_meta[CALL_META]`: the client's session and
+// request id); a replica that receives the client's notifications/cancelled for a request it
+// does not run sends CANCEL_NOTIFICATION with that name over its own agent session, and the
+// call's signal aborts here, whichever session runs it. Same-session cancellation needs none
+// of this: the SDK aborts the handler's own signal on notifications/cancelled.
+import { z } from 'zod';
+
+/** `_meta` key of tools/call: the gateway's name for the call (client session + request id). */
+export const CALL_META = 'warmgate/call';
+/** Notification (gateway → agent): abort the call named `params.call`. */
+export const CANCEL_NOTIFICATION = 'notifications/warmgate/cancelled';
+
+export const CancelNotificationSchema = z.object({
+  method: z.literal(CANCEL_NOTIFICATION),
+  params: z.object({ call: z.string().max(400), reason: z.string().max(200).optional() }),
+});
+
+const MAX_CALLS = 1024;
+
+export class CallRegistry {
+  private readonly calls = new Map<string, AbortController>();
+
+  /** Registers a named call; the returned signal aborts on cancel(name). Call `done` after. */
+  start(name: string | undefined): { signal: AbortSignal | undefined; done(): void } {
+    if (name === undefined || this.calls.size >= MAX_CALLS) {
+      return { signal: undefined, done: () => {} };
+    }
+    const controller = new AbortController();
+    this.calls.set(name, controller);
+    return {
+      signal: controller.signal,
+      done: () => {
+        if (this.calls.get(name) === controller) this.calls.delete(name);
+      },
+    };
+  }
+
+  cancel(name: string, reason: string): boolean {
+    const controller = this.calls.get(name);
+    controller?.abort(new DOMException(reason, 'AbortError'));
+    return controller !== undefined;
+  }
+}
+
+export function callNameOf(meta: Record<string, unknown> | undefined): string | undefined {
+  const value = meta?.[CALL_META];
+  return typeof value === 'string' && value.length > 0 && value.length <= 400 ? value : undefined;
+}
