@@ -17,9 +17,16 @@ export const CancelNotificationSchema = z.object({
 });
 
 const MAX_CALLS = 1024;
+/** Cancellations of calls not (yet) running, remembered this long: one may overtake its call. */
+const EARLY_CANCEL_TTL_MS = 60_000;
+const MAX_EARLY_CANCELS = 256;
 
 export class CallRegistry {
   private readonly calls = new Map<string, AbortController>();
+  /** Name → when it stops mattering: a cancel that reached the agent before its call. */
+  private readonly early = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Registers a named call; the returned signal aborts on cancel(name). Call `done` after. */
   start(name: string | undefined): { signal: AbortSignal | undefined; done(): void } {
@@ -27,6 +34,11 @@ export class CallRegistry {
       return { signal: undefined, done: () => {} };
     }
     const controller = new AbortController();
+    const early = this.early.get(name);
+    if (early !== undefined) {
+      this.early.delete(name);
+      if (early > this.now()) controller.abort(new DOMException('cancelled', 'AbortError'));
+    }
     this.calls.set(name, controller);
     return {
       signal: controller.signal,
@@ -36,10 +48,22 @@ export class CallRegistry {
     };
   }
 
+  /**
+   * Aborts the named call; one not running yet (the cancel went through another gateway
+   * replica and overtook it) is refused when it starts, within EARLY_CANCEL_TTL_MS.
+   */
   cancel(name: string, reason: string): boolean {
     const controller = this.calls.get(name);
-    controller?.abort(new DOMException(reason, 'AbortError'));
-    return controller !== undefined;
+    if (controller) {
+      controller.abort(new DOMException(reason, 'AbortError'));
+      return true;
+    }
+    if (this.early.size >= MAX_EARLY_CANCELS) {
+      const [oldest] = this.early.keys();
+      if (oldest !== undefined) this.early.delete(oldest);
+    }
+    this.early.set(name, this.now() + EARLY_CANCEL_TTL_MS);
+    return false;
   }
 }
 

@@ -136,10 +136,16 @@ export async function mutate(
   plan: (changes: Changes) => Promise<void> | void,
 ): Promise<MutationResult> {
   const call = context.call;
+  const unlessCancelled = (changes: Changes) => {
+    // Checked again once the change's turn has come: a call cancelled while it waited
+    // behind other writes commits nothing.
+    if (call?.signal.aborted) throw errors.cancelled('cancelled before the change was committed');
+    return plan(changes);
+  };
   if (call?.signal.aborted) throw errors.cancelled('cancelled before the change was committed');
   call?.progress(1, 2, 'committing and pushing the change');
   const result = await inSpan('git commit+push', {}, () =>
-    context.serving.workspace.mutate(message, plan),
+    context.serving.workspace.mutate(message, unlessCancelled),
   );
   call?.progress(2, 2, 'committed and pushed');
   context.core.emitChanged(urisForPaths(result.changed));

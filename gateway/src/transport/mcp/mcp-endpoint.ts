@@ -31,6 +31,7 @@ import { serveStateless, statelessVersion } from './stateless-revision.js';
 import { createSessionIds, userHash, type McpSessionClaims } from './session-id.js';
 
 export const defaultMaxInFlight = 16;
+const cancelForwardWaitMs = 2_000;
 export const supportedVersions = ['2025-11-25', '2025-06-18', '2025-03-26'] as const;
 const latestVersion = supportedVersions[0];
 
@@ -253,7 +254,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
     // Notifications (initialized, cancelled, ...) and responses need no answer.
     if (!isRequest) {
-      if (message.method === 'notifications/cancelled') cancel(principal, message);
+      if (message.method === 'notifications/cancelled') await cancel(principal, message);
       return { status: '202 Accepted', headers: {}, body: '' };
     }
     return dispatchRequest({ methods, inFlight, refuse, request, message, principal, signal });
@@ -264,7 +265,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
    * name, which reaches it whichever replica runs it (best effort: a platform tool running on
    * another replica, or a call that already finished, is not cancelled).
    */
-  function cancel(principal: Principal, message: JsonRpcMessage) {
+  async function cancel(principal: Principal, message: JsonRpcMessage) {
     const params = (message.params ?? {}) as Params;
     const requestId = params.requestId;
     if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
@@ -273,7 +274,13 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     ).slice(0, 200);
     if (inFlight.cancel(principal.sessionId, requestId, reason)) return;
     const name = callNameOf(principal.sessionId, requestId);
-    if (name) void core.cancelCall(principal, name, reason).catch(() => undefined);
+    if (!name) return;
+    // Answered once the agent has it (so the client's next request cannot overtake it), but
+    // never held long for an agent that is slow to take it.
+    await Promise.race([
+      core.cancelCall(principal, name, reason).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, cancelForwardWaitMs).unref()),
+    ]);
   }
 
   /** The session's server-to-client stream (2025-11-25 and older; 2026-07-28 has listen). */
