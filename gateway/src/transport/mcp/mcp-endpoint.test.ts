@@ -32,6 +32,9 @@ function slowCore(): SessionCore {
         setTimeout(() => resolve(create(gatewayv1.CallToolResponseSchema, {})), ms).unref();
       }),
     cancelCall: async (_principal, callName, reason) => void forwarded.push({ callName, reason }),
+    listen: async (_principal, _request, _onUpdated, signal) => ({
+      closed: new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+    }),
     endSession: () => undefined,
   } as Partial<SessionCore> as SessionCore;
 }
@@ -177,5 +180,48 @@ describe('progress at the MCP edge', () => {
       alice,
     );
     expect(answer.headers['Content-Type']).toBe('application/json');
+  });
+});
+
+describe('the GET notification stream', () => {
+  const get = (
+    session: string,
+    controller = new AbortController(),
+    accept = 'text/event-stream',
+  ) => {
+    const headers: Record<string, string> = {
+      host: 'localhost:8080',
+      accept,
+      authorization: 'Bearer alice',
+      'mcp-session-id': session,
+    };
+    const request: McpRequest = { method: 'GET', header: (name) => headers[name] ?? '', body: '' };
+    return endpoint(request, controller.signal);
+  };
+
+  it('opens streams up to 4 per session on a replica, then answers 429 until one closes', async () => {
+    const alice = await sessionOf('alice');
+    const controllers = [0, 1, 2, 3].map(() => new AbortController());
+    for (const controller of controllers) {
+      const answer = await get(alice, controller);
+      expect(answer.status).toBe('200 OK');
+      expect(answer.headers['Content-Type']).toBe('text/event-stream');
+    }
+    const refused = await get(alice);
+    expect(refused.status).toBe('429 Too Many Requests');
+    expect(String(refused.body)).toContain('at most 4 notification streams');
+    controllers[0]!.abort();
+    await new Promise((resolve) => setImmediate(resolve));
+    const again = new AbortController();
+    expect((await get(alice, again)).status).toBe('200 OK');
+    for (const controller of [...controllers, again]) controller.abort();
+  });
+
+  it('needs a session and an event-stream Accept', async () => {
+    expect((await get('')).status).toBe('400 Bad Request');
+    expect((await get(await sessionOf('alice'), undefined, 'application/json')).status).toBe(
+      '406 Not Acceptable',
+    );
+    expect((await get('forged.id')).status).toBe('404 Not Found');
   });
 });

@@ -24,7 +24,7 @@ import { checkHost, wwwAuthenticate, type McpHttpConfig } from './protected-reso
 import { createInFlight } from './in-flight.js';
 import { json, plain, rpcError } from './json-rpc-answers.js';
 import { callNameOf } from './in-flight.js';
-import { serveSessionStream } from './notification-streams.js';
+import { createStreamSlots, serveSessionStream } from './notification-streams.js';
 import { dispatchRequest } from './request-dispatch.js';
 import { acceptsEventStream } from './sse.js';
 import { serveStateless, statelessVersion } from './stateless-revision.js';
@@ -78,6 +78,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const ids = createSessionIds(options.sessionSecret, now);
   const methods = createMcpMethods(core);
   const inFlight = createInFlight(config.maxInFlight ?? defaultMaxInFlight);
+  const streams = createStreamSlots();
 
   const refuse = (request: McpRequest, error: WarmgateError): McpResponse => {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
@@ -208,6 +209,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         token,
         signal,
         inFlight,
+        streams,
         handshakeVersions: supportedVersions,
       });
     }
@@ -301,7 +303,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
     if (!claims) return refuse(request, errors.notFound('unknown or expired MCP session'));
     try {
-      return await serveSessionStream(core, await principalIn(claims, token), signal);
+      return await serveSessionStream(core, streams, await principalIn(claims, token), signal);
     } catch (error) {
       const failure = WarmgateError.from(error);
       if (isRefusal(failure) || failure.code === ErrorCode.NOT_FOUND) {

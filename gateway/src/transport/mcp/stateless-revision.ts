@@ -38,6 +38,8 @@ export interface StatelessRequest {
   readonly handshakeVersions: readonly string[];
   readonly signal: AbortSignal;
   readonly inFlight: InFlight;
+  /** Open subscriptions/listen streams (notification-streams.ts). */
+  readonly streams: InFlight;
 }
 
 export async function serveStateless(r: StatelessRequest): Promise<McpResponse> {
@@ -108,7 +110,7 @@ async function listen(
         'params.notifications.resourceSubscriptions must be an array of URIs',
       );
     }
-    return await serveListen(r.core, principal, id, uris, r.signal);
+    return await serveListen(r.core, r.streams, principal, id, uris, r.signal);
   } catch (error) {
     const failure = WarmgateError.from(error);
     return json(errorBody(id, jsonRpcErrorFor(failure, 'subscriptions/listen')));
