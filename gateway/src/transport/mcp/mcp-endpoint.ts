@@ -47,6 +47,8 @@ export interface McpResponse {
   readonly headers: Readonly<Record<string, string>>;
   /** One body, or Server-Sent Events written as they come (sse.ts). */
   readonly body: string | AsyncIterable<string>;
+  /** A notification stream: ended when the replica drains, so the client reconnects elsewhere. */
+  readonly endsOnDrain?: boolean;
 }
 
 export interface McpEndpointOptions {

@@ -1,8 +1,9 @@
 // The uWebSockets.js adapter of /mcp and its RFC 9728 metadata: reads the request (headers
 // synchronously, as uWS requires; the body up to the frame limit), hands it to the endpoint,
 // writes the answer corked — an event stream event by event, with a comment every few seconds
-// so neither uWS's idle timeout nor a proxy closes a quiet stream — and aborts the call's
-// signal when the client goes away.
+// so neither uWS's idle timeout nor a proxy closes a quiet stream; a notification stream ends
+// within those seconds once the replica drains — and aborts the call's signal when the client
+// goes away.
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { McpEndpoint, McpRequest, McpResponse } from './mcp-endpoint.js';
 import {
@@ -56,7 +57,13 @@ export function addMcpRoutes(app: TemplatedApp, options: McpRoutesOptions): void
       const write = (chunk: string) => {
         if (!done) res.cork(() => res.write(chunk));
       };
-      const keepAlive = setInterval(() => write(': keep-alive\n\n'), keepAliveMs);
+      const keepAlive = setInterval(() => {
+        if (response.endsOnDrain && options.draining()) {
+          controller.abort(new DOMException('the gateway is draining', 'AbortError'));
+        } else {
+          write(': keep-alive\n\n');
+        }
+      }, keepAliveMs);
       try {
         for await (const event of events) {
           if (done) break;

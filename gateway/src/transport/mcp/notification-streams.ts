@@ -76,7 +76,7 @@ export async function serveSessionStream(
     slot.done();
     throw error;
   }
-  return sseResponse(events);
+  return { ...sseResponse(events), endsOnDrain: true };
 }
 
 export interface ListenParams {
@@ -129,5 +129,5 @@ export async function serveListen(
     if (!signal.aborted) events.push(sseEvent({ jsonrpc: '2.0', id, result: { _meta: meta } }));
     events.end();
   });
-  return sseResponse(events);
+  return { ...sseResponse(events), endsOnDrain: true };
 }
