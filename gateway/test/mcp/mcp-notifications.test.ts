@@ -210,7 +210,7 @@ describe('2025-11-25: resource subscriptions over the GET stream, across replica
   });
 });
 
-describe('2026-07-28: subscriptions/listen', () => {
+describe('2026-07-28: subscriptions/listen and cancellation', () => {
   it('a listen stream on one replica gets the update a request to the other replica caused', async () => {
     const token = await jwt({ sub: 'listen-mcp' });
     const post = (replica: number, id: number, method: string, params: object) =>
@@ -258,6 +258,37 @@ describe('2026-07-28: subscriptions/listen', () => {
       await post(0, 43, 'resources/subscribe', { uri: 'context://user-profile' })
     ).json()) as Message;
     expect(legacy.error?.code).toBe(-32601);
+  });
+
+  it('a cancellation through the other replica stops the same credential’s call', async () => {
+    const token = await jwt({ sub: 'listen-cancel-mcp' });
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'mcp-protocol-version': '2026-07-28',
+      authorization: `Bearer ${token}`,
+    };
+    const send = (replica: number, body: object) =>
+      fetch(`${replicas()[replica]}/mcp`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ jsonrpc: '2.0', ...body }),
+      });
+    // Both replicas reach the agent first (see the 2025-11-25 cancellation test).
+    for (const replica of [0, 1]) await send(replica, { id: 1, method: 'tools/list' });
+    const cancel = await send(1, {
+      method: 'notifications/cancelled',
+      params: { requestId: 'w-1' },
+    });
+    expect(cancel.status).toBe(202);
+    const call = (await (
+      await send(0, {
+        id: 'w-1',
+        method: 'tools/call',
+        params: { name: 'profile_update', arguments: { display_name: 'stateless cancelled' } },
+      })
+    ).json()) as Message;
+    expect(textOf(call.result)).toBe('CANCELLED: the call was cancelled');
   });
 });
 

@@ -212,6 +212,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         signal,
         inFlight,
         streams,
+        cancel,
         handshakeVersions: supportedVersions,
       });
     }

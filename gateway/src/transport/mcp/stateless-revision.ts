@@ -9,6 +9,7 @@
 // anonymous requests would each bind an agent of their own; the session keeps one.
 import { createHash } from 'node:crypto';
 import { errors, WarmgateError } from '@warmgate/proto';
+import type { Principal } from '../../core/ports.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 import { errorBody, json } from './json-rpc-answers.js';
 import type { InFlight } from './in-flight.js';
@@ -40,11 +41,19 @@ export interface StatelessRequest {
   readonly inFlight: InFlight;
   /** Open subscriptions/listen streams (notification-streams.ts). */
   readonly streams: InFlight;
+  /** notifications/cancelled of this principal (the endpoint's, as for sessions). */
+  readonly cancel: (principal: Principal, message: JsonRpcMessage) => Promise<void>;
 }
 
 export async function serveStateless(r: StatelessRequest): Promise<McpResponse> {
   const { message, token } = r;
-  if (!r.isRequest) return { status: '202 Accepted', headers: {}, body: '' };
+  if (!r.isRequest) {
+    if (message.method === 'notifications/cancelled' && token !== undefined) {
+      const principal = await statelessPrincipal(r.core, token).catch(() => undefined);
+      if (principal) await r.cancel(principal, message);
+    }
+    return { status: '202 Accepted', headers: {}, body: '' };
+  }
   const id = message.id!;
   const offered =
     token === undefined ? r.handshakeVersions : [statelessVersion, ...r.handshakeVersions];
@@ -60,16 +69,12 @@ export async function serveStateless(r: StatelessRequest): Promise<McpResponse> 
       }),
     );
   }
-  let principal;
+  let principal: Principal;
   try {
-    principal = await r.core.authenticate(token);
+    principal = await statelessPrincipal(r.core, token);
   } catch (error) {
     return r.refuse(r.request, WarmgateError.from(error));
   }
-  // One stable id per credential: the upstream keeps one MCP session per direct-mode
-  // credential instead of one per request.
-  const sessionId = `mcp-${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
-  principal = { ...principal, sessionId };
   if (message.method === 'server/discover') {
     return json({ jsonrpc: '2.0', id, result: discoverResult(offered) });
   }
@@ -100,7 +105,7 @@ export async function serveStateless(r: StatelessRequest): Promise<McpResponse> 
 
 async function listen(
   r: StatelessRequest,
-  principal: Parameters<SessionCore['listen']>[0],
+  principal: Principal,
   id: string | number,
 ): Promise<McpResponse> {
   const uris = listenUris((r.message.params ?? {}) as ListenParams);
@@ -115,6 +120,17 @@ async function listen(
     const failure = WarmgateError.from(error);
     return json(errorBody(id, jsonRpcErrorFor(failure, 'subscriptions/listen')));
   }
+}
+
+/**
+ * One stable session id per credential: the upstream keeps one MCP session per direct-mode
+ * credential instead of one per request, and the in-flight limit and cancellation by request
+ * id apply per credential.
+ */
+async function statelessPrincipal(core: SessionCore, token: string): Promise<Principal> {
+  const principal = await core.authenticate(token);
+  const sessionId = `mcp-${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+  return { ...principal, sessionId };
 }
 
 /** Results 2026-07-28 lets clients cache: required to say for how long, and for whom. */
