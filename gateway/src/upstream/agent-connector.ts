@@ -277,7 +277,8 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
       upstream.inflight--;
       closeIfUnused(upstream);
     })();
-    signal.addEventListener('abort', () => ended(), { once: true });
+    if (signal.aborted) ended();
+    else signal.addEventListener('abort', () => ended(), { once: true });
     try {
       const options = { signal, timeoutMs: callTimeoutMs };
       for (const uri of request.uris) await connection.subscribe(uri, undefined, options);
