@@ -45,7 +45,7 @@ function eventsOf(response: Response) {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   return {
-    async next(timeoutMs = 10_000): Promise<Message> {
+    async next(timeoutMs = 20_000): Promise<Message> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const end = buffer.indexOf('\n\n');
@@ -322,7 +322,7 @@ describe('progress and cancellation', () => {
     // agent refuses it (a cancel may overtake its call across replicas) and commits nothing.
     const mcp = await rawSession(await jwt({ sub: 'cancel-mcp' }));
     // Both replicas reach the user's agent already: the cancel is forwarded at once (a
-    // replica that must first bind the agent answers 202 after 2 s and forwards it later).
+    // replica that must first bind the agent answers 202 after 5 s and forwards it later).
     for (const replica of [0, 1])
       expect((await mcp.request(replica, 'tools/list')).result).toBeDefined();
     const cancel = await mcp.notify(1, 'notifications/cancelled', {
@@ -353,7 +353,7 @@ describe('progress and cancellation', () => {
   });
 });
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

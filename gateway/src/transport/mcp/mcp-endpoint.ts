@@ -31,7 +31,7 @@ import { serveStateless, statelessVersion } from './stateless-revision.js';
 import { createSessionIds, userHash, type McpSessionClaims } from './session-id.js';
 
 export const defaultMaxInFlight = 16;
-const cancelForwardWaitMs = 2_000;
+const cancelForwardWaitMs = 5_000;
 export const supportedVersions = ['2025-11-25', '2025-06-18', '2025-03-26'] as const;
 const latestVersion = supportedVersions[0];
 
