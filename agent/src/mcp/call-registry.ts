@@ -4,12 +4,10 @@
 // does not run sends CANCEL_NOTIFICATION with that name over its own agent session, and the
 // call's signal aborts here, whichever session runs it. Same-session cancellation needs none
 // of this: the SDK aborts the handler's own signal on notifications/cancelled.
+import { CALL_META, CANCEL_NOTIFICATION } from '@warmgate/contract/meta-keys';
 import { z } from 'zod';
 
-/** `_meta` key of tools/call: the gateway's name for the call (client session + request id). */
-export const CALL_META = 'warmgate/call';
-/** Notification (gateway → agent): abort the call named `params.call`. */
-export const CANCEL_NOTIFICATION = 'notifications/warmgate/cancelled';
+export { CALL_META, CANCEL_NOTIFICATION };
 
 export const CancelNotificationSchema = z.object({
   method: z.literal(CANCEL_NOTIFICATION),

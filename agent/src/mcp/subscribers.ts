@@ -7,10 +7,9 @@
 // replica reaches, so the subscription set lives here and no replica has to share state.
 // Bounded: the oldest subscriber goes when a new one would pass the cap.
 
-/** `_meta` key of resources/subscribe and /unsubscribe: the subscriber the request is for. */
-export const SUBSCRIBER_META = 'warmgate/subscriber';
-/** Client capability (under `experimental`) of a session that delivers a subscriber's updates. */
-export const SUBSCRIBER_CAPABILITY = 'warmgate/subscriber';
+import { SUBSCRIBER_CAPABILITY, SUBSCRIBER_META } from '@warmgate/contract/meta-keys';
+
+export { SUBSCRIBER_CAPABILITY, SUBSCRIBER_META };
 
 const MAX_SUBSCRIBERS = 256;
 const MAX_URIS_PER_SUBSCRIBER = 256;

@@ -11,7 +11,7 @@ import type {
 } from '../control/control-protocol.js';
 import { CallRegistry } from '../mcp/call-registry.js';
 import { SubscriberRegistry } from '../mcp/subscribers.js';
-import { validateUserId } from '../store/repo-store.js';
+import { validateUserId } from '@warmgate/contract/user-id';
 import { Workspace } from '../workspace/workspace.js';
 
 export interface Binding {

@@ -15,7 +15,7 @@ import {
   CANCEL_NOTIFICATION,
   SUBSCRIBER_CAPABILITY,
   SUBSCRIBER_META,
-} from '@warmgate/agent';
+} from '@warmgate/contract/meta-keys';
 import type { AuthMode } from '@warmgate/proto';
 import { ErrorCode, errors } from '@warmgate/proto';
 import type { CallOptions, FinishedTurn, JsonObject } from '../core/ports.js';
