@@ -1,6 +1,7 @@
 // How user tools are declared and registered: one definition per tool (schema, annotations,
 // handler); registration wraps each in in-flight tracking and the one error mapping, and in
 // public mode leaves every mutating tool out (neither listed nor callable).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
@@ -9,6 +10,11 @@ import type { Changes, MutationResult } from '../workspace/workspace.js';
 import { inSpan } from '../telemetry/spans.js';
 import { toToolError } from './errors.js';
 import { urisForPaths } from './resource-uris.js';
+
+/** The commit messages of the mutations one tool call made (for the data plane's commit). */
+const callMessages = new AsyncLocalStorage<string[]>();
+/** A tool result's suggested commit message, read by the sidecar's data plane (issue 14). */
+export const COMMIT_MESSAGE_META = 'warmgate/commit-message';
 
 export interface ToolContext {
   readonly core: AgentCore;
@@ -58,12 +64,24 @@ export function registerTools(
       },
       (async (args: unknown): Promise<CallToolResult> => {
         try {
-          const result = await inSpan(`tool ${tool.name}`, { 'warmgate.tool': tool.name }, () =>
-            context.core.track(() =>
-              tool.run(args as z.infer<z.ZodObject<z.ZodRawShape>>, context),
+          const messages: string[] = [];
+          const result = await callMessages.run(messages, () =>
+            inSpan(`tool ${tool.name}`, { 'warmgate.tool': tool.name }, () =>
+              context.core.track(() =>
+                tool.run(args as z.infer<z.ZodObject<z.ZodRawShape>>, context),
+              ),
             ),
           );
-          return toToolResult(result);
+          if (context.serving.workspace.commits) return toToolResult(result);
+          // Behind the data plane the sidecar commits: no commit id here (it adds its own in
+          // _meta["warmgate/commit"]), and the message this agent would have used.
+          const { commit: _unknown, ...rest } = (result ?? {}) as Record<string, unknown>;
+          return {
+            ...toToolResult(isPlainObject(result) ? rest : result),
+            ...(messages.length > 0
+              ? { _meta: { [COMMIT_MESSAGE_META]: messages.join('; ') } }
+              : {}),
+          };
         } catch (error) {
           return toToolError(error);
         }
@@ -71,6 +89,9 @@ export function registerTools(
     );
   }
 }
+
+const isPlainObject = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function toToolResult(result: unknown): CallToolResult {
   const isObject = typeof result === 'object' && result !== null && !Array.isArray(result);
@@ -86,6 +107,7 @@ export async function mutate(
   message: string,
   plan: (changes: Changes) => Promise<void> | void,
 ): Promise<MutationResult> {
+  callMessages.getStore()?.push(message);
   const result = await inSpan('git commit+push', {}, () =>
     context.serving.workspace.mutate(message, plan),
   );

@@ -1,0 +1,97 @@
+// The sidecar's data-plane side (WARMGATE_SIDECAR_AGENT set): an HTTP server for the gateway's
+// MCP at /mcp on WARMGATE_SIDECAR_MCP_PORT, in front of the agent at WARMGATE_SIDECAR_AGENT.
+// Start-up waits until the agent answers HTTP on its address (the agent start contract has no
+// ready file).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errors } from '@warmgate/proto';
+import { createDirectVerifier } from '../../auth/direct-credential.js';
+import type { AgentConfig } from '../../config.js';
+import { sendError, sendJson } from '../../server/http-util.js';
+import { serveTraced } from '../../telemetry/spans.js';
+import { createAgentLink, parseListen, type AgentLink } from './agent-link.js';
+import { createDataPlane, type DataPlane } from './data-plane.js';
+
+/** How long start-up waits for the agent to answer on its address. */
+const AGENT_START_TIMEOUT_MS = 60_000;
+const PROBE_TIMEOUT_MS = 2_000;
+
+export interface RunningDataPlane {
+  plane: DataPlane;
+  mcpPort: number;
+  close(): Promise<void>;
+}
+
+export async function startDataPlane(config: AgentConfig): Promise<RunningDataPlane> {
+  const target = parseListen(config.agentListen!);
+  const link = createAgentLink(target, config.agentTimeoutMs);
+  const probeLink = createAgentLink(target, PROBE_TIMEOUT_MS);
+  const probe = () => probeAgent(probeLink);
+  const plane = createDataPlane({
+    workspaceDir: config.workspaceDir,
+    link,
+    direct: createDirectVerifier(config.jwePrivateKey, config.directIssuerKeys),
+    drainTimeoutMs: config.drainTimeoutMs,
+    probe,
+  });
+  await waitForAgent(probe, AGENT_START_TIMEOUT_MS);
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const work =
+      path === '/mcp'
+        ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, () => plane.handle(req, res))
+        : path === '/healthz'
+          ? Promise.resolve(
+              plane.unhealthy()
+                ? sendJson(res, 503, { status: 'unhealthy', reason: plane.unhealthy() })
+                : sendJson(res, 200, { status: 'ok' }),
+            )
+          : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
+    work.catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, error);
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.sidecarMcpPort, config.host, () => resolve());
+  });
+  return {
+    plane,
+    mcpPort: (server.address() as AddressInfo).port,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      link.close();
+      probeLink.close();
+    },
+  };
+}
+
+/** Any HTTP answer to a POST /mcp ping means the agent is up (a stateful server says 400). */
+async function probeAgent(link: AgentLink): Promise<void> {
+  await link.call(
+    'POST',
+    { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    Buffer.from('{"jsonrpc":"2.0","id":"warmgate-probe","method":"ping"}'),
+    64 * 1024,
+  );
+}
+
+async function waitForAgent(probe: () => Promise<void>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 250)) {
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  throw errors.unavailable(
+    `the agent did not answer within ${timeoutMs} ms (${String((last as Error)?.message ?? last)})`,
+  );
+}
