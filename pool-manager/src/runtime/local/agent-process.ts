@@ -9,6 +9,8 @@ export interface SpawnedProcess {
   port: number;
   /** role `container` (agent and sidecar in one process): the agent's port; `port` is the sidecar's. */
   agentPort?: number;
+  /** A data-plane sidecar (WARMGATE_SIDECAR_AGENT): its MCP port for the gateway. */
+  mcpPort?: number;
 }
 
 export interface SpawnOptions {
@@ -105,18 +107,59 @@ async function waitForReady(
 
 async function readReadyPorts(
   readyFile: string,
-): Promise<{ port: number; agentPort?: number } | undefined> {
+): Promise<{ port: number; agentPort?: number; mcpPort?: number } | undefined> {
   try {
     const ready = JSON.parse(await readFile(readyFile, 'utf8')) as {
       ready?: boolean;
       port?: number;
       agentPort?: number;
+      mcpPort?: number;
     };
     if (ready.ready !== true || typeof ready.port !== 'number') return undefined;
-    return typeof ready.agentPort === 'number'
-      ? { port: ready.port, agentPort: ready.agentPort }
-      : { port: ready.port };
+    return {
+      port: ready.port,
+      ...(typeof ready.agentPort === 'number' ? { agentPort: ready.agentPort } : {}),
+      ...(typeof ready.mcpPort === 'number' ? { mcpPort: ready.mcpPort } : {}),
+    };
   } catch {
     return undefined; // not there yet, or half-written
   }
+}
+
+export interface PlainAgentOptions {
+  command: readonly string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  logFile: string;
+  onSpawn: (pid: number) => Promise<void>;
+}
+
+/**
+ * Starts an agent under the agent start contract (docs/architecture.md): any command, in its
+ * own process group, output to a log file. It writes no ready file: the data-plane sidecar
+ * waits until it answers on WARMGATE_AGENT_LISTEN.
+ */
+export async function spawnPlainAgent(options: PlainAgentOptions): Promise<number> {
+  const [file, ...args] = options.command;
+  const log = await open(options.logFile, 'a');
+  let child;
+  try {
+    child = spawn(file!, args, {
+      detached: true,
+      cwd: options.cwd,
+      stdio: ['ignore', log.fd, log.fd],
+      env: options.env,
+    });
+  } finally {
+    await log.close();
+  }
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (error) =>
+      reject(errors.unavailable(`could not start the agent ${file}: ${error.message}`, error)),
+    );
+  });
+  child.unref();
+  await options.onSpawn(child.pid!);
+  return child.pid!;
 }
