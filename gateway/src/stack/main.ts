@@ -3,6 +3,7 @@
 // gateway stops accepting and closes sessions, then the pool manager drains every agent.
 import { loadConfig as loadPoolConfig, startPoolManager } from '@warmgate/pool-manager';
 import { loadConfig } from '../config.js';
+import { applyAgentChoice } from './agent-choice.js';
 import { startTelemetry } from '../telemetry/setup.js';
 import { runGateway, untilSignal } from './run-gateway.js';
 
@@ -10,6 +11,7 @@ async function main(): Promise<number> {
   let poolConfig;
   let gatewayConfig;
   try {
+    await applyAgentChoice();
     poolConfig = loadPoolConfig();
     gatewayConfig = loadConfig();
   } catch (error) {
