@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, candles, ok, readJson } from '../../agent/test/support/tool-result.js';
 import { agentEnv, agentPython, startAgent, type StartedAgent } from './support/agent-py.js';
@@ -119,6 +120,19 @@ describe('resources and tools', () => {
     expect(await readFile(join(workspace, 'system-prompt.md'), 'utf8')).toBe('Be brief.\n');
     const bad = await call(client, 'workspace_set_chart', { timeframe: '2h' });
     expect(bad.isError).toBe(true);
+  });
+
+  it('notifies a subscribed session when a tool changed the resource', async () => {
+    const updated: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updated.push(n.params.uri);
+    });
+    expect(client.getServerCapabilities()?.resources?.subscribe).toBe(true);
+    await client.subscribeResource({ uri: 'context://workspace-state' });
+    await ok(client, 'workspace_set_chart', { open_analysis: 'watching the range' });
+    await ok(client, 'system_prompt_set', { text: 'Be brief.' });
+    await expect.poll(() => updated).toEqual(['context://workspace-state']);
+    await client.unsubscribeResource({ uri: 'context://workspace-state' });
   });
 
   it('computes built-in specs, saves one, and backtests a saved strategy', async () => {
@@ -259,6 +273,29 @@ describe('user-written Python indicators (bubblewrap)', () => {
       );
       expect(result.text).not.toContain('TOP-SECRET');
       await stillAnswers();
+    },
+    SLOW,
+  );
+
+  it(
+    'sees no host file but the workspace and Python (bubblewrap), and no network',
+    async () => {
+      await save(
+        'look',
+        'import os, socket\n\ndef compute(candles):\n    raise RuntimeError(repr(sorted(os.listdir("/"))))\n',
+      );
+      const listing = await compute('look');
+      expect(listing.text).toMatch(/raised RuntimeError: \[/);
+      for (const hidden of ["'etc'", "'home'", "'work'", "'var'", "'opt'"]) {
+        expect(listing.text).not.toContain(hidden);
+      }
+      await save(
+        'call-home',
+        'import socket\n\ndef compute(candles):\n    socket.create_connection(("127.0.0.1", 9))\n',
+      );
+      expect((await compute('call-home')).text).toMatch(
+        /^PERMISSION_DENIED: indicators\/call-home.py was stopped: socket.\w+ is not allowed/,
+      );
     },
     SLOW,
   );

@@ -73,8 +73,8 @@ def load(env: Mapping[str, str] = os.environ) -> Config:
     workspace = env.get("WARMGATE_WORKSPACE", "").strip()
     if not workspace:
         problems.append("WARMGATE_WORKSPACE is required: the folder holding the user's repository")
-    elif not os.path.isdir(workspace):
-        problems.append(f"WARMGATE_WORKSPACE: {workspace} is not a folder")
+    elif not os.path.isabs(workspace):
+        problems.append(f"WARMGATE_WORKSPACE must be an absolute path (got {workspace!r})")
     listen = parse_listen(env.get("WARMGATE_AGENT_LISTEN", ""), problems)
     isolation = env.get("WARMGATE_AGENT_ISOLATION", "none").strip() or "none"
     if isolation not in ISOLATIONS:
@@ -88,7 +88,8 @@ def load(env: Mapping[str, str] = os.environ) -> Config:
             )
         bwrap = found or bwrap
     config = Config(
-        workspace=os.path.realpath(workspace) if workspace else "",
+        # Not required to exist yet: the bind restores the repository into it later.
+        workspace=workspace,
         listen=listen,
         isolation=isolation,
         bwrap=bwrap,

@@ -28,6 +28,7 @@ from .layout import (
     TIMEFRAMES,
     WORKSPACE_FILE,
 )
+from .subscriptions import Subscriptions
 from .records import (
     check_name,
     item_path,
@@ -66,6 +67,7 @@ class Agent:
     def __init__(self, workspace: Workspace, user_code: UserCode) -> None:
         self.workspace = workspace
         self.user_code = user_code
+        self.subscriptions: Subscriptions
 
     # -- saved indicators: JSON specs and Python files share one name space --------------------
 
@@ -145,7 +147,9 @@ class Agent:
 
 
 def tool(server: MCPServer, name: str, title: str, description: str, read_only: bool, destructive: bool = False, internal: bool = False):
-    """Registers `fn` (returning a JSON value) as a tool; every AgentError becomes a tool error."""
+    """Registers `fn` (returning a JSON value) as a tool; every AgentError becomes a tool error,
+    and after a write, subscribers hear which resources it touched."""
+    agent: Agent = server._warmgate_agent  # type: ignore[attr-defined]
 
     def register(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[CallToolResult]]:
         @functools.wraps(fn)
@@ -154,6 +158,9 @@ def tool(server: MCPServer, name: str, title: str, description: str, read_only: 
                 return tool_result(await fn(*args, **kwargs))
             except Exception as error:  # one mapping for every tool
                 return tool_error(error)
+            finally:
+                if not read_only:
+                    await agent.subscriptions.changed(agent.workspace.drain_changes())
 
         call.__signature__ = inspect.signature(fn).replace(return_annotation=CallToolResult)  # type: ignore[attr-defined]
         call.__annotations__ = {**fn.__annotations__, "return": CallToolResult}
@@ -187,6 +194,8 @@ def create_server(agent: Agent) -> MCPServer:
         instructions="Warmgate agent (Python): this user's trading workspace (profile, chart, indicators incl. "
         "user-written Python ones, strategies, conversation).",
     )
+    server._warmgate_agent = agent  # type: ignore[attr-defined]
+    agent.subscriptions = Subscriptions(server)
     register_resources(server, agent)
     register_tools(server, agent)
     return server

@@ -24,6 +24,8 @@ from .layout import INDICATORS_DIR, MAX_PYTHON_BYTES
 from .workspace import Workspace
 
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "indicator_runner.py")
+# Where bubblewrap shows the runner (alone, not the agent's source folder).
+SANDBOX_RUNNER = "/run/warmgate/indicator_runner.py"
 KEEP_STDERR = 16 * 1024
 MAX_ANSWER = 4 * 1024 * 1024
 CHILD_ENV = {
@@ -83,10 +85,9 @@ class UserCode:
         raise _error_of(display, answer, stderr)
 
     def command(self) -> list[str]:
-        python = [sys.executable, "-I", RUNNER]
         if self.config.isolation != "bwrap":
-            return python
-        return [self.config.bwrap, *bwrap_args(self.workspace.root), *python]
+            return [sys.executable, "-I", RUNNER]
+        return [self.config.bwrap, *bwrap_args(self.workspace.root), sys.executable, "-I", SANDBOX_RUNNER]
 
     async def _spawn(self, display: str, request: bytes) -> tuple[dict[str, Any], str]:
         process = await asyncio.create_subprocess_exec(
@@ -207,7 +208,8 @@ def bwrap_args(workspace: str) -> list[str]:
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
     seen: list[str] = []
-    for path in (sys.prefix, sys.base_prefix, os.path.dirname(RUNNER)):
+    args += ["--ro-bind", RUNNER, SANDBOX_RUNNER]
+    for path in (sys.prefix, sys.base_prefix):
         real = os.path.realpath(path)
         if not real.startswith("/usr/") and real not in seen:
             seen.append(real)

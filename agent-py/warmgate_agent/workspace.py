@@ -1,5 +1,8 @@
 """The user's workspace folder: reads and writes by relative path, never outside it.
 
+The folder is read per request, never cached at start: it is empty (or missing) until the
+sidecar's bind restores the repository into it, and the restore may replace it.
+
 A repository may hold symlinks (a user can push anything), so every path is resolved and must
 stay inside the folder. Writes are whole files, written aside and renamed into place, under
 one lock (tool calls run concurrently on one event loop). The agent commits nothing: the
@@ -18,17 +21,28 @@ MAX_READ_BYTES = 1024 * 1024
 
 class Workspace:
     def __init__(self, root: str) -> None:
-        self.root = os.path.realpath(root)
+        self.configured = root
         self.write_lock = asyncio.Lock()
+        # Paths written since the last drain, for resources/updated notifications.
+        self.changed: list[str] = []
+
+    @property
+    def root(self) -> str:
+        return os.path.realpath(self.configured)
+
+    def drain_changes(self) -> list[str]:
+        changed, self.changed = self.changed, []
+        return changed
 
     def path(self, relative: str) -> str:
         """The absolute path of `relative`, refused if it resolves outside the workspace."""
         if relative.startswith("/") or "\\" in relative:
             raise AgentError("INVALID_ARGUMENT", f"path {relative!r} is not relative")
-        full = os.path.realpath(os.path.join(self.root, relative))
-        if full != self.root and not full.startswith(self.root + os.sep):
+        root = self.root
+        full = os.path.realpath(os.path.join(root, relative))
+        if full != root and not full.startswith(root + os.sep):
             raise AgentError("PERMISSION_DENIED", f"{relative} leads outside the workspace")
-        if f"{os.sep}.git{os.sep}" in full[len(self.root) :] + os.sep:
+        if f"{os.sep}.git{os.sep}" in full[len(root) :] + os.sep:
             raise AgentError("PERMISSION_DENIED", f"{relative} is inside .git")
         return full
 
@@ -56,6 +70,7 @@ class Workspace:
 
     def write(self, relative: str, text: str) -> None:
         full = self.path(relative)
+        self.changed.append(relative)
         os.makedirs(os.path.dirname(full), exist_ok=True)
         temp = f"{full}.tmp-{os.getpid()}"
         with open(temp, "w", encoding="utf-8") as handle:
@@ -64,3 +79,4 @@ class Workspace:
 
     def remove(self, relative: str) -> None:
         os.remove(self.path(relative))
+        self.changed.append(relative)
