@@ -4,7 +4,7 @@
 // time and memory budget — a loop, an allocation, a raise and a read outside the workspace
 // each stopped with a specific tool error while the agent keeps answering.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -132,7 +132,41 @@ describe('resources and tools', () => {
     await ok(client, 'workspace_set_chart', { open_analysis: 'watching the range' });
     await ok(client, 'system_prompt_set', { text: 'Be brief.' });
     await expect.poll(() => updated).toEqual(['context://workspace-state']);
+    // open_analysis left out keeps the note; null clears it
+    await ok(client, 'workspace_set_chart', { symbol: 'SOLUSDT' });
+    expect(await ok(client, 'workspace_get')).toMatchObject({
+      symbol: 'SOLUSDT',
+      openAnalysis: 'watching the range',
+    });
+    await ok(client, 'workspace_set_chart', { open_analysis: null });
+    expect(await ok(client, 'workspace_get')).toMatchObject({ openAnalysis: null });
     await client.unsubscribeResource({ uri: 'context://workspace-state' });
+  });
+
+  it('saves a finished turn (internal tool) into conversations/ and summarises it', async () => {
+    const turn = {
+      turn_id: 't-1',
+      user_text: 'How is BTC?',
+      answer_text: 'Ranging.',
+      tool_calls: [{ name: 'indicator_compute', is_error: false }],
+      started_at: '2026-11-30T10:00:00Z',
+      finished_at: '2026-11-30T10:00:05Z',
+    };
+    expect(await ok(client, 'conversation_append', turn)).toMatchObject({ appended: true });
+    expect(await ok(client, 'conversation_append', turn)).toMatchObject({ appended: false });
+    const log = await readFile(join(workspace, 'conversations', '2026-11-30.jsonl'), 'utf8');
+    expect(log.trim().split('\n')).toHaveLength(1);
+    const summary = await client.readResource({ uri: 'context://conversation-summary' });
+    expect((summary.contents[0] as { text: string }).text).toContain('**User:** How is BTC?');
+  });
+
+  it('refuses a symlink in the repository that leads outside the workspace', async () => {
+    await mkdir(join(workspace, 'indicators'), { recursive: true });
+    await symlink(join(dir, 'secret.txt'), join(workspace, 'indicators', 'sneaky.json'));
+    const result = await call(client, 'indicator_get', { name: 'sneaky' });
+    expect(result.text).toMatch(/^PERMISSION_DENIED: indicators\/sneaky.json leads outside/);
+    expect(result.text).not.toContain('TOP-SECRET');
+    await rm(join(workspace, 'indicators', 'sneaky.json'));
   });
 
   it('computes built-in specs, saves one, and backtests a saved strategy', async () => {
@@ -312,6 +346,36 @@ describe('user-written Python indicators (bubblewrap)', () => {
         source: 'x = 1\n',
       });
       expect(missing.text).toMatch(/must define a top-level function compute/);
+    },
+    SLOW,
+  );
+});
+
+describe('isolation=container (the image: rlimits and the audit hook, no bubblewrap)', () => {
+  it(
+    'computes a user indicator and still stops a read outside the workspace and a loop',
+    async () => {
+      const second = await startAgent({
+        WARMGATE_WORKSPACE: workspace,
+        WARMGATE_AGENT_ISOLATION: 'container',
+        WARMGATE_INDICATOR_TIMEOUT_MS: '2000',
+      });
+      const other = new Client({ name: 'agent-py-container', version: '0' });
+      try {
+        await other.connect(new StreamableHTTPClientTransport(second.url));
+        const series = candles(40);
+        const good = await call(other, 'indicator_compute', { name: 'detrend', candles: series });
+        expect(good.isError, good.text).toBe(false);
+        const peek = await call(other, 'indicator_compute', { name: 'peek', candles: series });
+        expect(peek.text).toMatch(/^PERMISSION_DENIED: .*reading outside the workspace/);
+        expect(peek.text).not.toContain('TOP-SECRET');
+        const spin = await call(other, 'indicator_compute', { name: 'spin', candles: series });
+        expect(spin.text).toMatch(/^DEADLINE_EXCEEDED/);
+        expect(await ok(other, 'profile_get')).toMatchObject({ displayName: 'Ada' });
+      } finally {
+        await other.close();
+        await second.stop();
+      }
     },
     SLOW,
   );

@@ -9,7 +9,7 @@ import json
 from typing import Annotated, Any, Awaitable, Callable, Literal
 
 import numpy as np
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
@@ -319,14 +319,19 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
     async def workspace_set_chart(
         symbol: Annotated[str | None, Field(pattern=r"^[A-Za-z0-9._:/-]{1,32}$")] = None,
         timeframe: Timeframe | None = None,
-        open_analysis: Annotated[str | None, Field(max_length=4000)] = "\0unset",
+        open_analysis: Annotated[str | None, Field(max_length=4000)] = None,
+        ctx: Context | None = None,
     ) -> Any:
+        # null clears the note, leaving it out keeps it: only the raw arguments tell them apart.
+        raw = (ctx.request_context.params or {}).get("arguments") or {} if ctx else {}
+        given = "open_analysis" in raw
+
         def change(state: dict[str, Any]) -> None:
             if symbol is not None:
                 state["symbol"] = symbol
             if timeframe is not None:
                 state["timeframe"] = timeframe
-            if open_analysis != "\0unset":
+            if given:
                 state["openAnalysis"] = open_analysis
 
         return await update_state(change)
