@@ -1,67 +1,22 @@
-// The Python agent for tests: its venv (made from agent-py/requirements.txt on first use,
-// under ${XDG_CACHE_HOME:-~/.cache}/warmgate/agent-py-<hash of requirements.txt>, reused
-// afterwards) and a started agent (`python -m warmgate_agent`) with its ready line read.
+// The Python agent for tests: its venv (made from agent-py/requirements.txt on first use by
+// agent-py/bin/warmgate-agent-py, under ${XDG_CACHE_HOME:-~/.cache}/warmgate/agent-py-<hash>,
+// reused afterwards) and a started agent (`python -m warmgate_agent`) with its ready line read.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const AGENT_PY_DIR = fileURLToPath(new URL('../..', import.meta.url));
-const REQUIREMENTS = join(AGENT_PY_DIR, 'requirements.txt');
+const LAUNCHER = join(AGENT_PY_DIR, 'bin', 'warmgate-agent-py');
 
-async function venvDir(): Promise<string> {
-  const key = createHash('sha256')
-    .update(await readFile(REQUIREMENTS))
-    .digest('hex')
-    .slice(0, 12);
-  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'warmgate', `agent-py-${key}`);
-}
-
-/** The venv's python with the pinned packages; makes the venv when missing. */
+/**
+ * The venv's python with the pinned packages: `agent-py/bin/warmgate-agent-py --venv` makes
+ * the venv on first use (the same one a profile naming that command runs on) and prints it.
+ */
 export async function agentPython(): Promise<string> {
-  const dir = await venvDir();
-  const python = join(dir, 'bin', 'python');
-  const ready = await access(join(dir, '.complete')).then(
-    () => true,
-    () => false,
-  );
-  if (ready) return python;
-  // Made aside and renamed into place, so two test runs never install into one venv at once.
-  await mkdir(dirname(dir), { recursive: true });
-  const temp = `${dir}.tmp-${process.pid}`;
-  await rm(temp, { recursive: true, force: true });
-  await run('python3', ['-m', 'venv', temp]);
-  await run(
-    join(temp, 'bin', 'python'),
-    [
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      '--no-deps',
-      '-r',
-      REQUIREMENTS,
-    ],
-    { timeout: 300_000 },
-  );
-  await run(join(temp, 'bin', 'python'), ['-c', 'open(".complete", "w")'], { cwd: temp });
-  try {
-    await rename(temp, dir);
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    const theirs = await access(join(dir, '.complete')).then(
-      () => true,
-      () => false,
-    );
-    if (!theirs) throw error;
-  }
-  return python;
+  const { stdout } = await run(LAUNCHER, ['--venv'], { timeout: 300_000 });
+  return stdout.trim();
 }
 
 export interface StartedAgent {
