@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
@@ -142,7 +142,8 @@ export interface PlainAgentOptions {
 export async function spawnPlainAgent(options: PlainAgentOptions): Promise<number> {
   const [file, ...args] = options.command;
   const log = await open(options.logFile, 'a');
-  let child;
+  let child: ChildProcess;
+  let spawned: Promise<void>;
   try {
     child = spawn(file!, args, {
       detached: true,
@@ -150,15 +151,17 @@ export async function spawnPlainAgent(options: PlainAgentOptions): Promise<numbe
       stdio: ['ignore', log.fd, log.fd],
       env: options.env,
     });
+    // Listened to at once: 'spawn' or 'error' may come while the log file closes.
+    spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error: Error) =>
+        reject(errors.unavailable(`could not start the agent ${file}: ${error.message}`, error)),
+      );
+    });
   } finally {
     await log.close();
   }
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', (error) =>
-      reject(errors.unavailable(`could not start the agent ${file}: ${error.message}`, error)),
-    );
-  });
+  await spawned;
   child.unref();
   await options.onSpawn(child.pid!);
   return child.pid!;
