@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode } from '@warmgate/proto';
+import { AuthMode, ErrorCode } from '@warmgate/proto';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { ensureStore, repoPathFor } from '../src/index.js';
 import {
@@ -150,6 +150,26 @@ describe('the sidecar in front of a plain MCP agent', () => {
     await client.subscribeResource({ uri: 'context://system-prompt' });
     await ok(client, 'system_prompt_set', { text: 'notify me' });
     await expect.poll(() => updated).toContain('context://system-prompt');
+    await client.close();
+  });
+
+  it('public mode: only read-only tools are listed, a write is refused before the agent sees it', async () => {
+    const c = await startDataPlaneContainer();
+    started.push(c);
+    const request = bindRequest({ userId: 'public-visitor', store, mode: AuthMode.PUBLIC });
+    await c.lifecycle.bind(request);
+    const client = await connectAs(c, request);
+    const { tools } = await client.listTools();
+    expect(tools.length).toBeGreaterThan(0);
+    expect(tools.every((tool) => tool.annotations?.readOnlyHint === true)).toBe(true);
+    expect(tools.map((tool) => tool.name)).not.toContain('system_prompt_set');
+    const refused = await client.callTool({
+      name: 'system_prompt_set',
+      arguments: { text: 'defaced' },
+    });
+    expect(refused.isError).toBe(true);
+    expect((refused._meta as Record<string, unknown>)['warmgate/code']).toBe('PERMISSION_DENIED');
+    await ok(client, 'system_prompt_get');
     await client.close();
   });
 

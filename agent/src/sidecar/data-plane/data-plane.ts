@@ -221,7 +221,16 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
           return;
         }
         if (current.binding.mode === AuthMode.PUBLIC) {
-          throw errors.permissionDenied(`tool ${name} writes; public sessions are read-only`);
+          // A tool error, not an HTTP refusal: the gateway would take a 403 for a dead agent.
+          const refusal = errors.permissionDenied(
+            `tool ${name} writes; public sessions are read-only`,
+          );
+          sendJsonRpc(res, req.headers, {
+            jsonrpc: '2.0',
+            id: request.id,
+            result: toolErrorResult(refusal),
+          });
+          return;
         }
         await track(() => writeCall(res, headers, raw, request.id, name, current.committer));
         return;
