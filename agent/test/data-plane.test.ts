@@ -3,19 +3,24 @@
 // assertion, and committing + pushing after every write call before answering. Real
 // processes, real git, a real bare store.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { AuthMode, ErrorCode } from '@warmgate/proto';
+import { AuthMode, ErrorCode, agentv1 } from '@warmgate/proto';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { ensureStore, repoPathFor } from '../src/index.js';
+import { ensureStore, repoPathFor, signAssertion } from '../src/index.js';
 import {
   bindRequest,
   connectAs,
   connectMcp,
+  kill,
   startDataPlaneContainer,
+  startProcess,
   type Container,
 } from './support/container.js';
 import { storeFile, storeGit, storeLog } from './support/store-git.js';
@@ -234,5 +239,77 @@ describe('the sidecar in front of a plain MCP agent', () => {
     expect(await storeLog(store, 'plane-hang')).toEqual(before);
     void request;
     await client.close().catch(() => {});
+  });
+
+  it('an agent that answers a write with something other than MCP: UNAVAILABLE, nothing kept, unhealthy', async () => {
+    // A fake agent in this process on the container's socket: pings are answered, a tool
+    // call writes a file into the workspace and answers garbage.
+    const dir = await mkdtemp(join(tmpdir(), 'warmgate-bad-agent-'));
+    const workspace = join(dir, 'workspace');
+    await mkdir(workspace);
+    const socket = join(dir, 'agent.sock');
+    const fake = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        if (body.includes('tools/call')) {
+          writeFileSync(join(workspace, 'half-written.txt'), 'oops');
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('this is not JSON-RPC');
+          return;
+        }
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(socket, resolve));
+    const secret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
+    const sidecar = await startProcess('sidecar', {
+      WARMGATE_WORKSPACE_DIR: workspace,
+      WARMGATE_AGENT_HOST: '127.0.0.1',
+      WARMGATE_SIDECAR_SECRET: secret,
+      WARMGATE_SIDECAR_PORT: '0',
+      WARMGATE_SIDECAR_MCP_PORT: '0',
+      WARMGATE_SIDECAR_AGENT: socket,
+    });
+    const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
+      headers: bearerHeaders(secret),
+    });
+    try {
+      const request = bindRequest({ userId: 'plane-garbage', store });
+      await lifecycle.bind(request);
+      const before = await storeLog(store, 'plane-garbage');
+      const token = await signAssertion(request.assertionKey, {
+        userId: request.userId,
+        bindingId: request.bindingId,
+      });
+      const response = await fetch(`http://127.0.0.1:${sidecar.mcpPort}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'x-warmgate-assertion': token,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: { name: 'anything', arguments: {} },
+        }),
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('x-warmgate-code')).toBe('UNAVAILABLE');
+      expect(await response.text()).toMatch(/not MCP/);
+      expect(existsSync(join(workspace, 'half-written.txt'))).toBe(false);
+      expect(await storeLog(store, 'plane-garbage')).toEqual(before);
+      await expect(lifecycle.getStatus({})).rejects.toMatchObject({
+        code: ErrorCode.UNAVAILABLE,
+      });
+    } finally {
+      lifecycle.close();
+      await kill(sidecar);
+      await new Promise((resolve) => fake.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
