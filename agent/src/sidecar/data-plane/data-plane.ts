@@ -252,9 +252,14 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     lastActivityMs = now();
   }
 
-  /** Forwards a request whose answer needs no look (reads, notifications, initialize). */
+  /**
+   * Forwards a request whose answer needs no look (reads, notifications, initialize), whole
+   * and within the agent timeout, so a hung agent is caught on reads too (an SSE answer's
+   * progress notifications then arrive with its result).
+   */
   async function relay(res: ServerResponse, headers: Record<string, string>, body: Buffer) {
-    await pipe(res, await options.link.open('POST', headers, body));
+    const answer = await options.link.call('POST', headers, body, MAX_ANSWER_BYTES);
+    send(res, answer.status, answer.headers, answer.body);
   }
 
   async function toolsList(
