@@ -47,6 +47,11 @@ export interface AgentConfig {
    * the agent serves MCP (`WARMGATE_AGENT_LISTEN`).
    */
   readonly agentListen: string | undefined;
+  /**
+   * Sidecar: the agent as a command the sidecar starts and speaks MCP to over stdio
+   * (`WARMGATE_SIDECAR_AGENT_COMMAND`, a JSON array); the other way to be the data plane.
+   */
+  readonly agentCommand: readonly string[] | undefined;
   /** Sidecar data plane: its MCP port for the gateway. */
   readonly sidecarMcpPort: number;
   /** Sidecar data plane: the longest the agent may take to answer one request. */
@@ -104,8 +109,16 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   if (!Number.isInteger(agentTimeoutMs) || agentTimeoutMs < 100 || agentTimeoutMs > 3_600_000) {
     throw errors.invalidArgument('WARMGATE_SIDECAR_AGENT_TIMEOUT_MS must be 100..3600000');
   }
+  const agentCommand =
+    role === 'sidecar' ? commandOf(read('WARMGATE_SIDECAR_AGENT_COMMAND')) : undefined;
+  if (agentCommand && agentListen) {
+    throw errors.invalidArgument(
+      'WARMGATE_SIDECAR_AGENT and WARMGATE_SIDECAR_AGENT_COMMAND: set at most one (an address, or a command spoken to over stdio)',
+    );
+  }
   // The data-plane sidecar and role mcp use no control API, so no control token.
-  const needsControl = role !== 'stdio' && role !== 'mcp' && !(role === 'sidecar' && agentListen);
+  const needsControl =
+    role !== 'stdio' && role !== 'mcp' && !(role === 'sidecar' && (agentListen || agentCommand));
   if (needsControl && controlToken.length < 16) {
     throw errors.invalidArgument(
       'WARMGATE_AGENT_CONTROL_TOKEN (or _FILE) must be set to a secret of at least 16 characters',
@@ -158,9 +171,31 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     stdioUserId: withDefault('WARMGATE_STDIO_USER_ID'),
     mcpLoad,
     agentListen,
+    agentCommand,
     sidecarMcpPort: port('WARMGATE_SIDECAR_MCP_PORT', withDefault('WARMGATE_SIDECAR_MCP_PORT')),
     agentTimeoutMs,
   };
+}
+
+/** `["/path/agent", "--flag"]`: a non-empty JSON array of non-empty strings. */
+function commandOf(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (cause) {
+    throw errors.invalidArgument('WARMGATE_SIDECAR_AGENT_COMMAND must be a JSON array', cause);
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length === 0 ||
+    !parsed.every((part) => typeof part === 'string' && part !== '')
+  ) {
+    throw errors.invalidArgument(
+      'WARMGATE_SIDECAR_AGENT_COMMAND must be a non-empty JSON array of non-empty strings',
+    );
+  }
+  return parsed as string[];
 }
 
 function port(name: string, raw: string): number {

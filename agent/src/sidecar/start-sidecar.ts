@@ -24,14 +24,15 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
   const template = await createTemplateRepo();
   // With WARMGATE_SIDECAR_AGENT the sidecar is the data plane in front of a plain MCP agent
   // (issue 14); without it the agent takes the binding over the control API.
-  const dataPlane = config.agentListen
-    ? await import('./data-plane/start-data-plane.js')
-        .then((m) => m.startDataPlane(config))
-        .catch(async (error: unknown) => {
-          await template.remove();
-          throw error;
-        })
-    : undefined;
+  const dataPlane =
+    config.agentListen || config.agentCommand
+      ? await import('./data-plane/start-data-plane.js')
+          .then((m) => m.startDataPlane(config))
+          .catch(async (error: unknown) => {
+            await template.remove();
+            throw error;
+          })
+      : undefined;
   const control = dataPlane
     ? dataPlane.plane.control
     : createControlClient(config.agentUrl, config.controlToken);

@@ -9,8 +9,9 @@ import { createDirectVerifier } from '../../auth/direct-credential.js';
 import type { AgentConfig } from '../../config.js';
 import { sendError, sendJson } from '../../server/http-util.js';
 import { serveTraced } from '../../telemetry/spans.js';
-import { createAgentLink, parseListen, type AgentLink } from './agent-link.js';
+import { agentFault, createAgentLink, parseListen, type AgentLink } from './agent-link.js';
 import { createDataPlane, type DataPlane } from './data-plane.js';
+import { startStdioAgent, type StdioAgent } from './stdio-link.js';
 
 /** How long start-up waits for the agent to answer on its address. */
 const AGENT_START_TIMEOUT_MS = 60_000;
@@ -23,10 +24,33 @@ export interface RunningDataPlane {
 }
 
 export async function startDataPlane(config: AgentConfig): Promise<RunningDataPlane> {
-  const target = parseListen(config.agentListen!);
-  const link = createAgentLink(target, config.agentTimeoutMs);
-  const probeLink = createAgentLink(target, PROBE_TIMEOUT_MS);
-  const probe = () => probeAgent(probeLink);
+  let link: AgentLink;
+  let probe: () => Promise<void>;
+  let stdio: StdioAgent | undefined;
+  let probeLink: AgentLink | undefined;
+  if (config.agentCommand) {
+    // The agent as the sidecar's child over stdio: it starts here, and is ready once it
+    // answered initialize.
+    const agent = startStdioAgent(
+      config.agentCommand,
+      agentEnv(config.workspaceDir),
+      config.workspaceDir,
+      config.agentTimeoutMs,
+    );
+    stdio = agent;
+    link = agent.link;
+    probe = async () => {
+      const gone = agent.exited();
+      if (gone) throw agentFault(errors.unavailable(`the agent process ${gone}`));
+      await agent.ready;
+    };
+  } else {
+    const target = parseListen(config.agentListen!);
+    link = createAgentLink(target, config.agentTimeoutMs);
+    const probing = createAgentLink(target, PROBE_TIMEOUT_MS);
+    probeLink = probing;
+    probe = () => probeAgent(probing);
+  }
   const plane = createDataPlane({
     workspaceDir: config.workspaceDir,
     link,
@@ -34,7 +58,12 @@ export async function startDataPlane(config: AgentConfig): Promise<RunningDataPl
     drainTimeoutMs: config.drainTimeoutMs,
     probe,
   });
-  await waitForAgent(probe, AGENT_START_TIMEOUT_MS);
+  try {
+    await waitForAgent(probe, AGENT_START_TIMEOUT_MS);
+  } catch (error) {
+    await stdio?.stop();
+    throw error;
+  }
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const work =
@@ -64,7 +93,8 @@ export async function startDataPlane(config: AgentConfig): Promise<RunningDataPl
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       link.close();
-      probeLink.close();
+      probeLink?.close();
+      await stdio?.stop();
     },
   };
 }
@@ -94,4 +124,21 @@ async function waitForAgent(probe: () => Promise<void>, timeoutMs: number): Prom
   throw errors.unavailable(
     `the agent did not answer within ${timeoutMs} ms (${String((last as Error)?.message ?? last)})`,
   );
+}
+
+/** What a stdio agent's process gets: the process basics and its own settings, no secret. */
+function agentEnv(workspace: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { WARMGATE_WORKSPACE: workspace };
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    if (
+      ['PATH', 'HOME', 'USER', 'LANG', 'TZ', 'TMPDIR', 'XDG_CACHE_HOME'].includes(name) ||
+      name.startsWith('LC_') ||
+      ['WARMGATE_AGENT_ISOLATION', 'WARMGATE_BWRAP'].includes(name) ||
+      name.startsWith('WARMGATE_INDICATOR_')
+    ) {
+      env[name] = value;
+    }
+  }
+  return env;
 }
