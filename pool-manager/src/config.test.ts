@@ -121,6 +121,15 @@ describe('loadConfig', () => {
     expect(config.runtime.agentCommands).toEqual({
       python: ['/opt/py/bin/python', '-m', 'agent'],
     });
+    expect(
+      loadConfig({
+        WARMGATE_POOL_AGENT_COMMANDS: '{"python": ["/opt/py/bin/agent"]}',
+        WARMGATE_POOL_AGENT_STDIO: 'python',
+      }).runtime.agentStdio,
+    ).toEqual(['python']);
+    expect(() => loadConfig({ WARMGATE_POOL_AGENT_STDIO: 'python' })).toThrow(
+      /WARMGATE_POOL_AGENT_STDIO: python is not a name in WARMGATE_POOL_AGENT_COMMANDS/,
+    );
     expect(() => loadConfig({ WARMGATE_POOL_AGENT: 'cobol' })).toThrow(/WARMGATE_POOL_AGENT=/);
     expect(() => loadConfig({ WARMGATE_POOL_PROFILES: 'standard:agent=nope' })).toThrow(
       /profile standard names agent nope/,

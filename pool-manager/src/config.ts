@@ -66,6 +66,8 @@ export interface RuntimeConfig {
   readonly agentProcesses: 1 | 2;
   /** Local runtime: agents by name (WARMGATE_POOL_AGENT_COMMANDS), each a command line. */
   readonly agentCommands: Readonly<Record<string, readonly string[]>>;
+  /** Local runtime: the agents of agentCommands the sidecar starts itself and speaks stdio to. */
+  readonly agentStdio: readonly string[];
   readonly killGraceMs: number;
   /** Container start deadline, for either runtime. */
   readonly readyTimeoutMs: number;
@@ -127,6 +129,8 @@ const defaults = {
   WARMGATE_POOL_AGENT: 'typescript',
   /** JSON {"name": ["command", "arg", ...]}: MCP servers started under the agent start contract. */
   WARMGATE_POOL_AGENT_COMMANDS: '{}',
+  /** Names from WARMGATE_POOL_AGENT_COMMANDS spoken to over stdio (comma-separated). */
+  WARMGATE_POOL_AGENT_STDIO: '',
   WARMGATE_POOL_PROFILES: 'standard:min=2:max=50',
   WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,enterprise=standard:8h',
   WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
@@ -198,6 +202,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   };
   const duration = (name: PoolManagerEnvName) => check(name, parseDuration, 1000);
   const agentCommands = check('WARMGATE_POOL_AGENT_COMMANDS', parseAgentCommands, {});
+  const agentStdio = read('WARMGATE_POOL_AGENT_STDIO')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of agentStdio) {
+    if (!(name in agentCommands)) {
+      problems.push(
+        `WARMGATE_POOL_AGENT_STDIO: ${name} is not a name in WARMGATE_POOL_AGENT_COMMANDS`,
+      );
+    }
+  }
   const knownAgent = (agent: string) =>
     agent === 'typescript' || agent === 'typescript-mcp' || agent in agentCommands;
   const defaultAgent = read('WARMGATE_POOL_AGENT');
@@ -290,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       agentNodeArgs: check('WARMGATE_POOL_AGENT_NODE_ARGS', parseNodeArgs, []),
       agentProcesses: check('WARMGATE_POOL_AGENT_PROCESSES', parseProcessCount, 2),
       agentCommands,
+      agentStdio,
       killGraceMs: duration('WARMGATE_POOL_KILL_GRACE'),
       readyTimeoutMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
       ...(runtimeKind === 'kubernetes' ? { kubernetes: kubernetesOf(read, required) } : {}),

@@ -34,6 +34,8 @@ export interface LocalRuntimeOptions {
    * line started under the agent start contract; `typescript-mcp` is built in.
    */
   agentCommands?: Readonly<Record<string, readonly string[]>>;
+  /** Names of agentCommands the sidecar starts as its child and speaks stdio to. */
+  agentStdio?: readonly string[];
   host?: string;
   /** SIGTERM → SIGKILL grace when destroying. */
   killGraceMs?: number;
@@ -138,6 +140,27 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
             : options.agentCommands?.[agentName];
         if (!command) {
           throw errors.failedPrecondition(`profile ${profile.name}: no agent ${agentName}`);
+        }
+        if (options.agentStdio?.includes(agentName)) {
+          // Over stdio the sidecar starts the agent as its child (one process group): the
+          // sidecar's pid stands for both.
+          const plane = await start('sidecar', {
+            ...agentSecrets,
+            [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
+            WARMGATE_SIDECAR_PORT: '0',
+            WARMGATE_SIDECAR_MCP_PORT: '0',
+            WARMGATE_SIDECAR_AGENT_COMMAND: JSON.stringify(command),
+          });
+          if (plane.mcpPort === undefined) {
+            throw errors.unavailable(`container ${id}: its sidecar names no mcpPort`);
+          }
+          await files.writePid(id, 'agent', plane.pid);
+          agent = { pid: plane.pid, port: plane.mcpPort };
+          sidecar = { pid: plane.pid, port: plane.port };
+          const record: ContainerRecord = { id, profile: profile.name, createdAt, agent, sidecar };
+          await files.writeRecord(record);
+          records.set(id, record);
+          return toContainer(record);
         }
         const socket = files.secretFile(id, 'agent.sock');
         const workspace = files.workspace(id);
