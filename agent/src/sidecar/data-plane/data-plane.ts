@@ -5,7 +5,7 @@
 // and pushes before the result goes back (workspace-committer.ts). It implements the
 // ControlClient the Lifecycle service already speaks, so Bind/Drain/GetStatus are unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AuthMode, WarmgateError, codeName, errors } from '@warmgate/proto';
+import { AuthMode, WarmgateError, errors } from '@warmgate/proto';
 import type { DirectVerifier } from '../../auth/direct-credential.js';
 import type { ControlClient } from '../../control/control-client.js';
 import type {
@@ -14,7 +14,7 @@ import type {
   BindCommand,
   DrainResult,
 } from '../../control/control-protocol.js';
-import { httpStatusOf, jsonRpcErrorBody, toolErrorResult } from '../../mcp/error-codes.js';
+import { toolErrorResult } from '../../mcp/error-codes.js';
 import type { Binding } from '../../server/agent-core.js';
 import { header } from '../../server/http-util.js';
 import { validateUserId } from '../../store/repo-store.js';
@@ -24,6 +24,7 @@ import {
   type AgentLink,
   type AgentResponse,
 } from './agent-link.js';
+import { pipe, readBody, refuse, send, sendJsonRpc } from './http-answers.js';
 import {
   encodeMessages,
   messagesOf,
@@ -39,8 +40,6 @@ export const COMMIT_META = 'warmgate/commit';
 /** An agent's suggested commit message on its tool result (optional; one line). */
 export const COMMIT_MESSAGE_META = 'warmgate/commit-message';
 
-/** 10,000 candles as JSON fit comfortably (as the agent's own limit). */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export interface DataPlaneOptions {
@@ -350,83 +349,4 @@ function agentMalformed(message: string): WarmgateError {
   const error = errors.unavailable(message);
   (error as WarmgateError & { agentFault?: boolean }).agentFault = true;
   return error;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      throw errors.resourceExhausted(`request body over ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-const PASSED_BACK = ['content-type', 'mcp-session-id', 'cache-control'];
-
-function answerHeaders(from: IncomingMessage['headers']): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of PASSED_BACK) {
-    const value = from[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
-  return headers;
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  headers: IncomingMessage['headers'],
-  body: Buffer,
-) {
-  res.writeHead(status, { ...answerHeaders(headers), 'content-length': String(body.length) });
-  res.end(body);
-}
-
-function sendJsonRpc(res: ServerResponse, headers: IncomingMessage['headers'], message: unknown) {
-  const body = Buffer.from(JSON.stringify(message));
-  const session = headers['mcp-session-id'];
-  res.writeHead(200, {
-    'content-type': 'application/json',
-    'content-length': String(body.length),
-    ...(typeof session === 'string' ? { 'mcp-session-id': session } : {}),
-  });
-  res.end(body);
-}
-
-/** Streams the agent's answer through (event streams stay open until either side ends). */
-function pipe(res: ServerResponse, answer: IncomingMessage): Promise<void> {
-  res.writeHead(answer.statusCode ?? 502, answerHeaders(answer.headers));
-  res.flushHeaders();
-  return new Promise((resolve) => {
-    answer.pipe(res);
-    const done = () => resolve();
-    answer.once('end', done);
-    answer.once('error', () => {
-      res.destroy();
-      resolve();
-    });
-    res.once('close', () => {
-      answer.destroy();
-      resolve();
-    });
-  });
-}
-
-function refuse(res: ServerResponse, reason: unknown): void {
-  const error = WarmgateError.from(reason);
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  const body = jsonRpcErrorBody(error);
-  res.writeHead(httpStatusOf(error.code), {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'x-warmgate-code': codeName(error.code),
-  });
-  res.end(body);
 }
