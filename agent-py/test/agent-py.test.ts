@@ -118,6 +118,14 @@ describe('resources and tools', () => {
     const state = JSON.parse(await readFile(join(workspace, 'workspace.json'), 'utf8'));
     expect(state).toMatchObject({ symbol: 'ETHUSDT', timeframe: '4h', openAnalysis: null });
     expect(await readFile(join(workspace, 'system-prompt.md'), 'utf8')).toBe('Be brief.\n');
+    // the commit message the sidecar's data plane commits with (the TypeScript agent's wording)
+    const saved = await client.callTool({
+      name: 'indicator_save',
+      arguments: { name: 'ema-9', spec: { indicator: 'ema', period: 9 } },
+    });
+    expect(saved._meta).toEqual({ 'warmgate/commit-message': 'Indicator: save ema-9' });
+    const read = await client.callTool({ name: 'profile_get', arguments: {} });
+    expect(read._meta).toBeUndefined();
     const bad = await call(client, 'workspace_set_chart', { timeframe: '2h' });
     expect(bad.isError).toBe(true);
   });

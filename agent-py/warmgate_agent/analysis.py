@@ -264,8 +264,11 @@ class Evaluator:
             k = _on_values(raw, lambda x: sma(x, smooth))
             return {"k": k, "d": _on_values(k, lambda x: sma(x, signal))}
         if kind == "obv":
+            # From the second bar (the first has no previous close), as trading-signals' OBV.
             direction = np.sign(np.diff(c["close"], prepend=c["close"][0]))
-            return {"value": np.cumsum(direction * c["volume"])}
+            out = np.cumsum(direction * c["volume"])
+            out[0] = np.nan
+            return {"value": out}
         if kind == "price":
             return {"value": self.price(spec.get("field", "close"), f"{where}.field")}
         if kind == "shift":

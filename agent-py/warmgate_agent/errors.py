@@ -14,6 +14,8 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent
 
 WARMGATE_CODE_META = "warmgate/code"
+# The commit message a write suggests; the sidecar's data plane commits with it (issue 14).
+COMMIT_MESSAGE_META = "warmgate/commit-message"
 
 
 class AgentError(Exception):
@@ -42,11 +44,12 @@ def tool_error(error: BaseException) -> CallToolResult:
     )
 
 
-def tool_result(value: Any) -> CallToolResult:
+def tool_result(value: Any, commit_message: str | None = None) -> CallToolResult:
     structured = value if isinstance(value, dict) else None
     return CallToolResult(
         content=[TextContent(type="text", text=json.dumps(value, indent=2))],
         structured_content=structured,
+        _meta={COMMIT_MESSAGE_META: commit_message} if commit_message else None,
     )
 
 

@@ -52,6 +52,14 @@ URIS = {
     "strategies": "strategies://list",
 }
 MAX_PYTHON_RUNS = 8
+
+
+class Written:
+    """A write tool's result and the commit message it suggests (the TypeScript agent's)."""
+
+    def __init__(self, value: Any, message: str) -> None:
+        self.value = value
+        self.message = message
 Name = Annotated[str, Field(max_length=64, description="1-64 of a-z 0-9 - _, starting with a letter or digit")]
 Candles = Annotated[
     list[dict[str, Any]],
@@ -155,7 +163,10 @@ def tool(server: MCPServer, name: str, title: str, description: str, read_only: 
         @functools.wraps(fn)
         async def call(*args: Any, **kwargs: Any) -> CallToolResult:
             try:
-                return tool_result(await fn(*args, **kwargs))
+                result = await fn(*args, **kwargs)
+                if isinstance(result, Written):
+                    return tool_result(result.value, result.message)
+                return tool_result(result)
             except Exception as error:  # one mapping for every tool
                 return tool_error(error)
             finally:
@@ -334,7 +345,12 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
             if given:
                 state["openAnalysis"] = open_analysis
 
-        return await update_state(change)
+        parts = [
+            *([f"symbol {symbol}"] if symbol else []),
+            *([f"timeframe {timeframe}"] if timeframe else []),
+            *(["open analysis"] if given else []),
+        ]
+        return Written(await update_state(change), f"Chart: set {', '.join(parts) or 'nothing'}")
 
     @tool(
         server,
@@ -350,7 +366,8 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
             spec = item.get("spec")
             analysis.Evaluator(probe, await agent.lookup_for(spec, None)).spec(spec, f"indicators[{i}].spec")
         chosen = [{"id": i["id"], "spec": i["spec"]} for i in indicators]
-        return await update_state(lambda state: state.__setitem__("indicators", chosen))
+        ids = ", ".join(i["id"] for i in chosen) or "(none)"
+        return Written(await update_state(lambda state: state.__setitem__("indicators", chosen)), f"Chart: indicators {ids}")
 
     # -- profile and system prompt -------------------------------------------------------------
     @tool(server, "profile_get", "Get profile", "The user's profile: display name, trading style, risk tolerance, markets, preferences.", True)
@@ -390,7 +407,9 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
             }
             assert valid_profile(next_profile)
             ws.write(PROFILE_FILE, to_json_file(next_profile))
-            return {"profile": next_profile}
+            given = {"display_name": display_name, "trading_style": trading_style, "risk_tolerance": risk_tolerance, "markets": markets, "preferences": preferences}
+            fields = ", ".join(k for k, v in given.items() if v is not None) or "nothing"
+            return Written({"profile": next_profile}, f"Profile: update {fields}")
 
     @tool(server, "system_prompt_get", "Get system prompt", "The user's own instructions for the assistant (Markdown).", True)
     async def system_prompt_get() -> Any:
@@ -408,7 +427,7 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
         _check_size("text", text, MAX_SYSTEM_PROMPT)
         async with ws.write_lock:
             ws.write(SYSTEM_PROMPT_FILE, text)
-        return {"bytes": len(text.encode())}
+        return Written({"bytes": len(text.encode())}, "System prompt: update")
 
     # -- indicators ----------------------------------------------------------------------------
     @tool(server, "indicator_list", "List indicators", "Built-in indicators (with parameters and outputs) and the user's saved indicators (JSON specs and Python).", True)
@@ -442,7 +461,7 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
         content = to_json_file({"description": description or "", "spec": spec})
         _check_size("spec", content, MAX_SPEC_BYTES)
         await save_item("indicators", INDICATORS_DIR, item_path(INDICATORS_DIR, name), content, python_path(name))
-        return {"name": name}
+        return Written({"name": name}, f"Indicator: save {name}")
 
     @tool(
         server,
@@ -465,7 +484,8 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
             raise invalid(f"{python_path(name)} must define a top-level function compute(candles)")
         await save_item("indicators", INDICATORS_DIR, python_path(name), source, item_path(INDICATORS_DIR, name))
         refused = agent.user_code.refusal()
-        return {"name": name, "path": python_path(name), **({"note": refused.message} if refused else {})}
+        value = {"name": name, "path": python_path(name), **({"note": refused.message} if refused else {})}
+        return Written(value, f"Indicator: save {name} (Python)")
 
     @tool(server, "indicator_delete", "Delete indicator", "Delete a saved indicator (a JSON spec or a Python file).", False, destructive=True)
     async def indicator_delete(name: Name) -> Any:
@@ -474,7 +494,7 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
             for path in (item_path(INDICATORS_DIR, name), python_path(name)):
                 if ws.exists(path):
                     ws.remove(path)
-                    return {"name": name, "deleted": True}
+                    return Written({"name": name, "deleted": True}, f"Indicator: delete {name}")
         raise not_found(f'no saved indicator "{name}"')
 
     @tool(
@@ -525,7 +545,7 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
         content = to_json_file(strategy)
         _check_size("strategy", content, MAX_STRATEGY_BYTES)
         await save_item("strategies", STRATEGIES_DIR, item_path(STRATEGIES_DIR, strategy["name"]), content, None)
-        return {"name": strategy["name"]}
+        return Written({"name": strategy["name"]}, f"Strategy: save {strategy['name']}")
 
     @tool(server, "strategy_delete", "Delete strategy", "Delete a saved strategy.", False, destructive=True)
     async def strategy_delete(name: Name) -> Any:
@@ -534,7 +554,7 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
             if not ws.exists(path):
                 raise not_found(f'no saved strategy "{name}"')
             ws.remove(path)
-        return {"name": name, "deleted": True}
+        return Written({"name": name, "deleted": True}, f"Strategy: delete {name}")
 
     @tool(
         server,
@@ -588,7 +608,7 @@ def register_tools(server: MCPServer, agent: Agent) -> None:
         }
         async with ws.write_lock:
             appended = conversation.append(ws, turn)
-        return {"turn_id": turn_id, "appended": appended}
+        return Written({"turn_id": turn_id, "appended": appended}, f"Conversation: turn {turn_id}")
 
     @tool(server, "conversation_summary", "Conversation summary", "The most recent conversation turns as Markdown (bounded to 8,000 characters).", True)
     async def conversation_summary(max_turns: Annotated[int | None, Field(ge=1, le=50)] = None) -> Any:

@@ -27,6 +27,7 @@ RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "indicator_run
 # Where bubblewrap shows the runner (alone, not the agent's source folder).
 SANDBOX_RUNNER = "/run/warmgate/indicator_runner.py"
 KEEP_STDERR = 16 * 1024
+STARTUP_TIMEOUT_S = 60
 MAX_ANSWER = 4 * 1024 * 1024
 CHILD_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -99,29 +100,35 @@ class UserCode:
             cwd=self.workspace.root,
             start_new_session=True,
         )
+        assert process.stdout is not None
+        stderr_task = asyncio.ensure_future(_bounded(process.stderr, KEEP_STDERR))
+        feed_task = asyncio.ensure_future(_feed(process.stdin, request))
         timeout = self.config.indicator_timeout_ms / 1000
         try:
-            out, err, _ = await asyncio.wait_for(
-                asyncio.gather(
-                    _bounded(process.stdout, MAX_ANSWER),
-                    _bounded(process.stderr, KEEP_STDERR),
-                    _feed(process.stdin, request),
-                ),
-                timeout,
-            )
-            code = await asyncio.wait_for(process.wait(), timeout)
-        except asyncio.TimeoutError:
-            _kill(process)
-            await process.wait()
-            raise AgentError(
-                "DEADLINE_EXCEEDED",
-                f"{display} was stopped: it ran longer than its time budget of {timeout:g} s",
-            ) from None
+            # Start-up (interpreter, numpy, sandbox) has its own allowance; the user's time
+            # budget starts when the runner says `started`.
+            try:
+                first = await asyncio.wait_for(process.stdout.readline(), STARTUP_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                raise AgentError("UNAVAILABLE", f"{display}: the indicator runner did not start within {STARTUP_TIMEOUT_S} s") from None
+            if first == b"started\n":
+                try:
+                    out = await asyncio.wait_for(_bounded(process.stdout, MAX_ANSWER), timeout)
+                    code = await asyncio.wait_for(process.wait(), timeout)
+                except asyncio.TimeoutError:
+                    raise AgentError(
+                        "DEADLINE_EXCEEDED",
+                        f"{display} was stopped: it ran longer than its time budget of {timeout:g} s",
+                    ) from None
+            else:
+                out = first + await _bounded(process.stdout, MAX_ANSWER)
+                code = await process.wait()
         finally:
             if process.returncode is None:
                 _kill(process)
                 await process.wait()
-        stderr = err.decode(errors="replace")
+            feed_task.cancel()
+        stderr = (await stderr_task).decode(errors="replace")
         if code != 0 or not out:
             raise _crash(display, code, stderr)
         try:
