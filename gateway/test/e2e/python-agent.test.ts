@@ -105,6 +105,7 @@ describe('WARMGATE_AGENT=python npm start', () => {
       '--',
       'indicators/meandev.py',
     ]);
-    expect(log.trim().split('\n')[0]).toMatch(/^py-writer\|/);
+    // Authored by the user, with the agent's own message (_meta["warmgate/commit-message"]).
+    expect(log.trim().split('\n')[0]).toBe('py-writer|Indicator: save meandev (Python)');
   });
 });
