@@ -11,7 +11,7 @@
 import { WarmgateError } from '@warmgate/proto';
 import { loadConfig, type Role } from './config.js';
 import { announceReady } from './ready.js';
-import { startOtlpTelemetry } from './telemetry/start-otlp.js';
+import { startOtlpTelemetry } from '@warmgate/telemetry';
 
 const ROLES: readonly Role[] = ['agent', 'sidecar', 'container', 'stdio', 'mcp'];
 /** A stop that takes longer than this is cut short (the drain has its own timeout). */

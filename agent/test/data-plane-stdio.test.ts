@@ -10,11 +10,11 @@ import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { agentv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ensureStore } from '../src/index.js';
+import { ensureStore } from '@warmgate/contract';
 import { bindRequest, connectMcp, kill, startProcess, type Process } from './support/container.js';
 import { storeFile, storeGit } from './support/store-git.js';
 import { ok } from './support/tool-result.js';
-import { signAssertion } from '../src/index.js';
+import { signAssertion } from '@warmgate/contract';
 
 const PYTHON_AGENT = fileURLToPath(
   new URL('../../agent-py/bin/warmgate-agent-py', import.meta.url),

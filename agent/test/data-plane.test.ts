@@ -13,7 +13,7 @@ import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { AuthMode, ErrorCode, agentv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { ensureStore, repoPathFor, signAssertion } from '../src/index.js';
+import { ensureStore, repoPathFor, signAssertion } from '@warmgate/contract';
 import {
   bindRequest,
   connectAs,

@@ -1,8 +1,9 @@
 // WarmgateError codes on MCP's wire, without the MCP SDK (the sidecar's data plane uses these
 // too, and loads no SDK): JSON-RPC error codes, HTTP statuses, tool error results.
+import { CODE_META } from '@warmgate/contract/meta-keys';
 import { ErrorCode, WarmgateError, codeName } from '@warmgate/proto';
 
-export const WARMGATE_CODE_META = 'warmgate/code';
+export const WARMGATE_CODE_META = CODE_META;
 
 /** A tool result with isError and the code in `_meta["warmgate/code"]` (what the gateway reads). */
 export function toolErrorResult(reason: unknown) {

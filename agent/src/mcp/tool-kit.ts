@@ -2,6 +2,7 @@
 // handler); registration wraps each in in-flight tracking and the one error mapping, and in
 // public mode leaves every mutating tool out (neither listed nor callable).
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { COMMIT_MESSAGE_META, INTERNAL_TOOL_META } from '@warmgate/contract/meta-keys';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
@@ -13,8 +14,6 @@ import { urisForPaths } from './resource-uris.js';
 
 /** The commit messages of the mutations one tool call made (for the data plane's commit). */
 const callMessages = new AsyncLocalStorage<string[]>();
-/** A tool result's suggested commit message, read by the sidecar's data plane (issue 14). */
-export const COMMIT_MESSAGE_META = 'warmgate/commit-message';
 
 export interface ToolContext {
   readonly core: AgentCore;
@@ -60,7 +59,7 @@ export function registerTools(
           destructiveHint: tool.readOnly ? false : (tool.destructive ?? false),
           openWorldHint: false,
         },
-        ...(tool.internal ? { _meta: { 'warmgate/internal': true } } : {}),
+        ...(tool.internal ? { _meta: { [INTERNAL_TOOL_META]: true } } : {}),
       },
       (async (args: unknown): Promise<CallToolResult> => {
         try {

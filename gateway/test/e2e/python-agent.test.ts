@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoPathFor } from '@warmgate/agent';
+import { repoPathFor } from '@warmgate/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcCaller, wsCaller, type Caller } from '../reliability/support/callers.js';
 import { startStack, type StackProcess } from '../support/stack-process.js';

@@ -5,8 +5,9 @@
 // and pushes before the result goes back (workspace-committer.ts). It implements the
 // ControlClient the Lifecycle service already speaks, so Bind/Drain/GetStatus are unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { COMMIT_MESSAGE_META, COMMIT_META } from '@warmgate/contract/meta-keys';
 import { AuthMode, WarmgateError, errors } from '@warmgate/proto';
-import type { DirectVerifier } from '../../auth/direct-credential.js';
+import type { DirectVerifier } from '@warmgate/contract/direct-credential';
 import type { ControlClient } from '../../control/control-client.js';
 import type {
   AgentStateName,
@@ -17,7 +18,7 @@ import type {
 import { toolErrorResult } from '../../mcp/error-codes.js';
 import type { Binding } from '../../server/agent-core.js';
 import { header } from '../../server/http-util.js';
-import { validateUserId } from '../../store/repo-store.js';
+import { validateUserId } from '@warmgate/contract/user-id';
 import {
   forwardedHeaders,
   isAgentFault,
@@ -34,11 +35,6 @@ import {
   type JsonRpcMessage,
 } from './mcp-messages.js';
 import { WorkspaceCommitter, type Written } from './workspace-committer.js';
-
-/** The commit a write landed in, added to its tool result by the sidecar. */
-export const COMMIT_META = 'warmgate/commit';
-/** An agent's suggested commit message on its tool result (optional; one line). */
-export const COMMIT_MESSAGE_META = 'warmgate/commit-message';
 
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors } from '@warmgate/proto';
-import { createDirectVerifier } from '../../auth/direct-credential.js';
+import { createDirectVerifier } from '@warmgate/contract/direct-credential';
 import type { AgentConfig } from '../../config.js';
 import { sendError, sendJson } from '../../server/http-util.js';
 import { serveTraced } from '../../telemetry/spans.js';

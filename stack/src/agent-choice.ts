@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 
 const AGENTS = ['typescript', 'typescript-mcp', 'python'] as const;
 const PYTHON_AGENT = fileURLToPath(
-  new URL('../../../agent-py/bin/warmgate-agent-py', import.meta.url),
+  new URL('../../agent-py/bin/warmgate-agent-py', import.meta.url),
 );
 
 /** Sets the pool manager's agent settings in `env` from WARMGATE_AGENT; throws on a bad value. */

@@ -1,0 +1,13 @@
+// MCP `_meta` keys the agent sets and the gateway reads.
+
+/** On a tool the agent lists: `true` = internal, for the gateway to call, never shown to the LLM or a client. */
+export const INTERNAL_TOOL_META = 'warmgate/internal';
+/** On an error tool result: the WarmgateError code name (e.g. `INVALID_ARGUMENT`). */
+export const CODE_META = 'warmgate/code';
+/**
+ * On a write's tool result, from an agent behind the sidecar's data plane (optional): the
+ * one-line message the sidecar commits the write with (docs/architecture.md, agent start contract).
+ */
+export const COMMIT_MESSAGE_META = 'warmgate/commit-message';
+/** On a write's tool result, added by the sidecar's data plane: the commit the write landed in. */
+export const COMMIT_META = 'warmgate/commit';
