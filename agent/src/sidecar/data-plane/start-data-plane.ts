@@ -128,7 +128,11 @@ async function waitForAgent(probe: () => Promise<void>, timeoutMs: number): Prom
 
 /** What a stdio agent's process gets: the process basics and its own settings, no secret. */
 function agentEnv(workspace: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { WARMGATE_WORKSPACE: workspace };
+  // WARMGATE_WORKSPACE_DIR too, so a sweep by environment finds the agent with its sidecar.
+  const env: NodeJS.ProcessEnv = {
+    WARMGATE_WORKSPACE: workspace,
+    WARMGATE_WORKSPACE_DIR: workspace,
+  };
   for (const [name, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
     if (

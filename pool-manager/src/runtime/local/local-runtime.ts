@@ -166,7 +166,14 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         const workspace = files.workspace(id);
         const pid = await spawnPlainAgent({
           command,
-          env: { ...given, WARMGATE_WORKSPACE: workspace, WARMGATE_AGENT_LISTEN: socket },
+          // WARMGATE_WORKSPACE_DIR too: what finds a container's processes by their
+          // environment (the test harness's leftover sweep) finds the agent as well.
+          env: {
+            ...given,
+            WARMGATE_WORKSPACE: workspace,
+            WARMGATE_WORKSPACE_DIR: workspace,
+            WARMGATE_AGENT_LISTEN: socket,
+          },
           cwd: workspace,
           logFile: files.logFile(id, 'agent'),
           onSpawn: (spawned) => files.writePid(id, 'agent', spawned),
