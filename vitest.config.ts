@@ -9,28 +9,42 @@ const resolve = { conditions: ['@warmgate/source'] };
 
 export default defineConfig({
   test: {
-    projects: packages.flatMap((name) => [
-      {
-        resolve,
-        test: {
-          name: `${name}:unit`,
-          root: name,
-          include: ['src/**/*.test.ts'],
-          environment: 'node',
+    projects: [
+      ...packages.flatMap((name) => [
+        {
+          resolve,
+          test: {
+            name: `${name}:unit`,
+            root: name,
+            include: ['src/**/*.test.ts'],
+            environment: 'node',
+          },
         },
-      },
+        {
+          resolve,
+          test: {
+            name: `${name}:integration`,
+            root: name,
+            include: ['test/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        },
+      ]),
+      // The Python reference agent: driven from TypeScript by the official MCP client.
       {
         resolve,
         test: {
-          name: `${name}:integration`,
-          root: name,
+          name: 'agent-py:integration',
+          root: 'agent-py',
           include: ['test/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          testTimeout: 60_000,
+          hookTimeout: 360_000,
         },
       },
-    ]),
+    ],
     passWithNoTests: false,
   },
 });

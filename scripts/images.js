@@ -1,4 +1,4 @@
-// `npm run images`: builds warmgate/agent, warmgate/gateway and warmgate/pool-manager (tag dev)
+// `npm run images`: builds warmgate/agent, warmgate/agent-py, warmgate/gateway and warmgate/pool-manager (tag dev)
 // from the repository's Dockerfiles on a locally made base image, and prints their sizes.
 //
 // No image registry is reachable here, so the base is made locally: a debootstrap of Debian
@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LOCK = '/tmp/warmgate-heavy.lock';
 const TAG = process.env.WARMGATE_IMAGE_TAG || 'dev';
-export const IMAGES = ['agent', 'gateway', 'pool-manager'];
+export const IMAGES = ['agent', 'agent-py', 'gateway', 'pool-manager'];
 const started = Date.now();
 const say = (message) =>
   console.error(`images [${((Date.now() - started) / 1000).toFixed(0)}s]: ${message}`);

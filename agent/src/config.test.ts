@@ -25,6 +25,37 @@ describe('config', () => {
     });
   });
 
+  it('data plane: the sidecar fronts an agent address and needs no control token; role mcp needs its folder and address', () => {
+    const sidecar = loadConfig('sidecar', {
+      WARMGATE_WORKSPACE_DIR: '/ws',
+      WARMGATE_SIDECAR_SECRET: 's'.repeat(16),
+      WARMGATE_SIDECAR_AGENT: '/run/agent.sock',
+    });
+    expect(sidecar).toMatchObject({
+      agentListen: '/run/agent.sock',
+      sidecarMcpPort: 8092,
+      agentTimeoutMs: 300_000,
+      controlToken: '',
+    });
+    expect(
+      loadConfig('sidecar', { ...base, WARMGATE_SIDECAR_AGENT: '127.0.0.1:9000' }).agentListen,
+    ).toBe('127.0.0.1:9000');
+    expect(() => loadConfig('sidecar', { ...base, WARMGATE_SIDECAR_AGENT: 'agent.sock' })).toThrow(
+      /WARMGATE_SIDECAR_AGENT must be an absolute Unix socket path or host:port/,
+    );
+    expect(() =>
+      loadConfig('sidecar', { ...base, WARMGATE_SIDECAR_AGENT_TIMEOUT_MS: '5' }),
+    ).toThrow(/WARMGATE_SIDECAR_AGENT_TIMEOUT_MS/);
+    const mcp = loadConfig('mcp', { WARMGATE_WORKSPACE: '/w', WARMGATE_AGENT_LISTEN: '/w.sock' });
+    expect(mcp).toMatchObject({ workspaceDir: '/w', agentListen: '/w.sock' });
+    expect(() => loadConfig('mcp', { WARMGATE_AGENT_LISTEN: '/w.sock' })).toThrow(
+      /WARMGATE_WORKSPACE must be set/,
+    );
+    expect(() => loadConfig('mcp', { WARMGATE_WORKSPACE: '/w' })).toThrow(
+      /WARMGATE_AGENT_LISTEN must be set/,
+    );
+  });
+
   it('takes secrets from files (*_FILE), and the sidecar needs its Lifecycle secret', () => {
     const dir = mkdtempSync(join(tmpdir(), 'warmgate-agent-config-'));
     try {

@@ -5,8 +5,12 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { errors } from '@warmgate/proto';
 
-/** `container`: agent and sidecar in one process (each still on its own port and protocol). */
-export type Role = 'agent' | 'sidecar' | 'container' | 'stdio';
+/**
+ * `container`: agent and sidecar in one process (each still on its own port and protocol).
+ * `mcp`: the agent as a plain MCP server behind the sidecar's data plane (the agent start
+ * contract, docs/architecture.md): no control API, no credentials, no git.
+ */
+export type Role = 'agent' | 'sidecar' | 'container' | 'stdio' | 'mcp';
 
 export interface AgentConfig {
   readonly role: Role;
@@ -36,6 +40,22 @@ export interface AgentConfig {
    * `bind` — only when bound (a smaller idle container; every bind pays the load).
    */
   readonly mcpLoad: 'ready' | 'bind';
+  /**
+   * Sidecar: the agent's MCP address under the agent start contract (`WARMGATE_SIDECAR_AGENT`,
+   * an absolute Unix socket path or host:port). Set: the sidecar is the data plane (serves
+   * MCP itself on `sidecarMcpPort`, checks credentials, commits and pushes). Role `mcp`: where
+   * the agent serves MCP (`WARMGATE_AGENT_LISTEN`).
+   */
+  readonly agentListen: string | undefined;
+  /**
+   * Sidecar: the agent as a command the sidecar starts and speaks MCP to over stdio
+   * (`WARMGATE_SIDECAR_AGENT_COMMAND`, a JSON array); the other way to be the data plane.
+   */
+  readonly agentCommand: readonly string[] | undefined;
+  /** Sidecar data plane: its MCP port for the gateway. */
+  readonly sidecarMcpPort: number;
+  /** Sidecar data plane: the longest the agent may take to answer one request. */
+  readonly agentTimeoutMs: number;
 }
 
 export const DEFAULTS = {
@@ -46,6 +66,8 @@ export const DEFAULTS = {
   WARMGATE_AGENT_MAX_OBJECT_BYTES: String(64 * 1024 * 1024),
   WARMGATE_STDIO_USER_ID: 'local',
   WARMGATE_AGENT_MCP_LOAD: 'ready',
+  WARMGATE_SIDECAR_MCP_PORT: '8092',
+  WARMGATE_SIDECAR_AGENT_TIMEOUT_MS: '300000',
 } as const;
 
 export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -56,11 +78,48 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   const withDefault = (name: keyof typeof DEFAULTS) => read(name) ?? DEFAULTS[name];
   const host = withDefault('WARMGATE_AGENT_HOST');
   const agentPort = port('WARMGATE_AGENT_PORT', withDefault('WARMGATE_AGENT_PORT'));
-  const workspace = read('WARMGATE_WORKSPACE_DIR');
-  if (!workspace) throw errors.invalidArgument('WARMGATE_WORKSPACE_DIR must be set');
+  // Role mcp takes the agent start contract's name for the folder.
+  const workspace =
+    role === 'mcp'
+      ? (read('WARMGATE_WORKSPACE') ?? read('WARMGATE_WORKSPACE_DIR'))
+      : read('WARMGATE_WORKSPACE_DIR');
+  if (!workspace) {
+    throw errors.invalidArgument(
+      role === 'mcp' ? 'WARMGATE_WORKSPACE must be set' : 'WARMGATE_WORKSPACE_DIR must be set',
+    );
+  }
   const secret = (name: string) => secretOf(name, read(name), read(`${name}_FILE`));
   const controlToken = secret('WARMGATE_AGENT_CONTROL_TOKEN') ?? '';
-  if (role !== 'stdio' && controlToken.length < 16) {
+  const agentListen = read(role === 'mcp' ? 'WARMGATE_AGENT_LISTEN' : 'WARMGATE_SIDECAR_AGENT');
+  if (role === 'mcp' && !agentListen) {
+    throw errors.invalidArgument(
+      'WARMGATE_AGENT_LISTEN must be set (a Unix socket path or host:port): the TypeScript agent serves MCP over HTTP behind the sidecar',
+    );
+  }
+  if (
+    agentListen &&
+    !agentListen.startsWith('/') &&
+    !/^(\[[^\]]+\]|[^:/]+):\d{1,5}$/.test(agentListen)
+  ) {
+    throw errors.invalidArgument(
+      `${role === 'mcp' ? 'WARMGATE_AGENT_LISTEN' : 'WARMGATE_SIDECAR_AGENT'} must be an absolute Unix socket path or host:port (got ${agentListen})`,
+    );
+  }
+  const agentTimeoutMs = Number(withDefault('WARMGATE_SIDECAR_AGENT_TIMEOUT_MS'));
+  if (!Number.isInteger(agentTimeoutMs) || agentTimeoutMs < 100 || agentTimeoutMs > 3_600_000) {
+    throw errors.invalidArgument('WARMGATE_SIDECAR_AGENT_TIMEOUT_MS must be 100..3600000');
+  }
+  const agentCommand =
+    role === 'sidecar' ? commandOf(read('WARMGATE_SIDECAR_AGENT_COMMAND')) : undefined;
+  if (agentCommand && agentListen) {
+    throw errors.invalidArgument(
+      'WARMGATE_SIDECAR_AGENT and WARMGATE_SIDECAR_AGENT_COMMAND: set at most one (an address, or a command spoken to over stdio)',
+    );
+  }
+  // The data-plane sidecar and role mcp use no control API, so no control token.
+  const needsControl =
+    role !== 'stdio' && role !== 'mcp' && !(role === 'sidecar' && (agentListen || agentCommand));
+  if (needsControl && controlToken.length < 16) {
     throw errors.invalidArgument(
       'WARMGATE_AGENT_CONTROL_TOKEN (or _FILE) must be set to a secret of at least 16 characters',
     );
@@ -111,7 +170,32 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     maxObjectBytes,
     stdioUserId: withDefault('WARMGATE_STDIO_USER_ID'),
     mcpLoad,
+    agentListen,
+    agentCommand,
+    sidecarMcpPort: port('WARMGATE_SIDECAR_MCP_PORT', withDefault('WARMGATE_SIDECAR_MCP_PORT')),
+    agentTimeoutMs,
   };
+}
+
+/** `["/path/agent", "--flag"]`: a non-empty JSON array of non-empty strings. */
+function commandOf(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (cause) {
+    throw errors.invalidArgument('WARMGATE_SIDECAR_AGENT_COMMAND must be a JSON array', cause);
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length === 0 ||
+    !parsed.every((part) => typeof part === 'string' && part !== '')
+  ) {
+    throw errors.invalidArgument(
+      'WARMGATE_SIDECAR_AGENT_COMMAND must be a non-empty JSON array of non-empty strings',
+    );
+  }
+  return parsed as string[];
 }
 
 function port(name: string, raw: string): number {

@@ -4,6 +4,8 @@
 // container — both in one process, each on its own port, the sidecar still reaching the agent
 //             over the control API (one Node process instead of two per warm container)
 // stdio   — MCP over stdio on a local workspace (debugging)
+// mcp     — a plain MCP server behind a data-plane sidecar (WARMGATE_SIDECAR_AGENT): no
+//           credentials, no control API, no git (the agent start contract, issue 14)
 // Each role loads only its own code (the agent no gRPC, the sidecar no MCP SDK): see the
 // footprint section of docs/benchmarks.md.
 import { WarmgateError } from '@warmgate/proto';
@@ -11,14 +13,14 @@ import { loadConfig, type Role } from './config.js';
 import { announceReady } from './ready.js';
 import { startOtlpTelemetry } from '@warmgate/telemetry';
 
-const ROLES: readonly Role[] = ['agent', 'sidecar', 'container', 'stdio'];
+const ROLES: readonly Role[] = ['agent', 'sidecar', 'container', 'stdio', 'mcp'];
 /** A stop that takes longer than this is cut short (the drain has its own timeout). */
 const STOP_LIMIT_MS = 60_000;
 
 async function main(): Promise<void> {
   const role = process.argv[2] as Role | undefined;
   if (!role || !ROLES.includes(role)) {
-    process.stderr.write('usage: node agent/dist/main.js agent|sidecar|container|stdio\n');
+    process.stderr.write('usage: node agent/dist/main.js agent|sidecar|container|stdio|mcp\n');
     process.exit(2);
   }
   const config = loadConfig(role);
@@ -38,8 +40,13 @@ async function main(): Promise<void> {
   } else if (role === 'sidecar') {
     const { startSidecar } = await import('./sidecar/start-sidecar.js');
     const sidecar = await startSidecar(config);
-    await announceReady('sidecar', sidecar.port, config.readyFile);
+    await announceReady('sidecar', sidecar.port, config.readyFile, undefined, sidecar.mcpPort);
     stop = sidecar.close;
+  } else if (role === 'mcp') {
+    const { startPlainAgent } = await import('./server/start-plain.js');
+    const agent = await startPlainAgent(config);
+    await announceReady('mcp', agent.port, config.readyFile);
+    stop = agent.close;
   } else if (role === 'container') {
     const [{ startAgent }, { startSidecar }] = await Promise.all([
       import('./server/start-agent.js'),

@@ -16,3 +16,11 @@ export const SUBSCRIBER_CAPABILITY = 'warmgate/subscriber';
 export const CALL_META = 'warmgate/call';
 /** Notification (gateway → agent, params `{ call, reason? }`): cancel the call of that name. */
 export const CANCEL_NOTIFICATION = 'notifications/warmgate/cancelled';
+
+/**
+ * On a write's tool result, from an agent behind the sidecar's data plane (optional): the
+ * one-line message the sidecar commits the write with (docs/architecture.md, agent start contract).
+ */
+export const COMMIT_MESSAGE_META = 'warmgate/commit-message';
+/** On a write's tool result, added by the sidecar's data plane: the commit the write landed in. */
+export const COMMIT_META = 'warmgate/commit';

@@ -12,8 +12,8 @@ describe('loadConfig', () => {
     expect(config.host).toBe('127.0.0.1');
     expect(config.metrics.port).toBe(9464);
     expect(config.core.profiles).toEqual([
-      { name: 'standard', minWarm: 2, maxTotal: 50 },
-      { name: 'public', minWarm: 0, maxTotal: 4 },
+      { name: 'standard', minWarm: 2, maxTotal: 50, agent: 'typescript' },
+      { name: 'public', minWarm: 0, maxTotal: 4, agent: 'typescript' },
     ]);
     expect(config.core.publicProfile).toBe('public');
     expect(config.core.tiers.free).toEqual({ profile: 'standard', idleTimeoutMs: 15 * 60_000 });
@@ -105,6 +105,44 @@ describe('loadConfig', () => {
     ]) {
       expect(message).toContain(name);
     }
+  });
+
+  it("names each profile's agent: the default, a profile's own, a command; refuses unknown ones", () => {
+    const config = loadConfig({
+      WARMGATE_POOL_AGENT: 'typescript-mcp',
+      WARMGATE_POOL_AGENT_COMMANDS: '{"python": ["/opt/py/bin/python", "-m", "agent"]}',
+      WARMGATE_POOL_PROFILES: 'standard:min=1:max=5,py:min=0:max=3:agent=python',
+    });
+    expect(config.core.profiles.map((p) => [p.name, p.agent])).toEqual([
+      ['standard', 'typescript-mcp'],
+      ['py', 'python'],
+      ['public', 'typescript-mcp'],
+    ]);
+    expect(config.runtime.agentCommands).toEqual({
+      python: ['/opt/py/bin/python', '-m', 'agent'],
+    });
+    expect(
+      loadConfig({
+        WARMGATE_POOL_AGENT_COMMANDS: '{"python": ["/opt/py/bin/agent"]}',
+        WARMGATE_POOL_AGENT_STDIO: 'python',
+      }).runtime.agentStdio,
+    ).toEqual(['python']);
+    expect(() => loadConfig({ WARMGATE_POOL_AGENT_STDIO: 'python' })).toThrow(
+      /WARMGATE_POOL_AGENT_STDIO: python is not a name in WARMGATE_POOL_AGENT_COMMANDS/,
+    );
+    expect(() => loadConfig({ WARMGATE_POOL_AGENT: 'cobol' })).toThrow(/WARMGATE_POOL_AGENT=/);
+    expect(() => loadConfig({ WARMGATE_POOL_PROFILES: 'standard:agent=nope' })).toThrow(
+      /profile standard names agent nope/,
+    );
+    expect(() => loadConfig({ WARMGATE_POOL_AGENT_COMMANDS: '{"python": "python"}' })).toThrow(
+      /WARMGATE_POOL_AGENT_COMMANDS.*non-empty array/,
+    );
+    expect(() =>
+      loadConfig({
+        WARMGATE_POOL_RUNTIME: 'docker',
+        WARMGATE_POOL_AGENT: 'typescript-mcp',
+      }),
+    ).toThrow(/local runtime only/);
   });
 
   it('keeps the public profile apart from every paying tier', () => {

@@ -64,6 +64,10 @@ export interface RuntimeConfig {
   readonly agentNodeArgs: readonly string[];
   /** Local runtime: 1 = agent and sidecar in one process, 2 = two processes. */
   readonly agentProcesses: 1 | 2;
+  /** Local runtime: agents by name (WARMGATE_POOL_AGENT_COMMANDS), each a command line. */
+  readonly agentCommands: Readonly<Record<string, readonly string[]>>;
+  /** Local runtime: the agents of agentCommands the sidecar starts itself and speaks stdio to. */
+  readonly agentStdio: readonly string[];
   readonly killGraceMs: number;
   /** Container start deadline, for either runtime. */
   readonly readyTimeoutMs: number;
@@ -121,6 +125,12 @@ const defaults = {
   // A 1 MiB young generation: 12 MiB less resident per idle process (docs/benchmarks.md, footprint).
   WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=1',
   WARMGATE_POOL_AGENT_PROCESSES: '2',
+  /** The agent of profiles without `agent=`: typescript, typescript-mcp or a command's name. */
+  WARMGATE_POOL_AGENT: 'typescript',
+  /** JSON {"name": ["command", "arg", ...]}: MCP servers started under the agent start contract. */
+  WARMGATE_POOL_AGENT_COMMANDS: '{}',
+  /** Names from WARMGATE_POOL_AGENT_COMMANDS spoken to over stdio (comma-separated). */
+  WARMGATE_POOL_AGENT_STDIO: '',
   WARMGATE_POOL_PROFILES: 'standard:min=2:max=50',
   WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,enterprise=standard:8h',
   WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
@@ -191,9 +201,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     }
   };
   const duration = (name: PoolManagerEnvName) => check(name, parseDuration, 1000);
-  const profiles = check('WARMGATE_POOL_PROFILES', parseProfiles, []);
+  const agentCommands = check('WARMGATE_POOL_AGENT_COMMANDS', parseAgentCommands, {});
+  const agentStdio = read('WARMGATE_POOL_AGENT_STDIO')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of agentStdio) {
+    if (!(name in agentCommands)) {
+      problems.push(
+        `WARMGATE_POOL_AGENT_STDIO: ${name} is not a name in WARMGATE_POOL_AGENT_COMMANDS`,
+      );
+    }
+  }
+  const knownAgent = (agent: string) =>
+    agent === 'typescript' || agent === 'typescript-mcp' || agent in agentCommands;
+  const defaultAgent = read('WARMGATE_POOL_AGENT');
+  if (!knownAgent(defaultAgent)) {
+    problems.push(
+      `WARMGATE_POOL_AGENT=${JSON.stringify(defaultAgent)}: not typescript, typescript-mcp or a name in WARMGATE_POOL_AGENT_COMMANDS`,
+    );
+  }
+  const withAgent = (profile: ProfileConfig): ProfileConfig => {
+    const agent = profile.agent ?? defaultAgent;
+    if (!knownAgent(agent)) {
+      problems.push(
+        `WARMGATE_POOL_PROFILES: profile ${profile.name} names agent ${agent}, which is not typescript, typescript-mcp or in WARMGATE_POOL_AGENT_COMMANDS`,
+      );
+    }
+    return { ...profile, agent };
+  };
+  const profiles = check('WARMGATE_POOL_PROFILES', parseProfiles, []).map(withAgent);
   const tiers = check('WARMGATE_POOL_TIERS', parseTiers, {});
-  const publicProfile = check('WARMGATE_POOL_PUBLIC_PROFILE', parsePublicProfile, undefined);
+  const parsedPublic = check('WARMGATE_POOL_PUBLIC_PROFILE', parsePublicProfile, undefined);
+  const publicProfile = parsedPublic && withAgent(parsedPublic);
   if (publicProfile) {
     if (profiles.some((p) => p.name === publicProfile.name)) {
       problems.push(
@@ -225,6 +265,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     },
     'local' as const,
   );
+  if (runtimeKind !== 'local') {
+    for (const profile of publicProfile ? [...profiles, publicProfile] : profiles) {
+      if (profile.agent !== 'typescript') {
+        problems.push(
+          `WARMGATE_POOL_PROFILES: profile ${profile.name} names agent ${profile.agent}; agents other than typescript run on the local runtime only so far (WARMGATE_POOL_RUNTIME=${runtimeKind})`,
+        );
+      }
+    }
+  }
   const required = (name: PoolManagerEnvName, why: string): string => {
     const value = read(name);
     if (value === '') problems.push(`${name}: required ${why}`);
@@ -255,6 +304,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       agentEntry: resolve(read('WARMGATE_POOL_AGENT_ENTRY')),
       agentNodeArgs: check('WARMGATE_POOL_AGENT_NODE_ARGS', parseNodeArgs, []),
       agentProcesses: check('WARMGATE_POOL_AGENT_PROCESSES', parseProcessCount, 2),
+      agentCommands,
+      agentStdio,
       killGraceMs: duration('WARMGATE_POOL_KILL_GRACE'),
       readyTimeoutMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
       ...(runtimeKind === 'kubernetes' ? { kubernetes: kubernetesOf(read, required) } : {}),
@@ -542,16 +593,26 @@ function parseBoolean(raw: string): boolean {
 
 const namePattern = /^[a-z][a-z0-9-]{0,39}$/;
 
-/** "standard:min=2:max=50,large:min=0:max=5" */
+/** "standard:min=2:max=50,large:min=0:max=5,py:min=1:max=5:agent=python" */
 export function parseProfiles(raw: string): ProfileConfig[] {
   const profiles = raw.split(',').map((entry) => {
     const [name = '', ...options] = entry.trim().split(':');
     if (!namePattern.test(name))
       throw new Error(`profile name "${name}" must match ${namePattern}`);
     const values: Record<string, number> = { min: 0, max: 10 };
+    let agent: string | undefined;
     for (const option of options) {
       const [key = '', value = ''] = option.split('=');
-      if (!(key in values)) throw new Error(`profile ${name}: unknown option "${key}" (min, max)`);
+      if (key === 'agent') {
+        if (!namePattern.test(value)) {
+          throw new Error(`profile ${name}: agent "${value}" must match ${namePattern}`);
+        }
+        agent = value;
+        continue;
+      }
+      if (!(key in values)) {
+        throw new Error(`profile ${name}: unknown option "${key}" (min, max, agent)`);
+      }
       values[key] = Number(value);
       if (!Number.isInteger(values[key]) || values[key]! < 0) {
         throw new Error(`profile ${name}: ${key} must be a whole number ≥ 0`);
@@ -560,7 +621,7 @@ export function parseProfiles(raw: string): ProfileConfig[] {
     if (values.max! < 1 || values.min! > values.max!) {
       throw new Error(`profile ${name}: need 0 ≤ min ≤ max and max ≥ 1`);
     }
-    return { name, minWarm: values.min!, maxTotal: values.max! };
+    return { name, minWarm: values.min!, maxTotal: values.max!, ...(agent ? { agent } : {}) };
   });
   if (new Set(profiles.map((p) => p.name)).size !== profiles.length) {
     throw new Error('profile names must be unique');
@@ -585,6 +646,35 @@ export function parseNodeArgs(raw: string): string[] {
     }
   }
   return args;
+}
+
+/** {"python": ["/path/python", "-m", "agent"]}: each a non-empty array of strings. */
+export function parseAgentCommands(raw: string): Record<string, string[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('expected JSON, e.g. {"python": ["/opt/agent/bin/python", "-m", "agent"]}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error('expected a JSON object of name → command array');
+  }
+  const commands: Record<string, string[]> = {};
+  for (const [name, command] of Object.entries(parsed)) {
+    if (!namePattern.test(name)) throw new Error(`agent name "${name}" must match ${namePattern}`);
+    if (name === 'typescript' || name === 'typescript-mcp') {
+      throw new Error(`agent name ${name} is built in`);
+    }
+    if (
+      !Array.isArray(command) ||
+      command.length === 0 ||
+      !command.every((part) => typeof part === 'string' && part !== '')
+    ) {
+      throw new Error(`agent ${name}: expected a non-empty array of non-empty strings`);
+    }
+    commands[name] = command as string[];
+  }
+  return commands;
 }
 
 function parseProcessCount(raw: string): 1 | 2 {

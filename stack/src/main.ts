@@ -4,11 +4,13 @@
 // manager drains every agent.
 import { loadConfig, runGateway, startTelemetry, untilSignal } from '@warmgate/gateway';
 import { loadConfig as loadPoolConfig, startPoolManager } from '@warmgate/pool-manager';
+import { applyAgentChoice } from './agent-choice.js';
 
 async function main(): Promise<number> {
   let poolConfig;
   let gatewayConfig;
   try {
+    await applyAgentChoice();
     poolConfig = loadPoolConfig();
     gatewayConfig = loadConfig();
   } catch (error) {

@@ -39,7 +39,9 @@ export function git(args: readonly string[], options: GitOptions = {}): Promise<
       (error, stdout, stderr) => {
         if (error) {
           const detail = stderr.trim().split('\n').slice(-3).join(' | ') || error.message;
-          reject(errors.internal(`git ${args[0] ?? ''} failed: ${detail}`, error));
+          // The subcommand's name, past any leading `-c name=value` pairs.
+          const command = args.find((arg, i) => !arg.startsWith('-') && args[i - 1] !== '-c');
+          reject(errors.internal(`git ${command ?? ''} failed: ${detail}`, error));
           return;
         }
         resolve({ stdout, stderr });

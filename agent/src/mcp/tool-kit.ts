@@ -1,7 +1,8 @@
 // How user tools are declared and registered: one definition per tool (schema, annotations,
 // handler); registration wraps each in in-flight tracking and the one error mapping, and in
 // public mode leaves every mutating tool out (neither listed nor callable).
-import { INTERNAL_TOOL_META } from '@warmgate/contract/meta-keys';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { COMMIT_MESSAGE_META, INTERNAL_TOOL_META } from '@warmgate/contract/meta-keys';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type {
@@ -17,6 +18,9 @@ import { inSpan } from '../telemetry/spans.js';
 import { toToolError } from './errors.js';
 import { urisForPaths } from './resource-uris.js';
 import { callNameOf } from './call-registry.js';
+
+/** The commit messages of the mutations one tool call made (for the data plane's commit). */
+const callMessages = new AsyncLocalStorage<string[]>();
 
 export interface ToolContext {
   readonly core: AgentCore;
@@ -78,17 +82,29 @@ export function registerTools(
         const signal = named.signal ? AbortSignal.any([extra.signal, named.signal]) : extra.signal;
         const call: ToolCall = { signal, progress: progressSender(extra) };
         try {
-          const result = await inSpan(`tool ${tool.name}`, { 'warmgate.tool': tool.name }, () =>
-            // A cancelled call answers at once; its work (counted by track) finishes or stops
-            // at its next check of the signal (mutate checks before committing).
-            untilAborted(
-              context.core.track(() =>
-                tool.run(args as z.infer<z.ZodObject<z.ZodRawShape>>, { ...context, call }),
+          const messages: string[] = [];
+          const result = await callMessages.run(messages, () =>
+            inSpan(`tool ${tool.name}`, { 'warmgate.tool': tool.name }, () =>
+              // A cancelled call answers at once; its work (counted by track) finishes or stops
+              // at its next check of the signal (mutate checks before committing).
+              untilAborted(
+                context.core.track(() =>
+                  tool.run(args as z.infer<z.ZodObject<z.ZodRawShape>>, { ...context, call }),
+                ),
+                signal,
               ),
-              signal,
             ),
           );
-          return toToolResult(result);
+          if (context.serving.workspace.commits) return toToolResult(result);
+          // Behind the data plane the sidecar commits: no commit id here (it adds its own in
+          // _meta["warmgate/commit"]), and the message this agent would have used.
+          const { commit: _unknown, ...rest } = (result ?? {}) as Record<string, unknown>;
+          return {
+            ...toToolResult(isPlainObject(result) ? rest : result),
+            ...(messages.length > 0
+              ? { _meta: { [COMMIT_MESSAGE_META]: messages.join('; ') } }
+              : {}),
+          };
         } catch (error) {
           return toToolError(error);
         } finally {
@@ -122,6 +138,9 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+const isPlainObject = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 function toToolResult(result: unknown): CallToolResult {
   const isObject = typeof result === 'object' && result !== null && !Array.isArray(result);
   return {
@@ -136,6 +155,7 @@ export async function mutate(
   message: string,
   plan: (changes: Changes) => Promise<void> | void,
 ): Promise<MutationResult> {
+  callMessages.getStore()?.push(message);
   const call = context.call;
   const unlessCancelled = (changes: Changes) => {
     // Checked again once the change's turn has come: a call cancelled while it waited

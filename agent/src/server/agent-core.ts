@@ -44,6 +44,8 @@ export class AgentCore {
   constructor(
     private readonly workspaceDir: string,
     private readonly now: () => number = Date.now,
+    /** false behind the sidecar's data plane: the workspace never runs git (workspace.ts). */
+    private readonly commits = true,
   ) {
     this.changes.setMaxListeners(0);
   }
@@ -70,6 +72,7 @@ export class AgentCore {
         dir: this.workspaceDir,
         userId: command.userId,
         repository: command.repository,
+        commits: this.commits,
       });
       await workspace.open();
       this.serving = {

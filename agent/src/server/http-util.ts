@@ -1,7 +1,7 @@
 // Small helpers for the agent's node:http handlers: bounded JSON bodies and JSON answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WarmgateError, codeName, errors } from '@warmgate/proto';
-import { httpStatusOf } from '../mcp/errors.js';
+import { httpStatusOf } from '../mcp/error-codes.js';
 
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
   const chunks: Buffer[] = [];

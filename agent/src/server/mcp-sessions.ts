@@ -28,7 +28,11 @@ export interface McpHttp {
   close(): Promise<void>;
 }
 
-export function createMcpHttp(core: AgentCore, direct: DirectVerifier): McpHttp {
+/**
+ * `direct`: the agent checks each request's assertion or credential itself; `null`: it sits
+ * behind the sidecar's data plane (role `mcp`), which checked it and stripped the headers.
+ */
+export function createMcpHttp(core: AgentCore, direct: DirectVerifier | null): McpHttp {
   const sessions = new Map<string, Session>();
 
   async function open(req: IncomingMessage, res: ServerResponse, body: unknown) {
@@ -55,7 +59,7 @@ export function createMcpHttp(core: AgentCore, direct: DirectVerifier): McpHttp 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const serving = core.current();
-      await authorize((name) => header(req, name), serving.binding, direct);
+      if (direct) await authorize((name) => header(req, name), serving.binding, direct);
       core.touch();
       const sessionId = header(req, 'mcp-session-id');
       if (sessionId) {

@@ -7,20 +7,35 @@ import { Server } from '@grpc/grpc-js';
 import { agentv1 } from '@warmgate/proto';
 import { addService, listen, requireBearer } from '@warmgate/proto/grpc';
 import type { AgentConfig } from '../config.js';
-import { createControlClient } from '../control/control-client.js';
+import { createControlClient, type ControlClient } from '../control/control-client.js';
 import { restoreWorkspace } from '../workspace/restore.js';
 import { createTemplateRepo } from '../workspace/template-repo.js';
 import { createLifecycleService } from './lifecycle-service.js';
 
 export interface RunningSidecar {
   port: number;
+  /** The data plane's MCP port for the gateway (WARMGATE_SIDECAR_AGENT set), else undefined. */
+  mcpPort?: number;
   /** Drains the agent first when this sidecar bound it, then stops serving. */
   close(): Promise<void>;
 }
 
 export async function startSidecar(config: AgentConfig): Promise<RunningSidecar> {
   const template = await createTemplateRepo();
-  const control = createControlClient(config.agentUrl, config.controlToken);
+  // With WARMGATE_SIDECAR_AGENT the sidecar is the data plane in front of a plain MCP agent
+  // (issue 14); without it the agent takes the binding over the control API.
+  const dataPlane =
+    config.agentListen || config.agentCommand
+      ? await import('./data-plane/start-data-plane.js')
+          .then((m) => m.startDataPlane(config))
+          .catch(async (error: unknown) => {
+            await template.remove();
+            throw error;
+          })
+      : undefined;
+  const control = dataPlane
+    ? dataPlane.plane.control
+    : createControlClient(config.agentUrl, config.controlToken);
   const lifecycle = createLifecycleService({
     workspaceDir: config.workspaceDir,
     templatePath: template.path,
@@ -39,6 +54,7 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     port = await listen(server, config.host, config.sidecarPort);
   } catch (error) {
     control.close();
+    await dataPlane?.close();
     await template.remove();
     throw error;
   }
@@ -52,10 +68,11 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     }
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     server.forceShutdown();
+    await dataPlane?.close();
     control.close();
     await template.remove();
   };
-  return { port, close: () => (closing ??= close()) };
+  return { port, mcpPort: dataPlane?.mcpPort, close: () => (closing ??= close()) };
 }
 
 /**
@@ -64,7 +81,7 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
  * request to the agent) moves module loading, JIT and the first process spawn out of the bind
  * the user waits for. Failures here are ignored: the real bind reports its own.
  */
-async function warmUp(templatePath: string, control: ReturnType<typeof createControlClient>) {
+async function warmUp(templatePath: string, control: ControlClient) {
   const scratch = await mkdtemp(join(tmpdir(), 'warmgate-warmup-'));
   try {
     await restoreWorkspace({ url: '', ephemeral: true }, scratch, templatePath);

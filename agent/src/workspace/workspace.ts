@@ -27,6 +27,11 @@ export interface WorkspaceOptions {
   dir: string;
   userId: string;
   repository: RepositoryLocation;
+  /**
+   * false: behind the sidecar's data plane (issue 14) — mutations only write files; the
+   * sidecar commits, pushes and rolls back, and this class never runs git.
+   */
+  commits?: boolean;
 }
 
 export class Workspace {
@@ -70,6 +75,7 @@ export class Workspace {
   async open(): Promise<string> {
     this.localHead = (await readHead(join(this.dir, '.git'))).commit;
     this.pushedHead = this.localHead;
+    if (this.options.commits === false) return this.localHead;
     const hasIndex = await stat(join(this.dir, '.git', 'index')).then(
       () => true,
       () => false,
@@ -98,6 +104,11 @@ export class Workspace {
   /** Commits made here but not yet in the store. */
   get unsavedChanges(): number {
     return this.unpushed;
+  }
+
+  /** false behind the sidecar's data plane (it commits and pushes). */
+  get commits(): boolean {
+    return this.options.commits !== false;
   }
 
   get durable(): boolean {
@@ -133,6 +144,7 @@ export class Workspace {
     message: string,
     plan: (changes: Changes) => Promise<void> | void,
   ): Promise<MutationResult> {
+    if (this.options.commits === false) return this.queue.run(() => this.writeOnly(plan));
     const { result, durable } = await this.queue.run(async () => {
       try {
         return await this.commitOne(message, plan);
@@ -146,6 +158,9 @@ export class Workspace {
 
   /** Waits for queued mutations, commits anything stray, pushes; returns the head. */
   flush(): Promise<{ head: string; pushed: boolean }> {
+    if (this.options.commits === false) {
+      return this.queue.run(async () => ({ head: this.localHead, pushed: false }));
+    }
     return this.queue.run(async () => {
       await this.pushWaiting();
       const { stdout } = await git(['status', '--porcelain'], { cwd: this.dir });
@@ -161,6 +176,19 @@ export class Workspace {
       if (this.unpushed > 0) await this.pushNow();
       return { head: this.localHead, pushed: this.durable && this.unpushed === 0 };
     });
+  }
+
+  /** Data-plane mode: the changes are written; the sidecar commits (or undoes) them. */
+  private async writeOnly(
+    plan: (changes: Changes) => Promise<void> | void,
+  ): Promise<MutationResult> {
+    const writes = new Map<string, string | null>();
+    await plan({
+      write: (path, content) => void writes.set(path, content),
+      remove: (path) => void writes.set(path, null),
+    });
+    const changed = await this.apply(writes);
+    return { commit: this.localHead, changed };
   }
 
   private async commitOne(
@@ -252,6 +280,7 @@ export class Workspace {
 
   /** Working copy and index back to `target`; `paths` no longer hold anything new. */
   private async resetTo(target: string, paths: string[]): Promise<void> {
+    if (this.options.commits === false) return; // the sidecar undoes a failed call
     try {
       await git(['reset', '-q', '--hard', target], { cwd: this.dir });
       if (paths.length > 0) await git(['clean', '-q', '-f', '--', ...paths], { cwd: this.dir });

@@ -18,11 +18,13 @@ export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url)
 export interface Process {
   child: ChildProcess;
   port: number;
+  /** A data-plane sidecar's MCP port for the gateway. */
+  mcpPort?: number;
   exited: Promise<number | null>;
 }
 
 export async function startProcess(
-  role: 'agent' | 'sidecar',
+  role: 'agent' | 'sidecar' | 'mcp',
   env: NodeJS.ProcessEnv,
 ): Promise<Process> {
   const child = spawn(process.execPath, [MAIN, role], {
@@ -35,9 +37,14 @@ export async function startProcess(
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before ready`)));
   });
-  const ready = JSON.parse(line) as { ready: boolean; role: string; port: number };
+  const ready = JSON.parse(line) as {
+    ready: boolean;
+    role: string;
+    port: number;
+    mcpPort?: number;
+  };
   if (!ready.ready || ready.role !== role) throw new Error(`unexpected ready line ${line}`);
-  return { child, port: ready.port, exited };
+  return { child, port: ready.port, mcpPort: ready.mcpPort, exited };
 }
 
 export interface Container {
@@ -50,6 +57,53 @@ export interface Container {
   mcpUrl: URL;
   lifecycle: GrpcClient<typeof agentv1.Lifecycle>;
   stop(): Promise<void>;
+}
+
+/**
+ * A container with the sidecar as the data plane (issue 14): the TypeScript agent as a plain
+ * MCP server (role `mcp`) on a Unix socket, the sidecar in front of it; `mcpUrl` is the
+ * sidecar's. `agentEnv` may name another agent's command instead (see spawnAgent).
+ */
+export async function startDataPlaneContainer(
+  env: NodeJS.ProcessEnv = {},
+  agentListen?: (dir: string) => string,
+): Promise<Container> {
+  const dir = await mkdtemp(join(tmpdir(), 'warmgate-plane-test-'));
+  const workspace = join(dir, 'workspace');
+  await mkdir(workspace);
+  const listen = agentListen?.(dir) ?? join(dir, 'agent.sock');
+  const agent = await startProcess('mcp', {
+    WARMGATE_WORKSPACE: workspace,
+    WARMGATE_AGENT_LISTEN: listen,
+    ...env,
+  });
+  const sidecarSecret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
+  const sidecar = await startProcess('sidecar', {
+    WARMGATE_WORKSPACE_DIR: workspace,
+    WARMGATE_AGENT_HOST: '127.0.0.1',
+    WARMGATE_SIDECAR_SECRET: sidecarSecret,
+    WARMGATE_SIDECAR_PORT: '0',
+    WARMGATE_SIDECAR_MCP_PORT: '0',
+    WARMGATE_SIDECAR_AGENT: listen,
+    ...env,
+  });
+  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
+    headers: bearerHeaders(sidecarSecret),
+  });
+  return {
+    dir,
+    sidecarSecret,
+    workspace,
+    agent,
+    sidecar,
+    mcpUrl: new URL(`http://127.0.0.1:${sidecar.mcpPort}/mcp`),
+    lifecycle,
+    async stop() {
+      lifecycle.close();
+      await Promise.all([kill(agent), kill(sidecar)]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function startContainer(env: NodeJS.ProcessEnv = {}): Promise<Container> {

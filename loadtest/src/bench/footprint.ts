@@ -10,8 +10,9 @@
 //   start       a container's start to ready (agent, then sidecar, as the runtime does it)
 //               vs a bare `node -e` start to its first line on stdout
 // Agents: the TypeScript agent of this repository, with the pool manager's default Node flags.
-// Another agent is added to AGENTS below with its own command (the Python reference agent,
-// when it exists, needs the local runtime to start a non-Node command), or, for a Node entry,
+// WARMGATE_FOOTPRINT_DATA_PLANE=1 adds the agents behind the sidecar's data plane (issue 14):
+// `typescript-mcp` (this agent in role mcp) and `python` (agent-py/). Another agent is added to
+// AGENTS below with its own command (a profile's `agent`), or, for a Node entry,
 // with WARMGATE_FOOTPRINT_AGENTS="name=/path/to/main.js[,...]" (no Node flags; e.g. an older
 // build to compare with); every figure is then reported per agent under `agents.<name>`
 // (the top-level fields are the first agent's).
@@ -47,6 +48,9 @@ interface AgentUnderTest {
   processes: 1 | 2;
   entry: string;
   env: Record<string, string>;
+  /** The profile's agent (pool-manager README): typescript, typescript-mcp or a command's name. */
+  agent?: string;
+  agentCommands?: Record<string, string[]>;
 }
 
 const AGENTS: AgentUnderTest[] = [
@@ -66,6 +70,34 @@ const AGENTS: AgentUnderTest[] = [
     entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
     env: {},
   },
+  // WARMGATE_FOOTPRINT_DATA_PLANE=1: the agents behind the sidecar's data plane (issue 14).
+  ...(process.env.WARMGATE_FOOTPRINT_DATA_PLANE === '1'
+    ? [
+        {
+          name: 'typescript-mcp',
+          nodePath: process.execPath,
+          nodeArgs: loadConfig({}).runtime.agentNodeArgs,
+          processes: 2 as const,
+          entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
+          env: {},
+          agent: 'typescript-mcp',
+        },
+        {
+          name: 'python',
+          nodePath: process.execPath,
+          nodeArgs: loadConfig({}).runtime.agentNodeArgs,
+          processes: 2 as const,
+          entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
+          env: { WARMGATE_AGENT_ISOLATION: 'bwrap' },
+          agent: 'python',
+          agentCommands: {
+            python: [
+              fileURLToPath(new URL('../../../agent-py/bin/warmgate-agent-py', import.meta.url)),
+            ],
+          },
+        },
+      ]
+    : []),
   ...(process.env.WARMGATE_FOOTPRINT_AGENTS ?? '')
     .split(',')
     .filter((entry) => entry.includes('='))
@@ -241,6 +273,8 @@ async function measurePool(agent: AgentUnderTest) {
     WARMGATE_POOL_STATE_DIR: stateDir,
     WARMGATE_STORE_DIR: join(sandbox, 'store'),
     WARMGATE_POOL_AGENT_ENTRY: agent.entry,
+    WARMGATE_POOL_AGENT: agent.agent ?? 'typescript',
+    WARMGATE_POOL_AGENT_COMMANDS: JSON.stringify(agent.agentCommands ?? {}),
     WARMGATE_POOL_PROFILES: `warm:min=${warm}:max=${warm}`,
     WARMGATE_POOL_TIERS: 'warm=warm:60m',
     WARMGATE_POOL_ADAPTIVE: 'false',
@@ -264,6 +298,7 @@ async function measurePool(agent: AgentUnderTest) {
     agentNodeArgs: agent.nodeArgs,
     agentProcesses: agent.processes,
     env: agent.env,
+    agentCommands: agent.agentCommands,
     containerSecrets: secrets,
   });
   const pool = await startPoolManager(config, { runtime, lifecycle, log: () => {} });
@@ -330,9 +365,10 @@ async function measureBound(agent: AgentUnderTest) {
     agentNodeArgs: agent.nodeArgs,
     agentProcesses: agent.processes,
     env: agent.env,
+    agentCommands: agent.agentCommands,
     containerSecrets: secrets,
   });
-  const container = await runtime.create({ name: 'bound' });
+  const container = await runtime.create({ name: 'bound', agent: agent.agent });
   const lifecycle = createClient(agentv1.Lifecycle, container.lifecycleAddress, {
     headers: bearerHeaders(secrets(container.id)),
   });
@@ -444,13 +480,14 @@ async function measureStart(agent: AgentUnderTest) {
     agentNodeArgs: agent.nodeArgs,
     agentProcesses: agent.processes,
     env: agent.env,
+    agentCommands: agent.agentCommands,
     containerSecrets: secrets,
   });
   const samples: number[] = [];
   try {
     for (let i = 0; i < startRuns + 1; i++) {
       const started = performance.now();
-      const container = await runtime.create({ name: 'start' });
+      const container = await runtime.create({ name: 'start', agent: agent.agent });
       if (i > 0) samples.push(performance.now() - started); // one warm-up (page cache)
       await runtime.destroy(container.id);
     }

@@ -7,6 +7,8 @@ export interface ProfileConfig {
   /** Warm + starting + bound containers of this profile, at most. */
   readonly maxTotal: number;
   readonly template?: Readonly<Record<string, string>>;
+  /** The agent its containers run (WARMGATE_POOL_AGENT, or `agent=` in the profile). */
+  readonly agent?: string;
 }
 
 export interface TierConfig {

@@ -375,7 +375,11 @@ export class PoolCore {
       slot.coldStarting++;
       this.broadcaster.changed();
       try {
-        const container = await this.deps.runtime.create({ name, template: slot.config.template });
+        const container = await this.deps.runtime.create({
+          name,
+          template: slot.config.template,
+          agent: slot.config.agent,
+        });
         slot.sizer.recordCreate(this.clock.now() - started);
         return { container, source: 'cold', lent: false };
       } finally {

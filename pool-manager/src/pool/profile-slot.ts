@@ -59,7 +59,7 @@ export function createProfileSlot(profile: ProfileConfig, deps: SlotDeps): Profi
     coldStarting: 0,
     claiming: 0,
     pool: new WarmPool({
-      profile: { name: profile.name, template: profile.template },
+      profile: { name: profile.name, template: profile.template, agent: profile.agent },
       runtime: deps.runtime,
       lifecycle: deps.lifecycle,
       clock: deps.clock,

@@ -9,6 +9,12 @@ export interface Profile {
   readonly name: string;
   /** Local runtime: extra env for the agent processes. Kubernetes: the pod template name/values. */
   readonly template?: Readonly<Record<string, string>>;
+  /**
+   * The agent: `typescript` (default; Warmgate's agent taking the binding over its control
+   * API), `typescript-mcp` (the same agent as a plain MCP server behind the sidecar's data
+   * plane), or a name from WARMGATE_POOL_AGENT_COMMANDS (any MCP server, same data plane).
+   */
+  readonly agent?: string;
   readonly resources?: { readonly cpu?: string; readonly memory?: string };
 }
 

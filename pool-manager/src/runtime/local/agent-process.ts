@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
@@ -9,6 +9,8 @@ export interface SpawnedProcess {
   port: number;
   /** role `container` (agent and sidecar in one process): the agent's port; `port` is the sidecar's. */
   agentPort?: number;
+  /** A data-plane sidecar (WARMGATE_SIDECAR_AGENT): its MCP port for the gateway. */
+  mcpPort?: number;
 }
 
 export interface SpawnOptions {
@@ -105,18 +107,62 @@ async function waitForReady(
 
 async function readReadyPorts(
   readyFile: string,
-): Promise<{ port: number; agentPort?: number } | undefined> {
+): Promise<{ port: number; agentPort?: number; mcpPort?: number } | undefined> {
   try {
     const ready = JSON.parse(await readFile(readyFile, 'utf8')) as {
       ready?: boolean;
       port?: number;
       agentPort?: number;
+      mcpPort?: number;
     };
     if (ready.ready !== true || typeof ready.port !== 'number') return undefined;
-    return typeof ready.agentPort === 'number'
-      ? { port: ready.port, agentPort: ready.agentPort }
-      : { port: ready.port };
+    return {
+      port: ready.port,
+      ...(typeof ready.agentPort === 'number' ? { agentPort: ready.agentPort } : {}),
+      ...(typeof ready.mcpPort === 'number' ? { mcpPort: ready.mcpPort } : {}),
+    };
   } catch {
     return undefined; // not there yet, or half-written
   }
+}
+
+export interface PlainAgentOptions {
+  command: readonly string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  logFile: string;
+  onSpawn: (pid: number) => Promise<void>;
+}
+
+/**
+ * Starts an agent under the agent start contract (docs/architecture.md): any command, in its
+ * own process group, output to a log file. It writes no ready file: the data-plane sidecar
+ * waits until it answers on WARMGATE_AGENT_LISTEN.
+ */
+export async function spawnPlainAgent(options: PlainAgentOptions): Promise<number> {
+  const [file, ...args] = options.command;
+  const log = await open(options.logFile, 'a');
+  let child: ChildProcess;
+  let spawned: Promise<void>;
+  try {
+    child = spawn(file!, args, {
+      detached: true,
+      cwd: options.cwd,
+      stdio: ['ignore', log.fd, log.fd],
+      env: options.env,
+    });
+    // Listened to at once: 'spawn' or 'error' may come while the log file closes.
+    spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error: Error) =>
+        reject(errors.unavailable(`could not start the agent ${file}: ${error.message}`, error)),
+      );
+    });
+  } finally {
+    await log.close();
+  }
+  await spawned;
+  child.unref();
+  await options.onSpawn(child.pid!);
+  return child.pid!;
 }

@@ -19,6 +19,14 @@ const ALLOWED = new Set([
   'WARMGATE_AGENT_MCP_LOAD',
   'WARMGATE_DIRECT_ISSUER_KEYS',
   'WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE',
+  'WARMGATE_SIDECAR_AGENT_TIMEOUT_MS',
+  // Agents behind the data plane (issue 14): the Python agent's settings for user code.
+  'WARMGATE_AGENT_ISOLATION',
+  'WARMGATE_BWRAP',
+  'WARMGATE_INDICATOR_TIMEOUT_MS',
+  'WARMGATE_INDICATOR_MEMORY_MB',
+  'WARMGATE_INDICATOR_CONCURRENCY',
+  'XDG_CACHE_HOME',
 ]);
 
 /** Locale and telemetry settings (OTLP headers can carry an API key: those stay out). */

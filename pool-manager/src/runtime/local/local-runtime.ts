@@ -6,7 +6,7 @@ import {
   type ContainerSecrets,
 } from '../container-secret.js';
 import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
-import { spawnContainerProcess } from './agent-process.js';
+import { spawnContainerProcess, spawnPlainAgent } from './agent-process.js';
 import {
   allowedEnv,
   CONTROL_TOKEN_FILE_ENV,
@@ -29,6 +29,13 @@ export interface LocalRuntimeOptions {
    * container); 2 (default): two processes, as in the agent image's pod.
    */
   agentProcesses?: 1 | 2;
+  /**
+   * Agents by name behind the sidecar's data plane (a profile's `agent`), each a command
+   * line started under the agent start contract; `typescript-mcp` is built in.
+   */
+  agentCommands?: Readonly<Record<string, readonly string[]>>;
+  /** Names of agentCommands the sidecar starts as its child and speaks stdio to. */
+  agentStdio?: readonly string[];
   host?: string;
   /** SIGTERM → SIGKILL grace when destroying. */
   killGraceMs?: number;
@@ -122,7 +129,68 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     try {
       let agent: { pid: number; port: number };
       let sidecar: { pid: number; port: number };
-      if (options.agentProcesses === 1) {
+      const agentName = profile.agent ?? 'typescript';
+      if (agentName !== 'typescript') {
+        // Behind the data plane: the agent is any MCP server on a Unix socket in the
+        // container's folder; the sidecar serves the gateway's MCP (its port is the mcpUrl's)
+        // and holds the JWE key, since it checks credentials.
+        const command =
+          agentName === 'typescript-mcp'
+            ? [nodePath, ...(options.agentNodeArgs ?? []), options.agentEntry, 'mcp']
+            : options.agentCommands?.[agentName];
+        if (!command) {
+          throw errors.failedPrecondition(`profile ${profile.name}: no agent ${agentName}`);
+        }
+        if (options.agentStdio?.includes(agentName)) {
+          // Over stdio the sidecar starts the agent as its child (one process group): the
+          // sidecar's pid stands for both.
+          const plane = await start('sidecar', {
+            ...agentSecrets,
+            [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
+            WARMGATE_SIDECAR_PORT: '0',
+            WARMGATE_SIDECAR_MCP_PORT: '0',
+            WARMGATE_SIDECAR_AGENT_COMMAND: JSON.stringify(command),
+          });
+          if (plane.mcpPort === undefined) {
+            throw errors.unavailable(`container ${id}: its sidecar names no mcpPort`);
+          }
+          await files.writePid(id, 'agent', plane.pid);
+          agent = { pid: plane.pid, port: plane.mcpPort };
+          sidecar = { pid: plane.pid, port: plane.port };
+          const record: ContainerRecord = { id, profile: profile.name, createdAt, agent, sidecar };
+          await files.writeRecord(record);
+          records.set(id, record);
+          return toContainer(record);
+        }
+        const socket = files.secretFile(id, 'agent.sock');
+        const workspace = files.workspace(id);
+        const pid = await spawnPlainAgent({
+          command,
+          // WARMGATE_WORKSPACE_DIR too: what finds a container's processes by their
+          // environment (the test harness's leftover sweep) finds the agent as well.
+          env: {
+            ...given,
+            WARMGATE_WORKSPACE: workspace,
+            WARMGATE_WORKSPACE_DIR: workspace,
+            WARMGATE_AGENT_LISTEN: socket,
+          },
+          cwd: workspace,
+          logFile: files.logFile(id, 'agent'),
+          onSpawn: (spawned) => files.writePid(id, 'agent', spawned),
+        });
+        const plane = await start('sidecar', {
+          ...agentSecrets,
+          [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
+          WARMGATE_SIDECAR_PORT: '0',
+          WARMGATE_SIDECAR_MCP_PORT: '0',
+          WARMGATE_SIDECAR_AGENT: socket,
+        });
+        if (plane.mcpPort === undefined) {
+          throw errors.unavailable(`container ${id}: its sidecar names no mcpPort`);
+        }
+        agent = { pid, port: plane.mcpPort };
+        sidecar = { pid: plane.pid, port: plane.port };
+      } else if (options.agentProcesses === 1) {
         // One process holds both roles' secrets: the price of sharing it (the README says so).
         const both = await start('container', {
           ...agentSecrets,

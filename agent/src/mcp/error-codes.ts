@@ -1,0 +1,70 @@
+// WarmgateError codes on MCP's wire, without the MCP SDK (the sidecar's data plane uses these
+// too, and loads no SDK): JSON-RPC error codes, HTTP statuses, tool error results.
+import { CODE_META } from '@warmgate/contract/meta-keys';
+import { ErrorCode, WarmgateError, codeName } from '@warmgate/proto';
+
+export const WARMGATE_CODE_META = CODE_META;
+
+/** A tool result with isError and the code in `_meta["warmgate/code"]` (what the gateway reads). */
+export function toolErrorResult(reason: unknown) {
+  const error = WarmgateError.from(reason);
+  return {
+    isError: true as const,
+    content: [{ type: 'text' as const, text: `${codeName(error.code)}: ${error.message}` }],
+    _meta: { [WARMGATE_CODE_META]: codeName(error.code) },
+  };
+}
+
+/** A JSON-RPC error body for a refusal that happens before MCP itself runs. */
+export function jsonRpcErrorBody(reason: unknown): string {
+  const error = WarmgateError.from(reason);
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    error: {
+      code: jsonRpcCodeOf(error.code),
+      message: error.message,
+      data: { warmgate_code: codeName(error.code) },
+    },
+    id: null,
+  });
+}
+
+export function jsonRpcCodeOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.INVALID_ARGUMENT:
+    case ErrorCode.NOT_FOUND:
+      return -32602; // InvalidParams
+    case ErrorCode.UNIMPLEMENTED:
+      return -32601; // MethodNotFound
+    default:
+      return -32000; // implementation-defined server error
+  }
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.INVALID_ARGUMENT:
+    case ErrorCode.OUT_OF_RANGE:
+      return 400;
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.PERMISSION_DENIED:
+      return 403;
+    case ErrorCode.NOT_FOUND:
+      return 404;
+    case ErrorCode.ALREADY_EXISTS:
+    case ErrorCode.ABORTED:
+    case ErrorCode.FAILED_PRECONDITION:
+      return 409;
+    case ErrorCode.RESOURCE_EXHAUSTED:
+      return 429;
+    case ErrorCode.UNIMPLEMENTED:
+      return 501;
+    case ErrorCode.UNAVAILABLE:
+      return 503;
+    case ErrorCode.DEADLINE_EXCEEDED:
+      return 504;
+    default:
+      return 500;
+  }
+}

@@ -1,0 +1,87 @@
+// Role `mcp`: the TypeScript agent as a plain MCP server behind the sidecar's data plane (the
+// agent start contract, docs/architecture.md): MCP Streamable HTTP at /mcp on
+// WARMGATE_AGENT_LISTEN (a Unix socket path or host:port), for the folder WARMGATE_WORKSPACE.
+// No credentials (the sidecar checked them and stripped the headers), no control API and no
+// git: tools only write files; the sidecar commits and pushes after each write call. The
+// workspace is empty until the sidecar's bind restores it, so the agent takes it on the first
+// MCP POST (the sidecar forwards nothing before its bind).
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuthMode } from '@warmgate/proto';
+import type { AgentConfig } from '../config.js';
+import { serveTraced } from '../telemetry/spans.js';
+import { AgentCore } from './agent-core.js';
+import { sendError, sendJson } from './http-util.js';
+import type { McpHttp } from './mcp-sessions.js';
+
+export interface RunningPlainAgent {
+  /** The TCP port, or 0 on a Unix socket. */
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startPlainAgent(config: AgentConfig): Promise<RunningPlainAgent> {
+  const listen = config.agentListen!;
+  const core = new AgentCore(config.workspaceDir, Date.now, false);
+  let mcp: Promise<McpHttp> | undefined;
+  const loadMcp = () =>
+    (mcp ??= import('./mcp-sessions.js').then((m) => m.createMcpHttp(core, null)));
+  let binding: Promise<unknown> | undefined;
+  // Taken once the bind restored a repository (the sidecar's start-up probe comes earlier).
+  const bindOnce = async () => {
+    if (binding === undefined && !existsSync(join(config.workspaceDir, '.git', 'HEAD'))) return;
+    await (binding ??= core.bind({
+      bindingId: 'data-plane',
+      // The agent is not told the user: the sidecar commits as the user.
+      userId: 'user',
+      tier: '',
+      // The sidecar refuses write calls in public mode and filters tools/list.
+      mode: AuthMode.GATEWAY,
+      assertionKey: randomBytes(32).toString('base64url'),
+      repository: { url: '', credential: '', ephemeral: true },
+    }));
+  };
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const work =
+      path === '/mcp'
+        ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, async () => {
+            if (req.method === 'POST') await bindOnce();
+            await (await loadMcp()).handle(req, res);
+          })
+        : path === '/healthz'
+          ? Promise.resolve(sendJson(res, 200, { status: 'ok', state: core.status().state }))
+          : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
+    work.catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, error);
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  const socketPath = listen.startsWith('/') ? listen : undefined;
+  if (socketPath) await rm(socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    if (socketPath) server.listen(socketPath, () => resolve());
+    else {
+      const split = listen.lastIndexOf(':');
+      const host = listen.slice(0, split).replace(/^\[|\]$/g, '');
+      server.listen(Number(listen.slice(split + 1)), host, () => resolve());
+    }
+  });
+  void loadMcp().catch(() => {});
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? (address as AddressInfo).port : 0,
+    async close() {
+      if (mcp) await (await mcp).close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (socketPath) await rm(socketPath, { force: true });
+    },
+  };
+}

@@ -1,0 +1,193 @@
+// The data plane's durability (issue 14): the agent only writes files in the workspace; the
+// sidecar commits them as the user after each write call and pushes before the call's result
+// is returned. Write calls run one at a time; each is its own commit; calls queued behind one
+// another share one push, made by the last in line (group commit). A call that fails, or
+// whose push fails, is rolled back: nothing it wrote stays in the working copy or reaches
+// the store. A failed push is UNAVAILABLE (retryable), never INTERNAL.
+import { join } from 'node:path';
+import { WarmgateError, errors } from '@warmgate/proto';
+import { credentialEnv, git } from '../../git/git.js';
+import { readHead } from '../../git/head.js';
+import { localPath, type RepositoryLocation } from '../../workspace/restore.js';
+import { createSerialQueue } from '../../workspace/serial-queue.js';
+
+export interface CommitterOptions {
+  dir: string;
+  userId: string;
+  repository: RepositoryLocation;
+}
+
+/** What a write call reports to the committer once the agent has answered. */
+export interface CallOutcome<T> {
+  result: T;
+  /** The call failed (tool error, refused, malformed): its changes are discarded. */
+  failed: boolean;
+  /** The commit's message (one line). */
+  message: string;
+}
+
+export interface Written<T> {
+  result: T;
+  /** The commit holding the call's changes ('' when it changed nothing and none came before). */
+  commit: string;
+  /** Whether the call made a commit of its own. */
+  committed: boolean;
+}
+
+// The agent can write the workspace's .git/config; git run by the sidecar must not execute
+// anything a config there names (hooks are off in git.ts; fsmonitor is a command too).
+const SAFE = ['-c', 'core.fsmonitor=false', '-c', 'core.untrackedCache=false'];
+
+export class WorkspaceCommitter {
+  private readonly queue = createSerialQueue();
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly pushTarget: string | undefined;
+  private pushedHead = '';
+  private localHead = '';
+  private unpushed = 0;
+  private readonly waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(private readonly options: CommitterOptions) {
+    const email = `${options.userId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)}@users.warmgate.invalid`;
+    this.env = {
+      GIT_AUTHOR_NAME: options.userId,
+      GIT_AUTHOR_EMAIL: email,
+      GIT_COMMITTER_NAME: 'Warmgate sidecar',
+      GIT_COMMITTER_EMAIL: 'sidecar@warmgate.invalid',
+      ...credentialEnv(options.repository.credential),
+    };
+    const { repository } = options;
+    this.pushTarget = repository.ephemeral
+      ? undefined
+      : (localPath(repository.url) ?? repository.url);
+  }
+
+  /** Reads the restored head and builds the index (a restore writes none), first in line. */
+  async open(): Promise<string> {
+    this.localHead = (await readHead(join(this.options.dir, '.git'))).commit;
+    this.pushedHead = this.localHead;
+    if (this.localHead !== '') {
+      const indexing = this.queue.run(() => this.git(['reset', '-q']).then(() => undefined));
+      indexing.catch(() => {}); // a failure shows in the first write's git commands
+    }
+    return this.localHead;
+  }
+
+  get head(): string {
+    return this.localHead;
+  }
+
+  get unsavedChanges(): number {
+    return this.unpushed;
+  }
+
+  /**
+   * Runs `call` alone on the workspace, commits what it changed with the outcome's message,
+   * and resolves once that commit is in the store. A thrown call or a failed outcome is
+   * rolled back.
+   */
+  async write<T>(call: () => Promise<CallOutcome<T>>): Promise<Written<T>> {
+    const { written, durable } = await this.queue.run(async () => {
+      try {
+        return await this.commitOne(call);
+      } finally {
+        if (this.queue.pending === 1) await this.pushWaiting();
+      }
+    });
+    await durable;
+    return written;
+  }
+
+  /** Waits for queued writes, commits anything stray, pushes; returns the head (drain). */
+  flush(): Promise<{ head: string; pushed: boolean }> {
+    return this.queue.run(async () => {
+      await this.pushWaiting();
+      if (await this.commitChanges('Save uncommitted changes at drain')) this.unpushed++;
+      if (this.unpushed > 0) await this.pushNow();
+      return { head: this.localHead, pushed: this.pushTarget !== undefined && this.unpushed === 0 };
+    });
+  }
+
+  private async commitOne<T>(
+    call: () => Promise<CallOutcome<T>>,
+  ): Promise<{ written: Written<T>; durable: Promise<void> }> {
+    const before = this.localHead;
+    let outcome: CallOutcome<T>;
+    try {
+      outcome = await call();
+    } catch (error) {
+      await this.resetTo(before);
+      throw error;
+    }
+    if (outcome.failed) {
+      await this.resetTo(before);
+      const written = { result: outcome.result, commit: this.localHead, committed: false };
+      return { written, durable: Promise.resolve() };
+    }
+    const committed = await this.commitChanges(outcome.message).catch(async (error: unknown) => {
+      await this.resetTo(before);
+      throw errors.unavailable('the workspace could not be committed; the write was undone', error);
+    });
+    if (committed) this.unpushed++;
+    // Even a no-op waits for the push of earlier commits: what it saw must be durable too.
+    const durable =
+      this.unpushed > 0
+        ? new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }))
+        : Promise.resolve();
+    durable.catch(() => {}); // the caller awaits it; this only marks it handled meanwhile
+    return { written: { result: outcome.result, commit: this.localHead, committed }, durable };
+  }
+
+  /** `git add -A` + commit when anything changed; true when a commit was made. */
+  private async commitChanges(message: string): Promise<boolean> {
+    await this.git(['add', '-A']);
+    const { stdout } = await this.git(['diff', '--cached', '--name-only']);
+    if (stdout.trim() === '') return false;
+    await this.git(['commit', '-q', '--no-verify', '-m', message], this.env);
+    this.localHead = (await readHead(join(this.options.dir, '.git'))).commit;
+    return true;
+  }
+
+  private async pushWaiting(): Promise<void> {
+    const waiting = this.waiting.splice(0);
+    if (waiting.length === 0) return;
+    try {
+      if (this.unpushed > 0) await this.pushNow();
+      for (const waiter of waiting) waiter.resolve();
+    } catch (error) {
+      await this.resetTo(this.pushTarget === undefined ? this.localHead : this.pushedHead);
+      const failure = errors.unavailable(
+        `the store refused the write; it was undone (${WarmgateError.from(error).message})`,
+        error,
+      );
+      for (const waiter of waiting) waiter.reject(failure);
+    }
+  }
+
+  private async pushNow(): Promise<void> {
+    if (this.pushTarget === undefined) {
+      this.unpushed = 0; // ephemeral (public): nothing is ever durable, and nothing is owed
+      return;
+    }
+    const ref = (await readHead(join(this.options.dir, '.git'))).ref ?? 'refs/heads/main';
+    await this.git(['push', '-q', this.pushTarget, `HEAD:${ref}`], this.env);
+    this.pushedHead = this.localHead;
+    this.unpushed = 0;
+  }
+
+  /** Working copy and index back to `target`; files the call created are removed. */
+  private async resetTo(target: string): Promise<void> {
+    try {
+      if (target !== '') await this.git(['reset', '-q', '--hard', target]);
+      await this.git(['clean', '-q', '-f', '-d']);
+      this.localHead = target;
+      if (target === this.pushedHead) this.unpushed = 0;
+    } catch {
+      // The working copy stays as it is; the store never saw the change.
+    }
+  }
+
+  private git(args: string[], env?: NodeJS.ProcessEnv) {
+    return git([...SAFE, ...args], { cwd: this.options.dir, env });
+  }
+}
