@@ -4,33 +4,46 @@ import { defineConfig } from 'vitest/config';
 //   unit:        <pkg>/src/**/*.test.ts   (no sockets, no child processes)
 //   integration: <pkg>/test/**/*.test.ts  (real servers on ephemeral loopback ports)
 const packages = ['proto', 'agent', 'pool-manager', 'gateway', 'loadtest'];
+// Libraries with unit tests only.
+const libraries = ['config'];
 
 const resolve = { conditions: ['@warmgate/source'] };
 
 export default defineConfig({
   test: {
-    projects: packages.flatMap((name) => [
-      {
+    projects: [
+      ...libraries.map((name) => ({
         resolve,
         test: {
           name: `${name}:unit`,
           root: name,
           include: ['src/**/*.test.ts'],
-          environment: 'node',
+          environment: 'node' as const,
         },
-      },
-      {
-        resolve,
-        test: {
-          name: `${name}:integration`,
-          root: name,
-          include: ['test/**/*.test.ts'],
-          environment: 'node',
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+      })),
+      ...packages.flatMap((name) => [
+        {
+          resolve,
+          test: {
+            name: `${name}:unit`,
+            root: name,
+            include: ['src/**/*.test.ts'],
+            environment: 'node',
+          },
         },
-      },
-    ]),
+        {
+          resolve,
+          test: {
+            name: `${name}:integration`,
+            root: name,
+            include: ['test/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        },
+      ]),
+    ],
     passWithNoTests: false,
   },
 });
