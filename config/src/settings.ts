@@ -23,6 +23,12 @@ export class Settings {
     private readonly service: string,
   ) {}
 
+  /** The value exactly as set (keys, PEMs), or undefined when unset or blank. */
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  }
+
   /** The trimmed value, or undefined when unset or blank. */
   optional(name: string): string | undefined {
     const value = this.env[name]?.trim();
