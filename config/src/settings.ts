@@ -15,12 +15,12 @@ import {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export class Settings {
-  private readonly problems: string[] = [];
-
   constructor(
     private readonly env: Env,
     /** Named in the error: "gateway", "pool manager", "agent". */
     private readonly service: string,
+    /** Where problems are collected (a service's own checks may push to it too). */
+    private readonly problems: string[] = [],
   ) {}
 
   /** The value exactly as set (keys, PEMs), or undefined when unset or blank. */
