@@ -1,0 +1,15 @@
+export { containerPids, killContainers, killProcessGroup } from './container-processes.js';
+export { dockerContainers, removeDockerContainers } from './docker-containers.js';
+export { spawnEntry, stopChild, type EntryOptions, type EntryProcess } from './entry-process.js';
+export { built, entries, repoRoot } from './paths.js';
+export {
+  makePoolSandbox,
+  spawnPoolManager,
+  type PoolManagerProcess,
+  type PoolSandbox,
+} from './pool-manager-process.js';
+export { isReady, parseReadyLine, type ReadyLine } from './ready-line.js';
+export { startStack, type Stack, type StackOptions, type StackReadyLine } from './stack.js';
+export { makeTempDir, removeDir } from './temp-dir.js';
+export { OPEN_ADMISSION_ENV, TEST_POOL_SECRET } from './test-env.js';
+export { waitFor } from './wait-for.js';
