@@ -1,3 +1,10 @@
+export {
+  startAgentContainer,
+  startAgentRole,
+  type AgentContainer,
+  type AgentContainerOptions,
+  type RoleProcess,
+} from './agent-container.js';
 export { containerPids, killContainers, killProcessGroup } from './container-processes.js';
 export { dockerContainers, removeDockerContainers } from './docker-containers.js';
 export { spawnEntry, stopChild, type EntryOptions, type EntryProcess } from './entry-process.js';
@@ -8,6 +15,7 @@ export {
   type PoolManagerProcess,
   type PoolSandbox,
 } from './pool-manager-process.js';
+export { poolClient, warmCount, type PoolClient } from './pool-client.js';
 export { isReady, parseReadyLine, type ReadyLine } from './ready-line.js';
 export { startStack, type Stack, type StackOptions, type StackReadyLine } from './stack.js';
 export { makeTempDir, removeDir } from './temp-dir.js';

@@ -52,19 +52,35 @@ export function makePoolSandbox(env: Record<string, string> = {}): PoolSandbox {
 }
 
 export interface PoolManagerProcess {
-  readonly process: EntryProcess<{ port: number }>;
+  readonly child: EntryProcess['child'];
   readonly port: number;
   /** `127.0.0.1:<port>` of its Pool service. */
   readonly address: string;
+  /** Resolves with the exit code once it has exited. */
+  readonly exited: Promise<number | null>;
+  /** Everything it printed so far. */
+  output(): string;
+  /** SIGTERM (drain), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<number | null>;
+  /** SIGKILL (no drain; its containers live on). */
+  kill(): Promise<number | null>;
 }
 
 /** Runs `node pool-manager/dist/main.js` with `env` and resolves once it prints its ready line. */
 export async function spawnPoolManager(
   env: Readonly<Record<string, string>>,
 ): Promise<PoolManagerProcess> {
-  const child = await spawnEntry<{ port: number }>(entries.poolManager, {
+  const pm = await spawnEntry<{ port: number }>(entries.poolManager, {
     name: 'pool manager',
     env,
   });
-  return { process: child, port: child.ready.port, address: `127.0.0.1:${child.ready.port}` };
+  return {
+    child: pm.child,
+    port: pm.ready.port,
+    address: `127.0.0.1:${pm.ready.port}`,
+    exited: pm.exited,
+    output: pm.output,
+    stop: pm.stop,
+    kill: () => pm.kill('SIGKILL'),
+  };
 }

@@ -1,99 +1,54 @@
 // Real agent containers for integration tests: an agent process and a sidecar process from
 // agent/dist (build first: npx tsc -b agent), with a temporary workspace, on ephemeral
-// loopback ports. Everything started here is stopped by stop().
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// loopback ports (@warmgate/testkit's startAgentContainer). Everything started here is
+// stopped by stop().
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { AuthMode, agentv1 } from '@warmgate/proto';
-import { bearerHeaders, createClient, type Client as GrpcClient } from '@warmgate/proto/grpc';
+import { AuthMode } from '@warmgate/proto';
+import {
+  entries,
+  makeTempDir,
+  removeDir,
+  startAgentContainer,
+  type AgentContainer,
+  type RoleProcess,
+} from '@warmgate/testkit';
 import { repoUrlFor, signAssertion } from '../../src/index.js';
 
-export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const MAIN = entries.agent;
 
-export interface Process {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<number | null>;
-}
+export type Process = RoleProcess;
 
-export async function startProcess(
-  role: 'agent' | 'sidecar',
-  env: NodeJS.ProcessEnv,
-): Promise<Process> {
-  const child = spawn(process.execPath, [MAIN, role], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const line = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before ready`)));
-  });
-  const ready = JSON.parse(line) as { ready: boolean; role: string; port: number };
-  if (!ready.ready || ready.role !== role) throw new Error(`unexpected ready line ${line}`);
-  return { child, port: ready.port, exited };
-}
-
-export interface Container {
+export interface Container extends AgentContainer {
+  /** The temporary folder holding the workspace; stop() removes it. */
   dir: string;
-  workspace: string;
-  agent: Process;
-  sidecar: Process;
-  /** The secret the sidecar requires on every Lifecycle call. */
-  sidecarSecret: string;
-  mcpUrl: URL;
-  lifecycle: GrpcClient<typeof agentv1.Lifecycle>;
-  stop(): Promise<void>;
 }
 
 export async function startContainer(env: NodeJS.ProcessEnv = {}): Promise<Container> {
-  const dir = await mkdtemp(join(tmpdir(), 'warmgate-agent-test-'));
+  const dir = makeTempDir('agent-test');
   const workspace = join(dir, 'workspace');
   await mkdir(workspace);
-  const common = {
-    WARMGATE_WORKSPACE_DIR: workspace,
-    WARMGATE_AGENT_CONTROL_TOKEN: `token-${Math.random().toString(36).slice(2)}-0123456789`,
-    WARMGATE_AGENT_HOST: '127.0.0.1',
-    ...env,
-  };
-  const agent = await startProcess('agent', { ...common, WARMGATE_AGENT_PORT: '0' });
-  const sidecarSecret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
-  const sidecar = await startProcess('sidecar', {
-    ...common,
-    WARMGATE_SIDECAR_SECRET: sidecarSecret,
-    WARMGATE_SIDECAR_PORT: '0',
-    WARMGATE_AGENT_URL: `http://127.0.0.1:${agent.port}`,
-  });
-  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
-    headers: bearerHeaders(sidecarSecret),
+  const container = await startAgentContainer({
+    workspace,
+    env,
+    controlToken: `token-${Math.random().toString(36).slice(2)}-0123456789`,
+    sidecarSecret: `sidecar-${Math.random().toString(36).slice(2)}-0123456789`,
   });
   return {
+    ...container,
     dir,
-    sidecarSecret,
-    workspace,
-    agent,
-    sidecar,
-    mcpUrl: new URL(`http://127.0.0.1:${agent.port}/mcp`),
-    lifecycle,
     async stop() {
-      lifecycle.close();
-      await Promise.all([kill(agent), kill(sidecar)]);
-      await rm(dir, { recursive: true, force: true });
+      await container.stop();
+      removeDir(dir);
     },
   };
 }
 
-export async function kill(process: Process, signal: NodeJS.Signals = 'SIGTERM') {
-  if (process.child.exitCode === null && process.child.signalCode === null) {
-    process.child.kill(signal);
-  }
-  return process.exited;
+/** A signal (default SIGTERM) to one process of a container; resolves with its exit code. */
+export function kill(process: Process, signal: NodeJS.Signals = 'SIGTERM') {
+  return process.kill(signal);
 }
 
 export interface BindOptions {
