@@ -3,6 +3,7 @@
 // WARMGATE_WORKSPACE_DIR. A /proc scan finds them, so "nothing orphaned" is checked, not
 // assumed, and whatever a crashed or SIGKILLed pool manager left is killed.
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Live processes whose WARMGATE_WORKSPACE_DIR lies under `dir` (zombies left out). */
 export function containerPids(dir: string): number[] {
@@ -39,4 +40,31 @@ export function killContainers(dir: string): number {
   const pids = containerPids(dir);
   for (const pid of pids) killProcessGroup(pid);
   return pids.length;
+}
+
+/**
+ * The agent and sidecar processes (no children) of the containers under `stateDir`, from the
+ * `<id>/{agent,sidecar}.pid` files the local runtime writes: alive, and started for this state
+ * dir (a pid file can outlive its process; pids get reused).
+ */
+export function containerLeaderPids(stateDir: string): number[] {
+  let ids: string[];
+  try {
+    ids = readdirSync(stateDir);
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const id of ids) {
+    for (const role of ['agent', 'sidecar']) {
+      try {
+        const pid = Number(readFileSync(join(stateDir, id, `${role}.pid`), 'utf8').trim());
+        if (!Number.isInteger(pid) || pid <= 1) continue;
+        if (readFileSync(`/proc/${pid}/environ`, 'utf8').includes(stateDir)) pids.push(pid);
+      } catch {
+        // not a container folder, or gone
+      }
+    }
+  }
+  return pids;
 }

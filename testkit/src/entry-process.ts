@@ -120,3 +120,20 @@ export async function stopChild(child: ChildProcess, graceMs: number): Promise<v
   await exited;
   clearTimeout(timer);
 }
+
+/** Entry processes started one after another and stopped in the reverse order. */
+export class EntryProcesses {
+  private readonly started: EntryProcess[] = [];
+
+  /** spawnEntry, remembered for stopAll; resolves with its ready line. */
+  async start<R extends ReadyLine = ReadyLine>(entry: string, options: EntryOptions = {}) {
+    const child = await spawnEntry<R>(entry, options);
+    this.started.push(child);
+    return child.ready;
+  }
+
+  /** Stops every process started (last first), each with SIGTERM then SIGKILL after `graceMs`. */
+  async stopAll(graceMs?: number): Promise<void> {
+    for (const child of this.started.splice(0).reverse()) await child.stop(graceMs);
+  }
+}

@@ -5,9 +5,20 @@ export {
   type AgentContainerOptions,
   type RoleProcess,
 } from './agent-container.js';
-export { containerPids, killContainers, killProcessGroup } from './container-processes.js';
+export {
+  containerLeaderPids,
+  containerPids,
+  killContainers,
+  killProcessGroup,
+} from './container-processes.js';
 export { dockerContainers, removeDockerContainers } from './docker-containers.js';
-export { spawnEntry, stopChild, type EntryOptions, type EntryProcess } from './entry-process.js';
+export {
+  EntryProcesses,
+  spawnEntry,
+  stopChild,
+  type EntryOptions,
+  type EntryProcess,
+} from './entry-process.js';
 export { built, entries, repoRoot } from './paths.js';
 export {
   makePoolSandbox,

@@ -3,7 +3,7 @@
 // state in a folder of its own. stop() drains it (SIGTERM), SIGKILLs it after a bound, then
 // kills any container process left over and removes the folder it made.
 import { join } from 'node:path';
-import { containerPids, killContainers } from './container-processes.js';
+import { containerLeaderPids, killContainers } from './container-processes.js';
 import { spawnEntry, type EntryProcess } from './entry-process.js';
 import { entries } from './paths.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
@@ -48,7 +48,7 @@ export interface Stack {
   readonly process: EntryProcess<StackReadyLine>;
   /** Everything the stack printed, for failure messages. */
   output(): string;
-  /** Live agent/sidecar processes of this stack. */
+  /** Live agent and sidecar processes of this stack (their children left out). */
   containerPids(): number[];
   /** SIGTERM, SIGKILL after the grace, leftover containers killed; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -103,7 +103,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     poolAddress,
     process: stack,
     output: () => stack.output(),
-    containerPids: () => containerPids(stateDir),
+    containerPids: () => containerLeaderPids(stateDir),
     async stop() {
       const code = await stack.stop(options.stopGraceMs ?? 45_000);
       process.off('exit', onExit);

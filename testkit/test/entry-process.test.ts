@@ -1,10 +1,10 @@
 // The harness itself, against real child processes: ready lines, the SIGTERM → SIGKILL bound,
 // and the /proc scan that finds container processes left behind.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerPids, killContainers } from '../src/container-processes.js';
+import { containerLeaderPids, containerPids, killContainers } from '../src/container-processes.js';
 import { spawnEntry } from '../src/entry-process.js';
 import { makeTempDir, removeDir } from '../src/temp-dir.js';
 import { waitFor } from '../src/wait-for.js';
@@ -68,6 +68,7 @@ describe('spawnEntry', () => {
 describe('container processes', () => {
   it('finds processes by their workspace dir and kills their process groups', async () => {
     const workspace = join(dir, 'containers', 'c1', 'workspace');
+    mkdirSync(workspace, { recursive: true });
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
       env: { ...process.env, WARMGATE_WORKSPACE_DIR: workspace },
       detached: true,
@@ -76,6 +77,12 @@ describe('container processes', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     await waitFor('the process to be visible', () => containerPids(dir).includes(child.pid!));
     expect(containerPids(join(dir, 'elsewhere'))).toEqual([]);
+    // The local runtime's pid files name the leaders; a stale one (pid 1) is not ours.
+    const stateDir = join(dir, 'containers');
+    writeFileSync(join(stateDir, 'c1', 'agent.pid'), String(child.pid));
+    mkdirSync(join(stateDir, 'c2'));
+    writeFileSync(join(stateDir, 'c2', 'agent.pid'), '1');
+    expect(containerLeaderPids(stateDir)).toEqual([child.pid]);
     expect(killContainers(dir)).toBe(1);
     await exited;
     expect(containerPids(dir)).toEqual([]);
