@@ -27,6 +27,12 @@ export {
   type PoolSandbox,
 } from './pool-manager-process.js';
 export { poolClient, warmCount, type PoolClient } from './pool-client.js';
+export {
+  poolManagerEnv,
+  startProcessStack,
+  type ProcessStack,
+  type ProcessStackOptions,
+} from './process-stack.js';
 export { isReady, parseReadyLine, type ReadyLine } from './ready-line.js';
 export { startStack, type Stack, type StackOptions, type StackReadyLine } from './stack.js';
 export { makeTempDir, removeDir } from './temp-dir.js';

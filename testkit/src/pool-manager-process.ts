@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { killContainers } from './container-processes.js';
 import { spawnEntry, type EntryProcess } from './entry-process.js';
 import { entries } from './paths.js';
+import { poolManagerEnv } from './process-stack.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 import { TEST_POOL_SECRET } from './test-env.js';
 
@@ -29,11 +30,7 @@ export function makePoolSandbox(env: Record<string, string> = {}): PoolSandbox {
     stateDir,
     storeDir,
     env: {
-      WARMGATE_POOL_HOST: '127.0.0.1',
-      WARMGATE_POOL_PORT: '0',
-      WARMGATE_POOL_METRICS_PORT: '0',
-      WARMGATE_POOL_STATE_DIR: stateDir,
-      WARMGATE_STORE_DIR: storeDir,
+      ...poolManagerEnv(stateDir, storeDir),
       WARMGATE_POOL_PROFILES: 'standard:min=1:max=8',
       WARMGATE_POOL_KILL_GRACE: '1s',
       WARMGATE_POOL_SHUTDOWN_GRACE: '20s',

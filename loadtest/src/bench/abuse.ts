@@ -4,15 +4,14 @@
 // (`profile_get`); the flood is 500 anonymous WebSockets asking for the tool list and 50
 // anonymous gRPC connections listing tools in a loop (abuse-flood.ts). Prints p50/p99 of
 // both phases, their ratio and the load average beside each; writes bench-results/abuse.json.
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { Settings } from '@warmgate/config';
 import { codeName, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { floodSourceAddresses, startFlood } from './abuse-flood.js';
-import { killContainers, makeTempDir, removeDir, entries, EntryProcesses } from '@warmgate/testkit';
+import { startProcessStack } from '@warmgate/testkit';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
 
 const secret = 'abuse-bench-secret-that-is-long-enough!!';
@@ -29,37 +28,21 @@ read.finish();
 const load = () => loadavg().map((v) => Math.round(v * 100) / 100);
 
 export async function run(): Promise<void> {
-  const dir = makeTempDir('abuse');
-  const stateDir = join(dir, 'containers');
-  const storeDir = join(dir, 'store');
-  mkdirSync(storeDir, { recursive: true });
-  const children = new EntryProcesses();
+  // The Pool API's deployment secret: gateway/dist/main.js refuses to start without one.
+  const poolSecret = randomBytes(32).toString('base64url');
+  const stack = await startProcessStack({
+    what: 'abuse',
+    poolEnv: {
+      WARMGATE_POOL_SECRET: poolSecret,
+      WARMGATE_POOL_PROFILES: 'standard:min=2:max=8',
+      WARMGATE_POOL_ADAPTIVE: 'false',
+      WARMGATE_POOL_SHUTDOWN_GRACE: '10s',
+    },
+    gatewayEnv: { WARMGATE_POOL_SECRET: poolSecret, WARMGATE_AUTH_HS256_SECRET: secret },
+    stopGraceMs: 20_000,
+  });
+  const { grpcAddress } = stack;
   try {
-    const pool = await children.start<{ port: number }>(entries.poolManager, {
-      stderr: 'ignore',
-      env: {
-        WARMGATE_POOL_HOST: '127.0.0.1',
-        WARMGATE_POOL_PORT: '0',
-        WARMGATE_POOL_METRICS_PORT: '0',
-        WARMGATE_POOL_STATE_DIR: stateDir,
-        WARMGATE_STORE_DIR: storeDir,
-        WARMGATE_POOL_PROFILES: 'standard:min=2:max=8',
-        WARMGATE_POOL_ADAPTIVE: 'false',
-        WARMGATE_POOL_SHUTDOWN_GRACE: '10s',
-      },
-    });
-    const gateway = await children.start<{ httpPort: number; grpcPort: number }>(entries.gateway, {
-      stderr: 'ignore',
-      env: {
-        WARMGATE_HOST: '127.0.0.1',
-        WARMGATE_HTTP_PORT: '0',
-        WARMGATE_GRPC_PORT: '0',
-        WARMGATE_POOL_ADDRESS: `127.0.0.1:${pool.port}`,
-        WARMGATE_AUTH_HS256_SECRET: secret,
-        WARMGATE_LLM_BASE_URL: '',
-      },
-    });
-    const grpcAddress = `127.0.0.1:${gateway.grpcPort}`;
     const client = createClient(gatewayv1.Gateway, grpcAddress);
     const token = await signToken('abuse-bench-user');
     const call = () =>
@@ -73,7 +56,7 @@ export async function run(): Promise<void> {
     await call(); // binds the user's container: both phases measure a bound user
     const quiet = await phase(call);
     const flood = startFlood({
-      httpPort: gateway.httpPort,
+      httpPort: stack.httpPort,
       grpcAddress,
       webSockets: settings.webSockets,
       grpcConnections: settings.grpcConnections,
@@ -89,9 +72,7 @@ export async function run(): Promise<void> {
     }
     report(quiet, flooded, flood.stats);
   } finally {
-    await children.stopAll(20_000);
-    killContainers(stateDir);
-    removeDir(dir);
+    await stack.stop();
   }
 }
 

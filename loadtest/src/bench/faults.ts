@@ -11,7 +11,7 @@
 // WARMGATE_FAULTS_MAX_CONTAINERS (20), WARMGATE_FAULTS_CALLS_PER_SESSION (10).
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
@@ -19,7 +19,7 @@ import { Settings } from '@warmgate/config';
 import { codeName, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { repoPathFor } from '@warmgate/agent';
-import { killContainers, makeTempDir, removeDir, entries, EntryProcesses } from '@warmgate/testkit';
+import { startProcessStack } from '@warmgate/testkit';
 import { printTable, writeResult } from './harness.js';
 
 const exec = promisify(execFile);
@@ -45,43 +45,26 @@ interface Tally {
 }
 
 export async function run(): Promise<void> {
-  const dir = makeTempDir('faults');
-  const storeDir = join(dir, 'store');
-  const stateDir = join(dir, 'containers');
-  mkdirSync(storeDir, { recursive: true });
-  const children = new EntryProcesses();
   // The Pool API's deployment secret, shared by the two processes (never by the agents).
   const poolSecret = randomBytes(32).toString('base64url');
+  const stack = await startProcessStack({
+    what: 'faults',
+    poolEnv: {
+      WARMGATE_POOL_SECRET: poolSecret,
+      WARMGATE_POOL_PROFILES: `standard:min=4:max=${settings.maxContainers}`,
+      WARMGATE_POOL_TIERS: 'free=standard:3s',
+      WARMGATE_POOL_REAP_INTERVAL: '1s',
+      WARMGATE_POOL_ADAPTIVE: 'false',
+      WARMGATE_POOL_SHUTDOWN_GRACE: '20s',
+    },
+    gatewayEnv: {
+      WARMGATE_POOL_SECRET: poolSecret,
+      WARMGATE_AUTH_HS256_SECRET: secret,
+      WARMGATE_TOOL_TIMEOUT_MS: '10000',
+    },
+  });
+  const { stateDir, storeDir } = stack;
   try {
-    const pool = await children.start<{ port: number }>(entries.poolManager, {
-      stderr: 'ignore',
-      env: {
-        WARMGATE_POOL_SECRET: poolSecret,
-        WARMGATE_POOL_HOST: '127.0.0.1',
-        WARMGATE_POOL_PORT: '0',
-        WARMGATE_POOL_METRICS_PORT: '0',
-        WARMGATE_POOL_STATE_DIR: stateDir,
-        WARMGATE_STORE_DIR: storeDir,
-        WARMGATE_POOL_PROFILES: `standard:min=4:max=${settings.maxContainers}`,
-        WARMGATE_POOL_TIERS: 'free=standard:3s',
-        WARMGATE_POOL_REAP_INTERVAL: '1s',
-        WARMGATE_POOL_ADAPTIVE: 'false',
-        WARMGATE_POOL_SHUTDOWN_GRACE: '20s',
-      },
-    });
-    const gateway = await children.start<{ httpPort: number; grpcPort: number }>(entries.gateway, {
-      stderr: 'ignore',
-      env: {
-        WARMGATE_HOST: '127.0.0.1',
-        WARMGATE_HTTP_PORT: '0',
-        WARMGATE_GRPC_PORT: '0',
-        WARMGATE_POOL_ADDRESS: `127.0.0.1:${pool.port}`,
-        WARMGATE_POOL_SECRET: poolSecret,
-        WARMGATE_AUTH_HS256_SECRET: secret,
-        WARMGATE_LLM_BASE_URL: '',
-        WARMGATE_TOOL_TIMEOUT_MS: '10000',
-      },
-    });
     const tally: Tally = { served: 0, errors: new Map(), acked: new Map(), kills: 0 };
     const started = Date.now();
     const deadline = started + settings.durationS * 1000;
@@ -89,16 +72,14 @@ export async function run(): Promise<void> {
       `faults: ${settings.users} users (${settings.active} in a session at once) for ${settings.durationS} s, a random agent killed every ${settings.killEveryMs} ms`,
     );
     await Promise.all([
-      load(`127.0.0.1:${gateway.grpcPort}`, deadline, tally),
+      load(stack.grpcAddress, deadline, tally),
       killAgents(stateDir, deadline, tally),
     ]);
     const seconds = (Date.now() - started) / 1000;
     const { lost, checked, corrupt } = await verify(storeDir, tally);
     report(tally, seconds, lost, checked, corrupt);
   } finally {
-    await children.stopAll(30_000);
-    killContainers(stateDir);
-    removeDir(dir);
+    await stack.stop();
   }
 }
 
