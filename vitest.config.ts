@@ -3,7 +3,16 @@ import { defineConfig } from 'vitest/config';
 // One project per package, unit and integration kept apart:
 //   unit:        <pkg>/src/**/*.test.ts   (no sockets, no child processes)
 //   integration: <pkg>/test/**/*.test.ts  (real servers on ephemeral loopback ports)
-const packages = ['proto', 'testkit', 'agent', 'pool-manager', 'gateway', 'loadtest'];
+const packages = [
+  'proto',
+  'contract',
+  'telemetry',
+  'testkit',
+  'agent',
+  'pool-manager',
+  'gateway',
+  'loadtest',
+];
 // Libraries with unit tests only.
 const libraries = ['config'];
 

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
+import { ASSERTION_HEADER, signAssertion } from '@warmgate/contract';
 import type { poolv1 } from '@warmgate/proto';
 import { agentv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';

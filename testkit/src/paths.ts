@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export const entries = {
-  /** `npm start`: pool manager (local runtime) + gateway in one process. */
-  stack: join(repoRoot, 'gateway/dist/stack/main.js'),
+  /** `npm start` (stack/): pool manager (local runtime) + gateway in one process. */
+  stack: join(repoRoot, 'stack/dist/main.js'),
   gateway: join(repoRoot, 'gateway/dist/main.js'),
   poolManager: join(repoRoot, 'pool-manager/dist/main.js'),
   /** `node agent/dist/main.js agent|sidecar|container|stdio`. */

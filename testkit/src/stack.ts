@@ -1,4 +1,4 @@
-// The whole stack as `npm start` runs it (gateway/dist/stack/main.js: pool manager with the
+// The whole stack as `npm start` runs it (stack/dist/main.js: pool manager with the
 // local-process runtime + gateway) in a child process, on loopback with ephemeral ports and its
 // state in a folder of its own. stop() drains it (SIGTERM), SIGKILLs it after a bound, then
 // kills any container process left over and removes the folder it made.

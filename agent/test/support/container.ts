@@ -15,7 +15,7 @@ import {
   type AgentContainer,
   type RoleProcess,
 } from '@warmgate/testkit';
-import { repoUrlFor, signAssertion } from '../../src/index.js';
+import { repoUrlFor, signAssertion } from '@warmgate/contract';
 
 export const MAIN = entries.agent;
 

@@ -1,4 +1,4 @@
-// The whole stack as `npm start` runs it (gateway/dist/stack/main.js: pool manager with the
+// The whole stack as `npm start` runs it (stack/dist/main.js: pool manager with the
 // local-process runtime + gateway), in a child process on ephemeral loopback ports with its
 // data in a temporary directory (@warmgate/testkit's startStack). Needs a fresh build
 // (`npx tsc -b`).

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode } from '@warmgate/proto';
-import { repoUrlFor, signAssertion } from '@warmgate/agent';
+import { repoUrlFor, signAssertion } from '@warmgate/contract';
 import { startAgentContainer, type AgentContainer } from '@warmgate/testkit';
 import { printTable, summarize, timeSequential, writeResult } from './harness.js';
 

@@ -18,7 +18,7 @@ import { SignJWT } from 'jose';
 import { Settings } from '@warmgate/config';
 import { codeName, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
-import { repoPathFor } from '@warmgate/agent';
+import { repoPathFor } from '@warmgate/contract';
 import { startProcessStack } from '@warmgate/testkit';
 import { printTable, writeResult } from './harness.js';
 

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { safeUserName } from '@warmgate/agent';
+import { safeUserName } from '@warmgate/contract';
 import { AuthMode, WarmgateError } from '@warmgate/proto';
 import { startAgentContainer } from '@warmgate/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
