@@ -3,13 +3,33 @@ import { defineConfig } from 'vitest/config';
 // One project per package, unit and integration kept apart:
 //   unit:        <pkg>/src/**/*.test.ts   (no sockets, no child processes)
 //   integration: <pkg>/test/**/*.test.ts  (real servers on ephemeral loopback ports)
-const packages = ['proto', 'contract', 'telemetry', 'agent', 'pool-manager', 'gateway', 'loadtest'];
+const packages = [
+  'proto',
+  'contract',
+  'telemetry',
+  'testkit',
+  'agent',
+  'pool-manager',
+  'gateway',
+  'loadtest',
+];
+// Libraries with unit tests only.
+const libraries = ['config'];
 
 const resolve = { conditions: ['@warmgate/source'] };
 
 export default defineConfig({
   test: {
     projects: [
+      ...libraries.map((name) => ({
+        resolve,
+        test: {
+          name: `${name}:unit`,
+          root: name,
+          include: ['src/**/*.test.ts'],
+          environment: 'node' as const,
+        },
+      })),
       ...packages.flatMap((name) => [
         {
           resolve,

@@ -113,4 +113,20 @@ describe('config', () => {
   it('needs no control token for stdio', () => {
     expect(loadConfig('stdio', { WARMGATE_WORKSPACE_DIR: '/ws' }).controlToken).toBe('');
   });
+
+  it('names every bad setting in one error, and takes durations with units', () => {
+    expect(
+      loadConfig('agent', { ...base, WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '2s' }).drainTimeoutMs,
+    ).toBe(2000);
+    expect(() =>
+      loadConfig('agent', {
+        ...base,
+        WARMGATE_AGENT_PORT: '70000',
+        WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '11m',
+        WARMGATE_AGENT_MCP_LOAD: 'later',
+      }),
+    ).toThrow(
+      /invalid agent configuration:[\s\S]*WARMGATE_AGENT_PORT[\s\S]*WARMGATE_AGENT_DRAIN_TIMEOUT_MS[\s\S]*WARMGATE_AGENT_MCP_LOAD/,
+    );
+  });
 });

@@ -1,9 +1,8 @@
 // The agent container's configuration: one typed object, read from WARMGATE_* variables here
 // and nowhere else, validated at start-up with messages that name the setting. Every
 // setting is documented in agent/README.md.
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { errors } from '@warmgate/proto';
+import { Settings } from '@warmgate/config';
 
 /**
  * `container`: agent and sidecar in one process (each still on its own port and protocol).
@@ -70,29 +69,27 @@ export const DEFAULTS = {
   WARMGATE_SIDECAR_AGENT_TIMEOUT_MS: '300000',
 } as const;
 
+/** Reads and validates the configuration; throws one ConfigError naming every bad setting. */
 export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const read = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const withDefault = (name: keyof typeof DEFAULTS) => read(name) ?? DEFAULTS[name];
+  const read = new Settings(env, 'agent');
+  const withDefault = (name: keyof typeof DEFAULTS) => read.string(name, DEFAULTS[name]);
   const host = withDefault('WARMGATE_AGENT_HOST');
-  const agentPort = port('WARMGATE_AGENT_PORT', withDefault('WARMGATE_AGENT_PORT'));
+  const agentPort = read.port('WARMGATE_AGENT_PORT', Number(DEFAULTS.WARMGATE_AGENT_PORT));
   // Role mcp takes the agent start contract's name for the folder.
   const workspace =
     role === 'mcp'
-      ? (read('WARMGATE_WORKSPACE') ?? read('WARMGATE_WORKSPACE_DIR'))
-      : read('WARMGATE_WORKSPACE_DIR');
+      ? (read.optional('WARMGATE_WORKSPACE') ?? read.optional('WARMGATE_WORKSPACE_DIR'))
+      : read.optional('WARMGATE_WORKSPACE_DIR');
   if (!workspace) {
-    throw errors.invalidArgument(
+    read.problem(
       role === 'mcp' ? 'WARMGATE_WORKSPACE must be set' : 'WARMGATE_WORKSPACE_DIR must be set',
     );
   }
-  const secret = (name: string) => secretOf(name, read(name), read(`${name}_FILE`));
-  const controlToken = secret('WARMGATE_AGENT_CONTROL_TOKEN') ?? '';
-  const agentListen = read(role === 'mcp' ? 'WARMGATE_AGENT_LISTEN' : 'WARMGATE_SIDECAR_AGENT');
+  const controlToken = read.secret('WARMGATE_AGENT_CONTROL_TOKEN') ?? '';
+  const listenName = role === 'mcp' ? 'WARMGATE_AGENT_LISTEN' : 'WARMGATE_SIDECAR_AGENT';
+  const agentListen = read.optional(listenName);
   if (role === 'mcp' && !agentListen) {
-    throw errors.invalidArgument(
+    read.problem(
       'WARMGATE_AGENT_LISTEN must be set (a Unix socket path or host:port): the TypeScript agent serves MCP over HTTP behind the sidecar',
     );
   }
@@ -101,18 +98,26 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     !agentListen.startsWith('/') &&
     !/^(\[[^\]]+\]|[^:/]+):\d{1,5}$/.test(agentListen)
   ) {
-    throw errors.invalidArgument(
-      `${role === 'mcp' ? 'WARMGATE_AGENT_LISTEN' : 'WARMGATE_SIDECAR_AGENT'} must be an absolute Unix socket path or host:port (got ${agentListen})`,
+    read.problem(
+      `${listenName} must be an absolute Unix socket path or host:port (got ${agentListen})`,
     );
   }
-  const agentTimeoutMs = Number(withDefault('WARMGATE_SIDECAR_AGENT_TIMEOUT_MS'));
-  if (!Number.isInteger(agentTimeoutMs) || agentTimeoutMs < 100 || agentTimeoutMs > 3_600_000) {
-    throw errors.invalidArgument('WARMGATE_SIDECAR_AGENT_TIMEOUT_MS must be 100..3600000');
-  }
+  const agentTimeoutMs = read.duration(
+    'WARMGATE_SIDECAR_AGENT_TIMEOUT_MS',
+    Number(DEFAULTS.WARMGATE_SIDECAR_AGENT_TIMEOUT_MS),
+    { min: 100, max: 3_600_000 },
+  );
   const agentCommand =
-    role === 'sidecar' ? commandOf(read('WARMGATE_SIDECAR_AGENT_COMMAND')) : undefined;
+    role === 'sidecar'
+      ? read.parse(
+          'WARMGATE_SIDECAR_AGENT_COMMAND',
+          read.optional('WARMGATE_SIDECAR_AGENT_COMMAND'),
+          commandOf,
+          undefined,
+        )
+      : undefined;
   if (agentCommand && agentListen) {
-    throw errors.invalidArgument(
+    read.problem(
       'WARMGATE_SIDECAR_AGENT and WARMGATE_SIDECAR_AGENT_COMMAND: set at most one (an address, or a command spoken to over stdio)',
     );
   }
@@ -120,105 +125,84 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   const needsControl =
     role !== 'stdio' && role !== 'mcp' && !(role === 'sidecar' && (agentListen || agentCommand));
   if (needsControl && controlToken.length < 16) {
-    throw errors.invalidArgument(
+    read.problem(
       'WARMGATE_AGENT_CONTROL_TOKEN (or _FILE) must be set to a secret of at least 16 characters',
     );
   }
   const sidecarSecret =
-    role === 'sidecar' || role === 'container' ? (secret('WARMGATE_SIDECAR_SECRET') ?? '') : '';
+    role === 'sidecar' || role === 'container'
+      ? (read.secret('WARMGATE_SIDECAR_SECRET') ?? '')
+      : '';
   if ((role === 'sidecar' || role === 'container') && sidecarSecret.length < 16) {
-    throw errors.invalidArgument(
+    read.problem(
       'WARMGATE_SIDECAR_SECRET (or _FILE) must be set to a secret of at least 16 characters',
     );
   }
-  const drain = Number(withDefault('WARMGATE_AGENT_DRAIN_TIMEOUT_MS'));
-  if (!Number.isInteger(drain) || drain < 0 || drain > 600_000) {
-    throw errors.invalidArgument('WARMGATE_AGENT_DRAIN_TIMEOUT_MS must be 0..600000');
-  }
-  const maxObjectBytes = Number(withDefault('WARMGATE_AGENT_MAX_OBJECT_BYTES'));
-  if (!Number.isSafeInteger(maxObjectBytes) || maxObjectBytes < 1024) {
-    throw errors.invalidArgument('WARMGATE_AGENT_MAX_OBJECT_BYTES must be a whole number ≥ 1024');
-  }
+  const drain = read.duration(
+    'WARMGATE_AGENT_DRAIN_TIMEOUT_MS',
+    Number(DEFAULTS.WARMGATE_AGENT_DRAIN_TIMEOUT_MS),
+    { min: 0, max: 600_000 },
+  );
+  const maxObjectBytes = read.int(
+    'WARMGATE_AGENT_MAX_OBJECT_BYTES',
+    Number(DEFAULTS.WARMGATE_AGENT_MAX_OBJECT_BYTES),
+    { min: 1024 },
+  );
   const mcpLoad = withDefault('WARMGATE_AGENT_MCP_LOAD');
   if (mcpLoad !== 'ready' && mcpLoad !== 'bind') {
-    throw errors.invalidArgument(`WARMGATE_AGENT_MCP_LOAD must be ready or bind (got ${mcpLoad})`);
+    read.problem(`WARMGATE_AGENT_MCP_LOAD must be ready or bind (got ${mcpLoad})`);
   }
   // Listening on every address (a pod) still means the agent is reached on loopback.
   const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const agentUrl = (read('WARMGATE_AGENT_URL') ?? `http://${localHost}:${agentPort}`).replace(
+  const agentUrl = (read.raw('WARMGATE_AGENT_URL') ?? `http://${localHost}:${agentPort}`).replace(
     /\/$/,
     '',
   );
-  try {
-    new URL(agentUrl);
-  } catch (cause) {
-    throw errors.invalidArgument(`WARMGATE_AGENT_URL is not a URL: ${agentUrl}`, cause);
-  }
+  if (!URL.canParse(agentUrl)) read.problem(`WARMGATE_AGENT_URL is not a URL: ${agentUrl}`);
+  const sidecarPort = read.port('WARMGATE_SIDECAR_PORT', Number(DEFAULTS.WARMGATE_SIDECAR_PORT));
+  const jwePrivateKey = read.secret('WARMGATE_AGENT_JWE_PRIVATE_KEY');
+  const sidecarMcpPort = read.port(
+    'WARMGATE_SIDECAR_MCP_PORT',
+    Number(DEFAULTS.WARMGATE_SIDECAR_MCP_PORT),
+  );
+  read.finish();
   return {
     role,
     host,
     agentPort,
-    sidecarPort: port('WARMGATE_SIDECAR_PORT', withDefault('WARMGATE_SIDECAR_PORT')),
+    sidecarPort,
     agentUrl,
-    workspaceDir: isAbsolute(workspace) ? workspace : resolve(workspace),
+    workspaceDir: isAbsolute(workspace!) ? workspace! : resolve(workspace!),
     controlToken,
     sidecarSecret,
-    readyFile: read('WARMGATE_READY_FILE'),
-    jwePrivateKey: secret('WARMGATE_AGENT_JWE_PRIVATE_KEY'),
-    directIssuerKeys: read('WARMGATE_DIRECT_ISSUER_KEYS'),
+    readyFile: read.raw('WARMGATE_READY_FILE'),
+    jwePrivateKey,
+    directIssuerKeys: read.raw('WARMGATE_DIRECT_ISSUER_KEYS'),
     drainTimeoutMs: drain,
     maxObjectBytes,
     stdioUserId: withDefault('WARMGATE_STDIO_USER_ID'),
-    mcpLoad,
+    mcpLoad: mcpLoad as 'ready' | 'bind',
     agentListen,
     agentCommand,
-    sidecarMcpPort: port('WARMGATE_SIDECAR_MCP_PORT', withDefault('WARMGATE_SIDECAR_MCP_PORT')),
+    sidecarMcpPort,
     agentTimeoutMs,
   };
 }
 
 /** `["/path/agent", "--flag"]`: a non-empty JSON array of non-empty strings. */
-function commandOf(raw: string | undefined): string[] | undefined {
-  if (raw === undefined) return undefined;
+function commandOf(raw: string): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
-  } catch (cause) {
-    throw errors.invalidArgument('WARMGATE_SIDECAR_AGENT_COMMAND must be a JSON array', cause);
+  } catch {
+    throw new Error('must be a JSON array');
   }
   if (
     !Array.isArray(parsed) ||
     parsed.length === 0 ||
     !parsed.every((part) => typeof part === 'string' && part !== '')
   ) {
-    throw errors.invalidArgument(
-      'WARMGATE_SIDECAR_AGENT_COMMAND must be a non-empty JSON array of non-empty strings',
-    );
+    throw new Error('must be a non-empty JSON array of non-empty strings');
   }
   return parsed as string[];
-}
-
-function port(name: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw errors.invalidArgument(`${name} must be a port number 0..65535 (got ${raw})`);
-  }
-  return value;
-}
-
-/**
- * A secret given either as the variable itself or as `<NAME>_FILE`, a path to a file holding
- * it (how the local runtime hands secrets over, so that they are in no process environment).
- */
-function secretOf(name: string, value: string | undefined, file: string | undefined) {
-  if (value !== undefined && file !== undefined) {
-    throw errors.invalidArgument(`${name} and ${name}_FILE: set at most one`);
-  }
-  if (file === undefined) return value;
-  try {
-    const text = readFileSync(file, 'utf8').trim();
-    return text === '' ? undefined : text;
-  } catch (cause) {
-    throw errors.invalidArgument(`${name}_FILE=${file}: ${(cause as Error).message}`, cause);
-  }
 }

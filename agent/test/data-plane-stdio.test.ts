@@ -11,7 +11,13 @@ import { agentv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureStore } from '@warmgate/contract';
-import { bindRequest, connectMcp, kill, startProcess, type Process } from './support/container.js';
+import {
+  bindRequest,
+  connectMcp,
+  kill,
+  startProcess,
+  type PortedProcess,
+} from './support/container.js';
 import { storeFile, storeGit } from './support/store-git.js';
 import { ok } from './support/tool-result.js';
 import { signAssertion } from '@warmgate/contract';
@@ -21,7 +27,7 @@ const PYTHON_AGENT = fileURLToPath(
 );
 let root: string;
 let store: string;
-let sidecar: Process;
+let sidecar: PortedProcess;
 let lifecycle: ReturnType<typeof createClient<typeof agentv1.Lifecycle>>;
 
 beforeAll(async () => {

@@ -49,3 +49,17 @@ describe('gateway configuration: MCP', () => {
     );
   });
 });
+
+describe('gateway configuration: durations', () => {
+  it('takes units and keeps reading bare _MS and _S numbers as before', () => {
+    const bare = loadConfig({ WARMGATE_TOOL_TIMEOUT_MS: '5000', WARMGATE_DRAIN_TIMEOUT_S: '3' });
+    expect(bare.limits.toolTimeoutMs).toBe(5000);
+    expect(bare.drainTimeoutS).toBe(3);
+    const units = loadConfig({ WARMGATE_TOOL_TIMEOUT_MS: '15s', WARMGATE_DRAIN_TIMEOUT_S: '2m' });
+    expect(units.limits.toolTimeoutMs).toBe(15_000);
+    expect(units.drainTimeoutS).toBe(120);
+    expect(() => loadConfig({ WARMGATE_TOOL_TIMEOUT_MS: '5ms' })).toThrow(
+      /WARMGATE_TOOL_TIMEOUT_MS="5ms": expected a duration of at least 10ms/,
+    );
+  });
+});

@@ -1,7 +1,7 @@
 // The gateway's configuration: one typed object, read from WARMGATE_* environment variables
 // here and nowhere else, validated at start-up with messages that name the setting.
 // Every setting is documented in gateway/README.md.
-import { readFileSync } from 'node:fs';
+import { Settings, type Env } from '@warmgate/config';
 import type { AdmissionConfig } from './admission/admission.js';
 
 export interface AuthConfig {
@@ -107,12 +107,9 @@ export interface GatewayConfig {
   readonly drainTimeoutS: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** Reads and validates the configuration; throws one error naming every bad setting. */
 export function loadConfig(env: Env = process.env): GatewayConfig {
-  const problems: string[] = [];
-  const read = new Reader(env, problems);
+  const read = new Reader(env, 'gateway');
   const config: GatewayConfig = {
     host: read.string('WARMGATE_HOST', '0.0.0.0'),
     httpPort: read.port('WARMGATE_HTTP_PORT', 8080),
@@ -122,86 +119,90 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     auth: {
       publicEnabled: read.bool('WARMGATE_AUTH_PUBLIC', true),
       publicTier: read.string('WARMGATE_AUTH_PUBLIC_TIER', 'free'),
-      publicSessionTimeoutMs: read.int(
+      publicSessionTimeoutMs: read.duration(
         'WARMGATE_AUTH_PUBLIC_SESSION_TIMEOUT_MS',
         30 * 60_000,
-        1000,
+        { min: 1000 },
       ),
       jwksUrl: read.url('WARMGATE_AUTH_JWKS_URL'),
-      publicKeyPem: read.optional('WARMGATE_AUTH_PUBLIC_KEY'),
-      hs256Secret: read.optional('WARMGATE_AUTH_HS256_SECRET'),
-      issuer: read.optional('WARMGATE_AUTH_ISSUER'),
-      audience: read.optional('WARMGATE_AUTH_AUDIENCE'),
+      publicKeyPem: read.raw('WARMGATE_AUTH_PUBLIC_KEY'),
+      hs256Secret: read.raw('WARMGATE_AUTH_HS256_SECRET'),
+      issuer: read.raw('WARMGATE_AUTH_ISSUER'),
+      audience: read.raw('WARMGATE_AUTH_AUDIENCE'),
       tierClaim: read.string('WARMGATE_AUTH_TIER_CLAIM', 'tier'),
       defaultTier: read.string('WARMGATE_AUTH_DEFAULT_TIER', 'free'),
       directEnabled: read.bool('WARMGATE_AUTH_DIRECT', false),
       directDefaultTier: read.string('WARMGATE_AUTH_DIRECT_DEFAULT_TIER', 'enterprise'),
-      clockToleranceS: read.int('WARMGATE_AUTH_CLOCK_TOLERANCE_S', 5, 0),
+      clockToleranceS: read.seconds('WARMGATE_AUTH_CLOCK_TOLERANCE_S', 5, { min: 0 }),
     },
     llm: {
       baseUrl: read.url('WARMGATE_LLM_BASE_URL'),
-      apiKey: read.optional('WARMGATE_LLM_API_KEY'),
+      apiKey: read.raw('WARMGATE_LLM_API_KEY'),
       model: read.string('WARMGATE_LLM_MODEL', 'gpt-4o-mini'),
-      maxTokens: read.int('WARMGATE_LLM_MAX_TOKENS', 4096, 1),
-      timeoutMs: read.int('WARMGATE_LLM_TIMEOUT_MS', 60_000, 100),
-      maxToolRounds: read.int('WARMGATE_LLM_MAX_TOOL_ROUNDS', 8, 1),
-      turnTimeoutMs: read.int('WARMGATE_TURN_TIMEOUT_MS', 300_000, 1000),
+      maxTokens: read.int('WARMGATE_LLM_MAX_TOKENS', 4096, { min: 1 }),
+      timeoutMs: read.duration('WARMGATE_LLM_TIMEOUT_MS', 60_000, { min: 100 }),
+      maxToolRounds: read.int('WARMGATE_LLM_MAX_TOOL_ROUNDS', 8, { min: 1 }),
+      turnTimeoutMs: read.duration('WARMGATE_TURN_TIMEOUT_MS', 300_000, { min: 1000 }),
     },
     limits: {
-      maxMessageChars: read.int('WARMGATE_MAX_MESSAGE_CHARS', 16_000, 1),
-      maxArgumentBytes: read.int('WARMGATE_MAX_ARGUMENT_BYTES', 64 * 1024, 2),
-      maxFrameBytes: read.int('WARMGATE_MAX_FRAME_BYTES', 256 * 1024, 1024),
-      maxBufferedBytes: read.int('WARMGATE_MAX_BUFFERED_BYTES', 1024 * 1024, 1024),
-      maxInflightPerSocket: read.int('WARMGATE_MAX_INFLIGHT_PER_SOCKET', 32, 1),
-      idleTimeoutS: read.int('WARMGATE_WS_IDLE_TIMEOUT_S', 120, 8),
-      toolTimeoutMs: read.int('WARMGATE_TOOL_TIMEOUT_MS', 30_000, 10),
+      maxMessageChars: read.int('WARMGATE_MAX_MESSAGE_CHARS', 16_000, { min: 1 }),
+      maxArgumentBytes: read.int('WARMGATE_MAX_ARGUMENT_BYTES', 64 * 1024, { min: 2 }),
+      maxFrameBytes: read.int('WARMGATE_MAX_FRAME_BYTES', 256 * 1024, { min: 1024 }),
+      maxBufferedBytes: read.int('WARMGATE_MAX_BUFFERED_BYTES', 1024 * 1024, { min: 1024 }),
+      maxInflightPerSocket: read.int('WARMGATE_MAX_INFLIGHT_PER_SOCKET', 32, { min: 1 }),
+      idleTimeoutS: read.seconds('WARMGATE_WS_IDLE_TIMEOUT_S', 120, { min: 8 }),
+      toolTimeoutMs: read.duration('WARMGATE_TOOL_TIMEOUT_MS', 30_000, { min: 10 }),
     },
     admission: {
       connections: {
         ws: {
-          max: read.int('WARMGATE_WS_MAX_CONNECTIONS', 10_000, 1),
-          perIp: read.int('WARMGATE_WS_MAX_CONNECTIONS_PER_IP', 100, 1),
+          max: read.int('WARMGATE_WS_MAX_CONNECTIONS', 10_000, { min: 1 }),
+          perIp: read.int('WARMGATE_WS_MAX_CONNECTIONS_PER_IP', 100, { min: 1 }),
         },
         grpc: {
-          max: read.int('WARMGATE_GRPC_MAX_CONNECTIONS', 10_000, 1),
-          perIp: read.int('WARMGATE_GRPC_MAX_CONNECTIONS_PER_IP', 100, 1),
+          max: read.int('WARMGATE_GRPC_MAX_CONNECTIONS', 10_000, { min: 1 }),
+          perIp: read.int('WARMGATE_GRPC_MAX_CONNECTIONS_PER_IP', 100, { min: 1 }),
         },
       },
       requests: {
-        perSecond: read.int('WARMGATE_RATE_REQUESTS_PER_S', 50, 0),
-        burst: read.int('WARMGATE_RATE_REQUESTS_BURST', 100, 1),
+        perSecond: read.int('WARMGATE_RATE_REQUESTS_PER_S', 50, { min: 0 }),
+        burst: read.int('WARMGATE_RATE_REQUESTS_BURST', 100, { min: 1 }),
       },
       turns: {
-        perSecond: read.int('WARMGATE_RATE_TURNS_PER_MIN', 20, 0) / 60,
-        burst: read.int('WARMGATE_RATE_TURNS_BURST', 5, 1),
+        perSecond: read.int('WARMGATE_RATE_TURNS_PER_MIN', 20, { min: 0 }) / 60,
+        burst: read.int('WARMGATE_RATE_TURNS_BURST', 5, { min: 1 }),
       },
       llm: {
         dailyTokensByTier: read.tierNumbers(
           'WARMGATE_LLM_DAILY_TOKENS',
           'free=200000,pro=2000000,enterprise=20000000,*=200000',
         ),
-        publicDailyTokens: read.int('WARMGATE_LLM_DAILY_TOKENS_PUBLIC', 100_000, 0),
+        publicDailyTokens: read.int('WARMGATE_LLM_DAILY_TOKENS_PUBLIC', 100_000, { min: 0 }),
       },
       publicChat: false, // set below: depends on the model
     },
     grpc: {
-      maxConcurrentStreams: read.int('WARMGATE_GRPC_MAX_CONCURRENT_STREAMS', 100, 1),
-      keepaliveTimeMs: read.int('WARMGATE_GRPC_KEEPALIVE_TIME_MS', 60_000, 1000),
-      keepaliveTimeoutMs: read.int('WARMGATE_GRPC_KEEPALIVE_TIMEOUT_MS', 20_000, 1000),
-      maxConnectionIdleMs: read.int('WARMGATE_GRPC_MAX_CONNECTION_IDLE_MS', 300_000, 1000),
+      maxConcurrentStreams: read.int('WARMGATE_GRPC_MAX_CONCURRENT_STREAMS', 100, { min: 1 }),
+      keepaliveTimeMs: read.duration('WARMGATE_GRPC_KEEPALIVE_TIME_MS', 60_000, { min: 1000 }),
+      keepaliveTimeoutMs: read.duration('WARMGATE_GRPC_KEEPALIVE_TIMEOUT_MS', 20_000, {
+        min: 1000,
+      }),
+      maxConnectionIdleMs: read.duration('WARMGATE_GRPC_MAX_CONNECTION_IDLE_MS', 300_000, {
+        min: 1000,
+      }),
     },
     mcp: {
-      sessionSecret: read.optional('WARMGATE_MCP_SESSION_SECRET'),
-      sessionTtlMs: read.int('WARMGATE_MCP_SESSION_TTL_S', 24 * 3600, 60) * 1000,
+      sessionSecret: read.raw('WARMGATE_MCP_SESSION_SECRET'),
+      sessionTtlMs: read.seconds('WARMGATE_MCP_SESSION_TTL_S', 24 * 3600, { min: 60 }) * 1000,
       authorizationServers: read.urls('WARMGATE_MCP_AUTHORIZATION_SERVERS', issuerUrl(env)),
       resourceUrl: read.url('WARMGATE_MCP_RESOURCE_URL'),
       allowedHosts: read.list('WARMGATE_MCP_ALLOWED_HOSTS', ['localhost', '127.0.0.1', '[::1]']),
-      maxInFlight: read.int('WARMGATE_MCP_MAX_IN_FLIGHT', 16, 1),
+      maxInFlight: read.int('WARMGATE_MCP_MAX_IN_FLIGHT', 16, { min: 1 }),
     },
-    drainTimeoutS: read.int('WARMGATE_DRAIN_TIMEOUT_S', 10, 0),
+    drainTimeoutS: read.seconds('WARMGATE_DRAIN_TIMEOUT_S', 10, { min: 0 }),
   };
   if (config.mcp.sessionSecret !== undefined && config.mcp.sessionSecret.length < 32) {
-    problems.push('WARMGATE_MCP_SESSION_SECRET: must be at least 32 characters');
+    read.problem('WARMGATE_MCP_SESSION_SECRET: must be at least 32 characters');
   }
   // Anonymous chat costs nothing with the offline model; with a paid endpoint it is off
   // unless the operator turns it on (and then it shares WARMGATE_LLM_DAILY_TOKENS_PUBLIC).
@@ -215,29 +216,27 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   };
   const keys = [config.auth.jwksUrl, config.auth.publicKeyPem, config.auth.hs256Secret];
   if (keys.filter((key) => key !== undefined).length > 1) {
-    problems.push(
+    read.problem(
       'WARMGATE_AUTH_JWKS_URL, WARMGATE_AUTH_PUBLIC_KEY and WARMGATE_AUTH_HS256_SECRET: set at most one',
     );
   }
   if (config.auth.hs256Secret !== undefined && config.auth.hs256Secret.length < 32) {
-    problems.push('WARMGATE_AUTH_HS256_SECRET: must be at least 32 characters');
+    read.problem('WARMGATE_AUTH_HS256_SECRET: must be at least 32 characters');
   }
   const jwks = config.auth.jwksUrl;
   if (jwks !== undefined && !jwksUrlAllowed(jwks)) {
     // Keys fetched in the clear could be swapped by anyone on the path.
-    problems.push(
+    read.problem(
       `WARMGATE_AUTH_JWKS_URL: must be https (http only to a loopback host), got "${jwks}"`,
     );
   }
   if (config.llm.baseUrl !== undefined && config.llm.apiKey === undefined) {
     // Local OpenAI-compatible servers often take any key; say so rather than guess.
-    problems.push(
+    read.problem(
       'WARMGATE_LLM_API_KEY: required when WARMGATE_LLM_BASE_URL is set (any value for servers that ignore it)',
     );
   }
-  if (problems.length > 0) {
-    throw new Error(`invalid gateway configuration:\n  ${problems.join('\n  ')}`);
-  }
+  read.finish();
   return withChat;
 }
 
@@ -266,88 +265,16 @@ export function jwksUrlAllowed(raw: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-class Reader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
-
-  optional(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value.trim() === '' ? undefined : value;
-  }
-
-  /** A secret given as `<name>` or as `<name>_FILE` (a path to a file holding it). */
-  secret(name: string, minLength: number): string | undefined {
-    const value = this.optional(name);
-    const file = this.optional(`${name}_FILE`);
-    if (value !== undefined && file !== undefined) {
-      this.problems.push(`${name} and ${name}_FILE: set at most one`);
-      return undefined;
-    }
-    let secret = value?.trim();
-    if (file !== undefined) {
-      try {
-        secret = readFileSync(file.trim(), 'utf8').trim();
-      } catch (error) {
-        this.problems.push(`${name}_FILE: cannot read "${file}": ${(error as Error).message}`);
-        return undefined;
-      }
-    }
-    if (secret === undefined || secret === '') return undefined;
-    if (secret.length < minLength) {
-      this.problems.push(`${name}: must be at least ${minLength} characters`);
-      return undefined;
-    }
-    return secret;
-  }
-
-  string(name: string, fallback: string): string {
-    return this.optional(name)?.trim() ?? fallback;
-  }
-
-  int(name: string, fallback: number, min: number): number {
-    const raw = this.optional(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min) {
-      this.problems.push(`${name}: expected an integer ≥ ${min}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  }
-
-  port(name: string, fallback: number): number {
-    const value = this.int(name, fallback, 0);
-    if (value > 65535) this.problems.push(`${name}: expected a port 0–65535, got ${value}`);
-    return value;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const raw = this.optional(name)?.trim().toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    this.problems.push(`${name}: expected true or false, got "${raw}"`);
-    return fallback;
-  }
-
-  choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.optional(name)?.trim().toLowerCase();
-    if (raw === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${raw}"`);
-    return fallback;
-  }
-
+/** The gateway's own setting shapes on top of the shared ones. */
+class Reader extends Settings {
   /** "free=200000,pro=2000000,*=100000": a whole number ≥ 0 per tier (0 = no limit). */
   tierNumbers(name: string, fallback: string): Record<string, number> {
-    const raw = this.optional(name)?.trim() ?? fallback;
+    const raw = this.optional(name) ?? fallback;
     const values: Record<string, number> = {};
     for (const entry of raw.split(',')) {
       const match = /^\s*([a-z][a-z0-9-]*|\*)=(\d+)\s*$/.exec(entry);
       if (!match) {
-        this.problems.push(`${name}: "${entry}" is not tier=tokens (e.g. free=200000, *=100000)`);
+        this.problem(`${name}: "${entry}" is not tier=tokens (e.g. free=200000, *=100000)`);
         continue;
       }
       values[match[1]!] = Number(match[2]);
@@ -373,20 +300,20 @@ class Reader {
       .filter((item) => item !== '')
       .flatMap((item) => {
         if (URL.canParse(item) && /^https?:$/.test(new URL(item).protocol)) return [item];
-        this.problems.push(`${name}: expected comma-separated http(s) URLs, got "${item}"`);
+        this.problem(`${name}: expected comma-separated http(s) URLs, got "${item}"`);
         return [];
       });
   }
 
   url(name: string): string | undefined {
-    const raw = this.optional(name);
+    const raw = this.raw(name);
     if (raw === undefined) return undefined;
     try {
       const url = new URL(raw);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
       return raw;
     } catch {
-      this.problems.push(`${name}: expected an http(s) URL, got "${raw}"`);
+      this.problem(`${name}: expected an http(s) URL, got "${raw}"`);
       return undefined;
     }
   }

@@ -1,9 +1,17 @@
 // The pool manager's configuration: one typed object, read from WARMGATE_* variables here and
 // nowhere else, validated at start-up with messages that name the setting.
-import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  ConfigError,
+  parseBoolean,
+  parseDuration as parseDurationOf,
+  parseInteger,
+  parseNumber,
+  parsePort,
+  Settings,
+} from '@warmgate/config';
 import type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-config.js';
 import { parseDockerLimits, type LimitsByProfile } from './runtime/docker/docker-limits.js';
 
@@ -109,9 +117,7 @@ export interface RemoteStoreConfig {
   readonly credentialTtlMs: number;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 const defaults = {
   WARMGATE_POOL_HOST: '127.0.0.1',
@@ -191,15 +197,10 @@ export const settings: Readonly<Record<PoolManagerEnvName, string>> = defaults;
 /** Reads and validates the configuration; throws one ConfigError listing every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerConfig {
   const problems: string[] = [];
-  const read = (name: PoolManagerEnvName) => env[name]?.trim() || defaults[name];
-  const check = <T>(name: PoolManagerEnvName, parse: (raw: string) => T, fallback: T): T => {
-    try {
-      return parse(read(name));
-    } catch (error) {
-      problems.push(`${name}=${JSON.stringify(read(name))}: ${(error as Error).message}`);
-      return fallback;
-    }
-  };
+  const settings = new Settings(env, 'pool manager', problems);
+  const read = (name: PoolManagerEnvName) => settings.string(name, defaults[name]);
+  const check = <T>(name: PoolManagerEnvName, parse: (raw: string) => T, fallback: T): T =>
+    settings.parse(name, read(name), parse, fallback);
   const duration = (name: PoolManagerEnvName) => check(name, parseDuration, 1000);
   const agentCommands = check('WARMGATE_POOL_AGENT_COMMANDS', parseAgentCommands, {});
   const agentStdio = read('WARMGATE_POOL_AGENT_STDIO')
@@ -293,10 +294,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   );
   const config: PoolManagerConfig = {
     host: read('WARMGATE_POOL_HOST'),
-    port: check('WARMGATE_POOL_PORT', (raw) => parsePort(raw), 0),
+    port: check('WARMGATE_POOL_PORT', parsePort, 0),
     metrics: {
       host: read('WARMGATE_POOL_METRICS_HOST'),
-      port: check('WARMGATE_POOL_METRICS_PORT', (raw) => parsePort(raw), 0),
+      port: check('WARMGATE_POOL_METRICS_PORT', parsePort, 0),
     },
     runtime: {
       kind: runtimeKind,
@@ -322,7 +323,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       adaptive: {
         enabled: adaptiveOn,
         sizer: sizer === 'predictive' ? 'predictive' : 'adaptive',
-        margin: check('WARMGATE_POOL_ADAPTIVE_MARGIN', (raw) => parseNumber(raw, 0, 10), 0.5),
+        margin: check(
+          'WARMGATE_POOL_ADAPTIVE_MARGIN',
+          (raw) => parseNumber(raw, { min: 0, max: 10 }),
+          0.5,
+        ),
         windowMs: duration('WARMGATE_POOL_ADAPTIVE_WINDOW'),
         initialCreateMs: 1000,
       },
@@ -337,7 +342,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       replenishDeferMs: check('WARMGATE_POOL_REPLENISH_DEFER', parseDurationOrZero, 500),
       replenishConcurrency: check(
         'WARMGATE_POOL_REPLENISH_CONCURRENCY',
-        (raw) => (raw === '' ? (runtimeKind === 'local' ? 2 : 0) : parseCount(raw, 0, 1000)),
+        (raw) =>
+          raw === '' ? (runtimeKind === 'local' ? 2 : 0) : parseInteger(raw, { min: 0, max: 1000 }),
         0,
       ),
       sizeIntervalMs: duration('WARMGATE_POOL_SIZE_INTERVAL'),
@@ -361,15 +367,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     );
   }
   const direct = directOf(read, tiers, problems);
-  const secret = readSecret(read, 'WARMGATE_POOL_SECRET', 'WARMGATE_POOL_SECRET_FILE', problems);
+  const secret = settings.secret('WARMGATE_POOL_SECRET', 32);
   if (secret === undefined && runtimeKind === 'kubernetes') {
     problems.push(
       'WARMGATE_POOL_SECRET or WARMGATE_POOL_SECRET_FILE: required with WARMGATE_POOL_RUNTIME=kubernetes',
     );
   }
-  if (problems.length > 0) {
-    throw new ConfigError(`invalid pool manager configuration:\n  ${problems.join('\n  ')}`);
-  }
+  settings.finish();
   const withDocker = docker ? { ...config, runtime: { ...config.runtime, docker } } : config;
   return {
     ...withDocker,
@@ -519,76 +523,14 @@ function remoteStoreOf(
   return { kind: 'remote', url, secret, credentialTtlMs };
 }
 
-/**
- * A secret from a variable or from a file it names (at most one of the two). At least 32
- * characters; its value never appears in a message.
- */
-function readSecret(
-  read: Read,
-  name: PoolManagerEnvName,
-  fileName: PoolManagerEnvName,
-  problems: string[],
-): string | undefined {
-  const value = read(name);
-  const file = read(fileName);
-  if (value !== '' && file !== '') {
-    problems.push(`${name} and ${fileName}: set at most one`);
-    return undefined;
-  }
-  let secret = value;
-  if (file !== '') {
-    try {
-      secret = readFileSync(file, 'utf8').trim();
-    } catch (error) {
-      problems.push(`${fileName}=${JSON.stringify(file)}: ${(error as Error).message}`);
-      return undefined;
-    }
-  }
-  if (secret === '') return undefined;
-  if (secret.length < 32)
-    problems.push(`${value ? name : fileName}: must be at least 32 characters`);
-  return secret;
-}
-
-/** "500ms", "30s", "15m", "8h", or a number of milliseconds. */
+/** "500ms", "30s", "15m", "8h", or a number of milliseconds; more than zero. */
 export function parseDuration(raw: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw);
-  if (!match) throw new Error('expected a duration like 500ms, 30s, 15m or 8h');
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms']!;
-  const ms = Math.round(Number(match[1]) * unit);
-  if (ms <= 0) throw new Error('must be positive');
-  return ms;
+  return parseDurationOf(raw, { min: 1 });
 }
 
+/** A duration, where 0 turns the thing off. */
 function parseDurationOrZero(raw: string): number {
-  return raw === '0' ? 0 : parseDuration(raw);
-}
-
-function parsePort(raw: string): number {
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error('expected a port 0-65535');
-  return port;
-}
-
-function parseNumber(raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`expected a number from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function parseCount(raw: string, min: number, max: number): number {
-  const value = parseNumber(raw, min, max);
-  if (!Number.isInteger(value)) throw new Error(`expected a whole number from ${min} to ${max}`);
-  return value;
-}
-
-function parseBoolean(raw: string): boolean {
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new Error('expected true or false');
+  return parseDurationOf(raw, { min: 0 });
 }
 
 const namePattern = /^[a-z][a-z0-9-]{0,39}$/;

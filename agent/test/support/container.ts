@@ -1,74 +1,85 @@
 // Real agent containers for integration tests: an agent process and a sidecar process from
 // agent/dist (build first: npx tsc -b agent), with a temporary workspace, on ephemeral
-// loopback ports. Everything started here is stopped by stop().
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// loopback ports (@warmgate/testkit's startAgentContainer). Everything started here is
+// stopped by stop().
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { AuthMode, agentv1 } from '@warmgate/proto';
-import { bearerHeaders, createClient, type Client as GrpcClient } from '@warmgate/proto/grpc';
+import { AuthMode } from '@warmgate/proto';
+import { agentv1 } from '@warmgate/proto';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
+import {
+  entries,
+  makeTempDir,
+  removeDir,
+  spawnEntry,
+  startAgentContainer,
+  type AgentContainer,
+  type RoleProcess,
+} from '@warmgate/testkit';
 import { repoUrlFor, signAssertion } from '@warmgate/contract';
 
-export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const MAIN = entries.agent;
 
-export interface Process {
-  child: ChildProcess;
-  port: number;
-  /** A data-plane sidecar's MCP port for the gateway. */
-  mcpPort?: number;
-  exited: Promise<number | null>;
-}
+export type Process = RoleProcess;
 
+/** One role's process with the ports of its ready line (a data-plane sidecar's `mcpPort`). */
+export type PortedProcess = Process & { readonly port: number; readonly mcpPort?: number };
+
+/** Starts one role of agent/dist/main.js (`mcp` included) and waits for its ready line. */
 export async function startProcess(
   role: 'agent' | 'sidecar' | 'mcp',
   env: NodeJS.ProcessEnv,
-): Promise<Process> {
-  const child = spawn(process.execPath, [MAIN, role], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const line = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before ready`)));
-  });
-  const ready = JSON.parse(line) as {
-    ready: boolean;
-    role: string;
-    port: number;
-    mcpPort?: number;
-  };
-  if (!ready.ready || ready.role !== role) throw new Error(`unexpected ready line ${line}`);
-  return { child, port: ready.port, mcpPort: ready.mcpPort, exited };
+): Promise<PortedProcess> {
+  const started = await spawnEntry<{ role: string; port: number; mcpPort?: number }>(
+    entries.agent,
+    {
+      name: role,
+      args: [role],
+      env,
+      stderr: 'inherit',
+      ready: (line) => line.ready === true && line.role === role,
+    },
+  );
+  return Object.assign(started, { port: started.ready.port, mcpPort: started.ready.mcpPort });
 }
 
-export interface Container {
+export interface Container extends AgentContainer {
+  /** The temporary folder holding the workspace; stop() removes it. */
   dir: string;
-  workspace: string;
-  agent: Process;
-  sidecar: Process;
-  /** The secret the sidecar requires on every Lifecycle call. */
-  sidecarSecret: string;
-  mcpUrl: URL;
-  lifecycle: GrpcClient<typeof agentv1.Lifecycle>;
-  stop(): Promise<void>;
+}
+
+export async function startContainer(env: NodeJS.ProcessEnv = {}): Promise<Container> {
+  const dir = makeTempDir('agent-test');
+  const workspace = join(dir, 'workspace');
+  await mkdir(workspace);
+  const container = await startAgentContainer({
+    workspace,
+    env,
+    controlToken: `token-${Math.random().toString(36).slice(2)}-0123456789`,
+    sidecarSecret: `sidecar-${Math.random().toString(36).slice(2)}-0123456789`,
+  });
+  return {
+    ...container,
+    dir,
+    async stop() {
+      await container.stop();
+      removeDir(dir);
+    },
+  };
 }
 
 /**
  * A container with the sidecar as the data plane (issue 14): the TypeScript agent as a plain
  * MCP server (role `mcp`) on a Unix socket, the sidecar in front of it; `mcpUrl` is the
- * sidecar's. `agentEnv` may name another agent's command instead (see spawnAgent).
+ * sidecar's. `agentListen` may choose another address for the agent.
  */
 export async function startDataPlaneContainer(
   env: NodeJS.ProcessEnv = {},
   agentListen?: (dir: string) => string,
 ): Promise<Container> {
-  const dir = await mkdtemp(join(tmpdir(), 'warmgate-plane-test-'));
+  const dir = makeTempDir('plane-test');
   const workspace = join(dir, 'workspace');
   await mkdir(workspace);
   const listen = agentListen?.(dir) ?? join(dir, 'agent.sock');
@@ -101,53 +112,14 @@ export async function startDataPlaneContainer(
     async stop() {
       lifecycle.close();
       await Promise.all([kill(agent), kill(sidecar)]);
-      await rm(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
 }
 
-export async function startContainer(env: NodeJS.ProcessEnv = {}): Promise<Container> {
-  const dir = await mkdtemp(join(tmpdir(), 'warmgate-agent-test-'));
-  const workspace = join(dir, 'workspace');
-  await mkdir(workspace);
-  const common = {
-    WARMGATE_WORKSPACE_DIR: workspace,
-    WARMGATE_AGENT_CONTROL_TOKEN: `token-${Math.random().toString(36).slice(2)}-0123456789`,
-    WARMGATE_AGENT_HOST: '127.0.0.1',
-    ...env,
-  };
-  const agent = await startProcess('agent', { ...common, WARMGATE_AGENT_PORT: '0' });
-  const sidecarSecret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
-  const sidecar = await startProcess('sidecar', {
-    ...common,
-    WARMGATE_SIDECAR_SECRET: sidecarSecret,
-    WARMGATE_SIDECAR_PORT: '0',
-    WARMGATE_AGENT_URL: `http://127.0.0.1:${agent.port}`,
-  });
-  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
-    headers: bearerHeaders(sidecarSecret),
-  });
-  return {
-    dir,
-    sidecarSecret,
-    workspace,
-    agent,
-    sidecar,
-    mcpUrl: new URL(`http://127.0.0.1:${agent.port}/mcp`),
-    lifecycle,
-    async stop() {
-      lifecycle.close();
-      await Promise.all([kill(agent), kill(sidecar)]);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-export async function kill(process: Process, signal: NodeJS.Signals = 'SIGTERM') {
-  if (process.child.exitCode === null && process.child.signalCode === null) {
-    process.child.kill(signal);
-  }
-  return process.exited;
+/** A signal (default SIGTERM) to one process of a container; resolves with its exit code. */
+export function kill(process: Process, signal: NodeJS.Signals = 'SIGTERM') {
+  return process.kill(signal);
 }
 
 export interface BindOptions {

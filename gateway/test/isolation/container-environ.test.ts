@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { containerPids } from '../../../pool-manager/test/support.js';
+import { containerPids } from '@warmgate/testkit';
 import { grpcCaller, type Caller } from '../reliability/support/callers.js';
 import { makeDirectKeys } from '../reliability/support/direct-keys.js';
 import { startStack, type StackProcess } from '../support/stack-process.js';

@@ -9,7 +9,7 @@ import { AuthMode, ErrorCode, WarmgateError, agentv1, poolv1 } from '@warmgate/p
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  makeSandbox,
+  makePoolSandbox,
   poolClient,
   spawnPoolManager,
   TEST_POOL_SECRET,
@@ -17,10 +17,10 @@ import {
   warmCount,
   type PoolClient,
   type PoolManagerProcess,
-  type Sandbox,
-} from '../../../pool-manager/test/support.js';
+  type PoolSandbox,
+} from '@warmgate/testkit';
 
-let sandbox: Sandbox;
+let sandbox: PoolSandbox;
 let pm: PoolManagerProcess;
 let gatewayPool: PoolClient;
 /** alice's binding, made the way the gateway makes it. */
@@ -50,7 +50,7 @@ const recordOf = (id: string) =>
   JSON.parse(readFileSync(join(sandbox.stateDir, id, 'container.json'), 'utf8')) as ContainerRecord;
 
 beforeAll(async () => {
-  sandbox = makeSandbox({ WARMGATE_POOL_PROFILES: 'standard:min=2:max=6' });
+  sandbox = makePoolSandbox({ WARMGATE_POOL_PROFILES: 'standard:min=2:max=6' });
   pm = await spawnPoolManager(sandbox.env);
   gatewayPool = poolClient(pm.address);
   await waitFor('2 warm containers', async () => (await warmCount(gatewayPool)) >= 2, 40_000);

@@ -4,7 +4,7 @@
 import { loadConfig, type GatewayConfig, type LimitsConfig } from '../../src/config.js';
 import { startGatewayServers, type GatewayServers } from '../../src/wiring/gateway-servers.js';
 import { wireGateway, type WiredGateway } from '../../src/wiring/wire-gateway.js';
-import { TEST_POOL_SECRET } from '../../../pool-manager/test/support.js';
+import { OPEN_ADMISSION_ENV, TEST_POOL_SECRET } from '@warmgate/testkit';
 import { testLimits } from './test-config.js';
 import { testAudience, testIssuer, testSecret } from './tokens.js';
 
@@ -17,12 +17,12 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export function testGatewayConfig(
+/** The environment of a test gateway: loopback, ephemeral ports, HS256 test tokens. */
+export function testGatewayEnv(
   poolAddress: string,
   env: Record<string, string> = {},
-  limits: Partial<LimitsConfig> = {},
-): GatewayConfig {
-  const config = loadConfig({
+): Record<string, string> {
+  return {
     WARMGATE_HOST: '127.0.0.1',
     WARMGATE_HTTP_PORT: '0',
     WARMGATE_GRPC_PORT: '0',
@@ -32,15 +32,17 @@ export function testGatewayConfig(
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,
     WARMGATE_DRAIN_TIMEOUT_S: '1',
-    // Many requests and turns per user in seconds, and anonymous chat through a scripted
-    // ("paid") model; admission is tested on its own (gateway/test/security/, test/llm/).
-    WARMGATE_PUBLIC_CHAT: 'true',
-    WARMGATE_RATE_REQUESTS_PER_S: '100000',
-    WARMGATE_RATE_REQUESTS_BURST: '100000',
-    WARMGATE_RATE_TURNS_PER_MIN: '100000',
-    WARMGATE_RATE_TURNS_BURST: '100000',
+    ...OPEN_ADMISSION_ENV,
     ...env,
-  });
+  };
+}
+
+export function testGatewayConfig(
+  poolAddress: string,
+  env: Record<string, string> = {},
+  limits: Partial<LimitsConfig> = {},
+): GatewayConfig {
+  const config = loadConfig(testGatewayEnv(poolAddress, env));
   return { ...config, limits: { ...testLimits, ...limits } };
 }
 

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, startPoolManager, type RunningPoolManager } from '@warmgate/pool-manager';
 import type { poolv1 } from '@warmgate/proto';
 import { AuthMode, ErrorCode, WarmgateError, type gatewayv1 } from '@warmgate/proto';
-import { poolClient, TEST_POOL_SECRET } from '../../../pool-manager/test/support.js';
+import { poolClient, TEST_POOL_SECRET } from '@warmgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentSession, Principal } from '../../src/core/ports.js';
 import { loadConfig as loadGatewayConfig } from '../../src/config.js';

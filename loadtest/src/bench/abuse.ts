@@ -4,67 +4,45 @@
 // (`profile_get`); the flood is 500 anonymous WebSockets asking for the tool list and 50
 // anonymous gRPC connections listing tools in a loop (abuse-flood.ts). Prints p50/p99 of
 // both phases, their ratio and the load average beside each; writes bench-results/abuse.json.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { SignJWT } from 'jose';
+import { Settings } from '@warmgate/config';
 import { codeName, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { floodSourceAddresses, startFlood } from './abuse-flood.js';
-import { killContainers } from './kill-containers.js';
+import { startProcessStack } from '@warmgate/testkit';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const secret = 'abuse-bench-secret-that-is-long-enough!!';
+const read = new Settings(process.env, 'abuse bench');
 const settings = {
-  samples: intFromEnv('WARMGATE_ABUSE_SAMPLES', 200),
+  samples: read.int('WARMGATE_ABUSE_SAMPLES', 200, { min: 1 }),
   /** The signed-in user's pace: a trading terminal, not a load generator. */
-  intervalMs: intFromEnv('WARMGATE_ABUSE_INTERVAL_MS', 50),
-  webSockets: intFromEnv('WARMGATE_ABUSE_WEBSOCKETS', 500),
-  grpcConnections: intFromEnv('WARMGATE_ABUSE_GRPC', 50),
+  intervalMs: read.duration('WARMGATE_ABUSE_INTERVAL_MS', 50, { min: 1 }),
+  webSockets: read.int('WARMGATE_ABUSE_WEBSOCKETS', 500, { min: 1 }),
+  grpcConnections: read.int('WARMGATE_ABUSE_GRPC', 50, { min: 1 }),
 };
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${name}: expected an integer ≥ 1`);
-  }
-  return value;
-}
+read.finish();
 
 const load = () => loadavg().map((v) => Math.round(v * 100) / 100);
 
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'warmgate-abuse-'));
-  const stateDir = join(dir, 'containers');
-  const storeDir = join(dir, 'store');
-  mkdirSync(storeDir, { recursive: true });
-  const children: ChildProcess[] = [];
-  try {
-    const pool = await start(children, 'pool-manager/dist/main.js', {
-      WARMGATE_POOL_HOST: '127.0.0.1',
-      WARMGATE_POOL_PORT: '0',
-      WARMGATE_POOL_METRICS_PORT: '0',
-      WARMGATE_POOL_STATE_DIR: stateDir,
-      WARMGATE_STORE_DIR: storeDir,
+  // The Pool API's deployment secret: gateway/dist/main.js refuses to start without one.
+  const poolSecret = randomBytes(32).toString('base64url');
+  const stack = await startProcessStack({
+    what: 'abuse',
+    poolEnv: {
+      WARMGATE_POOL_SECRET: poolSecret,
       WARMGATE_POOL_PROFILES: 'standard:min=2:max=8',
       WARMGATE_POOL_ADAPTIVE: 'false',
       WARMGATE_POOL_SHUTDOWN_GRACE: '10s',
-    });
-    const gateway = await start(children, 'gateway/dist/main.js', {
-      WARMGATE_HOST: '127.0.0.1',
-      WARMGATE_HTTP_PORT: '0',
-      WARMGATE_GRPC_PORT: '0',
-      WARMGATE_POOL_ADDRESS: `127.0.0.1:${pool.port}`,
-      WARMGATE_AUTH_HS256_SECRET: secret,
-      WARMGATE_LLM_BASE_URL: '',
-    });
-    const grpcAddress = `127.0.0.1:${gateway.grpcPort}`;
+    },
+    gatewayEnv: { WARMGATE_POOL_SECRET: poolSecret, WARMGATE_AUTH_HS256_SECRET: secret },
+    stopGraceMs: 20_000,
+  });
+  const { grpcAddress } = stack;
+  try {
     const client = createClient(gatewayv1.Gateway, grpcAddress);
     const token = await signToken('abuse-bench-user');
     const call = () =>
@@ -78,7 +56,7 @@ export async function run(): Promise<void> {
     await call(); // binds the user's container: both phases measure a bound user
     const quiet = await phase(call);
     const flood = startFlood({
-      httpPort: gateway.httpPort,
+      httpPort: stack.httpPort,
       grpcAddress,
       webSockets: settings.webSockets,
       grpcConnections: settings.grpcConnections,
@@ -94,9 +72,7 @@ export async function run(): Promise<void> {
     }
     report(quiet, flooded, flood.stats);
   } finally {
-    for (const child of children.reverse()) await stop(child);
-    killContainers(stateDir);
-    rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
@@ -155,33 +131,6 @@ function report(quiet: Phase, flooded: Phase, flood: ReturnType<typeof startFloo
     ratio_flood_over_alone: ratios,
     flood,
   });
-}
-
-/** Starts one compiled entry point and waits for its JSON ready line. */
-async function start(children: ChildProcess[], entry: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [join(root, entry)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  children.push(child);
-  return new Promise<{ port: number; httpPort: number; grpcPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} not ready in 60 s`)), 60_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.includes('"ready":true')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as { port: number; httpPort: number; grpcPort: number });
-    });
-    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before ready`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function signToken(sub: string): Promise<string> {

@@ -15,20 +15,17 @@
 // `-- bind --quick` takes fewer samples (for a loaded machine).
 // Containers are started in batches ahead of the timed section; every sample binds a
 // different user on a container nobody bound before.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { AuthMode, agentv1 } from '@warmgate/proto';
-import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
+import { AuthMode } from '@warmgate/proto';
 import { repoUrlFor, signAssertion } from '@warmgate/contract';
+import { startAgentContainer, type AgentContainer } from '@warmgate/testkit';
 import { printTable, summarize, timeSequential, writeResult } from './harness.js';
 
-const AGENT_MAIN = fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent')));
 const quick = process.argv.includes('--quick');
 const repos = {
   small: { files: 10, bytes: 100 * 1024, samples: quick ? 12 : 40 },
@@ -37,12 +34,7 @@ const repos = {
 const batch = 6;
 const toolCalls = quick ? 100 : 200;
 
-interface Container {
-  processes: ChildProcess[];
-  agentPort: number;
-  lifecycle: ReturnType<typeof createClient<typeof agentv1.Lifecycle>>;
-  workspace: string;
-}
+type Container = AgentContainer;
 
 export async function run(): Promise<void> {
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-bench-bind-'));
@@ -140,7 +132,7 @@ async function toolCallLatency(sandbox: string, store: string, open: Container[]
   });
   const client = new Client({ name: 'bench', version: '0' });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${container.agentPort}/mcp`), {
+    new StreamableHTTPClientTransport(container.mcpUrl, {
       requestInit: { headers: { 'x-warmgate-assertion': token } },
     }),
   );
@@ -179,51 +171,17 @@ function bindRequest(store: string, userId: string) {
 async function startContainer(sandbox: string, id: string): Promise<Container> {
   const workspace = join(sandbox, 'containers', id);
   mkdirSync(workspace, { recursive: true });
-  const env = {
-    ...process.env,
-    WARMGATE_WORKSPACE_DIR: workspace,
-    WARMGATE_AGENT_CONTROL_TOKEN: `bench-token-${id}-0123456789`,
-    WARMGATE_AGENT_HOST: '127.0.0.1',
-  };
-  const processes: ChildProcess[] = [];
-  const start = async (role: 'agent' | 'sidecar', extra: Record<string, string>) => {
-    const child = spawn(process.execPath, [AGENT_MAIN, role], {
-      env: { ...env, ...extra },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    processes.push(child);
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before ready`)));
-    });
-    return (JSON.parse(line) as { port: number }).port;
-  };
-  const agentPort = await start('agent', { WARMGATE_AGENT_PORT: '0' });
-  const sidecarSecret = `bench-sidecar-${id}-0123456789`;
-  const sidecarPort = await start('sidecar', {
-    WARMGATE_SIDECAR_SECRET: sidecarSecret,
-    WARMGATE_SIDECAR_PORT: '0',
-    WARMGATE_AGENT_URL: `http://127.0.0.1:${agentPort}`,
+  const container = await startAgentContainer({
+    workspace,
+    controlToken: `bench-token-${id}-0123456789`,
+    sidecarSecret: `bench-sidecar-${id}-0123456789`,
   });
-  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecarPort}`, {
-    headers: bearerHeaders(sidecarSecret),
-  });
-  await lifecycle.getStatus({}); // open the channel, as the pool manager's health check does
-  return { processes, agentPort, lifecycle, workspace };
+  await container.lifecycle.getStatus({}); // open the channel, as the pool manager's health check does
+  return container;
 }
 
-async function stopContainer(container: Container): Promise<void> {
-  container.lifecycle.close();
-  await Promise.all(
-    container.processes.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+function stopContainer(container: Container): Promise<void> {
+  return container.stop();
 }
 
 /** Copies a folder recursively with `cp -R` or Node's cpSync; returns ms. */

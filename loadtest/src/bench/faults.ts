@@ -10,41 +10,31 @@
 // WARMGATE_FAULTS_ACTIVE (12 users in a session at once), WARMGATE_FAULTS_KILL_EVERY_MS (4000),
 // WARMGATE_FAULTS_MAX_CONTAINERS (20), WARMGATE_FAULTS_CALLS_PER_SESSION (10).
 import { randomBytes } from 'node:crypto';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
+import { Settings } from '@warmgate/config';
 import { codeName, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { repoPathFor } from '@warmgate/contract';
+import { startProcessStack } from '@warmgate/testkit';
 import { printTable, writeResult } from './harness.js';
-import { killContainers } from './kill-containers.js';
 
 const exec = promisify(execFile);
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const secret = 'faults-bench-secret-that-is-long-enough!!';
 
+const read = new Settings(process.env, 'faults bench');
 const settings = {
-  users: intFromEnv('WARMGATE_FAULTS_USERS', 200),
-  durationS: intFromEnv('WARMGATE_FAULTS_DURATION_S', 120),
-  active: intFromEnv('WARMGATE_FAULTS_ACTIVE', 12),
-  killEveryMs: intFromEnv('WARMGATE_FAULTS_KILL_EVERY_MS', 4000),
-  maxContainers: intFromEnv('WARMGATE_FAULTS_MAX_CONTAINERS', 20),
-  callsPerSession: intFromEnv('WARMGATE_FAULTS_CALLS_PER_SESSION', 10),
+  users: read.int('WARMGATE_FAULTS_USERS', 200, { min: 1 }),
+  durationS: read.seconds('WARMGATE_FAULTS_DURATION_S', 120, { min: 1 }),
+  active: read.int('WARMGATE_FAULTS_ACTIVE', 12, { min: 1 }),
+  killEveryMs: read.duration('WARMGATE_FAULTS_KILL_EVERY_MS', 4000, { min: 1 }),
+  maxContainers: read.int('WARMGATE_FAULTS_MAX_CONTAINERS', 20, { min: 1 }),
+  callsPerSession: read.int('WARMGATE_FAULTS_CALLS_PER_SESSION', 10, { min: 1 }),
 };
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new Error(`${name}: expected an integer ≥ 1`);
-  return value;
-}
+read.finish();
 
 interface Tally {
   served: number;
@@ -55,37 +45,26 @@ interface Tally {
 }
 
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'warmgate-faults-'));
-  const storeDir = join(dir, 'store');
-  const stateDir = join(dir, 'containers');
-  mkdirSync(storeDir, { recursive: true });
-  const children: ChildProcess[] = [];
   // The Pool API's deployment secret, shared by the two processes (never by the agents).
   const poolSecret = randomBytes(32).toString('base64url');
-  try {
-    const pool = await start(children, 'pool-manager/dist/main.js', {
+  const stack = await startProcessStack({
+    what: 'faults',
+    poolEnv: {
       WARMGATE_POOL_SECRET: poolSecret,
-      WARMGATE_POOL_HOST: '127.0.0.1',
-      WARMGATE_POOL_PORT: '0',
-      WARMGATE_POOL_METRICS_PORT: '0',
-      WARMGATE_POOL_STATE_DIR: stateDir,
-      WARMGATE_STORE_DIR: storeDir,
       WARMGATE_POOL_PROFILES: `standard:min=4:max=${settings.maxContainers}`,
       WARMGATE_POOL_TIERS: 'free=standard:3s',
       WARMGATE_POOL_REAP_INTERVAL: '1s',
       WARMGATE_POOL_ADAPTIVE: 'false',
       WARMGATE_POOL_SHUTDOWN_GRACE: '20s',
-    });
-    const gateway = await start(children, 'gateway/dist/main.js', {
-      WARMGATE_HOST: '127.0.0.1',
-      WARMGATE_HTTP_PORT: '0',
-      WARMGATE_GRPC_PORT: '0',
-      WARMGATE_POOL_ADDRESS: `127.0.0.1:${pool.port}`,
+    },
+    gatewayEnv: {
       WARMGATE_POOL_SECRET: poolSecret,
       WARMGATE_AUTH_HS256_SECRET: secret,
-      WARMGATE_LLM_BASE_URL: '',
       WARMGATE_TOOL_TIMEOUT_MS: '10000',
-    });
+    },
+  });
+  const { stateDir, storeDir } = stack;
+  try {
     const tally: Tally = { served: 0, errors: new Map(), acked: new Map(), kills: 0 };
     const started = Date.now();
     const deadline = started + settings.durationS * 1000;
@@ -93,44 +72,15 @@ export async function run(): Promise<void> {
       `faults: ${settings.users} users (${settings.active} in a session at once) for ${settings.durationS} s, a random agent killed every ${settings.killEveryMs} ms`,
     );
     await Promise.all([
-      load(`127.0.0.1:${gateway.grpcPort}`, deadline, tally),
+      load(stack.grpcAddress, deadline, tally),
       killAgents(stateDir, deadline, tally),
     ]);
     const seconds = (Date.now() - started) / 1000;
     const { lost, checked, corrupt } = await verify(storeDir, tally);
     report(tally, seconds, lost, checked, corrupt);
   } finally {
-    for (const child of children.reverse()) await stop(child);
-    killContainers(stateDir);
-    rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
-}
-
-/** Starts one compiled entry point and waits for its JSON ready line. */
-async function start(children: ChildProcess[], entry: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [join(root, entry)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  children.push(child);
-  return new Promise<{ port: number; grpcPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} not ready in 60 s`)), 60_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.includes('"ready":true')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as { port: number; grpcPort: number });
-    });
-    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before ready`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Virtual users: at most `active` in a session at once; each session is a few calls. */

@@ -1,5 +1,6 @@
 // The repo store server's configuration, read from WARMGATE_STORE_* here and nowhere else.
 import { resolve } from 'node:path';
+import { parsePort, Settings } from '@warmgate/config';
 import { parseSize } from './receive-policy.js';
 
 export interface StoreConfig {
@@ -22,11 +23,9 @@ const defaults = {
 
 export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const problems: string[] = [];
-  const read = (name: keyof typeof defaults): string => env[name]?.trim() || defaults[name];
-  const port = Number(read('WARMGATE_STORE_PORT'));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    problems.push('WARMGATE_STORE_PORT: expected a port 0-65535');
-  }
+  const settings = new Settings(env, 'repo store', problems);
+  const read = (name: keyof typeof defaults): string => settings.string(name, defaults[name]);
+  const port = settings.parse('WARMGATE_STORE_PORT', read('WARMGATE_STORE_PORT'), parsePort, 0);
   const secret = env.WARMGATE_STORE_SECRET ?? '';
   if (secret.length < 32) {
     problems.push('WARMGATE_STORE_SECRET: must be set to a secret of at least 32 characters');
@@ -37,9 +36,7 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
   } catch (error) {
     problems.push(`WARMGATE_STORE_QUOTA: ${(error as Error).message}`);
   }
-  if (problems.length > 0) {
-    throw new Error(`invalid repo store configuration:\n  ${problems.join('\n  ')}`);
-  }
+  settings.finish();
   return {
     host: read('WARMGATE_STORE_HOST'),
     port,

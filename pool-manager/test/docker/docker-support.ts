@@ -5,6 +5,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { dockerContainers, removeDockerContainers } from '@warmgate/testkit';
 import { poolLabel } from '../../src/runtime/docker/index.js';
 
 const exec = promisify(execFile);
@@ -70,20 +71,11 @@ export interface DockerInspect {
 }
 
 /** Names of every Docker container (running or not) of the pool with this state folder. */
-export async function poolContainers(stateDir: string): Promise<string[]> {
-  const { stdout } = await exec('docker', [
-    'ps',
-    '-a',
-    '--filter',
-    `label=warmgate.io/pool=${poolLabel(stateDir)}`,
-    '--format',
-    '{{.Names}}',
-  ]);
-  return stdout.split('\n').filter(Boolean).sort();
+export function poolContainers(stateDir: string): Promise<string[]> {
+  return dockerContainers(`warmgate.io/pool=${poolLabel(stateDir)}`);
 }
 
 /** Removes whatever a test left behind (after a failure), by the pool's label. */
 export async function removePoolContainers(stateDir: string): Promise<void> {
-  const names = await poolContainers(stateDir);
-  if (names.length > 0) await exec('docker', ['rm', '-f', '-v', ...names]);
+  await removeDockerContainers(`warmgate.io/pool=${poolLabel(stateDir)}`);
 }

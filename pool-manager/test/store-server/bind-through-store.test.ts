@@ -3,24 +3,19 @@
 // first-time user from the template and pushes; drain pushes the last changes; the next
 // binding of that user (another container, another credential) gets them back.
 // Needs agent/dist (npx tsc -b).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { safeUserName } from '@warmgate/contract';
-import { AuthMode, WarmgateError, agentv1 } from '@warmgate/proto';
-import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
+import { AuthMode, WarmgateError } from '@warmgate/proto';
+import { startAgentContainer } from '@warmgate/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStoreServer, mintRepoCredential, repoUrl } from '../../src/store-server/index.js';
 
 const exec = promisify(execFile);
-const AGENT_MAIN = fileURLToPath(new URL('../../../agent/dist/main.js', import.meta.url));
 const secret = 'bind-through-store-secret-0123456789abcdef';
 
 let dir: string;
@@ -40,54 +35,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start(
-  role: 'agent' | 'sidecar',
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [AGENT_MAIN, role], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  stops.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = once(child, 'exit');
-      child.kill('SIGTERM');
-      await gone;
-    }
-  });
-  const [line] = (await Promise.race([
-    once(createInterface({ input: child.stdout! }), 'line'),
-    once(child, 'exit').then(() => {
-      throw new Error(`${role} exited before it was ready`);
-    }),
-  ])) as [string];
-  return { child, port: (JSON.parse(line) as { port: number }).port };
-}
-
 /** A warm container: agent + sidecar over one empty workspace, as in a pod. */
 async function warmContainer(name: string) {
   const workspace = join(dir, name);
   await mkdir(workspace);
-  const common = {
-    WARMGATE_WORKSPACE_DIR: workspace,
-    WARMGATE_AGENT_CONTROL_TOKEN: `control-${name}-0123456789abcdef`,
-    WARMGATE_AGENT_HOST: '127.0.0.1',
-    HOME: dir,
-    GIT_CONFIG_NOSYSTEM: '1',
-  };
-  const agent = await start('agent', { ...common, WARMGATE_AGENT_PORT: '0' });
-  const sidecarSecret = `sidecar-${name}-0123456789abcdef`;
-  const sidecar = await start('sidecar', {
-    ...common,
-    WARMGATE_SIDECAR_SECRET: sidecarSecret,
-    WARMGATE_SIDECAR_PORT: '0',
-    WARMGATE_AGENT_URL: `http://127.0.0.1:${agent.port}`,
+  const container = await startAgentContainer({
+    workspace,
+    env: { HOME: dir, GIT_CONFIG_NOSYSTEM: '1' },
+    controlToken: `control-${name}-0123456789abcdef`,
+    sidecarSecret: `sidecar-${name}-0123456789abcdef`,
   });
-  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
-    headers: bearerHeaders(sidecarSecret),
-  });
-  stops.push(async () => lifecycle.close());
-  return { workspace, lifecycle };
+  stops.push(container.stop);
+  return { workspace, lifecycle: container.lifecycle };
 }
 
 function bind(userId: string, bindingId: string, credentialFor = { userId, bindingId }) {

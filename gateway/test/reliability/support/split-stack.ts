@@ -1,21 +1,21 @@
 // The real stack split into processes a test can kill one by one: the pool manager
 // (pool-manager/dist/main.js, local-process runtime, real agent + sidecar processes per
 // container, embedded repo store of bare git repositories) and one gateway
-// (gateway/dist/main.js). Reuses the pool manager's own test harness (sandbox, spawn, /proc
-// scan of container processes). close() kills everything it started, even after a failure.
+// (gateway/dist/main.js). The sandbox, the spawning and the /proc scan of container processes
+// are @warmgate/testkit's. close() kills everything it started, even after a failure.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { poolv1 } from '@warmgate/proto';
-import type { createClient } from '@warmgate/proto/grpc';
+import { poolv1 } from '@warmgate/proto';
+import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { repoPathFor } from '@warmgate/contract';
 import {
   containerPids,
-  makeSandbox,
-  poolClient,
+  makePoolSandbox,
   spawnPoolManager,
+  TEST_POOL_SECRET,
   type PoolManagerProcess,
-  type Sandbox,
-} from '../../../../pool-manager/test/support.js';
+  type PoolSandbox,
+} from '@warmgate/testkit';
 import { makeDirectKeys, type DirectKeys } from './direct-keys.js';
 import { spawnGateway, type GatewayProcess } from './gateway-process.js';
 
@@ -29,7 +29,7 @@ export interface SplitStackOptions {
 }
 
 export interface SplitStack {
-  readonly sandbox: Sandbox;
+  readonly sandbox: PoolSandbox;
   readonly keys: DirectKeys;
   pool: PoolManagerProcess;
   gateway: GatewayProcess;
@@ -52,7 +52,7 @@ export interface SplitStack {
 
 export async function startSplitStack(options: SplitStackOptions = {}): Promise<SplitStack> {
   const keys = await makeDirectKeys();
-  const sandbox = makeSandbox({
+  const sandbox = makePoolSandbox({
     WARMGATE_POOL_PROFILES: 'standard:min=2:max=10',
     WARMGATE_POOL_ADAPTIVE: 'false',
     WARMGATE_POOL_SHUTDOWN_GRACE: '5s',
@@ -79,7 +79,9 @@ export async function startSplitStack(options: SplitStackOptions = {}): Promise<
       gateway = value;
     },
     poolClient() {
-      const client = poolClient(pool!.address);
+      const client = createClient(poolv1.Pool, pool!.address, {
+        headers: bearerHeaders(TEST_POOL_SECRET),
+      });
       clients.push(client);
       return client;
     },
@@ -89,10 +91,7 @@ export async function startSplitStack(options: SplitStackOptions = {}): Promise<
       pool = await spawnPoolManager({ ...sandbox.env, WARMGATE_POOL_PORT: port });
     },
     async killPool9() {
-      if (pool!.child.exitCode === null && pool!.child.signalCode === null) {
-        pool!.child.kill('SIGKILL');
-      }
-      await pool!.exited;
+      await pool!.kill();
     },
     async restartGateway(env = {}) {
       await gateway?.stop();
@@ -111,10 +110,7 @@ export async function startSplitStack(options: SplitStackOptions = {}): Promise<
     async close() {
       for (const client of clients.splice(0)) client.close();
       await gateway?.kill9().catch(() => undefined);
-      if (pool && pool.child.exitCode === null && pool.child.signalCode === null) {
-        pool.child.kill('SIGKILL');
-        await pool.exited;
-      }
+      await pool?.kill();
       sandbox.cleanup(); // SIGKILLs every container process group under the sandbox
     },
   };

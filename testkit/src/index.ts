@@ -1,0 +1,40 @@
+export {
+  startAgentContainer,
+  startAgentRole,
+  type AgentContainer,
+  type AgentContainerOptions,
+  type RoleProcess,
+} from './agent-container.js';
+export {
+  containerLeaderPids,
+  containerPids,
+  killContainers,
+  killProcessGroup,
+} from './container-processes.js';
+export { dockerContainers, removeDockerContainers } from './docker-containers.js';
+export {
+  EntryProcesses,
+  spawnEntry,
+  stopChild,
+  type EntryOptions,
+  type EntryProcess,
+} from './entry-process.js';
+export { built, entries, repoRoot } from './paths.js';
+export {
+  makePoolSandbox,
+  spawnPoolManager,
+  type PoolManagerProcess,
+  type PoolSandbox,
+} from './pool-manager-process.js';
+export { poolClient, warmCount, type PoolClient } from './pool-client.js';
+export {
+  poolManagerEnv,
+  startProcessStack,
+  type ProcessStack,
+  type ProcessStackOptions,
+} from './process-stack.js';
+export { isReady, parseReadyLine, type ReadyLine } from './ready-line.js';
+export { startStack, type Stack, type StackOptions, type StackReadyLine } from './stack.js';
+export { makeTempDir, removeDir } from './temp-dir.js';
+export { OPEN_ADMISSION_ENV, TEST_POOL_SECRET } from './test-env.js';
+export { waitFor } from './wait-for.js';
