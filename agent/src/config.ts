@@ -36,6 +36,19 @@ export interface AgentConfig {
    * `bind` — only when bound (a smaller idle container; every bind pays the load).
    */
   readonly mcpLoad: 'ready' | 'bind';
+  /**
+   * Agent: a Unix socket it also serves MCP/health on (a container on `--network none` is
+   * reached by the gateway through its own mounted folder only).
+   */
+  readonly agentSocket: string | undefined;
+  /** Sidecar: serve Lifecycle on this Unix socket instead of a TCP port. */
+  readonly sidecarSocket: string | undefined;
+  /**
+   * Sidecar: `<port>=<socket>` — listen on loopback `<port>` inside the container and carry
+   * each connection to the Unix socket (the repository store, served by the pool manager),
+   * so git in a container without a network reaches its store at the usual URL.
+   */
+  readonly storeForward: { readonly port: number; readonly socket: string } | undefined;
 }
 
 export const DEFAULTS = {
@@ -95,6 +108,24 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   } catch (cause) {
     throw errors.invalidArgument(`WARMGATE_AGENT_URL is not a URL: ${agentUrl}`, cause);
   }
+  const socketPath = (name: string) => {
+    const value = read(name);
+    if (value !== undefined && !isAbsolute(value)) {
+      throw errors.invalidArgument(`${name} must be an absolute path (got ${value})`);
+    }
+    return value;
+  };
+  const forward = read('WARMGATE_SIDECAR_STORE_FORWARD');
+  let storeForward: AgentConfig['storeForward'];
+  if (forward !== undefined) {
+    const match = /^(\d+)=(\/.+)$/.exec(forward);
+    if (!match || Number(match[1]) < 1 || Number(match[1]) > 65535) {
+      throw errors.invalidArgument(
+        `WARMGATE_SIDECAR_STORE_FORWARD must be <port 1..65535>=<absolute socket path> (got ${forward})`,
+      );
+    }
+    storeForward = { port: Number(match[1]), socket: match[2]! };
+  }
   return {
     role,
     host,
@@ -111,6 +142,9 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     maxObjectBytes,
     stdioUserId: withDefault('WARMGATE_STDIO_USER_ID'),
     mcpLoad,
+    agentSocket: socketPath('WARMGATE_AGENT_SOCKET'),
+    sidecarSocket: socketPath('WARMGATE_SIDECAR_SOCKET'),
+    storeForward,
   };
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
-import { agentv1, poolv1 } from '@warmgate/proto';
+import { agentv1, parseMcpUrl, poolv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { expect } from 'vitest';
 import {
@@ -271,8 +271,23 @@ export async function callTool(
     userId: binding.userId,
     bindingId: binding.bindingId,
   });
-  const transport = new StreamableHTTPClientTransport(new URL(binding.mcpUrl), {
+  // A Docker container answers on a Unix socket (http+unix:// URL).
+  const endpoint = parseMcpUrl(binding.mcpUrl);
+  const { Agent, fetch: undiciFetch } = await import('undici');
+  const dispatcher = endpoint.socketPath
+    ? new Agent({ connect: { socketPath: endpoint.socketPath } })
+    : undefined;
+  const transport = new StreamableHTTPClientTransport(endpoint.url, {
     requestInit: { headers: { [ASSERTION_HEADER]: token } },
+    ...(dispatcher
+      ? {
+          fetch: ((url: string | URL, init?: RequestInit) =>
+            undiciFetch(url, {
+              ...(init as Parameters<typeof undiciFetch>[1]),
+              dispatcher,
+            })) as unknown as typeof fetch,
+        }
+      : {}),
   });
   const client = new Client({ name: 'pool-manager-test', version: '0.0.0' });
   await client.connect(transport);
@@ -282,6 +297,7 @@ export async function callTool(
     return (result.structuredContent ?? {}) as Record<string, unknown>;
   } finally {
     await client.close();
+    await dispatcher?.close();
   }
 }
 

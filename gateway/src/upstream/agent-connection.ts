@@ -11,7 +11,8 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AuthMode } from '@warmgate/proto';
-import { ErrorCode, errors } from '@warmgate/proto';
+import { ErrorCode, errors, parseMcpUrl } from '@warmgate/proto';
+import { unixFetch } from './unix-fetch.js';
 import type { CallOptions, FinishedTurn, JsonObject } from '../core/ports.js';
 import { traceHeaders } from '../telemetry/propagation.js';
 import { appendTurnArguments, appendTurnTool } from './append-turn.js';
@@ -68,13 +69,16 @@ export class AgentConnection {
     options: AgentConnectionOptions,
     signal: AbortSignal,
   ): Promise<AgentConnection> {
+    // An agent container without a network answers on a Unix socket (http+unix:// URL).
+    const endpoint = parseMcpUrl(options.url);
+    const send = endpoint.socketPath ? unixFetch(endpoint.socketPath) : fetch;
     const fetchWithHeaders = async (url: string | URL, init?: RequestInit) => {
       const headers = new Headers(init?.headers);
       for (const [name, value] of Object.entries(await options.headers())) headers.set(name, value);
       for (const [name, value] of Object.entries(traceHeaders())) headers.set(name, value);
-      return fetch(url, { ...init, headers });
+      return send(url, { ...init, headers });
     };
-    const transport = new StreamableHTTPClientTransport(new URL(options.url), {
+    const transport = new StreamableHTTPClientTransport(endpoint.url, {
       fetch: fetchWithHeaders,
       // A dropped notification stream is re-opened a few times, then the cache stops trusting it.
       reconnectionOptions: {
