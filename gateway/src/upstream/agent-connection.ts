@@ -88,6 +88,7 @@ export class AgentConnection {
         maxRetries: 5,
       },
     });
+    sendInitializedWithoutWaiting(transport);
     const client = new Client({ name: 'warmgate-gateway', version: '0.1.0' });
     const connection = new AgentConnection(client, transport, options);
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
@@ -223,4 +224,26 @@ export class AgentConnection {
     this.closed = true;
     this.options.onClosed?.();
   }
+}
+
+/**
+ * Session set-up is initialize → notifications/initialized → tools/list → the call: four
+ * round trips before a new user's first result. The notification has no answer to wait for
+ * (the agent replies 202), and MCP lets the client send requests once initialize has been
+ * answered, so it goes out without holding up connect(): tools/list travels beside it and the
+ * set-up costs three round trips. A failed notification still reaches the transport's onerror.
+ */
+function sendInitializedWithoutWaiting(transport: StreamableHTTPClientTransport): void {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    if (!Array.isArray(message) && 'method' in message && !('id' in message)) {
+      if (message.method === 'notifications/initialized') {
+        void send(message, options).catch((error: unknown) =>
+          transport.onerror?.(error instanceof Error ? error : new Error(String(error))),
+        );
+        return Promise.resolve();
+      }
+    }
+    return send(message, options);
+  };
 }
