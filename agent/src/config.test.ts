@@ -87,6 +87,23 @@ describe('config', () => {
     );
   });
 
+  it('takes Unix sockets and a store forward for a container without a network', () => {
+    const config = loadConfig('sidecar', {
+      ...base,
+      WARMGATE_SIDECAR_SOCKET: '/warmgate/sidecar.sock',
+      WARMGATE_SIDECAR_STORE_FORWARD: '41234=/warmgate/store.sock',
+    });
+    expect(config.sidecarSocket).toBe('/warmgate/sidecar.sock');
+    expect(config.storeForward).toEqual({ port: 41234, socket: '/warmgate/store.sock' });
+    expect(loadConfig('agent', base).agentSocket).toBeUndefined();
+    expect(() => loadConfig('agent', { ...base, WARMGATE_AGENT_SOCKET: 'agent.sock' })).toThrow(
+      /WARMGATE_AGENT_SOCKET must be an absolute path/,
+    );
+    expect(() =>
+      loadConfig('sidecar', { ...base, WARMGATE_SIDECAR_STORE_FORWARD: '0=/warmgate/store.sock' }),
+    ).toThrow(/WARMGATE_SIDECAR_STORE_FORWARD must be <port 1..65535>=<absolute socket path>/);
+  });
+
   it('reaches the agent on loopback when listening on every address', () => {
     const config = loadConfig('sidecar', { ...base, WARMGATE_AGENT_HOST: '0.0.0.0' });
     expect(config.agentUrl).toBe('http://127.0.0.1:8090');

@@ -55,6 +55,19 @@ export interface AgentConfig {
   readonly sidecarMcpPort: number;
   /** Sidecar data plane: the longest the agent may take to answer one request. */
   readonly agentTimeoutMs: number;
+  /**
+   * Agent: a Unix socket it also serves MCP/health on (a container on `--network none` is
+   * reached by the gateway through its own mounted folder only).
+   */
+  readonly agentSocket: string | undefined;
+  /** Sidecar: serve Lifecycle on this Unix socket instead of a TCP port. */
+  readonly sidecarSocket: string | undefined;
+  /**
+   * Sidecar: `<port>=<socket>` — listen on loopback `<port>` inside the container and carry
+   * each connection to the Unix socket (the repository store, served by the pool manager),
+   * so git in a container without a network reaches its store at the usual URL.
+   */
+  readonly storeForward: { readonly port: number; readonly socket: string } | undefined;
 }
 
 export const DEFAULTS = {
@@ -165,6 +178,27 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     'WARMGATE_SIDECAR_MCP_PORT',
     Number(DEFAULTS.WARMGATE_SIDECAR_MCP_PORT),
   );
+  const socketPath = (name: string) => {
+    const value = read.optional(name);
+    if (value !== undefined && !isAbsolute(value)) {
+      read.problem(`${name} must be an absolute path (got ${value})`);
+    }
+    return value;
+  };
+  const agentSocket = socketPath('WARMGATE_AGENT_SOCKET');
+  const sidecarSocket = socketPath('WARMGATE_SIDECAR_SOCKET');
+  const forward = read.optional('WARMGATE_SIDECAR_STORE_FORWARD');
+  let storeForward: AgentConfig['storeForward'];
+  if (forward !== undefined) {
+    const match = /^(\d+)=(\/.+)$/.exec(forward);
+    if (!match || Number(match[1]) < 1 || Number(match[1]) > 65535) {
+      read.problem(
+        `WARMGATE_SIDECAR_STORE_FORWARD must be <port 1..65535>=<absolute socket path> (got ${forward})`,
+      );
+    } else {
+      storeForward = { port: Number(match[1]), socket: match[2]! };
+    }
+  }
   read.finish();
   return {
     role,
@@ -186,6 +220,9 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     agentCommand,
     sidecarMcpPort,
     agentTimeoutMs,
+    agentSocket,
+    sidecarSocket,
+    storeForward,
   };
 }
 

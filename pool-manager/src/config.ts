@@ -153,10 +153,13 @@ const defaults = {
   WARMGATE_POOL_ADAPTIVE_WINDOW: '60s',
   WARMGATE_POOL_REAP_INTERVAL: '10s',
   WARMGATE_POOL_SIZE_INTERVAL: '1s',
-  // Each probe wakes both processes of every idle warm container; a warm container that died
-  // since is caught on the claim anyway (its bind fails UNAVAILABLE and the claim takes
-  // another). 30 s instead of 5 s: a sixth of the idle CPU (docs/benchmarks.md, footprint).
-  WARMGATE_POOL_HEALTH_INTERVAL: '30s',
+  // Each probe wakes both processes of every idle warm container, and it is all an idle
+  // warm container does (about 12 ms of CPU per probe measured by hand, load average 14–17):
+  // at 30 s that was the whole idle CPU of a warm pool. A warm container that died since is
+  // caught on the claim anyway (its bind fails UNAVAILABLE and the claim takes another; the
+  // Docker runtime also hears of it from Docker's events at once). 5 min: a tenth of the probes
+  // (docs/benchmarks.md, footprint); a container unprobed for 10 min is checked on borrow.
+  WARMGATE_POOL_HEALTH_INTERVAL: '5m',
   WARMGATE_POOL_REPLENISH_DEFER: '500ms',
   /** '' = by runtime: 2 on the local runtime (its containers share this machine's cores), 0 on Kubernetes. */
   WARMGATE_POOL_REPLENISH_CONCURRENCY: '',

@@ -30,7 +30,7 @@ import {
 import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kubernetes/index.js';
 import { deadContainerCounter, startDockerRuntime } from './runtime/docker/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
-import { startLoopbackStore } from './wiring/loopback-store.js';
+import { startLoopbackStore, type LoopbackStore } from './wiring/loopback-store.js';
 import { createDirectAcquire } from './service/direct-acquire.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
 import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
@@ -72,23 +72,31 @@ export async function startPoolManager(
   const kubeConfig = () => (options.kubeConfig ??= kubeConfigFromEnvironment());
   const secret = config.secret ?? (await localSecret(config.runtime.stateDir));
   const sidecarSecrets = containerSecrets(secret);
-  const runtime = options.runtime ?? (await runtimeFor(config, sidecarSecrets, kubeConfig, log));
-  let lifecycle = options.lifecycle ?? createGrpcLifecycle(sidecarSecrets);
   let repositoryFor = options.repositoryFor;
   let closeStore = async () => {};
-  if (
+  // Containers never see the store folder: each binding reaches its own user's repository
+  // over git smart HTTP (through its container's store.sock), with a credential good for that
+  // binding only.
+  const store =
     repositoryFor === undefined &&
     config.store.kind === 'embedded' &&
     config.runtime.docker !== undefined
-  ) {
-    // Containers never see the store folder: each binding reaches its own user's repository
-    // over git smart HTTP on loopback, with a credential good for that binding only.
-    const store = await startLoopbackStore(config.store.dir, secret, log);
+      ? await startLoopbackStore(config.store.dir, secret, log)
+      : undefined;
+  let runtime: Runtime;
+  try {
+    runtime = options.runtime ?? (await runtimeFor(config, sidecarSecrets, kubeConfig, log, store));
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
+  let lifecycle = options.lifecycle ?? createGrpcLifecycle(sidecarSecrets);
+  if (store) {
     closeStore = store.close;
     lifecycle = withStoreRepositories(lifecycle, {
       storeUrl: store.url,
       secret: store.secret,
-      credentialTtlMs: config.runtime.docker.storeCredentialTtlMs,
+      credentialTtlMs: config.runtime.docker!.storeCredentialTtlMs,
       log,
     });
     repositoryFor = ephemeralOnly;
@@ -186,6 +194,7 @@ async function runtimeFor(
   sidecarSecrets: ContainerSecrets,
   kubeConfig: () => KubeConfig,
   log: (message: string) => void,
+  store: LoopbackStore | undefined,
 ): Promise<Runtime> {
   const { kubernetes, docker, readyTimeoutMs } = config.runtime;
   if (config.runtime.kind === 'docker' && docker !== undefined) {
@@ -197,6 +206,7 @@ async function runtimeFor(
       profiles: config.core.profiles.map((p) => p.name),
       readyTimeoutMs,
       onDead: deadContainerCounter(),
+      ...(store ? { store } : {}),
     });
   }
   if (config.runtime.kind === 'local' || kubernetes === undefined) {

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASSERTION_HEADER, signAssertion } from '@warmgate/contract';
 import type { poolv1 } from '@warmgate/proto';
-import { agentv1 } from '@warmgate/proto';
+import { agentv1, parseMcpUrl } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import {
   containerPids,
@@ -168,8 +168,23 @@ export async function callTool(
     userId: binding.userId,
     bindingId: binding.bindingId,
   });
-  const transport = new StreamableHTTPClientTransport(new URL(binding.mcpUrl), {
+  // A Docker container answers on a Unix socket (http+unix:// URL).
+  const endpoint = parseMcpUrl(binding.mcpUrl);
+  const { Agent, fetch: undiciFetch } = await import('undici');
+  const dispatcher = endpoint.socketPath
+    ? new Agent({ connect: { socketPath: endpoint.socketPath } })
+    : undefined;
+  const transport = new StreamableHTTPClientTransport(endpoint.url, {
     requestInit: { headers: { [ASSERTION_HEADER]: token } },
+    ...(dispatcher
+      ? {
+          fetch: ((url: string | URL, init?: RequestInit) =>
+            undiciFetch(url, {
+              ...(init as Parameters<typeof undiciFetch>[1]),
+              dispatcher,
+            })) as unknown as typeof fetch,
+        }
+      : {}),
   });
   const client = new Client({ name: 'pool-manager-test', version: '0.0.0' });
   await client.connect(transport);
@@ -179,6 +194,7 @@ export async function callTool(
     return (result.structuredContent ?? {}) as Record<string, unknown>;
   } finally {
     await client.close();
+    await dispatcher?.close();
   }
 }
 

@@ -1,5 +1,6 @@
 // The wire contract. Each proto package is one namespace: gatewayv1.ChatRequestSchema, ...
 export * from './errors.js';
+export { parseMcpUrl, unixMcpUrl, type McpEndpoint } from './mcp-url.js';
 export {
   AuthMode,
   ErrorCode,

@@ -14,6 +14,7 @@ import { AgentCore } from './agent-core.js';
 import { createControlApi } from './control-api.js';
 import { sendError, sendJson } from './http-util.js';
 import type { McpHttp } from './mcp-sessions.js';
+import { listenUnix, type UnixListener } from './unix-listener.js';
 
 export interface RunningAgent {
   port: number;
@@ -66,13 +67,19 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     server.listen(config.agentPort, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  let unix: UnixListener | undefined;
+  if (config.agentSocket) {
+    unix = await listenUnix(config.agentSocket, (socket) => server.emit('connection', socket));
+  }
   let closing: Promise<void> | undefined;
   const close = async () => {
     const bindingId = core.status().bindingId;
     if (bindingId) await core.drain(bindingId, config.drainTimeoutMs).catch(() => {});
     if (mcp) await (await mcp).close();
+    const unixClosed = unix?.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await unixClosed;
   };
   const preload = () => void loadMcp().catch(() => {});
   return { port, core, preload, close: () => (closing ??= close()) };

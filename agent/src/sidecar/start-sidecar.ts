@@ -3,7 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server } from '@grpc/grpc-js';
+import { unlink } from 'node:fs/promises';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { agentv1 } from '@warmgate/proto';
 import { addService, listen, requireBearer } from '@warmgate/proto/grpc';
 import type { AgentConfig } from '../config.js';
@@ -11,6 +12,7 @@ import { createControlClient, type ControlClient } from '../control/control-clie
 import { restoreWorkspace } from '../workspace/restore.js';
 import { createTemplateRepo } from '../workspace/template-repo.js';
 import { createLifecycleService } from './lifecycle-service.js';
+import { forwardStore, type StoreForward } from './store-forward.js';
 
 export interface RunningSidecar {
   port: number;
@@ -50,9 +52,17 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     authenticate: requireBearer(config.sidecarSecret, 'Lifecycle'),
   });
   let port: number;
+  let store: StoreForward | undefined;
   try {
-    port = await listen(server, config.host, config.sidecarPort);
+    if (config.storeForward) {
+      const { port: storePort, socket } = config.storeForward;
+      store = await forwardStore(config.host, storePort, socket);
+    }
+    port = config.sidecarSocket
+      ? await listenUnix(server, config.sidecarSocket)
+      : await listen(server, config.host, config.sidecarPort);
   } catch (error) {
+    await store?.close();
     control.close();
     await dataPlane?.close();
     await template.remove();
@@ -69,10 +79,22 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     server.forceShutdown();
     await dataPlane?.close();
+    await store?.close();
     control.close();
     await template.remove();
   };
   return { port, mcpPort: dataPlane?.mcpPort, close: () => (closing ??= close()) };
+}
+
+/** Lifecycle on a Unix socket (a container on `--network none`); the port announced is 0. */
+async function listenUnix(server: Server, path: string): Promise<number> {
+  await unlink(path).catch(() => {}); // left by a process that died
+  await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`unix://${path}`, ServerCredentials.createInsecure(), (error, port) =>
+      error ? reject(error) : resolve(port),
+    ),
+  );
+  return 0;
 }
 
 /**

@@ -17,7 +17,8 @@ import {
   SUBSCRIBER_META,
 } from '@warmgate/contract/meta-keys';
 import type { AuthMode } from '@warmgate/proto';
-import { ErrorCode, errors } from '@warmgate/proto';
+import { ErrorCode, errors, parseMcpUrl } from '@warmgate/proto';
+import { unixFetch } from './unix-fetch.js';
 import type { CallOptions, FinishedTurn, JsonObject } from '../core/ports.js';
 import { traceHeaders } from '../telemetry/propagation.js';
 import { appendTurnArguments, appendTurnTool } from './append-turn.js';
@@ -85,11 +86,14 @@ export class AgentConnection {
       streamAnswered = (error) => (error ? reject(error) : resolve());
     });
     streamOpen.catch(() => {});
+    // An agent container without a network answers on a Unix socket (http+unix:// URL).
+    const endpoint = parseMcpUrl(options.url);
+    const send = endpoint.socketPath ? unixFetch(endpoint.socketPath) : fetch;
     const fetchWithHeaders = async (url: string | URL, init?: RequestInit) => {
       const headers = new Headers(init?.headers);
       for (const [name, value] of Object.entries(await options.headers())) headers.set(name, value);
       for (const [name, value] of Object.entries(traceHeaders())) headers.set(name, value);
-      const response = await fetch(url, { ...init, headers });
+      const response = await send(url, { ...init, headers });
       // The agent registers the stream before it answers: from here on it delivers.
       if (init?.method === 'GET') {
         streamAnswered(
@@ -98,7 +102,7 @@ export class AgentConnection {
       }
       return response;
     };
-    const transport = new StreamableHTTPClientTransport(new URL(options.url), {
+    const transport = new StreamableHTTPClientTransport(endpoint.url, {
       fetch: fetchWithHeaders,
       // A dropped notification stream is re-opened a few times, then the cache stops trusting it.
       reconnectionOptions: {
@@ -108,6 +112,7 @@ export class AgentConnection {
         maxRetries: 5,
       },
     });
+    sendInitializedWithoutWaiting(transport);
     const client = new Client(
       { name: 'warmgate-gateway', version: '0.1.0' },
       options.subscriber
@@ -301,4 +306,26 @@ export class AgentConnection {
     this.closed = true;
     this.options.onClosed?.();
   }
+}
+
+/**
+ * Session set-up is initialize → notifications/initialized → tools/list → the call: four
+ * round trips before a new user's first result. The notification has no answer to wait for
+ * (the agent replies 202), and MCP lets the client send requests once initialize has been
+ * answered, so it goes out without holding up connect(): tools/list travels beside it and the
+ * set-up costs three round trips. A failed notification still reaches the transport's onerror.
+ */
+function sendInitializedWithoutWaiting(transport: StreamableHTTPClientTransport): void {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    if (!Array.isArray(message) && 'method' in message && !('id' in message)) {
+      if (message.method === 'notifications/initialized') {
+        void send(message, options).catch((error: unknown) =>
+          transport.onerror?.(error instanceof Error ? error : new Error(String(error))),
+        );
+        return Promise.resolve();
+      }
+    }
+    return send(message, options);
+  };
 }

@@ -48,71 +48,97 @@ interface AgentUnderTest {
   processes: 1 | 2;
   entry: string;
   env: Record<string, string>;
+  /** Pool manager settings for this agent's run (e.g. another health interval to compare). */
+  poolEnv?: Record<string, string>;
   /** The profile's agent (pool-manager README): typescript, typescript-mcp or a command's name. */
   agent?: string;
   agentCommands?: Record<string, string[]>;
 }
 
-const AGENTS: AgentUnderTest[] = [
-  {
-    name: 'typescript',
-    nodePath: process.execPath,
-    nodeArgs: loadConfig({}).runtime.agentNodeArgs,
-    processes: 2,
-    entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
-    env: {},
-  },
-  {
-    name: 'typescript-one-process',
-    nodePath: process.execPath,
-    nodeArgs: loadConfig({}).runtime.agentNodeArgs,
-    processes: 1,
-    entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
-    env: {},
-  },
-  // WARMGATE_FOOTPRINT_DATA_PLANE=1: the agents behind the sidecar's data plane (issue 14).
-  ...(process.env.WARMGATE_FOOTPRINT_DATA_PLANE === '1'
-    ? [
-        {
-          name: 'typescript-mcp',
-          nodePath: process.execPath,
-          nodeArgs: loadConfig({}).runtime.agentNodeArgs,
-          processes: 2 as const,
-          entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
-          env: {},
-          agent: 'typescript-mcp',
-        },
-        {
-          name: 'python',
-          nodePath: process.execPath,
-          nodeArgs: loadConfig({}).runtime.agentNodeArgs,
-          processes: 2 as const,
-          entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
-          env: { WARMGATE_AGENT_ISOLATION: 'bwrap' },
-          agent: 'python',
-          agentCommands: {
-            python: [
-              fileURLToPath(new URL('../../../agent-py/bin/warmgate-agent-py', import.meta.url)),
-            ],
+const AGENTS: AgentUnderTest[] = (
+  [
+    {
+      name: 'typescript',
+      nodePath: process.execPath,
+      nodeArgs: loadConfig({}).runtime.agentNodeArgs,
+      processes: 2,
+      entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
+      env: {},
+    },
+    {
+      name: 'typescript-one-process',
+      nodePath: process.execPath,
+      nodeArgs: loadConfig({}).runtime.agentNodeArgs,
+      processes: 1,
+      entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
+      env: {},
+    },
+    // WARMGATE_FOOTPRINT_DATA_PLANE=1: the agents behind the sidecar's data plane (issue 14).
+    ...(process.env.WARMGATE_FOOTPRINT_DATA_PLANE === '1'
+      ? [
+          {
+            name: 'typescript-mcp',
+            nodePath: process.execPath,
+            nodeArgs: loadConfig({}).runtime.agentNodeArgs,
+            processes: 2 as const,
+            entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
+            env: {},
+            agent: 'typescript-mcp',
           },
-        },
-      ]
-    : []),
-  ...(process.env.WARMGATE_FOOTPRINT_AGENTS ?? '')
-    .split(',')
-    .filter((entry) => entry.includes('='))
-    .map((entry) => {
-      const [name = '', path = ''] = entry.split('=');
-      return {
-        name,
-        nodePath: process.execPath,
-        nodeArgs: [],
-        processes: 2 as const,
-        entry: path,
-        env: {},
-      };
-    }),
-];
+          {
+            name: 'python',
+            nodePath: process.execPath,
+            nodeArgs: loadConfig({}).runtime.agentNodeArgs,
+            processes: 2 as const,
+            entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
+            env: { WARMGATE_AGENT_ISOLATION: 'bwrap' },
+            agent: 'python',
+            agentCommands: {
+              python: [
+                fileURLToPath(new URL('../../../agent-py/bin/warmgate-agent-py', import.meta.url)),
+              ],
+            },
+          },
+        ]
+      : []),
+    ...(process.env.WARMGATE_FOOTPRINT_AGENTS ?? '')
+      .split(',')
+      .filter((entry) => entry.includes('='))
+      .map((entry) => {
+        const [name = '', path = ''] = entry.split('=');
+        return {
+          name,
+          nodePath: process.execPath,
+          nodeArgs: [],
+          processes: 2 as const,
+          entry: path,
+          env: {},
+        };
+      }),
+    // WARMGATE_FOOTPRINT_HEALTH_BEFORE=30s: the TypeScript agent again with the pool manager's
+    // health probe at that interval, so a change of the default is measured in the same run.
+    ...(process.env.WARMGATE_FOOTPRINT_HEALTH_BEFORE
+      ? [
+          {
+            name: `typescript-health-${process.env.WARMGATE_FOOTPRINT_HEALTH_BEFORE}`,
+            nodePath: process.execPath,
+            nodeArgs: loadConfig({}).runtime.agentNodeArgs,
+            processes: 2 as const,
+            entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
+            env: {},
+            poolEnv: {
+              WARMGATE_POOL_HEALTH_INTERVAL: process.env.WARMGATE_FOOTPRINT_HEALTH_BEFORE,
+            },
+          },
+        ]
+      : []),
+  ] as AgentUnderTest[]
+).filter(
+  // WARMGATE_FOOTPRINT_ONLY=a,b: measure only these agents (a shared machine's time is short).
+  (agent) =>
+    !process.env.WARMGATE_FOOTPRINT_ONLY ||
+    process.env.WARMGATE_FOOTPRINT_ONLY.split(',').includes(agent.name),
+);
 
 const warm = Number(process.env.WARMGATE_FOOTPRINT_WARM ?? 20);
 const idleWindowMs = Number(process.env.WARMGATE_FOOTPRINT_IDLE_MS ?? 60_000);
@@ -278,6 +304,7 @@ async function measurePool(agent: AgentUnderTest) {
     WARMGATE_POOL_PROFILES: `warm:min=${warm}:max=${warm}`,
     WARMGATE_POOL_TIERS: 'warm=warm:60m',
     WARMGATE_POOL_ADAPTIVE: 'false',
+    ...agent.poolEnv,
   });
   let statusCalls = 0;
   const inner = createGrpcLifecycle(secrets);

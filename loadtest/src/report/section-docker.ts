@@ -51,7 +51,7 @@ export function coldStartDocker(results: Results): Section {
     ),
   );
   paragraphs.push(
-    'A Docker container binds through the loopback HTTP store (`git clone` with a per-binding credential: it never sees the store folder), the local runtime copies from the store folder by hard links; the third ratio puts the local runtime on the same HTTP store, so what is left is what containers cost on the claim path. Figures measured on a loaded machine move with the load average printed below.',
+    'A Docker container binds through the HTTP store (`git clone` with a per-binding credential: it never sees the store folder; since the containers run on `--network none`, through the `store.sock` in its own folder), the local runtime copies from the store folder by hard links; the third ratio puts the local runtime on the same HTTP store, so what is left is what containers cost on the claim path. Figures measured on a loaded machine move with the load average printed below.',
   );
   const sizes = at(r.data, 'image_sizes_bytes');
   if (sizes && typeof sizes === 'object' && !Array.isArray(sizes)) {

@@ -5,13 +5,16 @@
 // with the same deployment secret still honours the credentials of the bindings it adopts.
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ensureStore } from '@warmgate/contract';
 import { createStoreServer } from '../store-server/index.js';
 
 export interface LoopbackStore {
   readonly url: string;
+  readonly port: number;
   readonly secret: string;
+  /** Serves a connection accepted elsewhere (a container's store.sock, Docker runtime). */
+  accept(socket: Socket): void;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,9 @@ export async function startLoopbackStore(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     secret,
+    accept: (socket) => server.emit('connection', socket),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -5,8 +5,9 @@
 // pool manager and a restart: bound containers adopted, the rest destroyed, nothing orphaned.
 // Needs Docker (started if missing and root) and the agent image (built if missing).
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { AuthMode, poolv1 } from '@warmgate/proto';
+import { AuthMode, parseMcpUrl, poolv1 } from '@warmgate/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerSecrets, startPoolManager, type RunningPoolManager } from '../../src/index.js';
 import {
@@ -102,7 +103,9 @@ describe('docker runtime: isolation of a bound agent container', () => {
       expect(info.Config.User).not.toBe('');
       expect(info.Config.Labels['warmgate.io/role']).toBe('agent');
       expect(info.HostConfig).toMatchObject({
-        NetworkMode: 'host',
+        // No network: the agent's namespace has a loopback only, the sidecar shares it.
+        NetworkMode:
+          role === 'agent' ? 'none' : `container:${(await dockerInspect(agentOf(alice))).Id}`,
         ReadonlyRootfs: true,
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
@@ -228,24 +231,47 @@ describe('docker runtime: isolation of a bound agent container', () => {
     }
   });
 
-  it("cannot reach the other agent's MCP without that binding's assertion", async () => {
-    const script = `fetch(${JSON.stringify(bob.mcpUrl)},{method:'POST',headers:{'content-type':'application/json',accept:'application/json, text/event-stream'},body:JSON.stringify({jsonrpc:'2.0',id:1,method:'initialize',params:{protocolVersion:'2025-06-18',capabilities:{},clientInfo:{name:'x',version:'1'}}})}).then(r=>console.log(r.status),e=>console.log('error',e.message))`;
+  it("cannot reach the other agent's MCP at all, nor anything on the host's loopback", async () => {
+    // Bob's agent answers on a socket in bob's folder, which alice's container does not see;
+    // the host's loopback (the Pool API, the gateway, the store's TCP port) is not its loopback.
+    const socketPath = parseMcpUrl(bob.mcpUrl).socketPath!;
+    const script = `const net=require('node:net');const out={};let left=2;const done=(k,v)=>{out[k]=v;if(--left===0)console.log(JSON.stringify(out))};
+const a=net.connect(${JSON.stringify(socketPath)});a.on('connect',()=>done('socket','connected')).on('error',e=>done('socket',e.code));
+const b=net.connect(${pool.port},'127.0.0.1');b.on('connect',()=>done('pool','connected')).on('error',e=>done('pool',e.code));`;
     const result = await dockerExec(agentOf(alice), ['node', '-e', script]);
-    expect(result.stdout.trim()).toMatch(/^(401|403)$/);
+    expect(JSON.parse(result.stdout)).toEqual({ socket: 'ENOENT', pool: 'ECONNREFUSED' });
+    // From the host, bob's MCP still wants bob's binding assertion.
+    const { Agent, fetch: undiciFetch } = await import('undici');
+    const dispatcher = new Agent({ connect: { socketPath } });
+    try {
+      const response = await undiciFetch(parseMcpUrl(bob.mcpUrl).url, {
+        method: 'POST',
+        dispatcher,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 'x', version: '1' },
+          },
+        }),
+      });
+      expect([401, 403]).toContain(response.status);
+    } finally {
+      await dispatcher.close();
+    }
   });
 
   it("cannot call the Pool API or the other sidecar's Lifecycle API with any effect", async () => {
     // A script in alice's own folder, run by her agent container's node, with the gRPC
     // client the image carries. It tries to release bob's binding and to drain bob's sidecar,
     // without credentials and with the only one the agent holds (its control token).
-    const sidecarPort = JSON.parse(
-      (
-        await dockerExec(`warmgate-${bob.containerId}-sidecar`, [
-          'cat',
-          '/warmgate/sidecar.ready.json',
-        ])
-      ).stdout,
-    ) as { port: number };
     writeFileSync(
       join(sandbox.stateDir, alice.containerId, 'box', 'attack.mjs'),
       `const { createClient } = await import('/app/proto/dist/grpc/index.js');
@@ -272,16 +298,18 @@ process.exit(0);
       'node',
       '/warmgate/attack.mjs',
       pool.address,
-      `127.0.0.1:${sidecarPort.port}`,
+      `unix://${join(sandbox.stateDir, bob.containerId, 'box', 'sidecar.sock')}`,
       bob.bindingId,
     ]);
     expect(attack.stderr).toBe('');
-    // Every attempt is refused as unauthenticated (gRPC code 16)…
+    // Nothing answers (gRPC code 14, UNAVAILABLE): the Pool API's loopback port is on the
+    // host's loopback, not the container's, and bob's sidecar socket is in a folder it does
+    // not see…
     expect(JSON.parse(attack.stdout)).toEqual({
-      release: '16',
-      drain: '16',
-      releaseWithToken: '16',
-      drainWithToken: '16',
+      release: '14',
+      drain: '14',
+      releaseWithToken: '14',
+      drainWithToken: '14',
     });
     // …and has no effect: bob is still bound to the same binding, and his agent still serves him.
     const again = await client.acquire({ userId: 'bob', tier: 'pro', mode: AuthMode.GATEWAY });
@@ -340,6 +368,92 @@ describe('docker runtime: kill -9 of the pool manager', () => {
     expect(await poolContainers(sandbox.stateDir)).toEqual([]);
   }, 600_000);
 });
+
+describe('docker runtime: a container killed while the pool manager runs', () => {
+  it('is noticed at once, counted, replaced; its bound user is bound to a fresh container', async () => {
+    const metricsPort = await freePort();
+    const sandbox = makeSandbox({
+      ...dockerEnv,
+      WARMGATE_POOL_PROFILES: 'standard:min=2:max=6',
+      WARMGATE_POOL_METRICS_PORT: String(metricsPort),
+      WARMGATE_POOL_METRICS_HOST: '127.0.0.1',
+    });
+    sandboxes.push(sandbox);
+    const pm = await spawnPoolManager(sandbox.env);
+    spawned.push(pm);
+    const client = poolClient(pm.address);
+    const dead = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return Number(
+        /^warmgate_pool_docker_dead_containers_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0,
+      );
+    };
+    const acquire = (userId: string, staleBindingId = '') =>
+      client.acquire({ userId, tier: 'pro', mode: AuthMode.GATEWAY, staleBindingId });
+    try {
+      await waitFor('2 warm containers', async () => (await warmCount(client)) >= 2, 180_000);
+      const first = (await acquire('dave')).binding!;
+      await callTool(first, 'system_prompt_set', { text: 'kept in the store' });
+
+      // A bound container dies: noticed from Docker's events, not at the next call.
+      await dockerKill(agentOf(first));
+      await waitFor('the death counted', async () => (await dead()) === 1, 30_000);
+      // Both halves stop: the sidecar does not outlive its agent.
+      await waitFor(
+        'its sidecar stopped',
+        async () => !(await dockerInspect(`warmgate-${first.containerId}-sidecar`)).State.Running,
+        30_000,
+      );
+      // The gateway's next request names the binding that stopped answering: a fresh one.
+      const again = await acquire('dave', first.bindingId);
+      expect(again.source).not.toBe(poolv1.AcquireSource.EXISTING);
+      expect(again.binding!.containerId).not.toBe(first.containerId);
+      expect(await callTool(again.binding!, 'system_prompt_get', {})).toMatchObject({
+        text: 'kept in the store\n',
+      });
+      await waitFor(
+        'the dead container removed',
+        async () =>
+          !(await poolContainers(sandbox.stateDir)).some((n) => n.includes(first.containerId)),
+        60_000,
+      );
+
+      // A warm container dies: counted at once; the claims after it get live containers and
+      // the dead one is destroyed and replaced.
+      await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 180_000);
+      const warmAgents = (await poolContainers(sandbox.stateDir)).filter(
+        (n) => n.endsWith('-agent') && !n.includes(again.binding!.containerId),
+      );
+      expect(warmAgents).toHaveLength(2);
+      await dockerKill(warmAgents[0]!);
+      await waitFor('the second death counted', async () => (await dead()) === 2, 30_000);
+      for (const userId of ['erin', 'frank']) {
+        const claimed = (await acquire(userId)).binding!;
+        expect(await callTool(claimed, 'system_prompt_get', {})).toBeDefined();
+      }
+      await waitFor(
+        'the dead warm container removed',
+        async () => !(await poolContainers(sandbox.stateDir)).includes(warmAgents[0]!),
+        120_000,
+      );
+      await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 180_000);
+      expect(await dead()).toBe(2);
+    } finally {
+      client.close();
+    }
+    pm.child.kill('SIGTERM');
+    expect(await pm.exited).toBe(0);
+    expect(await poolContainers(sandbox.stateDir)).toEqual([]);
+  }, 900_000);
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 describe('docker runtime: bad settings stop start-up with the setting named', () => {
   const startWith = async (env: Record<string, string>) => {

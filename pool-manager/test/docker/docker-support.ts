@@ -55,6 +55,7 @@ export async function dockerInspect(container: string): Promise<DockerInspect> {
 }
 
 export interface DockerInspect {
+  Id: string;
   Config: { User: string; Env: string[]; Labels: Record<string, string> };
   State: { Running: boolean; Pid: number };
   HostConfig: {

@@ -25,7 +25,7 @@ describe('containerSpec', () => {
     });
     expect(spec.Env).toEqual(['WARMGATE_AGENT_PORT=0']);
     const host = spec.HostConfig!;
-    expect(host.NetworkMode).toBe('host');
+    expect(host.NetworkMode).toBe('none');
     expect(host.Binds).toEqual(['/state/d-1/box:/warmgate:rw']);
     expect(host.ReadonlyRootfs).toBe(true);
     expect(host.CapDrop).toEqual(['ALL']);
@@ -42,6 +42,8 @@ describe('containerSpec', () => {
       role: 'sidecar',
       secretFiles: { 'sidecar.secret': '/state/d-1/sidecar.secret' },
     });
+    // In the agent's network namespace (none): loopback shared with its agent only.
+    expect(spec.HostConfig!.NetworkMode).toBe('container:warmgate-d-1-agent');
     expect(spec.HostConfig!.Binds).toEqual([
       '/state/d-1/box:/warmgate:rw',
       '/state/d-1/sidecar.secret:/run/warmgate/sidecar.secret:ro',

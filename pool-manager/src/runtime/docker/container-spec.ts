@@ -49,10 +49,12 @@ export function containerSpec(input: SpecInput): ContainerCreateOptions {
     // Readiness comes from the ready file; Docker's probe would only add load.
     Healthcheck: { Test: ['NONE'] },
     HostConfig: {
-      // Host networking on loopback ports: the daemon here runs without a bridge, and a
-      // bridge address is a private-range address nothing may send to. What a container can
-      // reach this way is written down in docs/architecture.md.
-      NetworkMode: 'host',
+      // No network: the agent container has a loopback of its own and nothing else, and the
+      // sidecar joins it (one network namespace, like a pod's two containers). The pool
+      // manager and the gateway reach them through Unix sockets in the mounted folder, and
+      // they reach the repository store through the one socket the pool manager serves there
+      // (docs/architecture.md: what a container can reach).
+      NetworkMode: input.role === 'agent' ? 'none' : `container:${dockerName(input.id, 'agent')}`,
       Binds: [
         `${input.hostFolder}:${MOUNT}:rw`,
         ...Object.entries(input.secretFiles ?? {}).map(

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { errors } from '@warmgate/proto';
+import { errors, unixMcpUrl } from '@warmgate/proto';
 import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
 import {
   SIDECAR_SECRET_FILE_ENV,
@@ -14,6 +15,7 @@ import { ContainerFiles } from '../local/container-files.js';
 import { CONTROL_TOKEN_FILE_ENV, JWE_KEY_FILE_ENV } from '../local/container-env.js';
 import { containerEnv, jweKeyOf } from './container-env.js';
 import { MOUNT, SECRETS, containerSpec } from './container-spec.js';
+import { watchDeaths } from './death-watch.js';
 import { limitsFor, type LimitsByProfile } from './docker-limits.js';
 import { CONTAINER, POOL, PROCESS, dockerName, poolLabel, type ProcessRole } from './labels.js';
 
@@ -38,24 +40,42 @@ export interface DockerRuntimeOptions {
   readonly parentEnv?: NodeJS.ProcessEnv;
   /** Counts containers found dead by list() (runtime metrics). */
   readonly onDead?: (id: string) => void;
+  /**
+   * The repository store the containers clone from and push to (the pool manager's loopback
+   * store). Each container reaches it through `/warmgate/store.sock` only, at the same port
+   * number on its own loopback, so repository URLs stay http://127.0.0.1:<port>/….
+   */
+  readonly store?: StoreSocket;
 }
+
+/** A store server that takes connections accepted elsewhere (http.Server `connection`). */
+export interface StoreSocket {
+  readonly port: number;
+  accept(socket: Socket): void;
+}
+
+/** The longest Unix socket path Linux takes (sun_path is 108 bytes with its NUL). */
+const MAX_SOCKET_PATH = 107;
 
 /** What the pool manager records about one container once it is warm (docker.json). */
 interface DockerRecord {
   id: string;
   profile: string;
   createdAt: number;
+  /** The agent's port on the container's own loopback (the sidecar's control calls). */
   agentPort: number;
-  sidecarPort: number;
 }
 
 const HOST = '127.0.0.1';
 
 /**
  * Agent containers on one Docker host. A Warmgate container is two Docker containers (agent
- * and sidecar, like the two containers of a Kubernetes pod), on host networking with loopback
- * ports chosen by the kernel (port 0; the port comes back through the ready file), sharing
- * only their own folder `<stateDir>/<id>/box` mounted at /warmgate.
+ * and sidecar, like the two containers of a Kubernetes pod) in one network namespace without
+ * a network (`--network none`: a loopback of their own), sharing only their own folder
+ * `<stateDir>/<id>/box` mounted at /warmgate. The agent serves MCP on /warmgate/agent.sock,
+ * the sidecar Lifecycle on /warmgate/sidecar.sock; the pool manager serves the repository
+ * store on /warmgate/store.sock, which the sidecar forwards to from the store's port on the
+ * container's loopback. Nothing else leaves the container.
  *
  * The claim cannot be a label (labels are fixed once a container exists). It is claim.json in
  * `<stateDir>/<id>/`, written with the local runtime's temp-file + hard-link trick (link() is
@@ -63,7 +83,7 @@ const HOST = '127.0.0.1';
  * container does not see: an agent can neither forge nor erase its claim. A restarted pool
  * manager finds the containers by label and reads the claims from there.
  */
-export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
+export async function createDockerRuntime(options: DockerRuntimeOptions): Promise<Runtime> {
   const { docker } = options;
   const files = new ContainerFiles(options.stateDir);
   const pool = poolLabel(options.stateDir);
@@ -73,12 +93,67 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   // Non-root inside the container: the pool manager's own uid, or 1000 (`node`) when it is root.
   const user = uid === 0 ? '1000:1000' : `${uid}:${process.getgid?.() ?? uid}`;
   const box = (id: string) => join(files.dir(id), 'box');
+  const socket = (id: string, name: 'agent' | 'sidecar' | 'store') => join(box(id), `${name}.sock`);
+  /** The store listener of each container this process serves. */
+  const storeListeners = new Map<string, NetServer>();
+  const longest = socket('d-0000000000-00000000', 'sidecar');
+  if (Buffer.byteLength(longest) > MAX_SOCKET_PATH) {
+    throw errors.invalidArgument(
+      `WARMGATE_POOL_STATE_DIR=${options.stateDir}: too long for the Docker runtime's Unix sockets ` +
+        `(${longest} is over ${MAX_SOCKET_PATH} bytes); choose a shorter folder`,
+    );
+  }
+
+  /** Serves the store on the container's store.sock (again after a restart: adopt). */
+  async function serveStore(id: string): Promise<void> {
+    const store = options.store;
+    if (!store || storeListeners.has(id)) return;
+    const path = socket(id, 'store');
+    const server = createServer((connection) => store.accept(connection));
+    storeListeners.set(id, server);
+    try {
+      await unlink(path).catch(() => {});
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(path, () => resolve());
+      });
+      // The container's uid must be able to connect; the folder (0700, its uid) keeps others out.
+      if (uid === 0) await chown(path, 1000, 1000);
+    } catch (error) {
+      storeListeners.delete(id);
+      server.close();
+      throw error;
+    }
+  }
+
+  /** Containers this process is creating or destroying: their deaths are its own doing. */
+  const expected = new Set<string>();
+  const deaths = await watchDeaths(
+    docker,
+    pool,
+    (id) => expected.has(id) || !records.has(id),
+    (id) => {
+      options.onDead?.(id);
+      // Half a container is no container: stop the other half too, so it fails everywhere.
+      for (const role of ['agent', 'sidecar'] as const) {
+        void docker
+          .getContainer(dockerName(id, role))
+          .kill()
+          .catch(() => {});
+      }
+    },
+  );
+
+  function stopStore(id: string): void {
+    storeListeners.get(id)?.close();
+    storeListeners.delete(id);
+  }
 
   const toContainer = (record: DockerRecord, claim?: ClaimRecord, draining = false): Container => ({
     id: record.id,
     profile: record.profile,
-    mcpUrl: `http://${HOST}:${record.agentPort}/mcp`,
-    lifecycleAddress: `${HOST}:${record.sidecarPort}`,
+    mcpUrl: unixMcpUrl(socket(record.id, 'agent')),
+    lifecycleAddress: `unix://${socket(record.id, 'sidecar')}`,
     createdAt: record.createdAt,
     phase: draining ? 'draining' : claim ? 'claimed' : 'warm',
     claim,
@@ -171,6 +246,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
 
   async function create(profile: Profile, signal?: AbortSignal): Promise<Container> {
     const id = `d-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    expected.add(id);
     const createdAt = Date.now();
     await makeFolders(id);
     const parentEnv = options.parentEnv ?? process.env;
@@ -193,29 +269,38 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
       const control = await secretFile(id, 'control.token', randomBytes(32).toString('base64url'));
       const sidecarSecret = await secretFile(id, 'sidecar.secret', options.containerSecrets(id));
       const agentFiles: Record<string, string> = { 'control.token': control };
-      const agentEnv: Record<string, string> = { ...env, WARMGATE_AGENT_PORT: '0' };
+      const agentEnv: Record<string, string> = {
+        ...env,
+        WARMGATE_AGENT_PORT: '0',
+        WARMGATE_AGENT_SOCKET: `${MOUNT}/agent.sock`,
+      };
       const jweKey = await jweKeyOf(parentEnv);
       if (jweKey !== undefined) {
         agentFiles['agent-jwe.key'] = await secretFile(id, 'agent-jwe.key', jweKey);
         agentEnv[JWE_KEY_FILE_ENV] = `${SECRETS}/agent-jwe.key`;
       }
+      await serveStore(id);
       const agentPort = await startProcess(id, 'agent', profile, agentEnv, agentFiles, signal);
-      const sidecarPort = await startProcess(
+      await startProcess(
         id,
         'sidecar',
         profile,
         {
           ...env,
           [SIDECAR_SECRET_FILE_ENV]: `${SECRETS}/sidecar.secret`,
-          WARMGATE_SIDECAR_PORT: '0',
+          WARMGATE_SIDECAR_SOCKET: `${MOUNT}/sidecar.sock`,
           WARMGATE_AGENT_URL: `http://${HOST}:${agentPort}`,
+          ...(options.store
+            ? { WARMGATE_SIDECAR_STORE_FORWARD: `${options.store.port}=${MOUNT}/store.sock` }
+            : {}),
         },
         { 'control.token': control, 'sidecar.secret': sidecarSecret },
         signal,
       );
-      const record: DockerRecord = { id, profile: profile.name, createdAt, agentPort, sidecarPort };
+      const record: DockerRecord = { id, profile: profile.name, createdAt, agentPort };
       await writeRecord(record);
       records.set(id, record);
+      expected.delete(id);
       return toContainer(record);
     } catch (error) {
       await destroy(id).catch(() => {});
@@ -246,6 +331,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   }
 
   async function destroy(id: string): Promise<void> {
+    expected.add(id);
     await Promise.all(
       (['sidecar', 'agent'] as const).map((role) =>
         docker
@@ -257,11 +343,13 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
           }),
       ),
     );
+    stopStore(id);
     // Files the container made are owned by its uid; the pool manager (root, or that uid)
     // can remove them.
     await chmod(box(id), 0o700).catch(() => {});
     await files.remove(id);
     records.delete(id);
+    expected.delete(id);
   }
 
   async function list(): Promise<Container[]> {
@@ -301,7 +389,13 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
         records.set(id, record);
         const container = toContainer(record, claimRecord, draining);
         const alive = running.get(id);
-        if (alive?.has('agent') && alive.has('sidecar')) return container;
+        if (alive?.has('agent') && alive.has('sidecar')) {
+          // Adopted after a restart: its store socket is served again by this process (a
+          // failure here shows as that container's failing binds, not as a failed list).
+          await serveStore(id).catch(() => {});
+          return container;
+        }
+        stopStore(id);
         options.onDead?.(id);
         // Dead: never reach for the recorded ports, another process may listen there now.
         return { ...container, mcpUrl: '', lifecycleAddress: '' };
@@ -316,7 +410,10 @@ export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
     markDraining: (id) => files.markDraining(id),
     destroy,
     list,
-    close: async () => {},
+    close: async () => {
+      deaths.close();
+      for (const id of [...storeListeners.keys()]) stopStore(id);
+    },
   };
 }
 
