@@ -67,6 +67,12 @@ export interface GrpcServerConfig {
   readonly keepaliveTimeoutMs: number;
   /** `grpc.max_connection_idle_ms`: a connection without calls this long is closed. */
   readonly maxConnectionIdleMs: number;
+  /**
+   * A client's ping sooner than this after its last is a strike; past `maxPingStrikes` the
+   * connection gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings" (0 = pings not policed).
+   */
+  readonly minPingIntervalMs: number;
+  readonly maxPingStrikes: number;
 }
 
 export interface McpConfig {
@@ -187,6 +193,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       keepaliveTimeMs: read.int('WARMGATE_GRPC_KEEPALIVE_TIME_MS', 60_000, 1000),
       keepaliveTimeoutMs: read.int('WARMGATE_GRPC_KEEPALIVE_TIMEOUT_MS', 20_000, 1000),
       maxConnectionIdleMs: read.int('WARMGATE_GRPC_MAX_CONNECTION_IDLE_MS', 300_000, 1000),
+      minPingIntervalMs: read.int('WARMGATE_GRPC_MIN_PING_INTERVAL_MS', 10_000, 0),
+      maxPingStrikes: read.int('WARMGATE_GRPC_MAX_PING_STRIKES', 2, 0),
     },
     mcp: {
       sessionSecret: read.optional('WARMGATE_MCP_SESSION_SECRET'),
