@@ -89,6 +89,8 @@ export interface McpConfig {
   readonly resourceUrl?: string;
   /** Host header values /mcp accepts (DNS-rebinding protection); `*` accepts any. */
   readonly allowedHosts: readonly string[];
+  /** An anonymous MCP session with no request for this long gives its container back (ms). */
+  readonly publicIdleMs: number;
 }
 
 export interface GatewayConfig {
@@ -202,6 +204,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       authorizationServers: read.urls('WARMGATE_MCP_AUTHORIZATION_SERVERS', issuerUrl(env)),
       resourceUrl: read.url('WARMGATE_MCP_RESOURCE_URL'),
       allowedHosts: read.list('WARMGATE_MCP_ALLOWED_HOSTS', ['localhost', '127.0.0.1', '[::1]']),
+      publicIdleMs: read.int('WARMGATE_MCP_PUBLIC_IDLE_S', 60, 1) * 1000,
     },
     drainTimeoutS: read.int('WARMGATE_DRAIN_TIMEOUT_S', 10, 0),
   };
