@@ -224,7 +224,17 @@ describe('loadConfig: Kubernetes', () => {
     expect(config.runtime.kind).toBe('local');
     expect(config.runtime.kubernetes).toBeUndefined();
     expect(config.leader).toBeUndefined();
-    expect(config.store).toEqual({ kind: 'embedded', dir: '/tmp/store' });
+    expect(config.store).toEqual({
+      kind: 'embedded',
+      dir: '/tmp/store',
+      quotaBytes: 256 * 2 ** 20,
+    });
+  });
+
+  it('takes the embedded store quota and names a bad one', () => {
+    const config = loadConfig({ WARMGATE_STORE_DIR: '/tmp/store', WARMGATE_STORE_QUOTA: '64MiB' });
+    expect(config.store).toMatchObject({ quotaBytes: 64 * 2 ** 20 });
+    expect(problemsOf({ WARMGATE_STORE_QUOTA: 'lots' })).toContain('WARMGATE_STORE_QUOTA');
   });
 
   it('names the missing namespace and pod template', () => {

@@ -94,6 +94,8 @@ export interface KubernetesRuntimeConfig {
 export interface EmbeddedStoreConfig {
   readonly kind: 'embedded';
   readonly dir: string;
+  /** The most one repository may hold on disk (WARMGATE_STORE_QUOTA); a push past it is refused. */
+  readonly quotaBytes: number;
 }
 
 /** The Kubernetes repo store: git over HTTP with a credential per binding. */
@@ -117,6 +119,7 @@ const defaults = {
   WARMGATE_POOL_RUNTIME: 'local',
   WARMGATE_POOL_STATE_DIR: '.warmgate/containers',
   WARMGATE_STORE_DIR: '.warmgate/store',
+  WARMGATE_STORE_QUOTA: '256MiB',
   WARMGATE_POOL_AGENT_ENTRY: fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url)),
   // A 1 MiB young generation: 12 MiB less resident per idle process (docs/benchmarks.md, footprint).
   WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=1',
@@ -260,7 +263,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       ...(runtimeKind === 'kubernetes' ? { kubernetes: kubernetesOf(read, required) } : {}),
     },
     ...leaderOf(read, required, runtimeKind, problems),
-    store: { kind: 'embedded', dir: resolve(read('WARMGATE_STORE_DIR')) },
+    store: {
+      kind: 'embedded',
+      dir: resolve(read('WARMGATE_STORE_DIR')),
+      quotaBytes: check('WARMGATE_STORE_QUOTA', parseBytes, 0),
+    },
     shutdownGraceMs: duration('WARMGATE_POOL_SHUTDOWN_GRACE'),
     history: historyOf(read, runtimeKind, problems),
     core: {

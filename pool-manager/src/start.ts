@@ -31,6 +31,7 @@ import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kub
 import { deadContainerCounter, startDockerRuntime } from './runtime/docker/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
 import { startLoopbackStore } from './wiring/loopback-store.js';
+import { applyEmbeddedPolicy } from './store-server/embedded-policy.js';
 import { createDirectAcquire } from './service/direct-acquire.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
 import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
@@ -83,7 +84,7 @@ export async function startPoolManager(
   ) {
     // Containers never see the store folder: each binding reaches its own user's repository
     // over git smart HTTP on loopback, with a credential good for that binding only.
-    const store = await startLoopbackStore(config.store.dir, secret, log);
+    const store = await startLoopbackStore(config.store, secret, log);
     closeStore = store.close;
     lifecycle = withStoreRepositories(lifecycle, {
       storeUrl: store.url,
@@ -102,7 +103,7 @@ export async function startPoolManager(
     });
     repositoryFor = ephemeralOnly;
   } else if (repositoryFor === undefined && config.store.kind === 'embedded') {
-    repositoryFor = await embeddedStore(config.store.dir);
+    repositoryFor = await embeddedStore(config.store.dir, config.store.quotaBytes, log);
   }
   const history = options.history ?? historyFor(config, kubeConfig);
   const deps = { runtime, lifecycle, repositoryFor: repositoryFor!, log, history };
@@ -242,8 +243,16 @@ function electedLeader(
 }
 
 /** The embedded store: bare repositories `<dir>/<safe user name>.git`, by file:// URL. */
-async function embeddedStore(storeDir: string): Promise<RepositoryResolver> {
+async function embeddedStore(
+  storeDir: string,
+  quotaBytes: number,
+  log: (message: string) => void,
+): Promise<RepositoryResolver> {
   const root = await ensureStore(storeDir);
+  const repositories = await applyEmbeddedPolicy(root, quotaBytes);
+  log(
+    `store ${root}: receive policy and a quota of ${quotaBytes} bytes on ${repositories} repositories`,
+  );
   return (userId, ephemeral) => ({ url: repoUrlFor(root, userId), ephemeral });
 }
 
