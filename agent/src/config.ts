@@ -106,7 +106,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     sidecarSecret,
     readyFile: read('WARMGATE_READY_FILE'),
     jwePrivateKey: secret('WARMGATE_AGENT_JWE_PRIVATE_KEY'),
-    directIssuerKeys: read('WARMGATE_DIRECT_ISSUER_KEYS'),
+    directIssuerKeys: secret('WARMGATE_DIRECT_ISSUER_KEYS'),
     drainTimeoutMs: drain,
     maxObjectBytes,
     stdioUserId: withDefault('WARMGATE_STDIO_USER_ID'),

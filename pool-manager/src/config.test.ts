@@ -325,6 +325,35 @@ describe('loadConfig: the Pool deployment secret', () => {
     }
   });
 
+  it("reads direct mode's keys from files (a mounted Secret) and names a bad file", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warmgate-direct-'));
+    try {
+      writeFileSync(join(dir, 'jwe'), 'PRIVATE KEY PEM\n');
+      writeFileSync(join(dir, 'issuers'), 'PUBLIC KEY PEM\n');
+      const config = loadConfig({
+        WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE: join(dir, 'jwe'),
+        WARMGATE_DIRECT_ISSUER_KEYS_FILE: join(dir, 'issuers'),
+      });
+      expect(config.direct).toMatchObject({
+        jwePrivateKey: 'PRIVATE KEY PEM',
+        issuerKeys: 'PUBLIC KEY PEM',
+      });
+      expect(() =>
+        loadConfig({
+          WARMGATE_AGENT_JWE_PRIVATE_KEY: 'inline',
+          WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE: join(dir, 'jwe'),
+        }),
+      ).toThrow(
+        /WARMGATE_AGENT_JWE_PRIVATE_KEY and WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE: set at most one/,
+      );
+      expect(() => loadConfig({ WARMGATE_DIRECT_ISSUER_KEYS_FILE: join(dir, 'missing') })).toThrow(
+        /WARMGATE_DIRECT_ISSUER_KEYS_FILE=.*missing/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is required with the Kubernetes runtime', () => {
     expect(() =>
       loadConfig({

@@ -172,6 +172,9 @@ const defaults = {
   // Direct mode (the same keys the agents hold); empty = direct-mode acquires are refused.
   WARMGATE_AGENT_JWE_PRIVATE_KEY: '',
   WARMGATE_DIRECT_ISSUER_KEYS: '',
+  /** The same keys from files (a mounted Secret); at most one of each pair. */
+  WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE: '',
+  WARMGATE_DIRECT_ISSUER_KEYS_FILE: '',
   WARMGATE_POOL_DIRECT_TIER_CLAIM: 'tier',
   WARMGATE_POOL_DIRECT_DEFAULT_TIER: 'free',
 } as const;
@@ -356,8 +359,18 @@ function directOf(
   tiers: Record<string, TierConfig>,
   problems: string[],
 ): DirectModeConfig | undefined {
-  const jwePrivateKey = read('WARMGATE_AGENT_JWE_PRIVATE_KEY');
-  const issuerKeys = read('WARMGATE_DIRECT_ISSUER_KEYS');
+  const jwePrivateKey = readValueOrFile(
+    read,
+    'WARMGATE_AGENT_JWE_PRIVATE_KEY',
+    'WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE',
+    problems,
+  );
+  const issuerKeys = readValueOrFile(
+    read,
+    'WARMGATE_DIRECT_ISSUER_KEYS',
+    'WARMGATE_DIRECT_ISSUER_KEYS_FILE',
+    problems,
+  );
   if (jwePrivateKey === '' || issuerKeys === '') return undefined;
   const defaultTier = read('WARMGATE_POOL_DIRECT_DEFAULT_TIER');
   if (!(defaultTier in tiers)) {
@@ -473,6 +486,28 @@ function remoteStoreOf(
     }
   }
   return { kind: 'remote', url, secret, credentialTtlMs };
+}
+
+/** A value from a variable or from a file it names (at most one of the two); '' = unset. */
+function readValueOrFile(
+  read: Read,
+  name: PoolManagerEnvName,
+  fileName: PoolManagerEnvName,
+  problems: string[],
+): string {
+  const value = read(name);
+  const file = read(fileName);
+  if (value !== '' && file !== '') {
+    problems.push(`${name} and ${fileName}: set at most one`);
+    return '';
+  }
+  if (file === '') return value;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    problems.push(`${fileName}=${JSON.stringify(file)}: ${(error as Error).message}`);
+    return '';
+  }
 }
 
 /**
