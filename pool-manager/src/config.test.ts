@@ -231,6 +231,18 @@ describe('loadConfig: Kubernetes', () => {
     });
   });
 
+  it('takes the local sandbox and names a bad one', () => {
+    expect(loadConfig({}).runtime.bubblewrap).toBeUndefined();
+    const sandboxed = loadConfig({ WARMGATE_POOL_SANDBOX: 'bubblewrap' });
+    expect(sandboxed.runtime.bubblewrap?.storeCredentialTtlMs).toBeGreaterThan(0);
+    expect(problemsOf({ WARMGATE_POOL_SANDBOX: 'jail' })).toContain(
+      'WARMGATE_POOL_SANDBOX="jail": expected none or bubblewrap',
+    );
+    expect(
+      problemsOf({ WARMGATE_POOL_SANDBOX: 'bubblewrap', WARMGATE_POOL_RUNTIME: 'docker' }),
+    ).toContain('only with WARMGATE_POOL_RUNTIME=local');
+  });
+
   it('takes the embedded store quota and names a bad one', () => {
     const config = loadConfig({ WARMGATE_STORE_DIR: '/tmp/store', WARMGATE_STORE_QUOTA: '64MiB' });
     expect(config.store).toMatchObject({ quotaBytes: 64 * 2 ** 20 });

@@ -69,6 +69,12 @@ export interface RuntimeConfig {
   readonly readyTimeoutMs: number;
   readonly kubernetes?: KubernetesRuntimeConfig;
   readonly docker?: DockerRuntimeConfig;
+  /**
+   * Local runtime with WARMGATE_POOL_SANDBOX=bubblewrap: each container process sees only its
+   * own folder (runtime/local/bubblewrap.ts) and reaches the store over loopback HTTP with a
+   * credential per binding that lives this long, as Docker containers do.
+   */
+  readonly bubblewrap?: { readonly storeCredentialTtlMs: number };
 }
 
 export interface DockerRuntimeConfig {
@@ -117,6 +123,8 @@ const defaults = {
   WARMGATE_POOL_METRICS_HOST: '127.0.0.1',
   WARMGATE_POOL_METRICS_PORT: '9464',
   WARMGATE_POOL_RUNTIME: 'local',
+  /** Local runtime: none (plain processes of the operator's user) | bubblewrap. */
+  WARMGATE_POOL_SANDBOX: 'none',
   WARMGATE_POOL_STATE_DIR: '.warmgate/containers',
   WARMGATE_STORE_DIR: '.warmgate/store',
   WARMGATE_STORE_QUOTA: '256MiB',
@@ -314,6 +322,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
           storeCredentialTtlMs: credentialTtlOf(config),
         }
       : undefined;
+  const sandbox = read('WARMGATE_POOL_SANDBOX');
+  if (sandbox !== 'none' && sandbox !== 'bubblewrap') {
+    problems.push(`WARMGATE_POOL_SANDBOX=${JSON.stringify(sandbox)}: expected none or bubblewrap`);
+  } else if (sandbox === 'bubblewrap' && runtimeKind !== 'local') {
+    problems.push('WARMGATE_POOL_SANDBOX=bubblewrap: only with WARMGATE_POOL_RUNTIME=local');
+  } else if (sandbox === 'bubblewrap' && store) {
+    problems.push(
+      'WARMGATE_STORE_URL: not used with WARMGATE_POOL_SANDBOX=bubblewrap (it serves the embedded store)',
+    );
+  }
+  const bubblewrap =
+    sandbox === 'bubblewrap' && runtimeKind === 'local'
+      ? { storeCredentialTtlMs: credentialTtlOf(config) }
+      : undefined;
   if (docker && store) {
     problems.push(
       'WARMGATE_STORE_URL: not used with WARMGATE_POOL_RUNTIME=docker (it serves the embedded store)',
@@ -329,7 +351,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
   if (problems.length > 0) {
     throw new ConfigError(`invalid pool manager configuration:\n  ${problems.join('\n  ')}`);
   }
-  const withDocker = docker ? { ...config, runtime: { ...config.runtime, docker } } : config;
+  const withDocker = docker
+    ? { ...config, runtime: { ...config.runtime, docker } }
+    : bubblewrap
+      ? { ...config, runtime: { ...config.runtime, bubblewrap } }
+      : config;
   return {
     ...withDocker,
     ...(store === undefined ? {} : { store }),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createDirectVerifier, ensureStore, repoUrlFor } from '@warmgate/agent';
@@ -31,6 +31,7 @@ import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kub
 import { deadContainerCounter, startDockerRuntime } from './runtime/docker/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
 import { startLoopbackStore } from './wiring/loopback-store.js';
+import { checkBubblewrap } from './runtime/local/bubblewrap.js';
 import { applyEmbeddedPolicy } from './store-server/embedded-policy.js';
 import { createDirectAcquire } from './service/direct-acquire.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
@@ -77,11 +78,8 @@ export async function startPoolManager(
   let lifecycle = options.lifecycle ?? createGrpcLifecycle(sidecarSecrets);
   let repositoryFor = options.repositoryFor;
   let closeStore = async () => {};
-  if (
-    repositoryFor === undefined &&
-    config.store.kind === 'embedded' &&
-    config.runtime.docker !== undefined
-  ) {
+  const viaLoopback = config.runtime.docker ?? config.runtime.bubblewrap;
+  if (repositoryFor === undefined && config.store.kind === 'embedded' && viaLoopback) {
     // Containers never see the store folder: each binding reaches its own user's repository
     // over git smart HTTP on loopback, with a credential good for that binding only.
     const store = await startLoopbackStore(config.store, secret, log);
@@ -89,7 +87,7 @@ export async function startPoolManager(
     lifecycle = withStoreRepositories(lifecycle, {
       storeUrl: store.url,
       secret: store.secret,
-      credentialTtlMs: config.runtime.docker.storeCredentialTtlMs,
+      credentialTtlMs: viaLoopback.storeCredentialTtlMs,
       log,
     });
     repositoryFor = ephemeralOnly;
@@ -201,7 +199,15 @@ async function runtimeFor(
     });
   }
   if (config.runtime.kind === 'local' || kubernetes === undefined) {
-    return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets });
+    if (!config.runtime.bubblewrap) {
+      return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets });
+    }
+    await checkBubblewrap();
+    return createLocalRuntime({
+      ...config.runtime,
+      containerSecrets: sidecarSecrets,
+      sandbox: sandboxView(config),
+    });
   }
   const { namespace, podTemplatePath, instance } = kubernetes;
   return startKubernetesRuntime(
@@ -240,6 +246,22 @@ function electedLeader(
     onChange,
     log,
   });
+}
+
+/**
+ * What a sandboxed container must not see: every container's folder (the state dir, with
+ * pool.secret), the store, the operator's home; and what it must, even inside those: the
+ * code (the workspace root above agent/dist/main.js) and the Node binary's prefix.
+ */
+function sandboxView(config: PoolManagerConfig) {
+  const hidden = [config.runtime.stateDir];
+  if (config.store.kind === 'embedded') hidden.push(config.store.dir);
+  if (process.env.HOME) hidden.push(process.env.HOME);
+  const readOnly = [
+    resolve(dirname(config.runtime.agentEntry), '../..'),
+    resolve(dirname(process.execPath), '..'),
+  ];
+  return { hidden, readOnly };
 }
 
 /** The embedded store: bare repositories `<dir>/<safe user name>.git`, by file:// URL. */
