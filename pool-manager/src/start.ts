@@ -200,6 +200,9 @@ async function runtimeFor(
   }
   if (config.runtime.kind === 'local' || kubernetes === undefined) {
     if (!config.runtime.bubblewrap) {
+      log(
+        "local runtime without a sandbox: containers run as this user and can read each other's folders (WARMGATE_POOL_SANDBOX=bubblewrap or WARMGATE_POOL_RUNTIME=docker isolate them)",
+      );
       return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets });
     }
     await checkBubblewrap();
