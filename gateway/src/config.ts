@@ -91,6 +91,8 @@ export interface McpConfig {
   readonly allowedHosts: readonly string[];
   /** An anonymous MCP session with no request for this long gives its container back (ms). */
   readonly publicIdleMs: number;
+  /** Requests one MCP session may have running at once on one replica (streams excepted). */
+  readonly maxInFlight: number;
 }
 
 export interface GatewayConfig {
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       resourceUrl: read.url('WARMGATE_MCP_RESOURCE_URL'),
       allowedHosts: read.list('WARMGATE_MCP_ALLOWED_HOSTS', ['localhost', '127.0.0.1', '[::1]']),
       publicIdleMs: read.int('WARMGATE_MCP_PUBLIC_IDLE_S', 60, 1) * 1000,
+      maxInFlight: read.int('WARMGATE_MCP_MAX_IN_FLIGHT', 16, 1),
     },
     drainTimeoutS: read.int('WARMGATE_DRAIN_TIMEOUT_S', 10, 0),
   };

@@ -33,9 +33,9 @@ export function admittedCore(
         yield* core.chat(principal, requests, signal);
       })();
     },
-    async callTool(principal, request, signal) {
+    async callTool(principal, request, signal, extra) {
       await admit(principal, signal);
-      return core.callTool(principal, request, signal);
+      return core.callTool(principal, request, signal, extra);
     },
     async listTools(principal, signal) {
       await admit(principal, signal);
@@ -46,6 +46,20 @@ export function admittedCore(
       return core.readResource(principal, request, signal);
     },
     endSession: (principal) => core.endSession(principal),
+    async subscribe(principal, uri, subscriber, signal) {
+      await admit(principal, signal);
+      return core.subscribe(principal, uri, subscriber, signal);
+    },
+    async unsubscribe(principal, uri, subscriber, signal) {
+      await admit(principal, signal);
+      return core.unsubscribe(principal, uri, subscriber, signal);
+    },
+    async listen(principal, request, onUpdated, signal) {
+      await admit(principal, signal);
+      return core.listen(principal, request, onUpdated, signal);
+    },
+    // A cancellation frees work: never refused for rate.
+    cancelCall: (principal, callName, reason) => core.cancelCall(principal, callName, reason),
     ...(core.admissionPrincipal ? { admissionPrincipal: core.admissionPrincipal } : {}),
   };
 }

@@ -7,7 +7,10 @@ import type {
   AgentConnector,
   AgentSession,
   Authenticator,
+  CallOptions,
   JsonObject,
+  ListenRequest,
+  Listening,
   PlatformTools,
   Principal,
   TurnRunner,
@@ -15,6 +18,7 @@ import type {
 import { chatStream } from './chat-session.js';
 import {
   checkArguments,
+  checkListenUris,
   checkToolName,
   checkUri,
   defaultLimits,
@@ -35,6 +39,7 @@ export interface SessionCore {
     principal: Principal,
     request: gatewayv1.CallToolRequest,
     signal: AbortSignal,
+    extra?: ToolCallExtra,
   ): Promise<gatewayv1.CallToolResponse>;
   listTools(principal: Principal, signal: AbortSignal): Promise<gatewayv1.ListToolsResponse>;
   readResource(
@@ -49,7 +54,32 @@ export interface SessionCore {
    * credential before it acquires) and carrying the verified tier; any other principal as is.
    */
   admissionPrincipal?(principal: Principal, signal: AbortSignal): Promise<Principal>;
+  /** Subscribes `subscriber` (a client session) to a resource's updates at the user's agent. */
+  subscribe(
+    principal: Principal,
+    uri: string,
+    subscriber: string,
+    signal: AbortSignal,
+  ): Promise<void>;
+  unsubscribe(
+    principal: Principal,
+    uri: string,
+    subscriber: string,
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** Opens a channel of resource updates from the user's agent (see AgentSession.listen). */
+  listen(
+    principal: Principal,
+    request: ListenRequest,
+    onUpdated: (uri: string) => void,
+    signal: AbortSignal,
+  ): Promise<Listening>;
+  /** Asks the user's agent to cancel the tool call named `callName` (see CallOptions). */
+  cancelCall(principal: Principal, callName: string, reason: string): Promise<void>;
 }
+
+/** What a transport may add to a tool call: progress wanted, and its name for cancelling. */
+export type ToolCallExtra = Pick<CallOptions, 'onProgress' | 'callName'>;
 
 export interface SessionCoreDeps {
   readonly authenticator: Authenticator;
@@ -77,7 +107,11 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
   const catalog = deps.catalog ?? createToolCatalog(deps.platform);
   const agentOf = (principal: Principal, signal: AbortSignal): Promise<AgentSession> =>
     deps.agents.connect(principal, { signal });
-  const toolOptions = (signal: AbortSignal) => ({ signal, timeoutMs: limits.toolTimeoutMs });
+  const toolOptions = (signal: AbortSignal, extra: ToolCallExtra = {}): CallOptions => ({
+    ...extra,
+    signal,
+    timeoutMs: limits.toolTimeoutMs,
+  });
   // Platform tools keep their names under the clash rule, so a platform name always means the
   // platform tool: it runs without reaching (or waiting for) the user's agent.
   // The platform's tools are fixed for the life of the gateway: index them once.
@@ -87,6 +121,7 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
     name: string,
     args: JsonObject,
     signal: AbortSignal,
+    extra?: ToolCallExtra,
   ) => {
     const tool = platformTools.get(name)!;
     if (isPublic(principal) && !tool.annotations.readOnly) {
@@ -99,13 +134,14 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
     if (principal.mode === AuthMode.DIRECT) {
       await (await agentOf(principal, signal)).verify(toolOptions(signal));
     }
-    return deps.platform.call(name, args, toolOptions(signal));
+    return deps.platform.call(name, args, toolOptions(signal, extra));
   };
   const callUser = async (
     principal: Principal,
     name: string,
     args: JsonObject,
     signal: AbortSignal,
+    extra?: ToolCallExtra,
   ) => {
     const agent = await agentOf(principal, signal);
     let tool;
@@ -121,7 +157,7 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       }
       throw error;
     }
-    return catalog.invoke(agent, tool, args, toolOptions(signal));
+    return catalog.invoke(agent, tool, args, toolOptions(signal, extra));
   };
 
   return {
@@ -142,7 +178,7 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       );
     },
 
-    async callTool(principal, request, signal) {
+    async callTool(principal, request, signal, extra) {
       live(principal);
       checkToolName(request.name);
       const args = request.arguments ?? {};
@@ -151,8 +187,8 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       // by the LLM loop and direct calls count once each.
       try {
         return platformTools.has(request.name)
-          ? await callPlatform(principal, request.name, args, signal)
-          : await callUser(principal, request.name, args, signal);
+          ? await callPlatform(principal, request.name, args, signal, extra)
+          : await callUser(principal, request.name, args, signal, extra);
       } catch (error) {
         throw WarmgateError.from(error);
       }
@@ -182,6 +218,34 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       if (principal.mode !== AuthMode.DIRECT) return principal;
       live(principal);
       return verifiedPrincipal(principal, await agentOf(principal, signal));
+    },
+
+    async subscribe(principal, uri, subscriber, signal) {
+      live(principal);
+      checkUri(uri);
+      const agent = await agentOf(principal, signal);
+      await agent.subscribe(uri, subscriber, { signal, timeoutMs: limits.toolTimeoutMs });
+    },
+
+    async unsubscribe(principal, uri, subscriber, signal) {
+      live(principal);
+      checkUri(uri);
+      const agent = await agentOf(principal, signal);
+      await agent.unsubscribe(uri, subscriber, { signal, timeoutMs: limits.toolTimeoutMs });
+    },
+
+    async listen(principal, request, onUpdated, signal) {
+      live(principal);
+      checkListenUris(request.uris);
+      const agent = await agentOf(principal, signal);
+      return agent.listen(request, onUpdated, signal);
+    },
+
+    async cancelCall(principal, callName, reason) {
+      live(principal);
+      const signal = AbortSignal.timeout(limits.toolTimeoutMs);
+      const agent = await agentOf(principal, signal);
+      await agent.cancel(callName, reason, { signal, timeoutMs: limits.toolTimeoutMs });
     },
   };
 }

@@ -48,8 +48,8 @@ export function endQuietPublicSessions(core: SessionCore, idleMs: number): Sessi
 
   return {
     ...core,
-    callTool: (principal, request, signal) =>
-      tracked(principal, () => core.callTool(principal, request, signal)),
+    callTool: (principal, request, signal, extra) =>
+      tracked(principal, () => core.callTool(principal, request, signal, extra)),
     listTools: (principal, signal) => tracked(principal, () => core.listTools(principal, signal)),
     readResource: (principal, request, signal) =>
       tracked(principal, () => core.readResource(principal, request, signal)),
