@@ -174,6 +174,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   if (!URL.canParse(agentUrl)) read.problem(`WARMGATE_AGENT_URL is not a URL: ${agentUrl}`);
   const sidecarPort = read.port('WARMGATE_SIDECAR_PORT', Number(DEFAULTS.WARMGATE_SIDECAR_PORT));
   const jwePrivateKey = read.secret('WARMGATE_AGENT_JWE_PRIVATE_KEY');
+  const directIssuerKeys = read.secret('WARMGATE_DIRECT_ISSUER_KEYS');
   const sidecarMcpPort = read.port(
     'WARMGATE_SIDECAR_MCP_PORT',
     Number(DEFAULTS.WARMGATE_SIDECAR_MCP_PORT),
@@ -211,7 +212,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     sidecarSecret,
     readyFile: read.raw('WARMGATE_READY_FILE'),
     jwePrivateKey,
-    directIssuerKeys: read.raw('WARMGATE_DIRECT_ISSUER_KEYS'),
+    directIssuerKeys,
     drainTimeoutMs: drain,
     maxObjectBytes,
     stdioUserId: withDefault('WARMGATE_STDIO_USER_ID'),

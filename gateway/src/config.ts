@@ -67,6 +67,12 @@ export interface GrpcServerConfig {
   readonly keepaliveTimeoutMs: number;
   /** `grpc.max_connection_idle_ms`: a connection without calls this long is closed. */
   readonly maxConnectionIdleMs: number;
+  /**
+   * A client's ping sooner than this after its last is a strike; past `maxPingStrikes` the
+   * connection gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings" (0 = pings not policed).
+   */
+  readonly minPingIntervalMs: number;
+  readonly maxPingStrikes: number;
 }
 
 export interface McpConfig {
@@ -83,6 +89,8 @@ export interface McpConfig {
   readonly resourceUrl?: string;
   /** Host header values /mcp accepts (DNS-rebinding protection); `*` accepts any. */
   readonly allowedHosts: readonly string[];
+  /** An anonymous MCP session with no request for this long gives its container back (ms). */
+  readonly publicIdleMs: number;
   /** Requests one MCP session may have running at once on one replica (streams excepted). */
   readonly maxInFlight: number;
 }
@@ -190,6 +198,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxConnectionIdleMs: read.duration('WARMGATE_GRPC_MAX_CONNECTION_IDLE_MS', 300_000, {
         min: 1000,
       }),
+      minPingIntervalMs: read.duration('WARMGATE_GRPC_MIN_PING_INTERVAL_MS', 10_000, { min: 0 }),
+      maxPingStrikes: read.int('WARMGATE_GRPC_MAX_PING_STRIKES', 2, { min: 0 }),
     },
     mcp: {
       sessionSecret: read.raw('WARMGATE_MCP_SESSION_SECRET'),
@@ -197,6 +207,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       authorizationServers: read.urls('WARMGATE_MCP_AUTHORIZATION_SERVERS', issuerUrl(env)),
       resourceUrl: read.url('WARMGATE_MCP_RESOURCE_URL'),
       allowedHosts: read.list('WARMGATE_MCP_ALLOWED_HOSTS', ['localhost', '127.0.0.1', '[::1]']),
+      publicIdleMs: read.seconds('WARMGATE_MCP_PUBLIC_IDLE_S', 60, { min: 1 }) * 1000,
       maxInFlight: read.int('WARMGATE_MCP_MAX_IN_FLIGHT', 16, { min: 1 }),
     },
     drainTimeoutS: read.seconds('WARMGATE_DRAIN_TIMEOUT_S', 10, { min: 0 }),

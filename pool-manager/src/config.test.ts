@@ -262,7 +262,29 @@ describe('loadConfig: Kubernetes', () => {
     expect(config.runtime.kind).toBe('local');
     expect(config.runtime.kubernetes).toBeUndefined();
     expect(config.leader).toBeUndefined();
-    expect(config.store).toEqual({ kind: 'embedded', dir: '/tmp/store' });
+    expect(config.store).toEqual({
+      kind: 'embedded',
+      dir: '/tmp/store',
+      quotaBytes: 256 * 2 ** 20,
+    });
+  });
+
+  it('takes the local sandbox and names a bad one', () => {
+    expect(loadConfig({}).runtime.bubblewrap).toBeUndefined();
+    const sandboxed = loadConfig({ WARMGATE_POOL_SANDBOX: 'bubblewrap' });
+    expect(sandboxed.runtime.bubblewrap?.storeCredentialTtlMs).toBeGreaterThan(0);
+    expect(problemsOf({ WARMGATE_POOL_SANDBOX: 'jail' })).toContain(
+      'WARMGATE_POOL_SANDBOX="jail": expected none or bubblewrap',
+    );
+    expect(
+      problemsOf({ WARMGATE_POOL_SANDBOX: 'bubblewrap', WARMGATE_POOL_RUNTIME: 'docker' }),
+    ).toContain('only with WARMGATE_POOL_RUNTIME=local');
+  });
+
+  it('takes the embedded store quota and names a bad one', () => {
+    const config = loadConfig({ WARMGATE_STORE_DIR: '/tmp/store', WARMGATE_STORE_QUOTA: '64MiB' });
+    expect(config.store).toMatchObject({ quotaBytes: 64 * 2 ** 20 });
+    expect(problemsOf({ WARMGATE_STORE_QUOTA: 'lots' })).toContain('WARMGATE_STORE_QUOTA');
   });
 
   it('names the missing namespace and pod template', () => {
@@ -348,6 +370,35 @@ describe('loadConfig: the Pool deployment secret', () => {
       expect(() =>
         loadConfig({ WARMGATE_POOL_SECRET: 'p'.repeat(32), WARMGATE_POOL_SECRET_FILE: 'x' }),
       ).toThrow(/set at most one/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads direct mode's keys from files (a mounted Secret) and names a bad file", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warmgate-direct-'));
+    try {
+      writeFileSync(join(dir, 'jwe'), 'PRIVATE KEY PEM\n');
+      writeFileSync(join(dir, 'issuers'), 'PUBLIC KEY PEM\n');
+      const config = loadConfig({
+        WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE: join(dir, 'jwe'),
+        WARMGATE_DIRECT_ISSUER_KEYS_FILE: join(dir, 'issuers'),
+      });
+      expect(config.direct).toMatchObject({
+        jwePrivateKey: 'PRIVATE KEY PEM',
+        issuerKeys: 'PUBLIC KEY PEM',
+      });
+      expect(() =>
+        loadConfig({
+          WARMGATE_AGENT_JWE_PRIVATE_KEY: 'inline',
+          WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE: join(dir, 'jwe'),
+        }),
+      ).toThrow(
+        /WARMGATE_AGENT_JWE_PRIVATE_KEY and WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE: set at most one/,
+      );
+      expect(() => loadConfig({ WARMGATE_DIRECT_ISSUER_KEYS_FILE: join(dir, 'missing') })).toThrow(
+        /WARMGATE_DIRECT_ISSUER_KEYS_FILE=.*missing/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

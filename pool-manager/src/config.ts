@@ -1,5 +1,6 @@
 // The pool manager's configuration: one typed object, read from WARMGATE_* variables here and
 // nowhere else, validated at start-up with messages that name the setting.
+import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +82,12 @@ export interface RuntimeConfig {
   readonly readyTimeoutMs: number;
   readonly kubernetes?: KubernetesRuntimeConfig;
   readonly docker?: DockerRuntimeConfig;
+  /**
+   * Local runtime with WARMGATE_POOL_SANDBOX=bubblewrap: each container process sees only its
+   * own folder (runtime/local/bubblewrap.ts) and reaches the store over loopback HTTP with a
+   * credential per binding that lives this long, as Docker containers do.
+   */
+  readonly bubblewrap?: { readonly storeCredentialTtlMs: number };
 }
 
 export interface DockerRuntimeConfig {
@@ -106,6 +113,8 @@ export interface KubernetesRuntimeConfig {
 export interface EmbeddedStoreConfig {
   readonly kind: 'embedded';
   readonly dir: string;
+  /** The most one repository may hold on disk (WARMGATE_STORE_QUOTA); a push past it is refused. */
+  readonly quotaBytes: number;
 }
 
 /** The Kubernetes repo store: git over HTTP with a credential per binding. */
@@ -125,8 +134,11 @@ const defaults = {
   WARMGATE_POOL_METRICS_HOST: '127.0.0.1',
   WARMGATE_POOL_METRICS_PORT: '9464',
   WARMGATE_POOL_RUNTIME: 'local',
+  /** Local runtime: none (plain processes of the operator's user) | bubblewrap. */
+  WARMGATE_POOL_SANDBOX: 'none',
   WARMGATE_POOL_STATE_DIR: '.warmgate/containers',
   WARMGATE_STORE_DIR: '.warmgate/store',
+  WARMGATE_STORE_QUOTA: '256MiB',
   WARMGATE_POOL_AGENT_ENTRY: fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url)),
   // A 1 MiB young generation: 12 MiB less resident per idle process (docs/benchmarks.md, footprint).
   WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=1',
@@ -188,6 +200,9 @@ const defaults = {
   // Direct mode (the same keys the agents hold); empty = direct-mode acquires are refused.
   WARMGATE_AGENT_JWE_PRIVATE_KEY: '',
   WARMGATE_DIRECT_ISSUER_KEYS: '',
+  /** The same keys from files (a mounted Secret); at most one of each pair. */
+  WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE: '',
+  WARMGATE_DIRECT_ISSUER_KEYS_FILE: '',
   WARMGATE_POOL_DIRECT_TIER_CLAIM: 'tier',
   WARMGATE_POOL_DIRECT_DEFAULT_TIER: 'free',
 } as const;
@@ -315,7 +330,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       ...(runtimeKind === 'kubernetes' ? { kubernetes: kubernetesOf(read, required) } : {}),
     },
     ...leaderOf(read, required, runtimeKind, problems),
-    store: { kind: 'embedded', dir: resolve(read('WARMGATE_STORE_DIR')) },
+    store: {
+      kind: 'embedded',
+      dir: resolve(read('WARMGATE_STORE_DIR')),
+      quotaBytes: check('WARMGATE_STORE_QUOTA', parseBytes, 0),
+    },
     shutdownGraceMs: duration('WARMGATE_POOL_SHUTDOWN_GRACE'),
     history: historyOf(read, runtimeKind, problems),
     core: {
@@ -364,6 +383,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
           storeCredentialTtlMs: credentialTtlOf(config),
         }
       : undefined;
+  const sandbox = read('WARMGATE_POOL_SANDBOX');
+  if (sandbox !== 'none' && sandbox !== 'bubblewrap') {
+    problems.push(`WARMGATE_POOL_SANDBOX=${JSON.stringify(sandbox)}: expected none or bubblewrap`);
+  } else if (sandbox === 'bubblewrap' && runtimeKind !== 'local') {
+    problems.push('WARMGATE_POOL_SANDBOX=bubblewrap: only with WARMGATE_POOL_RUNTIME=local');
+  } else if (sandbox === 'bubblewrap' && store) {
+    problems.push(
+      'WARMGATE_STORE_URL: not used with WARMGATE_POOL_SANDBOX=bubblewrap (it serves the embedded store)',
+    );
+  }
+  const bubblewrap =
+    sandbox === 'bubblewrap' && runtimeKind === 'local'
+      ? { storeCredentialTtlMs: credentialTtlOf(config) }
+      : undefined;
   if (docker && store) {
     problems.push(
       'WARMGATE_STORE_URL: not used with WARMGATE_POOL_RUNTIME=docker (it serves the embedded store)',
@@ -377,7 +410,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     );
   }
   settings.finish();
-  const withDocker = docker ? { ...config, runtime: { ...config.runtime, docker } } : config;
+  const withDocker = docker
+    ? { ...config, runtime: { ...config.runtime, docker } }
+    : bubblewrap
+      ? { ...config, runtime: { ...config.runtime, bubblewrap } }
+      : config;
   return {
     ...withDocker,
     ...(store === undefined ? {} : { store }),
@@ -407,8 +444,18 @@ function directOf(
   tiers: Record<string, TierConfig>,
   problems: string[],
 ): DirectModeConfig | undefined {
-  const jwePrivateKey = read('WARMGATE_AGENT_JWE_PRIVATE_KEY');
-  const issuerKeys = read('WARMGATE_DIRECT_ISSUER_KEYS');
+  const jwePrivateKey = readValueOrFile(
+    read,
+    'WARMGATE_AGENT_JWE_PRIVATE_KEY',
+    'WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE',
+    problems,
+  );
+  const issuerKeys = readValueOrFile(
+    read,
+    'WARMGATE_DIRECT_ISSUER_KEYS',
+    'WARMGATE_DIRECT_ISSUER_KEYS_FILE',
+    problems,
+  );
   if (jwePrivateKey === '' || issuerKeys === '') return undefined;
   const defaultTier = read('WARMGATE_POOL_DIRECT_DEFAULT_TIER');
   if (!(defaultTier in tiers)) {
@@ -524,6 +571,28 @@ function remoteStoreOf(
     }
   }
   return { kind: 'remote', url, secret, credentialTtlMs };
+}
+
+/** A value from a variable or from a file it names (at most one of the two); '' = unset. */
+function readValueOrFile(
+  read: Read,
+  name: PoolManagerEnvName,
+  fileName: PoolManagerEnvName,
+  problems: string[],
+): string {
+  const value = read(name);
+  const file = read(fileName);
+  if (value !== '' && file !== '') {
+    problems.push(`${name} and ${fileName}: set at most one`);
+    return '';
+  }
+  if (file === '') return value;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    problems.push(`${fileName}=${JSON.stringify(file)}: ${(error as Error).message}`);
+    return '';
+  }
 }
 
 /** "500ms", "30s", "15m", "8h", or a number of milliseconds; more than zero. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createDirectVerifier, ensureStore, repoUrlFor } from '@warmgate/contract';
@@ -31,6 +31,8 @@ import { kubeConfigFromEnvironment, startKubernetesRuntime } from './runtime/kub
 import { deadContainerCounter, startDockerRuntime } from './runtime/docker/index.js';
 import { createLocalRuntime } from './runtime/local/local-runtime.js';
 import { startLoopbackStore, type LoopbackStore } from './wiring/loopback-store.js';
+import { checkBubblewrap } from './runtime/local/bubblewrap.js';
+import { applyEmbeddedPolicy } from './store-server/embedded-policy.js';
 import { createDirectAcquire } from './service/direct-acquire.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
 import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
@@ -75,13 +77,12 @@ export async function startPoolManager(
   let repositoryFor = options.repositoryFor;
   let closeStore = async () => {};
   // Containers never see the store folder: each binding reaches its own user's repository
-  // over git smart HTTP (through its container's store.sock), with a credential good for that
-  // binding only.
+  // over git smart HTTP (on Docker through its container's store.sock), with a credential
+  // good for that binding only.
+  const viaLoopback = config.runtime.docker ?? config.runtime.bubblewrap;
   const store =
-    repositoryFor === undefined &&
-    config.store.kind === 'embedded' &&
-    config.runtime.docker !== undefined
-      ? await startLoopbackStore(config.store.dir, secret, log)
+    repositoryFor === undefined && config.store.kind === 'embedded' && viaLoopback
+      ? await startLoopbackStore(config.store, secret, log)
       : undefined;
   let runtime: Runtime;
   try {
@@ -91,12 +92,12 @@ export async function startPoolManager(
     throw error;
   }
   let lifecycle = options.lifecycle ?? createGrpcLifecycle(sidecarSecrets);
-  if (store) {
+  if (store && viaLoopback) {
     closeStore = store.close;
     lifecycle = withStoreRepositories(lifecycle, {
       storeUrl: store.url,
       secret: store.secret,
-      credentialTtlMs: config.runtime.docker!.storeCredentialTtlMs,
+      credentialTtlMs: viaLoopback.storeCredentialTtlMs,
       log,
     });
     repositoryFor = ephemeralOnly;
@@ -110,7 +111,7 @@ export async function startPoolManager(
     });
     repositoryFor = ephemeralOnly;
   } else if (repositoryFor === undefined && config.store.kind === 'embedded') {
-    repositoryFor = await embeddedStore(config.store.dir);
+    repositoryFor = await embeddedStore(config.store.dir, config.store.quotaBytes, log);
   }
   const history = options.history ?? historyFor(config, kubeConfig);
   const deps = { runtime, lifecycle, repositoryFor: repositoryFor!, log, history };
@@ -210,7 +211,18 @@ async function runtimeFor(
     });
   }
   if (config.runtime.kind === 'local' || kubernetes === undefined) {
-    return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets });
+    if (!config.runtime.bubblewrap) {
+      log(
+        "local runtime without a sandbox: containers run as this user and can read each other's folders (WARMGATE_POOL_SANDBOX=bubblewrap or WARMGATE_POOL_RUNTIME=docker isolate them)",
+      );
+      return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets });
+    }
+    await checkBubblewrap();
+    return createLocalRuntime({
+      ...config.runtime,
+      containerSecrets: sidecarSecrets,
+      sandbox: sandboxView(config),
+    });
   }
   const { namespace, podTemplatePath, instance } = kubernetes;
   return startKubernetesRuntime(
@@ -251,9 +263,33 @@ function electedLeader(
   });
 }
 
+/**
+ * What a sandboxed container must not see: every container's folder (the state dir, with
+ * pool.secret), the store, the operator's home; and what it must, even inside those: the
+ * code (the workspace root above agent/dist/main.js) and the Node binary's prefix.
+ */
+function sandboxView(config: PoolManagerConfig) {
+  const hidden = [config.runtime.stateDir];
+  if (config.store.kind === 'embedded') hidden.push(config.store.dir);
+  if (process.env.HOME) hidden.push(process.env.HOME);
+  const readOnly = [
+    resolve(dirname(config.runtime.agentEntry), '../..'),
+    resolve(dirname(process.execPath), '..'),
+  ];
+  return { hidden, readOnly };
+}
+
 /** The embedded store: bare repositories `<dir>/<safe user name>.git`, by file:// URL. */
-async function embeddedStore(storeDir: string): Promise<RepositoryResolver> {
+async function embeddedStore(
+  storeDir: string,
+  quotaBytes: number,
+  log: (message: string) => void,
+): Promise<RepositoryResolver> {
   const root = await ensureStore(storeDir);
+  const repositories = await applyEmbeddedPolicy(root, quotaBytes);
+  log(
+    `store ${root}: receive policy and a quota of ${quotaBytes} bytes on ${repositories} repositories`,
+  );
   return (userId, ephemeral) => ({ url: repoUrlFor(root, userId), ephemeral });
 }
 

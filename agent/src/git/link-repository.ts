@@ -11,9 +11,12 @@ import { isLockFile } from './stale-locks.js';
 
 const WORKTREE_CONFIG =
   '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
-// The embedded store's repositories check what they receive and keep their history.
+// The embedded store's repositories check what they receive, keep their history, and run the
+// store's quota hook, which the pool manager keeps beside them (`<store>/.warmgate-hooks`,
+// relative to the bare repository where hooks run; pool-manager/src/store-server/embedded-policy.ts).
 const BARE_CONFIG =
   '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n' +
+  '\thooksPath = ../.warmgate-hooks\n' +
   '[receive]\n\tfsckObjects = true\n\tdenyNonFastForwards = true\n\tdenyDeletes = true\n';
 
 /**

@@ -56,6 +56,13 @@ spec:
               name: {{ $.Values.secrets.agentJwe.existingSecret }}
               key: {{ $.Values.secrets.agentJwe.key }}
         {{- end }}
+        {{- if and (eq $role "agent") $.Values.secrets.directIssuer.existingSecret }}
+        - name: WARMGATE_DIRECT_ISSUER_KEYS
+          valueFrom:
+            secretKeyRef:
+              name: {{ $.Values.secrets.directIssuer.existingSecret }}
+              key: {{ $.Values.secrets.directIssuer.key }}
+        {{- end }}
         {{- include "warmgate.otelEnv" $ | nindent 8 }}
         {{- include "warmgate.env" $.Values.agent.env | nindent 8 }}
       {{- if eq $role "agent" }}

@@ -74,6 +74,12 @@ export interface Listening {
 
 /** The user's agent, reached through one long-lived MCP session. */
 export interface AgentSession {
+  /**
+   * The tier the pool manager bound the user at. In direct mode it is the tier of a credential
+   * the pool manager verified (the principal's own tier is only the JWE's unverified header),
+   * so admission of a direct-mode session counts against this one.
+   */
+  readonly tier: string;
   listTools(options: CallOptions): Promise<ToolDescriptor[]>;
   callTool(
     name: string,

@@ -223,10 +223,11 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
     if (upstream.sessions.size === 0 && upstream.inflight === 0) void drop(upstream);
   }
 
-  function sessionFor(principal: Principal): AgentSession {
+  function sessionFor(principal: Principal, binding: poolv1.Binding): AgentSession {
     const run = <T>(o: CallOptions, op: (c: AgentConnection) => Promise<T>) =>
       withUpstream(principal, o, op);
     return {
+      tier: binding.tier,
       listTools: (o) => run(o, async (c) => userTools(await c.allTools(o))),
       callTool: (name, args, o) =>
         measureUserCall(name, () =>
@@ -309,7 +310,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
     async connect(principal, callOptions) {
       const upstream = await ensure(principal, callOptions.signal);
       upstream.sessions.add(principal.sessionId);
-      return sessionFor(principal);
+      return sessionFor(principal, upstream.binding);
     },
     disconnect(principal) {
       const upstream = upstreams.get(keyOf(principal));

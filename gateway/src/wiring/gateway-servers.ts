@@ -1,4 +1,5 @@
 // The gateway's two listeners over one session core: uWebSockets.js (HTTP + /ws) and grpc-js.
+import { endQuietPublicSessions } from '../transport/mcp/public-idle.js';
 import { admittedCore, type Admission } from '../admission/index.js';
 import type { GatewayConfig } from '../config.js';
 import type { SessionCore } from '../core/session/session-core.js';
@@ -43,8 +44,12 @@ export async function startGatewayServers(options: GatewayServersOptions): Promi
     routes: (app, draining) =>
       addMcpRoutes(app, {
         endpoint: createMcpEndpoint({
-          // MCP requests pass the same per-principal request rate (no connection caps: HTTP).
-          core: admittedCore(core, admission, 'mcp'),
+          // MCP requests pass the same per-principal request rate (no connection caps: HTTP);
+          // a quiet anonymous session gives its public container back.
+          core: endQuietPublicSessions(
+            admittedCore(core, admission, 'mcp'),
+            config.mcp.publicIdleMs,
+          ),
           config: config.mcp,
           // Without a shared secret, sessions belong to this process alone (see config.ts).
           sessionSecret: config.mcp.sessionSecret ?? randomBytes(32),

@@ -50,7 +50,10 @@ async function untilAborted(signal: AbortSignal): Promise<never> {
 export class FakeAgent implements AgentSession {
   readonly saved: FinishedTurn[] = [];
   readonly calls: { name: string; args: JsonObject }[] = [];
-  constructor(readonly owner: string) {}
+  constructor(
+    readonly owner: string,
+    readonly tier = 'free',
+  ) {}
 
   async listTools(): Promise<ToolDescriptor[]> {
     return [
@@ -115,7 +118,7 @@ export class FakeConnector implements AgentConnector {
   async connect(principal: Principal): Promise<AgentSession> {
     let agent = this.agents.get(principal.userId);
     if (!agent) {
-      agent = new FakeAgent(principal.userId);
+      agent = new FakeAgent(principal.userId, principal.tier);
       this.agents.set(principal.userId, agent);
     }
     return agent;

@@ -147,6 +147,11 @@ export class WsClient {
   }
 }
 
-export function toError(error: { code: ErrorCode; message: string }): WarmgateError {
-  return new WarmgateError(error.code, error.message);
+export function toError(error: {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}): WarmgateError {
+  const retryAfterMs = error.retryAfterMs || undefined;
+  return new WarmgateError(error.code, error.message, retryAfterMs ? { retryAfterMs } : undefined);
 }

@@ -3,8 +3,11 @@
 // denyDeletes), and a repository stays under its size quota. The settings reach the
 // `git receive-pack` that `git http-backend` starts through the environment (GIT_CONFIG_*),
 // so they hold for every repository, old ones included, with nothing written into them.
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+/** WARMGATE_STORE_QUOTA's default: 256 MiB per repository. */
+export const DEFAULT_QUOTA_BYTES = 256 * 1024 * 1024;
 
 export const RECEIVE_SETTINGS: readonly (readonly [string, string])[] = [
   ['receive.fsckObjects', 'true'],
@@ -17,22 +20,36 @@ export const RECEIVE_SETTINGS: readonly (readonly [string, string])[] = [
  * objects/, so counted by du) and before any ref moves: over the quota, the push is refused
  * with a message the pusher sees as `remote: ...`, and the quarantined objects are dropped.
  */
-const PRE_RECEIVE = `#!/bin/sh
+/**
+ * The quota comes from the environment the store server gives receive-pack; a push that runs
+ * receive-pack itself (an agent pushing to the embedded store by path) has no such variable,
+ * and gets the quota written into the hook.
+ */
+const preReceive = (quotaBytes: number) => `#!/bin/sh
+quota="\${WARMGATE_STORE_QUOTA_BYTES:-${quotaBytes}}"
 used=$(du -sb "$GIT_DIR" | cut -f1)
-if [ "$used" -gt "$WARMGATE_STORE_QUOTA_BYTES" ]; then
-  echo "warmgate: push refused: the repository would hold $used bytes, over its quota of $WARMGATE_STORE_QUOTA_BYTES bytes (WARMGATE_STORE_QUOTA)" >&2
+if [ "$used" -gt "$quota" ]; then
+  echo "warmgate: push refused: the repository would hold $used bytes, over its quota of $quota bytes (WARMGATE_STORE_QUOTA)" >&2
   exit 1
 fi
 exit 0
 `;
 
+/** The store's hooks folder, beside its repositories: `<root>/.warmgate-hooks`. */
+export const HOOKS_FOLDER = '.warmgate-hooks';
+
 /** Writes the store's hooks folder (outside every repository) and returns its path. */
-export async function writeStoreHooks(root: string): Promise<string> {
-  const hooks = join(root, '.warmgate-hooks');
+export async function writeStoreHooks(
+  root: string,
+  quotaBytes: number = DEFAULT_QUOTA_BYTES,
+): Promise<string> {
+  const hooks = join(root, HOOKS_FOLDER);
   await mkdir(hooks, { recursive: true, mode: 0o700 });
   const path = join(hooks, 'pre-receive');
-  await writeFile(path, PRE_RECEIVE);
-  await chmod(path, 0o700);
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, preReceive(quotaBytes), { mode: 0o700 });
+  await chmod(temp, 0o700);
+  await rename(temp, path); // a push running now sees the old hook or the new one, whole
   return hooks;
 }
 

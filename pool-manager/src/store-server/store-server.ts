@@ -14,13 +14,12 @@ import { WarmgateError } from '@warmgate/proto';
 import { verifyRepoCredential } from './credential.js';
 import { ENDED_PREFIX, endedBindings, endedSignatureValid } from './ended-bindings.js';
 import { runHttpBackend } from './git-http-backend.js';
-import { receiveEnv, writeStoreHooks } from './receive-policy.js';
+import { DEFAULT_QUOTA_BYTES, receiveEnv, writeStoreHooks } from './receive-policy.js';
 import { parseRepoPath } from './repo-url.js';
 
 const exec = promisify(execFile);
 
-/** WARMGATE_STORE_QUOTA's default: 256 MiB per repository. */
-export const DEFAULT_QUOTA_BYTES = 256 * 1024 * 1024;
+export { DEFAULT_QUOTA_BYTES };
 
 export interface StoreServerOptions {
   /** The directory of bare repositories (the StatefulSet's volume). */
@@ -38,7 +37,7 @@ export function createStoreServer(options: StoreServerOptions): Server {
   const ended = endedBindings(options.root);
   let hooks: Promise<string> | undefined;
   const policyEnv = async () =>
-    receiveEnv(await (hooks ??= writeStoreHooks(options.root)), quotaBytes);
+    receiveEnv(await (hooks ??= writeStoreHooks(options.root, quotaBytes)), quotaBytes);
   const creating = new Map<string, Promise<void>>();
   const ensureRepo = (repo: string): Promise<void> => {
     let pending = creating.get(repo);

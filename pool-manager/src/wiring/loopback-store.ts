@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { ensureStore } from '@warmgate/contract';
 import { createStoreServer } from '../store-server/index.js';
+import { applyEmbeddedPolicy } from '../store-server/embedded-policy.js';
 
 export interface LoopbackStore {
   readonly url: string;
@@ -19,15 +20,17 @@ export interface LoopbackStore {
 }
 
 export async function startLoopbackStore(
-  dir: string,
+  store: { readonly dir: string; readonly quotaBytes: number },
   deploymentSecret: string,
   log: (message: string) => void,
 ): Promise<LoopbackStore> {
-  const root = await ensureStore(dir);
+  const root = await ensureStore(store.dir);
+  // Also in each repository's config: the folder is the local runtime's too.
+  await applyEmbeddedPolicy(root, store.quotaBytes);
   const secret = createHmac('sha256', deploymentSecret)
     .update('warmgate-loopback-store/v1')
     .digest('base64url');
-  const server = createStoreServer({ root, secret, log });
+  const server = createStoreServer({ root, secret, log, quotaBytes: store.quotaBytes });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -85,6 +85,7 @@ export function chartScenarios(cluster: () => TestCluster): void {
       'secrets.jwt.existingSecret=jwt',
       'secrets.jwt.kind=publicKey',
       'secrets.agentJwe.existingSecret=jwe',
+      'secrets.directIssuer.existingSecret=issuers',
       'secrets.llm.existingSecret=llm',
       'gateway.autoscaling.enabled=false',
       'gateway.pdb.enabled=false',
@@ -122,6 +123,58 @@ export function chartScenarios(cluster: () => TestCluster): void {
       stdout,
     );
     expect(out).toContain('deployment.apps/alt-warmgate-gateway created (server dry run)');
+  });
+
+  it("wires direct mode's keys into the pool manager as files mounted from Secrets", async () => {
+    const { stdout } = await run(cluster().tools.helm, [
+      'template',
+      'direct',
+      chart,
+      '--namespace',
+      namespace,
+      '--set',
+      'secrets.agentJwe.existingSecret=jwe',
+      '--set',
+      'secrets.directIssuer.existingSecret=issuers',
+    ]);
+    const rendered = (loadAllYaml(stdout) as (KubernetesObject | null)[]).filter(
+      (d): d is KubernetesObject => d !== null,
+    );
+    type PodSpec = {
+      containers: {
+        env: { name: string; value?: string; valueFrom?: unknown }[];
+        volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
+      }[];
+      volumes: { name: string; secret?: { secretName: string; defaultMode?: number } }[];
+    };
+    const deployment = rendered.find(
+      (d) => d.kind === 'Deployment' && d.metadata?.name === 'direct-warmgate-pool-manager',
+    ) as unknown as { spec: { template: { spec: PodSpec } } };
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    const env = new Map(container!.env.map((e) => [e.name, e]));
+    expect(env.get('WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE')?.value).toBe(
+      '/etc/warmgate/direct/jwe/jwe-private-key',
+    );
+    expect(env.get('WARMGATE_DIRECT_ISSUER_KEYS_FILE')?.value).toBe(
+      '/etc/warmgate/direct/issuer/issuer-keys',
+    );
+    // The private key never sits in the pool manager's environment.
+    expect(env.has('WARMGATE_AGENT_JWE_PRIVATE_KEY')).toBe(false);
+    expect(container!.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'direct-jwe', mountPath: '/etc/warmgate/direct/jwe', readOnly: true },
+        { name: 'direct-issuer', mountPath: '/etc/warmgate/direct/issuer', readOnly: true },
+      ]),
+    );
+    const volumes = new Map(pod.volumes.map((v) => [v.name, v.secret]));
+    expect(volumes.get('direct-jwe')).toMatchObject({ secretName: 'jwe', defaultMode: 0o440 });
+    expect(volumes.get('direct-issuer')).toMatchObject({ secretName: 'issuers' });
+    // The agent pods verify the same credentials: they get the issuer keys too.
+    expect(stdout).toMatch(/"name": "WARMGATE_DIRECT_ISSUER_KEYS"/);
+    // Without the Secrets, none of it.
+    expect(rendered.length).toBeGreaterThan(0);
+    expect(JSON.stringify(docs)).not.toContain('/etc/warmgate/direct');
   });
 
   it('refuses values the schema does not allow, naming them', async () => {

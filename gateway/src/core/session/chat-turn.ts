@@ -3,8 +3,9 @@
 // exactly one FinalAnswer or Error event, whatever the runner did.
 import { create } from '@bufbuild/protobuf';
 import { trace } from '@opentelemetry/api';
-import { ErrorCode, gatewayv1, WarmgateError } from '@warmgate/proto';
+import { AuthMode, ErrorCode, gatewayv1, WarmgateError } from '@warmgate/proto';
 import type { AgentSession, Principal, TurnRunner } from '../ports.js';
+import { verifiedPrincipal } from './verified-principal.js';
 
 export interface TurnContext {
   readonly principal: Principal;
@@ -58,10 +59,20 @@ async function runTurnInSpan(turn: TurnContext): Promise<void> {
     if (finished) turn.onEnded();
   };
   try {
-    turn.runner.admit?.(turn.principal);
+    // A refused turn costs no container: admission comes first. Except in direct mode, where
+    // the principal's tier is the JWE's unverified header: only the pool manager can verify
+    // the credential (it does before it acquires), so the turn is admitted, and its tokens
+    // charged, on the tier of the binding it returns.
+    let principal = turn.principal;
+    const direct = principal.mode === AuthMode.DIRECT;
+    if (!direct) turn.runner.admit?.(principal);
     const agent = await turn.agent(turn.signal);
+    if (direct) {
+      principal = verifiedPrincipal(principal, agent);
+      turn.runner.admit?.(principal);
+    }
     await turn.runner.run(
-      { principal: turn.principal, turnId: turn.turnId, text: turn.text, agent },
+      { principal, turnId: turn.turnId, text: turn.text, agent },
       emit,
       turn.signal,
     );

@@ -26,6 +26,7 @@ import {
 } from './limits.js';
 import { createToolCatalog, type ToolCatalog } from '../tools/index.js';
 import { toProtoTool } from './tool-message.js';
+import { verifiedPrincipal } from './verified-principal.js';
 
 export interface SessionCore {
   authenticate(token: string | undefined): Promise<Principal>;
@@ -48,6 +49,11 @@ export interface SessionCore {
   ): Promise<gatewayv1.ReadResourceResponse>;
   /** The client's session ended (socket closed): lets the connector drop per-session state. */
   endSession(principal: Principal): void;
+  /**
+   * The principal as admission counts it: in direct mode, bound (the pool manager verifies the
+   * credential before it acquires) and carrying the verified tier; any other principal as is.
+   */
+  admissionPrincipal?(principal: Principal, signal: AbortSignal): Promise<Principal>;
   /** Subscribes `subscriber` (a client session) to a resource's updates at the user's agent. */
   subscribe(
     principal: Principal,
@@ -206,6 +212,12 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
 
     endSession(principal) {
       deps.agents.disconnect(principal);
+    },
+
+    async admissionPrincipal(principal, signal) {
+      if (principal.mode !== AuthMode.DIRECT) return principal;
+      live(principal);
+      return verifiedPrincipal(principal, await agentOf(principal, signal));
     },
 
     async subscribe(principal, uri, subscriber, signal) {

@@ -50,6 +50,7 @@ export function fakeAgent(
   return {
     calls,
     saved,
+    tier: 'pro',
     listTools: async () => options.tools ?? [],
     async callTool(name, args, callOptions) {
       calls.push({ name, args });

@@ -7,12 +7,15 @@ import { createServer, type Server as NetServer } from 'node:net';
 import { ServerCredentials, type Server } from '@grpc/grpc-js';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
 import type { Admission } from '../../admission/index.js';
+import { onInjectorSessions, policePings, type PingPolicy } from './ping-policy.js';
 
 /** How long a refused connection stays open to carry its refusals. */
 const REFUSED_LINGER_MS = 1000;
 
 export interface CappedListener {
   readonly port: number;
+  /** False when grpc-js gave no way to see its HTTP/2 sessions: client pings go unpoliced. */
+  readonly pingsPoliced: boolean;
   /** The refusal for calls on this connection (grpc-js `getPeer()`), if it was over a cap. */
   refusalFor(peer: string): WarmgateError | undefined;
   /** Stops accepting; open connections are grpc-js's to end (tryShutdown/forceShutdown). */
@@ -28,8 +31,16 @@ export function listenCapped(
   admission: Admission,
   /** A connection closed (its grpc-js peer string). */
   onClose: (peer: string) => void = () => {},
+  /** How often a client may ping; none = as often as it likes. */
+  pings?: PingPolicy & { onRefused?: () => void },
 ): Promise<CappedListener> {
-  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const { injector, found } = onInjectorSessions(
+    server,
+    () => server.createConnectionInjector(ServerCredentials.createInsecure()),
+    (session) => {
+      if (pings) policePings(session, pings, pings.onRefused);
+    },
+  );
   const refused = new Map<string, WarmgateError>();
   const tcp: NetServer = createServer((socket) => {
     const admitted = admission.connection('grpc', socket.remoteAddress ?? '');
@@ -56,6 +67,7 @@ export function listenCapped(
       const address = tcp.address();
       resolve({
         port: typeof address === 'object' && address ? address.port : port,
+        pingsPoliced: pings !== undefined && found,
         refusalFor: (peer) => refused.get(peer),
         close: () => tcp.close(),
         destroy: () => injector.destroy(),

@@ -115,7 +115,31 @@ export function createGrpcServer(
   return {
     async listen(host, port) {
       if (!admission) return listen(server, host, port);
-      listener = await listenCapped(server, host, port, admission, (peer) => anonymous.end(peer));
+      const pings =
+        options && options.minPingIntervalMs > 0
+          ? {
+              minIntervalMs: options.minPingIntervalMs,
+              maxStrikes: options.maxPingStrikes,
+              onRefused: () =>
+                gatewayMetrics().admissionRefusals.add(1, {
+                  transport: 'grpc',
+                  reason: 'too_many_pings',
+                }),
+            }
+          : undefined;
+      listener = await listenCapped(
+        server,
+        host,
+        port,
+        admission,
+        (peer) => anonymous.end(peer),
+        pings,
+      );
+      if (pings && !listener.pingsPoliced) {
+        console.warn(
+          'gateway: warning: WARMGATE_GRPC_MIN_PING_INTERVAL_MS is set but this grpc-js hides its HTTP/2 sessions: client pings are not policed',
+        );
+      }
       return listener.port;
     },
     close(graceMs) {

@@ -6,12 +6,18 @@ import { toJsonString, type JsonObject } from '@bufbuild/protobuf';
 import { ErrorCode, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { AsyncQueue } from '../../../src/core/session/async-queue.js';
-import { WsClient } from '../../support/ws-client.js';
+import { toError, WsClient } from '../../support/ws-client.js';
 
 export type Outcome =
   /** `toolError`: the tool ran and failed (CallToolResult.isError), with its text. */
   | { readonly ok: true; readonly text: string; readonly toolError?: string }
-  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: ErrorCode;
+      readonly message: string;
+      /** The refusal's retry hint, when it carried one. */
+      readonly retryAfterMs?: number;
+    };
 
 export interface Caller {
   readonly transport: 'ws' | 'grpc';
@@ -25,7 +31,12 @@ export interface Caller {
 
 export function failed(error: unknown): Outcome {
   const e = WarmgateError.from(error);
-  return { ok: false, code: e.code, message: e.message };
+  return {
+    ok: false,
+    code: e.code,
+    message: e.message,
+    ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }),
+  };
 }
 
 type ChatInit = { kind: { case: 'message'; value: { text: string; turnId: string } } };
@@ -63,8 +74,7 @@ export function grpcCaller(address: string): Caller {
           signal: controller.signal,
         })) {
           if (event.kind.case === 'final') return { ok: true, text: event.kind.value.text };
-          if (event.kind.case === 'error')
-            return failed(new WarmgateError(event.kind.value.code, event.kind.value.message));
+          if (event.kind.case === 'error') return failed(toError(event.kind.value));
         }
         return { ok: false, code: ErrorCode.UNAVAILABLE, message: 'chat ended without an answer' };
       } catch (error) {
@@ -118,12 +128,11 @@ export function wsCaller(baseUrl: string): Caller {
         const outcome = new Promise<Outcome>((resolve) => {
           ws.listen(id, (frame) => {
             if (frame.kind.case === 'error') {
-              resolve(failed(new WarmgateError(frame.kind.value.code, frame.kind.value.message)));
+              resolve(failed(toError(frame.kind.value)));
               return true;
             }
             if (frame.kind.case === 'chat' && frame.kind.value.kind.case === 'error') {
-              const e = frame.kind.value.kind.value;
-              resolve(failed(new WarmgateError(e.code, e.message)));
+              resolve(failed(toError(frame.kind.value.kind.value)));
               return true;
             }
             if (frame.kind.case === 'chat' && frame.kind.value.kind.case === 'final') {

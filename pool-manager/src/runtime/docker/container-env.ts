@@ -2,6 +2,7 @@
 // (../local/container-env.ts: OTEL_* without headers, locale, agent settings that are not
 // secrets) minus what names a path or an account on the pool manager's host, which means
 // nothing inside the image. Secrets arrive as read-only file mounts, never here.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { JWE_KEY_ENV, JWE_KEY_FILE_ENV, allowedEnv } from '../local/container-env.js';
 
@@ -14,12 +15,18 @@ const HOST_ONLY = new Set([
   'TMPDIR',
   'NODE_EXTRA_CA_CERTS',
   JWE_KEY_FILE_ENV,
+  'WARMGATE_DIRECT_ISSUER_KEYS_FILE',
 ]);
 
 export function containerEnv(parentEnv: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(allowedEnv(parentEnv))) {
     if (value !== undefined && !HOST_ONLY.has(name)) env[name] = value;
+  }
+  // The issuer keys are public: a file on the host becomes the value inside the container.
+  const issuerFile = parentEnv.WARMGATE_DIRECT_ISSUER_KEYS_FILE;
+  if (issuerFile && !env.WARMGATE_DIRECT_ISSUER_KEYS) {
+    env.WARMGATE_DIRECT_ISSUER_KEYS = readFileSync(issuerFile, 'utf8').trim();
   }
   return env;
 }

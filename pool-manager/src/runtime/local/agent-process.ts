@@ -25,6 +25,8 @@ export interface SpawnOptions {
   signal?: AbortSignal;
   /** Called with the pid as soon as the process exists (before it is ready). */
   onSpawn: (pid: number) => Promise<void>;
+  /** Runs the process inside another command (a sandbox): its command and arguments. */
+  wrap?: (command: string, args: readonly string[]) => { command: string; args: string[] };
 }
 
 /**
@@ -38,7 +40,13 @@ export async function spawnContainerProcess(options: SpawnOptions): Promise<Spaw
   let exited: string | undefined;
   let child;
   try {
-    child = spawn(options.nodePath, [...options.nodeArgs, options.entry, options.role], {
+    const direct = {
+      command: options.nodePath,
+      args: [...options.nodeArgs, options.entry, options.role],
+    };
+    const { command, args } = options.wrap ? options.wrap(direct.command, direct.args) : direct;
+    // Still its own process group: destroying the container signals the sandbox and all in it.
+    child = spawn(command, args, {
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
       env: { ...options.env, WARMGATE_READY_FILE: options.readyFile },

@@ -18,6 +18,7 @@ const ALLOWED = new Set([
   'WARMGATE_AGENT_DRAIN_TIMEOUT_MS',
   'WARMGATE_AGENT_MCP_LOAD',
   'WARMGATE_DIRECT_ISSUER_KEYS',
+  'WARMGATE_DIRECT_ISSUER_KEYS_FILE',
   'WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE',
   'WARMGATE_SIDECAR_AGENT_TIMEOUT_MS',
   // Agents behind the data plane (issue 14): the Python agent's settings for user code.

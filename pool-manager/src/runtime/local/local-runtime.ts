@@ -7,6 +7,7 @@ import {
 } from '../container-secret.js';
 import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
 import { spawnContainerProcess, spawnPlainAgent } from './agent-process.js';
+import { bubblewrapArgs } from './bubblewrap.js';
 import {
   allowedEnv,
   CONTROL_TOKEN_FILE_ENV,
@@ -49,6 +50,11 @@ export interface LocalRuntimeOptions {
   containerSecrets: ContainerSecrets;
   /** The environment the allow-list and the JWE key are taken from (default process.env). */
   parentEnv?: NodeJS.ProcessEnv;
+  /**
+   * Each container process under bubblewrap, seeing only its own folder of these
+   * (bubblewrap.ts); unset = plain processes of the operator's user.
+   */
+  sandbox?: { readonly hidden: readonly string[]; readonly readOnly: readonly string[] };
 }
 
 /**
@@ -120,6 +126,18 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         logFile: files.logFile(id, fileRole),
         timeoutMs: readyTimeoutMs,
         signal,
+        ...(options.sandbox
+          ? {
+              wrap: (command: string, args: readonly string[]) => ({
+                command: 'bwrap',
+                args: bubblewrapArgs(
+                  { ...options.sandbox!, containerDir: files.dir(id) },
+                  command,
+                  args,
+                ),
+              }),
+            }
+          : {}),
         onSpawn: async (pid) => {
           await files.writePid(id, fileRole, pid);
           if (role === 'container') await files.writePid(id, 'sidecar', pid);
