@@ -102,6 +102,11 @@ export interface TurnRunner {
    * turn reaches for the user's agent, so a refused turn costs no container.
    */
   admit?(principal: Principal): void;
+  /**
+   * Runs the turn and ends it with exactly one FinalAnswer or Error event (a cancelled turn:
+   * a FinalAnswer with `cancelled` and what was produced). Never throws; nothing follows the
+   * final event.
+   */
   run(
     turn: TurnInput,
     emit: (event: gatewayv1.ChatResponse) => void,

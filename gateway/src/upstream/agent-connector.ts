@@ -18,6 +18,7 @@ import type {
   Principal,
   ToolDescriptor,
 } from '../core/ports.js';
+import { withDeadline } from '../core/deadline.js';
 import { AgentConnection } from './agent-connection.js';
 import { createAssertionSigner } from './assertion.js';
 import {
@@ -28,7 +29,6 @@ import {
 } from './mcp-convert.js';
 import { AgentGoneError } from './mcp-errors.js';
 import { acquireBinding, createPoolApi, type PoolApi } from './pool-client.js';
-import { raceSignal } from './race-signal.js';
 import { measureUserCall } from './user-call-metrics.js';
 
 export interface AgentConnectorOptions {
@@ -101,7 +101,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
       starting = open(principal, key, stale, sessions).finally(() => pending.delete(key));
       pending.set(key, starting);
     }
-    return raceSignal(starting, signal);
+    return withDeadline(signal, undefined, 'connecting to the agent', () => starting!);
   }
 
   async function open(

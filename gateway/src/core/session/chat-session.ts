@@ -99,7 +99,8 @@ export function chatStream(
   };
   drive().then(
     () => out.end(),
-    (error: unknown) => out.fail(WarmgateError.from(error)),
+    // The transport turns the failure into its wire error (errors convert at the edges).
+    (error: unknown) => out.fail(error),
   );
   return out;
 }

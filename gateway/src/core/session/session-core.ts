@@ -2,12 +2,11 @@
 // adapter over this object. It speaks proto messages and WarmgateErrors, and reaches the
 // outside world only through the ports.
 import { create } from '@bufbuild/protobuf';
-import { AuthMode, ErrorCode, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
+import { errors, gatewayv1 } from '@warmgate/proto';
 import type {
   AgentConnector,
   AgentSession,
   Authenticator,
-  JsonObject,
   PlatformTools,
   Principal,
   TurnRunner,
@@ -57,8 +56,6 @@ export interface SessionCoreDeps {
   readonly newId?: () => string;
 }
 
-const isPublic = (principal: Principal) => principal.mode === AuthMode.PUBLIC;
-
 export function createSessionCore(deps: SessionCoreDeps): SessionCore {
   const limits: SessionLimits = { ...defaultLimits, ...deps.limits };
   const now = deps.now ?? Date.now;
@@ -68,55 +65,10 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       throw errors.unauthenticated('session expired: authenticate again');
     }
   };
-  const catalog = deps.catalog ?? createToolCatalog(deps.platform);
+  const catalog =
+    deps.catalog ?? createToolCatalog(deps.platform, { toolTimeoutMs: limits.toolTimeoutMs });
   const agentOf = (principal: Principal, signal: AbortSignal): Promise<AgentSession> =>
     deps.agents.connect(principal, { signal });
-  const toolOptions = (signal: AbortSignal) => ({ signal, timeoutMs: limits.toolTimeoutMs });
-  // Platform tools keep their names under the clash rule, so a platform name always means the
-  // platform tool: it runs without reaching (or waiting for) the user's agent.
-  // The platform's tools are fixed for the life of the gateway: index them once.
-  const platformTools = new Map(deps.platform.list().map((tool) => [tool.name, tool]));
-  const callPlatform = async (
-    principal: Principal,
-    name: string,
-    args: JsonObject,
-    signal: AbortSignal,
-  ) => {
-    const tool = platformTools.get(name)!;
-    if (isPublic(principal) && !tool.annotations.readOnly) {
-      throw errors.permissionDenied(
-        `tool "${name}" changes data; public sessions may call read-only tools only`,
-      );
-    }
-    // The gateway cannot read a direct-mode credential; the agent can. Without this, any
-    // well-formed JWE would get platform tools in the name it claims.
-    if (principal.mode === AuthMode.DIRECT) {
-      await (await agentOf(principal, signal)).verify(toolOptions(signal));
-    }
-    return deps.platform.call(name, args, toolOptions(signal));
-  };
-  const callUser = async (
-    principal: Principal,
-    name: string,
-    args: JsonObject,
-    signal: AbortSignal,
-  ) => {
-    const agent = await agentOf(principal, signal);
-    let tool;
-    try {
-      tool = await catalog.resolve(agent, principal, name, { signal });
-    } catch (error) {
-      // A public session's agent does not even list the tools that write, so "unknown" may
-      // well mean "not for you": say what would make it available.
-      if (isPublic(principal) && WarmgateError.from(error).code === ErrorCode.NOT_FOUND) {
-        throw errors.permissionDenied(
-          `tool "${name}" is not available: public sessions may call read-only tools only`,
-        );
-      }
-      throw error;
-    }
-    return catalog.invoke(agent, tool, args, toolOptions(signal));
-  };
 
   return {
     authenticate: (token) => deps.authenticator.authenticate(token),
@@ -141,15 +93,16 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       checkToolName(request.name);
       const args = request.arguments ?? {};
       checkArguments(args, limits);
-      // Tool calls are counted where they run (platform tools, the upstream), so calls made
-      // by the LLM loop and direct calls count once each.
-      try {
-        return platformTools.has(request.name)
-          ? await callPlatform(principal, request.name, args, signal)
-          : await callUser(principal, request.name, args, signal);
-      } catch (error) {
-        throw WarmgateError.from(error);
-      }
+      // Permissions, routing, direct-mode verification and the tool timeout are the
+      // catalog's. Tool calls are counted where they run (platform tools, the upstream), so
+      // calls made by the LLM loop and direct calls count once each.
+      return catalog.route(
+        (agentSignal) => agentOf(principal, agentSignal),
+        principal,
+        request.name,
+        args,
+        { signal },
+      );
     },
 
     async listTools(principal, signal) {
