@@ -102,3 +102,43 @@ it('refuses a repository whose symlink leads out of the workspace', async () => 
     restoreWorkspace({ url, ephemeral: false }, workspace, template.path),
   ).rejects.toThrow(/outside the workspace/);
 });
+
+it('a push killed mid-way left lock files in the store: the next bind removes them, and its writes are pushed', async () => {
+  await makeStoreRepo('killed', false);
+  const bare = join(root, 'store', 'killed.git');
+  // What a `git receive-pack` killed between taking and renaming its locks leaves behind.
+  const { stdout: branch } = await git(bare, 'symbolic-ref', '--short', 'HEAD');
+  for (const lock of [`refs/heads/${branch.trim()}.lock`, 'packed-refs.lock', 'HEAD.lock']) {
+    await writeFile(join(bare, lock), '');
+  }
+  const workspace = join(root, 'ws-killed');
+  await mkdir(workspace);
+  const url = repoUrlFor(join(root, 'store'), 'killed');
+  const seen: string[] = [];
+  await restoreWorkspace({ url, ephemeral: false }, workspace, template.path, {
+    onStaleLocks: (paths) => seen.push(...paths),
+  });
+  expect(seen).toEqual(['HEAD.lock', 'packed-refs.lock', `refs/heads/${branch.trim()}.lock`]);
+  const ws = new Workspace({
+    dir: workspace,
+    userId: 'killed',
+    repository: { url, ephemeral: false },
+  });
+  await ws.open();
+  const { commit } = await ws.mutate('after the kill', (changes) =>
+    changes.write('indicators/after.json', '{}'),
+  );
+  const { stdout: stored } = await git(bare, 'rev-parse', branch.trim());
+  expect(stored.trim()).toBe(commit);
+});
+
+it('never copies a lock file into a workspace', async () => {
+  await makeStoreRepo('locked', false);
+  const bare = join(root, 'store', 'locked.git');
+  await writeFile(join(bare, 'refs', 'heads', 'other.lock'), '');
+  const workspace = join(root, 'ws-locked');
+  await mkdir(workspace);
+  const url = repoUrlFor(join(root, 'store'), 'locked');
+  await restoreWorkspace({ url, ephemeral: false }, workspace, template.path);
+  await expect(stat(join(workspace, '.git', 'refs', 'heads', 'other.lock'))).rejects.toThrow();
+});

@@ -3,9 +3,11 @@
 // two processes (clone and upload-pack) and a bind pays for each spawn; this needs none, and
 // the checkout that follows needs one. Object files are immutable in git (new objects are new
 // files, repacks write new packs and unlink old ones), so a hard link can neither let the
-// workspace alter the store nor make it depend on the store staying put.
+// workspace alter the store nor make it depend on the store staying put. Lock files are a
+// process's state, not the repository's: they are never copied.
 import { copyFile, link, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isLockFile } from './stale-locks.js';
 
 const WORKTREE_CONFIG =
   '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
@@ -44,7 +46,7 @@ async function linkTree(source: string, target: string): Promise<void> {
       const from = join(source, entry.name);
       const to = join(target, entry.name);
       if (entry.isDirectory()) return linkTree(from, to);
-      if (!entry.isFile()) return;
+      if (!entry.isFile() || isLockFile(entry.name)) return;
       try {
         await link(from, to);
       } catch {
@@ -66,7 +68,7 @@ async function copyTree(source: string, target: string): Promise<void> {
     entries.map((entry) =>
       entry.isDirectory()
         ? copyTree(join(source, entry.name), join(target, entry.name))
-        : entry.isFile()
+        : entry.isFile() && !isLockFile(entry.name)
           ? copyFile(join(source, entry.name), join(target, entry.name))
           : undefined,
     ),

@@ -57,7 +57,13 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
         },
         options.workspaceDir,
         options.templatePath,
-        { maxObjectBytes: options.maxObjectBytes },
+        {
+          maxObjectBytes: options.maxObjectBytes,
+          onStaleLocks: (paths) =>
+            process.stderr.write(
+              `sidecar: bind ${request.bindingId}: removed lock files a killed git left in the store: ${paths.join(', ')}\n`,
+            ),
+        },
       ),
     );
     const status = await options.control.bind({

@@ -18,6 +18,7 @@ import { credentialEnv, git } from '../git/git.js';
 import { readHead } from '../git/head.js';
 import { checkoutCommit } from '../git/checkout.js';
 import { linkRepository } from '../git/link-repository.js';
+import { removeStaleLocks } from '../git/stale-locks.js';
 import { TEMPLATE_BRANCH, writeTemplateFiles } from './template-repo.js';
 
 export interface RepositoryLocation {
@@ -38,6 +39,8 @@ const CLONE = ['clone', '-q', '--template=', '--no-tags'];
 export interface RestoreOptions {
   /** The largest git object the in-process checkout inflates (WARMGATE_AGENT_MAX_OBJECT_BYTES). */
   readonly maxObjectBytes?: number;
+  /** Told which lock files a killed git left in the store's repository (and were removed). */
+  readonly onStaleLocks?: (paths: string[]) => void;
 }
 
 export async function restoreWorkspace(
@@ -56,6 +59,12 @@ export async function restoreWorkspace(
   let created = false;
   if (local !== undefined) {
     created = await ensureBareRepo(local, templatePath);
+    // Binding is the one moment nothing else writes this repository: the pool manager binds a
+    // user to one container at a time and destroys a binding's container (its git children
+    // with it) before the user can be bound again. A lock found now was left by a git killed
+    // with its container, and would refuse every later push.
+    const stale = created ? [] : await removeStaleLocks(local);
+    if (stale.length > 0) options.onStaleLocks?.(stale);
     await linkRepository(local, gitDir, false);
   } else {
     await git([...CLONE, repository.url, workspaceDir], {
