@@ -44,7 +44,7 @@ export interface CallOptions {
 }
 
 /** The user's agent, reached through one long-lived MCP session. */
-export interface AgentSession {
+export interface AgentHandle {
   listTools(options: CallOptions): Promise<ToolDescriptor[]>;
   callTool(
     name: string,
@@ -84,7 +84,7 @@ export interface FinishedTurn {
 
 /** Finds (or binds, through the pool manager) the principal's agent. Never creates containers. */
 export interface AgentConnector {
-  connect(principal: Principal, options: CallOptions): Promise<AgentSession>;
+  connect(principal: Principal, options: CallOptions): Promise<AgentHandle>;
   /** The session ended (socket closed, stream ended): drop per-session state. */
   disconnect(principal: Principal): void;
 }
@@ -118,5 +118,5 @@ export interface TurnInput {
   readonly principal: Principal;
   readonly turnId: string;
   readonly text: string;
-  readonly agent: AgentSession;
+  readonly agent: AgentHandle;
 }

@@ -13,7 +13,7 @@ import { errors, AuthMode, type poolv1 } from '@warmgate/proto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type {
   AgentConnector,
-  AgentSession,
+  AgentHandle,
   CallOptions,
   Principal,
   ToolDescriptor,
@@ -221,7 +221,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
     if (upstream.sessions.size === 0 && upstream.inflight === 0) void drop(upstream);
   }
 
-  function sessionFor(principal: Principal): AgentSession {
+  function handleFor(principal: Principal): AgentHandle {
     const run = <T>(o: CallOptions, op: (c: AgentConnection) => Promise<T>) =>
       withUpstream(principal, o, op);
     return {
@@ -251,7 +251,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
     async connect(principal, callOptions) {
       const upstream = await ensure(principal, callOptions.signal);
       upstream.sessions.add(principal.sessionId);
-      return sessionFor(principal);
+      return handleFor(principal);
     },
     disconnect(principal) {
       const upstream = upstreams.get(keyOf(principal));

@@ -6,7 +6,7 @@ import { create } from '@bufbuild/protobuf';
 import { ErrorCode, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
 import type {
   AgentConnector,
-  AgentSession,
+  AgentHandle,
   CallOptions,
   FinishedTurn,
   JsonObject,
@@ -46,7 +46,7 @@ async function untilAborted(signal: AbortSignal): Promise<never> {
   throw WarmgateError.from(signal.reason ?? errors.cancelled('aborted'));
 }
 
-export class FakeAgent implements AgentSession {
+export class FakeAgent implements AgentHandle {
   readonly saved: FinishedTurn[] = [];
   readonly calls: { name: string; args: JsonObject }[] = [];
   constructor(readonly owner: string) {}
@@ -103,7 +103,7 @@ export class FakeConnector implements AgentConnector {
   readonly agents = new Map<string, FakeAgent>();
   readonly disconnected: string[] = [];
 
-  async connect(principal: Principal): Promise<AgentSession> {
+  async connect(principal: Principal): Promise<AgentHandle> {
     let agent = this.agents.get(principal.userId);
     if (!agent) {
       agent = new FakeAgent(principal.userId);

@@ -5,7 +5,7 @@
 import { create } from '@bufbuild/protobuf';
 import { trace } from '@opentelemetry/api';
 import { ErrorCode, gatewayv1, WarmgateError } from '@warmgate/proto';
-import type { AgentSession, Principal, TurnRunner } from '../ports.js';
+import type { AgentHandle, Principal, TurnRunner } from '../ports.js';
 
 export interface TurnContext {
   readonly principal: Principal;
@@ -13,7 +13,7 @@ export interface TurnContext {
   readonly text: string;
   readonly runner: TurnRunner;
   /** Connects (or reuses) the principal's agent. */
-  readonly agent: (signal: AbortSignal) => Promise<AgentSession>;
+  readonly agent: (signal: AbortSignal) => Promise<AgentHandle>;
   readonly emit: (event: gatewayv1.ChatResponse) => void;
   readonly signal: AbortSignal;
   /** Called when the final answer or error has been emitted: the client may go on. */
@@ -53,7 +53,7 @@ async function runTurnInSpan(turn: TurnContext): Promise<void> {
     turn.emit(event);
     if (event.kind.case === 'final' || event.kind.case === 'error') turn.onEnded();
   };
-  let agent: AgentSession;
+  let agent: AgentHandle;
   try {
     turn.runner.admit?.(turn.principal);
     agent = await turn.agent(turn.signal);

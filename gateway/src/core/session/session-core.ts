@@ -5,13 +5,13 @@ import { create } from '@bufbuild/protobuf';
 import { errors, gatewayv1 } from '@warmgate/proto';
 import type {
   AgentConnector,
-  AgentSession,
+  AgentHandle,
   Authenticator,
   PlatformTools,
   Principal,
   TurnRunner,
 } from '../ports.js';
-import { chatStream } from './chat-session.js';
+import { chatStream } from './chat-stream.js';
 import {
   checkArguments,
   checkToolName,
@@ -67,7 +67,7 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
   };
   const catalog =
     deps.catalog ?? createToolCatalog(deps.platform, { toolTimeoutMs: limits.toolTimeoutMs });
-  const agentOf = (principal: Principal, signal: AbortSignal): Promise<AgentSession> =>
+  const agentOf = (principal: Principal, signal: AbortSignal): Promise<AgentHandle> =>
     deps.agents.connect(principal, { signal });
 
   return {

@@ -12,7 +12,7 @@
 import { AuthMode, errors, type gatewayv1 } from '@warmgate/proto';
 import { withDeadline } from '../deadline.js';
 import type {
-  AgentSession,
+  AgentHandle,
   CallOptions,
   JsonObject,
   PlatformTools,
@@ -23,7 +23,7 @@ import { checkToolArguments } from './tool-arguments.js';
 import { exposeTools, type ExposedTool } from './tool-names.js';
 
 /** The user's agent, or a way to reach it only when a call needs it (platform tools do not). */
-export type AgentSource = AgentSession | ((signal: AbortSignal) => Promise<AgentSession>);
+export type AgentSource = AgentHandle | ((signal: AbortSignal) => Promise<AgentHandle>);
 
 export interface ToolCatalogOptions {
   /** Per tool call, ms (default 30 s). */
@@ -32,9 +32,9 @@ export interface ToolCatalogOptions {
 
 export interface ToolCatalog {
   /** The tools this principal may call, by exposed name. */
-  list(agent: AgentSession, principal: Principal, options: CallOptions): Promise<ToolDescriptor[]>;
+  list(agent: AgentHandle, principal: Principal, options: CallOptions): Promise<ToolDescriptor[]>;
   /** The same tools with the names their owners know them by (for routing). */
-  tools(agent: AgentSession, principal: Principal, options: CallOptions): Promise<ExposedTool[]>;
+  tools(agent: AgentHandle, principal: Principal, options: CallOptions): Promise<ExposedTool[]>;
   /** Validates the arguments, then routes the call like `route` (an unknown name: NOT_FOUND). */
   call(
     agent: AgentSource,
@@ -57,7 +57,7 @@ export interface ToolCatalog {
   ): Promise<gatewayv1.CallToolResponse>;
   /** Runs an already resolved tool under the tool timeout (the LLM loop resolves per turn). */
   invoke(
-    agent: AgentSession,
+    agent: AgentHandle,
     tool: ExposedTool,
     args: JsonObject,
     options: CallOptions,
@@ -85,7 +85,7 @@ export function createToolCatalog(
   // The platform's tools are fixed for the life of the gateway: index them once.
   const platformTools = new Map(platform.list().map((tool) => [tool.name, tool]));
 
-  async function exposed(agent: AgentSession, options: CallOptions): Promise<ExposedTool[]> {
+  async function exposed(agent: AgentHandle, options: CallOptions): Promise<ExposedTool[]> {
     // The agent already hides tools marked internal (warmgate/internal), see upstream.
     return exposeTools(platform.list(), await agent.listTools(options));
   }
@@ -150,7 +150,7 @@ export function createToolCatalog(
   };
 
   function runTool(
-    agent: AgentSession | undefined,
+    agent: AgentHandle | undefined,
     tool: ExposedTool,
     args: JsonObject,
     options: CallOptions,

@@ -3,7 +3,7 @@
 // A tool that fails (bad arguments, unknown name, timeout, error in the tool) becomes an
 // is_error result the model can read and recover from; only cancellation of the turn stops it.
 import { WarmgateError, codeName, type gatewayv1 } from '@warmgate/proto';
-import type { AgentSession, JsonObject, Principal } from '../ports.js';
+import type { AgentHandle, JsonObject, Principal } from '../ports.js';
 import { parseToolArguments, type ExposedTool, type ToolCatalog } from '../tools/index.js';
 import { chatEvents, errorResult } from './events.js';
 import type { ModelToolCall } from './model.js';
@@ -14,7 +14,7 @@ const maxResultChars = 16_000;
 export interface ToolRoundContext {
   readonly turnId: string;
   readonly principal: Principal;
-  readonly agent: AgentSession;
+  readonly agent: AgentHandle;
   readonly catalog: ToolCatalog;
   readonly tools: ReadonlyMap<string, ExposedTool>;
   readonly signal: AbortSignal;
