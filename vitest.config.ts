@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One project per package, unit and integration kept apart:
 //   unit:        <pkg>/src/**/*.test.ts   (no sockets, no child processes)
 //   integration: <pkg>/test/**/*.test.ts  (real servers on ephemeral loopback ports)
-const packages = ['proto', 'agent', 'pool-manager', 'gateway', 'loadtest'];
+const packages = ['proto', 'contract', 'telemetry', 'agent', 'pool-manager', 'gateway', 'loadtest'];
 
 const resolve = { conditions: ['@warmgate/source'] };
 

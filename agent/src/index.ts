@@ -1,31 +1,5 @@
-// @warmgate/agent as a library, for the pool manager and the gateway: the embedded repo
-// store's naming, and the gateway→agent assertion (one implementation on both sides).
-// The processes themselves start from main.ts (node agent/dist/main.js agent|sidecar|stdio).
-export {
-  ensureStore,
-  repoPathFor,
-  repoUrlFor,
-  safeUserName,
-  validateUserId,
-  MAX_USER_ID_LENGTH,
-} from './store/repo-store.js';
-export {
-  signAssertion,
-  verifyAssertion,
-  ASSERTION_HEADER,
-  MAX_ASSERTION_TTL_S,
-  type AssertionClaims,
-} from './auth/assertion.js';
-export {
-  CREDENTIAL_HEADER,
-  createDirectVerifier,
-  type DirectClaims,
-  type DirectVerifier,
-} from './auth/direct-credential.js';
+// @warmgate/agent as a library: the workspace template's files. What the agent shares with
+// the gateway and the pool manager (assertion, store naming, user-id rule, context URIs, ...)
+// is in @warmgate/contract; telemetry set-up in @warmgate/telemetry. The processes start from
+// main.ts (node agent/dist/main.js agent|sidecar|container|stdio).
 export { TEMPLATE_FILES } from './workspace/layout.js';
-export {
-  loadOtlpParts,
-  otlpConfigured,
-  recordProcessMetrics,
-  startOtlpTelemetry,
-} from './telemetry/index.js';

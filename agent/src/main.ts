@@ -9,7 +9,7 @@
 import { WarmgateError } from '@warmgate/proto';
 import { loadConfig, type Role } from './config.js';
 import { announceReady } from './ready.js';
-import { startOtlpTelemetry } from './telemetry/start-otlp.js';
+import { startOtlpTelemetry } from '@warmgate/telemetry';
 
 const ROLES: readonly Role[] = ['agent', 'sidecar', 'container', 'stdio'];
 /** A stop that takes longer than this is cut short (the drain has its own timeout). */

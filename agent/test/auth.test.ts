@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CompactEncrypt, SignJWT, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthMode } from '@warmgate/proto';
-import { ensureStore, signAssertion } from '../src/index.js';
+import { ensureStore, signAssertion } from '@warmgate/contract';
 import {
   bindRequest,
   connectAs,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ensureStore, repoPathFor } from '../src/index.js';
+import { ensureStore, repoPathFor } from '@warmgate/contract';
 import { bindRequest, connectAs, startContainer, type Container } from './support/container.js';
 import { storeFile, storeGit, storeLog } from './support/store-git.js';
 import { call, ok } from './support/tool-result.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, WarmgateError, agentv1 } from '@warmgate/proto';
-import { ensureStore, signAssertion } from '../src/index.js';
+import { ensureStore, signAssertion } from '@warmgate/contract';
 import {
   bindRequest,
   connectAs,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ensureStore, signAssertion } from '../src/index.js';
+import { ensureStore, signAssertion } from '@warmgate/contract';
 import { bindRequest, startContainer, type Container } from './support/container.js';
 import { CLIENT_SCRIPT, pythonWithMcp } from './support/python-mcp.js';
 import { storeFile } from './support/store-git.js';

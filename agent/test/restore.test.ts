@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { repoUrlFor } from '../src/index.js';
+import { repoUrlFor } from '@warmgate/contract';
 import { restoreWorkspace } from '../src/workspace/restore.js';
 import { createTemplateRepo, type TemplateRepo } from '../src/workspace/template-repo.js';
 import { Workspace } from '../src/workspace/workspace.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStore } from '../src/index.js';
+import { ensureStore } from '@warmgate/contract';
 import { bindRequest, connectAs, startContainer, type Container } from './support/container.js';
 import { storeFile, storeFiles, storeLog } from './support/store-git.js';
 import { call, candles, ok, readJson } from './support/tool-result.js';

@@ -13,7 +13,7 @@ export { connectMemory, type MemoryClient } from './transport/memory/memory-tran
 export { createWsServer, type WsServer } from './transport/ws/ws-server.js';
 export { CloseCode } from './transport/ws/close-codes.js';
 export { createGrpcServer, type GrpcServer } from './transport/grpc/grpc-server.js';
-export { startGatewayServers, type GatewayServers } from './stack/gateway-servers.js';
-export { wireGateway, type WiredGateway } from './stack/wire-gateway.js';
-export { runGateway, type RunningGateway } from './stack/run-gateway.js';
+export { startGatewayServers, type GatewayServers } from './wiring/gateway-servers.js';
+export { wireGateway, type WiredGateway } from './wiring/wire-gateway.js';
+export { runGateway, untilSignal, type RunningGateway } from './wiring/run-gateway.js';
 export { startTelemetry, type Telemetry } from './telemetry/setup.js';

@@ -1,7 +1,7 @@
 // `node gateway/dist/main.js`: one gateway process (HTTP/WS 8080, gRPC 50051) in front of a
 // pool manager at WARMGATE_POOL_ADDRESS. The OpenTelemetry SDK starts here.
 import { loadConfig, type GatewayConfig } from './config.js';
-import { runGateway, untilSignal } from './stack/run-gateway.js';
+import { runGateway, untilSignal } from './wiring/run-gateway.js';
 import { startTelemetry } from './telemetry/setup.js';
 
 async function main(): Promise<number> {

@@ -3,7 +3,7 @@
 import { metrics } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { startOtlpTelemetry } from '@warmgate/agent';
+import { startOtlpTelemetry } from '@warmgate/telemetry';
 import { ConfigError, loadConfig, type PoolManagerConfig } from './config.js';
 import { startPoolManager, type RunningPoolManager } from './start.js';
 

@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createDirectVerifier, ensureStore, repoUrlFor } from '@warmgate/agent';
+import { createDirectVerifier, ensureStore, repoUrlFor } from '@warmgate/contract';
 import { HealthImplementation } from 'grpc-health-check';
 import { poolv1 } from '@warmgate/proto';
 import {

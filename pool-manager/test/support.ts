@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
+import { ASSERTION_HEADER, signAssertion } from '@warmgate/contract';
 import { agentv1, poolv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { expect } from 'vitest';

@@ -3,8 +3,8 @@
 // credential, whose subject must be the bound user.
 import { AuthMode, errors } from '@warmgate/proto';
 import type { Binding } from '../server/agent-core.js';
-import { ASSERTION_HEADER, verifyAssertion } from './assertion.js';
-import { CREDENTIAL_HEADER, type DirectVerifier } from './direct-credential.js';
+import { ASSERTION_HEADER, verifyAssertion } from '@warmgate/contract/assertion';
+import { CREDENTIAL_HEADER, type DirectVerifier } from '@warmgate/contract/direct-credential';
 
 export type HeaderReader = (name: string) => string | undefined;
 

@@ -4,9 +4,10 @@
 // HTTP-level refusals get a status the gateway's client understands (401/403 = refused
 // credential, 404 = unknown session, 503 = not serving).
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CODE_META } from '@warmgate/contract/meta-keys';
 import { ErrorCode, WarmgateError, codeName } from '@warmgate/proto';
 
-export const WARMGATE_CODE_META = 'warmgate/code';
+export const WARMGATE_CODE_META = CODE_META;
 
 export function toToolError(reason: unknown): CallToolResult {
   const error = WarmgateError.from(reason);

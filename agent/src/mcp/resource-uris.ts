@@ -1,5 +1,6 @@
-// The agent's resource URIs, and which of them a change to a workspace path touches (for
-// resources/updated notifications to subscribers).
+// The agent's resource URIs (@warmgate/contract), and which of them a change to a workspace
+// path touches (for resources/updated notifications to subscribers).
+import { CONTEXT_URIS, indicatorUri, strategyUri } from '@warmgate/contract/context-uris';
 import {
   CONVERSATIONS_DIR,
   INDICATORS_DIR,
@@ -9,17 +10,8 @@ import {
   WORKSPACE_FILE,
 } from '../workspace/layout.js';
 
-export const URIS = {
-  profile: 'context://user-profile',
-  conversationSummary: 'context://conversation-summary',
-  workspaceState: 'context://workspace-state',
-  systemPrompt: 'context://system-prompt',
-  indicators: 'indicators://list',
-  strategies: 'strategies://list',
-} as const;
-
-export const indicatorUri = (name: string) => `indicators://${name}`;
-export const strategyUri = (name: string) => `strategies://${name}`;
+export const URIS = CONTEXT_URIS;
+export { indicatorUri, strategyUri };
 
 export function urisForPaths(paths: readonly string[]): string[] {
   const uris = new Set<string>();

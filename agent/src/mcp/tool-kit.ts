@@ -1,6 +1,7 @@
 // How user tools are declared and registered: one definition per tool (schema, annotations,
 // handler); registration wraps each in in-flight tracking and the one error mapping, and in
 // public mode leaves every mutating tool out (neither listed nor callable).
+import { INTERNAL_TOOL_META } from '@warmgate/contract/meta-keys';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
@@ -54,7 +55,7 @@ export function registerTools(
           destructiveHint: tool.readOnly ? false : (tool.destructive ?? false),
           openWorldHint: false,
         },
-        ...(tool.internal ? { _meta: { 'warmgate/internal': true } } : {}),
+        ...(tool.internal ? { _meta: { [INTERNAL_TOOL_META]: true } } : {}),
       },
       (async (args: unknown): Promise<CallToolResult> => {
         try {

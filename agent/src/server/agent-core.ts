@@ -9,7 +9,7 @@ import type {
   BindCommand,
   DrainResult,
 } from '../control/control-protocol.js';
-import { validateUserId } from '../store/repo-store.js';
+import { validateUserId } from '@warmgate/contract/user-id';
 import { Workspace } from '../workspace/workspace.js';
 
 export interface Binding {

@@ -7,7 +7,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { WarmgateError, errors } from '@warmgate/proto';
 import { authorize } from '../auth/authorize.js';
-import type { DirectVerifier } from '../auth/direct-credential.js';
+import type { DirectVerifier } from '@warmgate/contract/direct-credential';
 import { createMcpServer, type SessionServer } from '../mcp/create-server.js';
 import { httpStatusOf, jsonRpcErrorBody } from '../mcp/errors.js';
 import type { AgentCore } from './agent-core.js';

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { serveTraced } from '../telemetry/spans.js';
 import type { AddressInfo } from 'node:net';
 import type { AgentConfig } from '../config.js';
-import { createDirectVerifier } from '../auth/direct-credential.js';
+import { createDirectVerifier } from '@warmgate/contract/direct-credential';
 import { CONTROL_PREFIX, controlPaths } from '../control/control-protocol.js';
 import { AgentCore } from './agent-core.js';
 import { createControlApi } from './control-api.js';

@@ -11,7 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode, agentv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient, type Client as GrpcClient } from '@warmgate/proto/grpc';
-import { repoUrlFor, signAssertion } from '../../src/index.js';
+import { repoUrlFor, signAssertion } from '@warmgate/contract';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 

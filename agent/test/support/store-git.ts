@@ -1,7 +1,7 @@
 // Looks into the embedded store's bare repositories the way an operator would: with git.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { repoPathFor } from '../../src/index.js';
+import { repoPathFor } from '@warmgate/contract';
 
 const run = promisify(execFile);
 

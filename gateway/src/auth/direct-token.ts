@@ -3,6 +3,7 @@
 // and `tier` — and forwards the token untouched. A forged header gains nothing: the agent it
 // reaches decrypts the token itself and refuses a subject other than its bound user.
 import { decodeProtectedHeader } from 'jose';
+import { MAX_USER_ID_LENGTH } from '@warmgate/contract';
 import { errors } from '@warmgate/proto';
 
 export interface DirectRouting {
@@ -26,7 +27,7 @@ export function routingOfJwe(token: string, defaultTier: string): DirectRouting 
     throw errors.unauthenticated('direct-mode token malformed: not a JWE (no "enc" header)');
   }
   const userId = header.sub;
-  if (typeof userId !== 'string' || userId === '' || userId.length > 256) {
+  if (typeof userId !== 'string' || userId === '' || userId.length > MAX_USER_ID_LENGTH) {
     throw errors.unauthenticated('direct-mode token has no "sub" in its protected header');
   }
   const tier = header.tier;

@@ -8,6 +8,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import { MAX_USER_ID_LENGTH } from '@warmgate/contract';
 import { errors, WarmgateError } from '@warmgate/proto';
 import type { AuthConfig } from '../config.js';
 import { refusalFromJose } from './jose-errors.js';
@@ -65,7 +66,7 @@ export function createJwtVerifier(
       throw refusalFromJose(error);
     }
     const userId = payload.sub;
-    if (typeof userId !== 'string' || userId === '' || userId.length > 256) {
+    if (typeof userId !== 'string' || userId === '' || userId.length > MAX_USER_ID_LENGTH) {
       throw errors.unauthenticated('token "sub" claim missing or invalid');
     }
     const rawTier = payload[auth.tierClaim];

@@ -1,7 +1,7 @@
 // The OpenTelemetry SDK, installed once by a process entry point (gateway main, npm start).
 // Everything else in the gateway uses @opentelemetry/api only.
 import { metrics } from '@opentelemetry/api';
-import { loadOtlpParts, otlpConfigured, recordProcessMetrics } from '@warmgate/agent';
+import { loadOtlpParts, otlpConfigured, recordProcessMetrics } from '@warmgate/telemetry';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';

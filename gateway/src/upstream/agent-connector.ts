@@ -8,7 +8,7 @@
 // An agent that stops answering (connection refused, session or binding gone) is dropped and
 // re-acquired with stale_binding_id, so the pool manager replaces it if it is dead; the call
 // that found it dead is retried once (it never ran).
-import { ASSERTION_HEADER, CREDENTIAL_HEADER } from '@warmgate/agent';
+import { ASSERTION_HEADER, CREDENTIAL_HEADER } from '@warmgate/contract';
 import { errors, AuthMode, type poolv1 } from '@warmgate/proto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type {

@@ -1,11 +1,12 @@
 // How a finished turn is saved: the agent's internal conversation_append tool (hidden from
 // the LLM and from clients by `_meta: { "warmgate/internal": true }`).
+import { CONVERSATION_APPEND_TOOL, type ConversationAppendArguments } from '@warmgate/contract';
 import type { FinishedTurn, JsonObject } from '../core/ports.js';
 
-export const appendTurnTool = 'conversation_append';
+export const appendTurnTool = CONVERSATION_APPEND_TOOL;
 
 export function appendTurnArguments(turn: FinishedTurn): JsonObject {
-  return {
+  const args: ConversationAppendArguments = {
     turn_id: turn.turnId,
     user_text: turn.userText,
     answer_text: turn.answerText,
@@ -13,4 +14,5 @@ export function appendTurnArguments(turn: FinishedTurn): JsonObject {
     started_at: turn.startedAt.toISOString(),
     finished_at: turn.finishedAt.toISOString(),
   };
+  return { ...args };
 }

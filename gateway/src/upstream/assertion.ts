@@ -1,8 +1,8 @@
 // The per-request user assertion of gateway and public modes (docs/architecture.md, "Trust
-// between gateway and agent"). Signing is @warmgate/agent's signAssertion, the same code the
+// between gateway and agent"). Signing is @warmgate/contract's signAssertion, the same code the
 // agent verifies against, so the contract lives in one place. Tokens are re-used until half
 // their lifetime has passed: signing per HTTP request would cost more than the proxying.
-import { signAssertion } from '@warmgate/agent';
+import { signAssertion } from '@warmgate/contract';
 
 export interface AssertionSigner {
   /** A valid assertion now (cached; signs a new one when the cached one is half used). */

@@ -1,16 +1,11 @@
 // The agent's context resources, read once and then served from memory: the gateway
 // subscribes to each one, and the agent's notifications/resources/updated drops that entry,
 // so the next turn reads it again. A read racing an update is not cached (generation check).
+import { CONTEXT_URIS } from '@warmgate/contract';
 import type { AgentContext } from '../core/ports.js';
 
-export const contextResources = {
-  profile: 'context://user-profile',
-  conversationSummary: 'context://conversation-summary',
-  workspaceState: 'context://workspace-state',
-  systemPrompt: 'context://system-prompt',
-  indicators: 'indicators://list',
-  strategies: 'strategies://list',
-} as const satisfies Record<keyof AgentContext, string>;
+/** The agent's six context resources (@warmgate/contract), one per field of AgentContext. */
+export const contextResources = CONTEXT_URIS satisfies Record<keyof AgentContext, string>;
 
 export interface ContextSource {
   /** The resource's text; '' when the agent does not have it. */

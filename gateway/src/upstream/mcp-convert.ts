@@ -1,11 +1,12 @@
 // MCP shapes → the Gateway API's shapes (gatewayv1 mirrors MCP, so this is mostly renaming).
 import { create, type JsonObject as ProtoJsonObject } from '@bufbuild/protobuf';
 import type { CallToolResult, ReadResourceResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { INTERNAL_TOOL_META } from '@warmgate/contract';
 import { gatewayv1 } from '@warmgate/proto';
 import type { ToolDescriptor } from '../core/ports.js';
 
 /** `_meta` key the agent sets on tools the LLM and clients must not see. */
-export const internalMetaKey = 'warmgate/internal';
+export const internalMetaKey = INTERNAL_TOOL_META;
 
 export function isInternalTool(tool: Tool): boolean {
   return tool._meta?.[internalMetaKey] === true;

@@ -1,4 +1,4 @@
-// Acceptance, end to end: the stack exactly as `npm start` runs it (gateway/dist/stack/main.js:
+// Acceptance, end to end: the stack exactly as `npm start` runs it (stack/dist/main.js:
 // pool manager, local-process runtime, real agent + sidecar processes, gateway) with a
 // scripted OpenAI-compatible server as its LLM. Over gRPC: health, reflection, ListTools,
 // CallTool, ReadResource for each context resource, Chat streaming an answer with a tool

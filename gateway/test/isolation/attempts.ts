@@ -1,7 +1,7 @@
 // The isolation matrix as data: every attempt names its auth mode, transport, target and
 // technique, and knows how to run itself against the world and judge the outcome.
 import type { JsonObject } from '@bufbuild/protobuf';
-import { signAssertion } from '@warmgate/agent';
+import { signAssertion } from '@warmgate/contract';
 import type { Caller, Outcome } from '../reliability/support/callers.js';
 import { probeAgent, probeControl } from './agent-probe.js';
 import { forgedJwts } from './forged-tokens.js';

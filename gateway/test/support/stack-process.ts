@@ -1,4 +1,4 @@
-// The whole stack as `npm start` runs it (gateway/dist/stack/main.js: pool manager with the
+// The whole stack as `npm start` runs it (stack/dist/main.js: pool manager with the
 // local-process runtime + gateway), in a child process on ephemeral loopback ports with its
 // data in a temporary directory. Needs a fresh build (`npx tsc -b`).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,7 +20,7 @@ export interface StackProcess {
 }
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-export const stackEntry = join(repoRoot, 'gateway/dist/stack/main.js');
+export const stackEntry = join(repoRoot, 'stack/dist/main.js');
 export const agentEntry = join(repoRoot, 'agent/dist/main.js');
 
 /** True when the compiled stack and agent exist (the root `npm test` builds first). */

@@ -2,8 +2,8 @@
 // connector) with the test limits, listening on ephemeral loopback ports. `poolAddress` is
 // the pool manager to use; tests that never reach an agent may point it nowhere.
 import { loadConfig, type GatewayConfig, type LimitsConfig } from '../../src/config.js';
-import { startGatewayServers, type GatewayServers } from '../../src/stack/gateway-servers.js';
-import { wireGateway, type WiredGateway } from '../../src/stack/wire-gateway.js';
+import { startGatewayServers, type GatewayServers } from '../../src/wiring/gateway-servers.js';
+import { wireGateway, type WiredGateway } from '../../src/wiring/wire-gateway.js';
 import { TEST_POOL_SECRET } from '../../../pool-manager/test/support.js';
 import { testLimits } from './test-config.js';
 import { testAudience, testIssuer, testSecret } from './tokens.js';

@@ -25,7 +25,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode, agentv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
-import { repoUrlFor, signAssertion } from '@warmgate/agent';
+import { repoUrlFor, signAssertion } from '@warmgate/contract';
 import { printTable, summarize, timeSequential, writeResult } from './harness.js';
 
 const AGENT_MAIN = fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent')));

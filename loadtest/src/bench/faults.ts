@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import { codeName, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
-import { repoPathFor } from '@warmgate/agent';
+import { repoPathFor } from '@warmgate/contract';
 import { printTable, writeResult } from './harness.js';
 import { killContainers } from './kill-containers.js';
 

@@ -26,7 +26,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode, agentv1, poolv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
-import { signAssertion } from '@warmgate/agent';
+import { signAssertion } from '@warmgate/contract';
 import {
   containerSecrets,
   createGrpcLifecycle,

@@ -18,7 +18,7 @@ import { create } from '@bufbuild/protobuf';
 import { Server } from '@grpc/grpc-js';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ASSERTION_HEADER, signAssertion } from '@warmgate/agent';
+import { ASSERTION_HEADER, signAssertion } from '@warmgate/contract';
 import { AuthMode, errors, gatewayv1, poolv1, testingv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient, createServiceDefinition, listen } from '@warmgate/proto/grpc';
 import { printTable, summarize, timeConcurrent, timeSequential, writeResult } from './harness.js';

@@ -33,7 +33,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'warmgate-bench-stack-'));
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const poolSecret = randomBytes(32).toString('base64url');
-  const proc = spawn(process.execPath, [join(root, 'gateway/dist/stack/main.js')], {
+  const proc = spawn(process.execPath, [join(root, 'stack/dist/main.js')], {
     cwd: dir,
     env: {
       ...process.env,

@@ -1,4 +1,4 @@
-// Starts the whole stack (`gateway/dist/stack/main.js`, what `npm start` runs) on loopback with
+// Starts the whole stack (`stack/dist/main.js`, what `npm start` runs) on loopback with
 // ephemeral ports and its state in a throw-away folder, and stops everything it started —
 // including agent processes, which the local runtime spawns detached.
 import { spawn, type ChildProcess } from 'node:child_process';

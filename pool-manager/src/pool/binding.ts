@@ -35,9 +35,6 @@ export interface AcquireInput {
 /**
  * Any id an identity provider may issue ("auth0|123", an e-mail) is a valid user id; the
  * store maps ids to safe file names itself. Only the empty, the huge and the unprintable are
- * refused (the same rule as the agent's validateUserId).
+ * refused: the user-id rule of @warmgate/contract, which the agent applies on bind too.
  */
-export function isValidUserId(userId: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return userId.length > 0 && userId.length <= 256 && !/[\u0000-\u001f\u007f]/.test(userId);
-}
+export { isValidUserId } from '@warmgate/contract/user-id';

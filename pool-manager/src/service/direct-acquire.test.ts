@@ -1,5 +1,5 @@
 import { CompactEncrypt, exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from 'jose';
-import { createDirectVerifier } from '@warmgate/agent';
+import { createDirectVerifier } from '@warmgate/contract';
 import { AuthMode, ErrorCode } from '@warmgate/proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDirectAcquire, type DirectAcquire } from './direct-acquire.js';

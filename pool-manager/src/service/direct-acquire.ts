@@ -2,7 +2,7 @@
 // client's credential before anything is acquired, and takes the user and the tier from the
 // verified claims. Gateway and public acquires pass through unchanged (the gateway verified
 // gateway-mode tokens; public ones carry no identity).
-import type { DirectVerifier } from '@warmgate/agent';
+import type { DirectVerifier } from '@warmgate/contract';
 import { AuthMode, errors } from '@warmgate/proto';
 
 export interface DirectAcquireConfig {

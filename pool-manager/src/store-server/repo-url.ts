@@ -2,7 +2,7 @@
 // part of the path so that a credential is only good together with the binding it was minted
 // for; the user part is the embedded store's file name, so both stores lay repositories out
 // the same way.
-import { safeUserName } from '@warmgate/agent';
+import { safeUserName } from '@warmgate/contract';
 import { errors } from '@warmgate/proto';
 
 const BINDING_ID = /^[A-Za-z0-9._~-]{1,128}$/;

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { safeUserName } from '@warmgate/agent';
+import { safeUserName } from '@warmgate/contract';
 import { WarmgateError } from '@warmgate/proto';
 import { verifyRepoCredential } from './credential.js';
 import { ENDED_PREFIX, endedBindings, endedSignatureValid } from './ended-bindings.js';

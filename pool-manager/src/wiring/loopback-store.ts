@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { ensureStore } from '@warmgate/agent';
+import { ensureStore } from '@warmgate/contract';
 import { createStoreServer } from '../store-server/index.js';
 
 export interface LoopbackStore {

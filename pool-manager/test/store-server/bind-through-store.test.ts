@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { safeUserName } from '@warmgate/agent';
+import { safeUserName } from '@warmgate/contract';
 import { AuthMode, WarmgateError, agentv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import { afterAll, beforeAll, expect, it } from 'vitest';

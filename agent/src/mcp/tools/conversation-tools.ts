@@ -1,22 +1,27 @@
 // Conversation: the gateway saves each finished turn (conversation_append, internal: hidden
 // from the LLM), and anyone may read the bounded summary.
+import {
+  CONVERSATION_APPEND_LIMITS as LIMITS,
+  CONVERSATION_APPEND_TOOL,
+} from '@warmgate/contract/internal-tools';
 import { z } from 'zod';
 import { conversationSummary, planAppend, type Turn } from '../../workspace/conversation-log.js';
 import { defineTool, mutate } from '../tool-kit.js';
 
-const MAX_TEXT = 64 * 1024;
 const ISO_TIME = z.iso.datetime({ offset: true });
 
 export const conversationTools = [
   defineTool({
-    name: 'conversation_append',
+    name: CONVERSATION_APPEND_TOOL,
     title: 'Save finished turn',
     description: 'Saves one finished conversation turn. Used by the gateway, not by the assistant.',
     input: {
-      turn_id: z.string().min(1).max(128),
-      user_text: z.string().max(MAX_TEXT),
-      answer_text: z.string().max(MAX_TEXT),
-      tool_calls: z.array(z.object({ name: z.string().max(128), is_error: z.boolean() })).max(64),
+      turn_id: z.string().min(1).max(LIMITS.turnId),
+      user_text: z.string().max(LIMITS.text),
+      answer_text: z.string().max(LIMITS.text),
+      tool_calls: z
+        .array(z.object({ name: z.string().max(LIMITS.toolName), is_error: z.boolean() }))
+        .max(LIMITS.toolCalls),
       started_at: ISO_TIME,
       finished_at: ISO_TIME,
     },

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { poolv1 } from '@warmgate/proto';
 import type { createClient } from '@warmgate/proto/grpc';
-import { repoPathFor } from '@warmgate/agent';
+import { repoPathFor } from '@warmgate/contract';
 import {
   containerPids,
   makeSandbox,

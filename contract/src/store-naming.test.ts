@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
-import { repoPathFor, repoUrlFor, safeUserName, validateUserId } from './repo-store.js';
+import { repoPathFor, repoUrlFor, safeUserName } from './store-naming.js';
+import { validateUserId } from './user-id.js';
 
 const codeOf = (fn: () => unknown) => {
   try {

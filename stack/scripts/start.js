@@ -1,5 +1,5 @@
 // `npm start`: build (TypeScript, then the web chat bundle), then run the whole stack on one machine with the embedded defaults
-// (gateway/dist/stack/main.js: pool manager with the local-process runtime + gateway).
+// (stack/dist/main.js: pool manager with the local-process runtime + gateway).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -7,7 +7,7 @@ execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
 // The web chat bundle (esbuild): gateway/dist/web.
 execFileSync(process.execPath, ['gateway/scripts/build-web.js'], { stdio: 'inherit' });
 if (process.env.WARMGATE_POOL_RUNTIME === 'docker') ensureAgentImage();
-const entry = 'gateway/dist/stack/main.js';
+const entry = 'stack/dist/main.js';
 if (!existsSync(entry)) {
   console.error(`warmgate: ${entry} is missing after the build.`);
   process.exit(1);

@@ -1,31 +1,17 @@
-// The embedded repo store: a directory of bare repositories, one per user,
-// `<root>/<safe-user-id>.git`. The pool manager resolves users to URLs with these functions
-// and the sidecar clones from (and the agent pushes to) what they return.
+// Store naming: the embedded repo store is a directory of bare repositories, one per user,
+// `<root>/<safe-user-id>.git`. The pool manager resolves users to URLs with these functions,
+// the sidecar clones from (and the agent pushes to) what they return, and the Kubernetes repo
+// store serves the same names (`/b/<binding>/<safe-user-id>.git`).
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errors } from '@warmgate/proto';
-
-export const MAX_USER_ID_LENGTH = 256;
+import { validateUserId } from './user-id.js';
 
 /** Used as a file name as-is: lower case (safe on case-insensitive disks), no path syntax. */
 const SAFE_NAME = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*$/;
 const RESERVED_SUFFIX = /\.(git|lock)$/;
-
-/** Throws INVALID_ARGUMENT for ids no user can have (empty, too long, control characters). */
-export function validateUserId(userId: string): void {
-  if (userId.length === 0) throw errors.invalidArgument('user id is empty');
-  if (userId.length > MAX_USER_ID_LENGTH) {
-    throw errors.invalidArgument(
-      `user id is ${userId.length} characters long (at most ${MAX_USER_ID_LENGTH})`,
-    );
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(userId)) {
-    throw errors.invalidArgument('user id contains control characters');
-  }
-}
 
 /**
  * The file-system name of a user's repository (without `.git`). Ids that are already safe

@@ -1,10 +1,9 @@
 // `npm start`: the whole stack on one machine — the pool manager (local-process runtime,
-// on-disk repo store under .warmgate/) and the gateway in this process. Ctrl-C drains: the
-// gateway stops accepting and closes sessions, then the pool manager drains every agent.
+// on-disk repo store under .warmgate/, agents from agent/dist/main.js) and the gateway in
+// this process. Ctrl-C drains: the gateway stops accepting and closes sessions, then the pool
+// manager drains every agent.
+import { loadConfig, runGateway, startTelemetry, untilSignal } from '@warmgate/gateway';
 import { loadConfig as loadPoolConfig, startPoolManager } from '@warmgate/pool-manager';
-import { loadConfig } from '../config.js';
-import { startTelemetry } from '../telemetry/setup.js';
-import { runGateway, untilSignal } from './run-gateway.js';
 
 async function main(): Promise<number> {
   let poolConfig;
