@@ -19,7 +19,14 @@ export {
 export { MAX_USER_ID_LENGTH, isValidUserId, validateUserId } from './user-id.js';
 export { ensureStore, repoPathFor, repoUrlFor, safeUserName } from './store-naming.js';
 export { CONTEXT_URIS, indicatorUri, strategyUri, type ContextResource } from './context-uris.js';
-export { CODE_META, INTERNAL_TOOL_META } from './meta-keys.js';
+export {
+  CALL_META,
+  CANCEL_NOTIFICATION,
+  CODE_META,
+  INTERNAL_TOOL_META,
+  SUBSCRIBER_CAPABILITY,
+  SUBSCRIBER_META,
+} from './meta-keys.js';
 export {
   CONVERSATION_APPEND_LIMITS,
   CONVERSATION_APPEND_TOOL,

@@ -39,3 +39,13 @@ describe('gateway configuration: admission', () => {
     }
   });
 });
+
+describe('gateway configuration: MCP', () => {
+  it('limits requests in flight per MCP session, 16 by default, and names a bad setting', () => {
+    expect(loadConfig({}).mcp.maxInFlight).toBe(16);
+    expect(loadConfig({ WARMGATE_MCP_MAX_IN_FLIGHT: '4' }).mcp.maxInFlight).toBe(4);
+    expect(() => loadConfig({ WARMGATE_MCP_MAX_IN_FLIGHT: '0' })).toThrow(
+      /WARMGATE_MCP_MAX_IN_FLIGHT/,
+    );
+  });
+});

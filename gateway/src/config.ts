@@ -83,6 +83,8 @@ export interface McpConfig {
   readonly resourceUrl?: string;
   /** Host header values /mcp accepts (DNS-rebinding protection); `*` accepts any. */
   readonly allowedHosts: readonly string[];
+  /** Requests one MCP session may have running at once on one replica (streams excepted). */
+  readonly maxInFlight: number;
 }
 
 export interface GatewayConfig {
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       authorizationServers: read.urls('WARMGATE_MCP_AUTHORIZATION_SERVERS', issuerUrl(env)),
       resourceUrl: read.url('WARMGATE_MCP_RESOURCE_URL'),
       allowedHosts: read.list('WARMGATE_MCP_ALLOWED_HOSTS', ['localhost', '127.0.0.1', '[::1]']),
+      maxInFlight: read.int('WARMGATE_MCP_MAX_IN_FLIGHT', 16, 1),
     },
     drainTimeoutS: read.int('WARMGATE_DRAIN_TIMEOUT_S', 10, 0),
   };

@@ -9,6 +9,8 @@ import {
 import { AuthMode } from '@warmgate/proto';
 import { registerResources } from './resources.js';
 import { URIS } from './resource-uris.js';
+import { subscriberOf } from './subscribers.js';
+import { CancelNotificationSchema } from './call-registry.js';
 import { registerTools, type ToolContext, type ToolDefinition } from './tool-kit.js';
 import { conversationTools } from './tools/conversation-tools.js';
 import { indicatorTools } from './tools/indicator-tools.js';
@@ -46,25 +48,42 @@ export function createMcpServer(context: ToolContext): SessionServer {
   const readOnly = context.serving.binding.mode === AuthMode.PUBLIC;
   registerTools(server, ALL_TOOLS, context, readOnly);
 
+  // This session's own subscriptions, and those it holds for a gateway client (subscribers.ts).
   const subscribed = new Set<string>();
+  const registry = context.core.subscribers;
   server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
-    if (subscribed.size < MAX_SUBSCRIPTIONS) subscribed.add(request.params.uri);
+    const subscriber = subscriberOf(request.params._meta);
+    if (subscriber) registry.add(subscriber, request.params.uri);
+    else if (subscribed.size < MAX_SUBSCRIPTIONS) subscribed.add(request.params.uri);
     return {};
   });
   server.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
-    subscribed.delete(request.params.uri);
+    const subscriber = subscriberOf(request.params._meta);
+    if (subscriber) registry.remove(subscriber, request.params.uri);
+    else subscribed.delete(request.params.uri);
     return {};
   });
+  const deliversFor = () =>
+    subscriberOf(
+      server.server.getClientCapabilities()?.experimental as Record<string, unknown> | undefined,
+    );
   const onChanged = (uris: string[]) => {
     if (!server.isConnected()) return;
+    const subscriber = deliversFor();
     for (const uri of uris) {
-      if (subscribed.has(uri)) server.server.sendResourceUpdated({ uri }).catch(() => {});
+      if (subscribed.has(uri) || (subscriber !== undefined && registry.has(subscriber, uri))) {
+        server.server.sendResourceUpdated({ uri }).catch(() => {});
+      }
     }
     if (uris.includes(URIS.indicators) || uris.includes(URIS.strategies)) {
       server.sendResourceListChanged();
     }
   };
   context.core.changes.on('changed', onChanged);
+  server.server.setNotificationHandler(CancelNotificationSchema, (notification) => {
+    const { call, reason } = notification.params;
+    context.core.calls.cancel(call, reason ?? 'cancelled by the client');
+  });
   return {
     server,
     dispose: () => void context.core.changes.off('changed', onChanged),

@@ -3,17 +3,33 @@
 // public mode leaves every mutating tool out (neither listed nor callable).
 import { INTERNAL_TOOL_META } from '@warmgate/contract/meta-keys';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type {
+  CallToolResult,
+  ServerNotification,
+  ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import { errors } from '@warmgate/proto';
 import type { z } from 'zod';
 import type { AgentCore, Serving } from '../server/agent-core.js';
 import type { Changes, MutationResult } from '../workspace/workspace.js';
 import { inSpan } from '../telemetry/spans.js';
 import { toToolError } from './errors.js';
 import { urisForPaths } from './resource-uris.js';
+import { callNameOf } from './call-registry.js';
 
 export interface ToolContext {
   readonly core: AgentCore;
   readonly serving: Serving;
+  /** The tool call being served (absent outside a tools/call). */
+  readonly call?: ToolCall;
+}
+
+export interface ToolCall {
+  /** Aborts when the caller cancels (notifications/cancelled, here or via another session). */
+  readonly signal: AbortSignal;
+  /** notifications/progress to the caller, when it asked with a progressToken. */
+  progress(progress: number, total: number, message: string): void;
 }
 
 export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
@@ -57,20 +73,53 @@ export function registerTools(
         },
         ...(tool.internal ? { _meta: { [INTERNAL_TOOL_META]: true } } : {}),
       },
-      (async (args: unknown): Promise<CallToolResult> => {
+      (async (args: unknown, extra: ToolExtra): Promise<CallToolResult> => {
+        const named = context.core.calls.start(callNameOf(extra._meta));
+        const signal = named.signal ? AbortSignal.any([extra.signal, named.signal]) : extra.signal;
+        const call: ToolCall = { signal, progress: progressSender(extra) };
         try {
           const result = await inSpan(`tool ${tool.name}`, { 'warmgate.tool': tool.name }, () =>
-            context.core.track(() =>
-              tool.run(args as z.infer<z.ZodObject<z.ZodRawShape>>, context),
+            // A cancelled call answers at once; its work (counted by track) finishes or stops
+            // at its next check of the signal (mutate checks before committing).
+            untilAborted(
+              context.core.track(() =>
+                tool.run(args as z.infer<z.ZodObject<z.ZodRawShape>>, { ...context, call }),
+              ),
+              signal,
             ),
           );
           return toToolResult(result);
         } catch (error) {
           return toToolError(error);
+        } finally {
+          named.done();
         }
       }) as never,
     );
   }
+}
+
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+function progressSender(extra: ToolExtra): ToolCall['progress'] {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return () => {};
+  return (progress, total, message) =>
+    void extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken, progress, total, message },
+      })
+      .catch(() => {});
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(errors.cancelled('the call was cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(errors.cancelled('the call was cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function toToolResult(result: unknown): CallToolResult {
@@ -87,9 +136,19 @@ export async function mutate(
   message: string,
   plan: (changes: Changes) => Promise<void> | void,
 ): Promise<MutationResult> {
+  const call = context.call;
+  const unlessCancelled = (changes: Changes) => {
+    // Checked again once the change's turn has come: a call cancelled while it waited
+    // behind other writes commits nothing.
+    if (call?.signal.aborted) throw errors.cancelled('cancelled before the change was committed');
+    return plan(changes);
+  };
+  if (call?.signal.aborted) throw errors.cancelled('cancelled before the change was committed');
+  call?.progress(1, 2, 'committing and pushing the change');
   const result = await inSpan('git commit+push', {}, () =>
-    context.serving.workspace.mutate(message, plan),
+    context.serving.workspace.mutate(message, unlessCancelled),
   );
+  call?.progress(2, 2, 'committed and pushed');
   context.core.emitChanged(urisForPaths(result.changed));
   return result;
 }

@@ -9,6 +9,8 @@ import type {
   BindCommand,
   DrainResult,
 } from '../control/control-protocol.js';
+import { CallRegistry } from '../mcp/call-registry.js';
+import { SubscriberRegistry } from '../mcp/subscribers.js';
 import { validateUserId } from '@warmgate/contract/user-id';
 import { Workspace } from '../workspace/workspace.js';
 
@@ -34,6 +36,10 @@ export class AgentCore {
   private drained: DrainResult | undefined;
   /** Emits 'changed' with the resource URIs a mutation touched. */
   readonly changes = new EventEmitter();
+  /** Subscriptions a gateway client holds across the agent's MCP sessions (subscribers.ts). */
+  readonly subscribers = new SubscriberRegistry();
+  /** Tool calls a gateway may cancel from any of its sessions (call-registry.ts). */
+  readonly calls = new CallRegistry();
 
   constructor(
     private readonly workspaceDir: string,

@@ -15,9 +15,9 @@ export function admittedCore(
       admission.request(principal, transport);
       return core.chat(principal, requests, signal);
     },
-    async callTool(principal, request, signal) {
+    async callTool(principal, request, signal, extra) {
       admission.request(principal, transport);
-      return core.callTool(principal, request, signal);
+      return core.callTool(principal, request, signal, extra);
     },
     async listTools(principal, signal) {
       admission.request(principal, transport);
@@ -28,5 +28,19 @@ export function admittedCore(
       return core.readResource(principal, request, signal);
     },
     endSession: (principal) => core.endSession(principal),
+    async subscribe(principal, uri, subscriber, signal) {
+      admission.request(principal, transport);
+      return core.subscribe(principal, uri, subscriber, signal);
+    },
+    async unsubscribe(principal, uri, subscriber, signal) {
+      admission.request(principal, transport);
+      return core.unsubscribe(principal, uri, subscriber, signal);
+    },
+    async listen(principal, request, onUpdated, signal) {
+      admission.request(principal, transport);
+      return core.listen(principal, request, onUpdated, signal);
+    },
+    // A cancellation frees work: never refused for rate.
+    cancelCall: (principal, callName, reason) => core.cancelCall(principal, callName, reason),
   };
 }

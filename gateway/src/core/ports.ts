@@ -41,6 +41,35 @@ export interface CallOptions {
   readonly signal: AbortSignal;
   /** Per-call timeout; the callee aborts and fails with DEADLINE_EXCEEDED after it. */
   readonly timeoutMs?: number;
+  /** Tool calls: the caller wants progress (MCP notifications/progress) as it comes. */
+  readonly onProgress?: (progress: Progress) => void;
+  /**
+   * Tool calls: the caller's name for this call (MCP: client session + request id), so a
+   * cancellation that reaches another gateway replica can still name it to the agent.
+   */
+  readonly callName?: string;
+}
+
+export interface Progress {
+  readonly progress: number;
+  readonly total?: number;
+  readonly message?: string;
+}
+
+/** What a notification channel to the agent delivers (resources/updated). */
+export interface ListenRequest {
+  /**
+   * Deliver the updates of this subscriber's subscriptions (made with `subscribe`, possibly
+   * through another replica); undefined: only `uris`.
+   */
+  readonly subscriber?: string;
+  /** Resources to subscribe to on the channel itself. */
+  readonly uris: readonly string[];
+}
+
+export interface Listening {
+  /** Settles when the channel has ended (the signal aborted, or the agent went away). */
+  readonly closed: Promise<void>;
 }
 
 /** The user's agent, reached through one long-lived MCP session. */
@@ -62,6 +91,20 @@ export interface AgentHandle {
   verify(options: CallOptions): Promise<void>;
   /** Saves a finished turn to the user's conversation log (committed to git by the agent). */
   appendTurn(turn: FinishedTurn, options: CallOptions): Promise<void>;
+  /** resources/subscribe on the agent, held for `subscriber` (any replica may deliver it). */
+  subscribe(uri: string, subscriber: string, options: CallOptions): Promise<void>;
+  unsubscribe(uri: string, subscriber: string, options: CallOptions): Promise<void>;
+  /**
+   * Opens a channel of resources/updated notifications; resolves once the agent delivers on
+   * it. `onUpdated` gets each updated URI until `signal` aborts.
+   */
+  listen(
+    request: ListenRequest,
+    onUpdated: (uri: string) => void,
+    signal: AbortSignal,
+  ): Promise<Listening>;
+  /** Cancels the call the gateway named `callName`, whichever agent session runs it. */
+  cancel(callName: string, reason: string, options: CallOptions): Promise<void>;
 }
 
 export interface AgentContext {

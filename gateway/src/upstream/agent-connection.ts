@@ -10,6 +10,12 @@ import {
   type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CALL_META,
+  CANCEL_NOTIFICATION,
+  SUBSCRIBER_CAPABILITY,
+  SUBSCRIBER_META,
+} from '@warmgate/contract/meta-keys';
 import type { AuthMode } from '@warmgate/proto';
 import { ErrorCode, errors } from '@warmgate/proto';
 import type { CallOptions, FinishedTurn, JsonObject } from '../core/ports.js';
@@ -28,6 +34,10 @@ export interface AgentConnectionOptions {
   readonly callTimeoutMs: number;
   /** Called once when the connection fails or closes. */
   readonly onClosed?: () => void;
+  /** A notification channel: declare this subscriber to the agent (its updates come here). */
+  readonly subscriber?: string;
+  /** Every resources/updated the agent sends on this connection. */
+  readonly onResourceUpdated?: (uri: string) => void;
 }
 
 /** Pages of tools/list read at most (bounded loop over a remote cursor). */
@@ -38,6 +48,8 @@ export class AgentConnection {
   private tools: Promise<Tool[]> | undefined;
   private closed = false;
   private shutdown: Promise<void> | undefined;
+  /** Settles when the agent answers the notification stream (GET) the SDK opens after connect. */
+  streamOpen: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly client: Client,
@@ -68,11 +80,23 @@ export class AgentConnection {
     options: AgentConnectionOptions,
     signal: AbortSignal,
   ): Promise<AgentConnection> {
+    let streamAnswered: (error?: Error) => void = () => {};
+    const streamOpen = new Promise<void>((resolve, reject) => {
+      streamAnswered = (error) => (error ? reject(error) : resolve());
+    });
+    streamOpen.catch(() => {});
     const fetchWithHeaders = async (url: string | URL, init?: RequestInit) => {
       const headers = new Headers(init?.headers);
       for (const [name, value] of Object.entries(await options.headers())) headers.set(name, value);
       for (const [name, value] of Object.entries(traceHeaders())) headers.set(name, value);
-      return fetch(url, { ...init, headers });
+      const response = await fetch(url, { ...init, headers });
+      // The agent registers the stream before it answers: from here on it delivers.
+      if (init?.method === 'GET') {
+        streamAnswered(
+          response.ok ? undefined : new Error(`notification stream refused: ${response.status}`),
+        );
+      }
+      return response;
     };
     const transport = new StreamableHTTPClientTransport(new URL(options.url), {
       fetch: fetchWithHeaders,
@@ -84,10 +108,19 @@ export class AgentConnection {
         maxRetries: 5,
       },
     });
-    const client = new Client({ name: 'warmgate-gateway', version: '0.1.0' });
+    const client = new Client(
+      { name: 'warmgate-gateway', version: '0.1.0' },
+      options.subscriber
+        ? {
+            capabilities: { experimental: { [SUBSCRIBER_CAPABILITY]: { id: options.subscriber } } },
+          }
+        : {},
+    );
     const connection = new AgentConnection(client, transport, options);
+    connection.streamOpen = streamOpen;
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
       connection.context.invalidate(notification.params.uri);
+      options.onResourceUpdated?.(notification.params.uri);
     });
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
       connection.tools = undefined;
@@ -148,6 +181,41 @@ export class AgentConnection {
     }
   }
 
+  /** resources/subscribe, for `subscriber` when given, else for this connection itself. */
+  async subscribe(uri: string, subscriber: string | undefined, options: CallOptions) {
+    try {
+      await this.client.subscribeResource(
+        { uri, ...(subscriber ? { _meta: { [SUBSCRIBER_META]: subscriber } } : {}) },
+        this.requestOptions(options),
+      );
+    } catch (error) {
+      throw this.fail(error, options.signal);
+    }
+  }
+
+  async unsubscribe(uri: string, subscriber: string | undefined, options: CallOptions) {
+    try {
+      await this.client.unsubscribeResource(
+        { uri, ...(subscriber ? { _meta: { [SUBSCRIBER_META]: subscriber } } : {}) },
+        this.requestOptions(options),
+      );
+    } catch (error) {
+      throw this.fail(error, options.signal);
+    }
+  }
+
+  /** Asks the agent to cancel a call the gateway named, whichever of its sessions runs it. */
+  async cancel(callName: string, reason: string): Promise<void> {
+    try {
+      await this.client.notification({
+        method: CANCEL_NOTIFICATION,
+        params: { call: callName, reason },
+      } as never);
+    } catch (error) {
+      throw this.fail(error, new AbortController().signal);
+    }
+  }
+
   async appendTurn(turn: FinishedTurn, options: CallOptions): Promise<void> {
     const result = await this.rawCall(appendTurnTool, appendTurnArguments(turn), options);
     if (result.isError) {
@@ -176,10 +244,24 @@ export class AgentConnection {
     options: CallOptions,
   ): Promise<CallToolResult> {
     try {
+      const onProgress = options.onProgress;
       const result = await this.client.callTool(
-        { name, arguments: args },
+        {
+          name,
+          arguments: args,
+          ...(options.callName ? { _meta: { [CALL_META]: options.callName } } : {}),
+        },
         CallToolResultSchema,
-        this.requestOptions(options),
+        {
+          ...this.requestOptions(options),
+          // The SDK adds a progressToken and routes the agent's notifications/progress here.
+          ...(onProgress
+            ? {
+                onprogress: (p: { progress: number; total?: number; message?: string }) =>
+                  onProgress({ progress: p.progress, total: p.total, message: p.message }),
+              }
+            : {}),
+        },
       );
       return result as CallToolResult;
     } catch (error) {

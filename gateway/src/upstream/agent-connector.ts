@@ -15,6 +15,8 @@ import type {
   AgentConnector,
   AgentHandle,
   CallOptions,
+  ListenRequest,
+  Listening,
   Principal,
   ToolDescriptor,
 } from '../core/ports.js';
@@ -235,7 +237,65 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
       context: (o) => run(o, (c) => c.context.get(o.signal)),
       verify: (o) => run(o, (c) => c.ping(o)),
       appendTurn: (turn, o) => run(o, (c) => c.appendTurn(turn, o)),
+      subscribe: (uri, subscriber, o) => run(o, (c) => c.subscribe(uri, subscriber, o)),
+      unsubscribe: (uri, subscriber, o) => run(o, (c) => c.unsubscribe(uri, subscriber, o)),
+      cancel: (callName, reason, o) => run(o, (c) => c.cancel(callName, reason)),
+      listen: (request, onUpdated, signal) => listen(principal, request, onUpdated, signal),
     };
+  }
+
+  /**
+   * A notification channel: an MCP session of its own to the user's agent, so its stream
+   * carries only what this listener asked for (the shared session's stream feeds the context
+   * cache). It holds the upstream open like a call in flight until the signal aborts.
+   */
+  async function listen(
+    principal: Principal,
+    request: ListenRequest,
+    onUpdated: (uri: string) => void,
+    signal: AbortSignal,
+  ): Promise<Listening> {
+    const upstream = await ensure(principal, signal);
+    let ended: () => void = () => {};
+    const ending = new Promise<void>((resolve) => (ended = resolve));
+    const connection = await AgentConnection.open(
+      {
+        url: upstream.binding.mcpUrl,
+        mode: principal.mode,
+        headers: trustHeaders(principal, upstream.binding),
+        callTimeoutMs,
+        subscriber: request.subscriber,
+        onResourceUpdated: onUpdated,
+        onClosed: () => ended(),
+      },
+      AbortSignal.any([signal, AbortSignal.timeout(connectTimeoutMs)]),
+    );
+    upstream.inflight++;
+    const closed = (async () => {
+      await ending;
+      await connection.close();
+      upstream.inflight--;
+      closeIfUnused(upstream);
+    })();
+    if (signal.aborted) ended();
+    else signal.addEventListener('abort', () => ended(), { once: true });
+    try {
+      const options = { signal, timeoutMs: callTimeoutMs };
+      for (const uri of request.uris) await connection.subscribe(uri, undefined, options);
+      await withDeadline(
+        AbortSignal.any([signal, AbortSignal.timeout(connectTimeoutMs)]),
+        undefined,
+        'opening the notification stream',
+        () => connection.streamOpen,
+      );
+    } catch (error) {
+      ended();
+      await closed;
+      throw error instanceof Error && error.message.startsWith('notification stream refused')
+        ? errors.unavailable(`the agent offers no notification stream (${error.message})`)
+        : error;
+    }
+    return { closed };
   }
 
   function userTools(tools: Tool[]): ToolDescriptor[] {

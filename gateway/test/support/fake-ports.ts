@@ -10,6 +10,7 @@ import type {
   CallOptions,
   FinishedTurn,
   JsonObject,
+  Listening,
   PlatformTools,
   Principal,
   ToolDescriptor,
@@ -97,6 +98,14 @@ export class FakeAgent implements AgentHandle {
   async appendTurn(turn: FinishedTurn) {
     this.saved.push(turn);
   }
+
+  // Notifications are tested against real agents (gateway/test/mcp/mcp-notifications.test.ts).
+  async subscribe(): Promise<void> {}
+  async unsubscribe(): Promise<void> {}
+  async listen(): Promise<Listening> {
+    return { closed: Promise.resolve() };
+  }
+  async cancel(): Promise<void> {}
 }
 
 export class FakeConnector implements AgentConnector {

@@ -20,6 +20,17 @@ export const defaultLimits: SessionLimits = {
 const maxToolNameChars = 128;
 const maxUriChars = 2048;
 const maxTurnIdChars = 64;
+/** Resources one notification channel may subscribe to (the agent holds at most 256). */
+const maxListenUris = 64;
+
+export function checkListenUris(uris: readonly string[]): void {
+  if (uris.length > maxListenUris) {
+    throw errors.invalidArgument(
+      `too many resource subscriptions: ${uris.length}, the limit is ${maxListenUris}`,
+    );
+  }
+  for (const uri of uris) checkUri(uri);
+}
 
 export function checkMessageText(text: string, limits: SessionLimits): void {
   if (text.trim() === '') throw errors.invalidArgument('message text is empty');

@@ -7,6 +7,9 @@ import type {
   AgentConnector,
   AgentHandle,
   Authenticator,
+  CallOptions,
+  ListenRequest,
+  Listening,
   PlatformTools,
   Principal,
   TurnRunner,
@@ -14,6 +17,7 @@ import type {
 import { chatStream } from './chat-stream.js';
 import {
   checkArguments,
+  checkListenUris,
   checkToolName,
   checkUri,
   defaultLimits,
@@ -33,6 +37,7 @@ export interface SessionCore {
     principal: Principal,
     request: gatewayv1.CallToolRequest,
     signal: AbortSignal,
+    extra?: ToolCallExtra,
   ): Promise<gatewayv1.CallToolResponse>;
   listTools(principal: Principal, signal: AbortSignal): Promise<gatewayv1.ListToolsResponse>;
   readResource(
@@ -42,7 +47,32 @@ export interface SessionCore {
   ): Promise<gatewayv1.ReadResourceResponse>;
   /** The client's session ended (socket closed): lets the connector drop per-session state. */
   endSession(principal: Principal): void;
+  /** Subscribes `subscriber` (a client session) to a resource's updates at the user's agent. */
+  subscribe(
+    principal: Principal,
+    uri: string,
+    subscriber: string,
+    signal: AbortSignal,
+  ): Promise<void>;
+  unsubscribe(
+    principal: Principal,
+    uri: string,
+    subscriber: string,
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** Opens a channel of resource updates from the user's agent (see AgentHandle.listen). */
+  listen(
+    principal: Principal,
+    request: ListenRequest,
+    onUpdated: (uri: string) => void,
+    signal: AbortSignal,
+  ): Promise<Listening>;
+  /** Asks the user's agent to cancel the tool call named `callName` (see CallOptions). */
+  cancelCall(principal: Principal, callName: string, reason: string): Promise<void>;
 }
+
+/** What a transport may add to a tool call: progress wanted, and its name for cancelling. */
+export type ToolCallExtra = Pick<CallOptions, 'onProgress' | 'callName'>;
 
 export interface SessionCoreDeps {
   readonly authenticator: Authenticator;
@@ -88,7 +118,7 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       );
     },
 
-    async callTool(principal, request, signal) {
+    async callTool(principal, request, signal, extra) {
       live(principal);
       checkToolName(request.name);
       const args = request.arguments ?? {};
@@ -101,7 +131,7 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
         principal,
         request.name,
         args,
-        { signal },
+        { ...extra, signal },
       );
     },
 
@@ -123,6 +153,34 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
 
     endSession(principal) {
       deps.agents.disconnect(principal);
+    },
+
+    async subscribe(principal, uri, subscriber, signal) {
+      live(principal);
+      checkUri(uri);
+      const agent = await agentOf(principal, signal);
+      await agent.subscribe(uri, subscriber, { signal, timeoutMs: limits.toolTimeoutMs });
+    },
+
+    async unsubscribe(principal, uri, subscriber, signal) {
+      live(principal);
+      checkUri(uri);
+      const agent = await agentOf(principal, signal);
+      await agent.unsubscribe(uri, subscriber, { signal, timeoutMs: limits.toolTimeoutMs });
+    },
+
+    async listen(principal, request, onUpdated, signal) {
+      live(principal);
+      checkListenUris(request.uris);
+      const agent = await agentOf(principal, signal);
+      return agent.listen(request, onUpdated, signal);
+    },
+
+    async cancelCall(principal, callName, reason) {
+      live(principal);
+      const signal = AbortSignal.timeout(limits.toolTimeoutMs);
+      const agent = await agentOf(principal, signal);
+      await agent.cancel(callName, reason, { signal, timeoutMs: limits.toolTimeoutMs });
     },
   };
 }

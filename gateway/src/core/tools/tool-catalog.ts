@@ -161,8 +161,8 @@ export function createToolCatalog(
       `tool "${tool.descriptor.name}"`,
       (signal) =>
         tool.descriptor.route === 'platform'
-          ? platform.call(tool.targetName, args, { signal })
-          : agent!.callTool(tool.targetName, args, { signal }),
+          ? platform.call(tool.targetName, args, { ...options, signal })
+          : agent!.callTool(tool.targetName, args, { ...options, signal }),
     );
   }
   return catalog;

@@ -69,5 +69,9 @@ export function fakeAgent(
     async appendTurn(turn) {
       saved.push(turn);
     },
+    subscribe: async () => {},
+    unsubscribe: async () => {},
+    listen: async () => ({ closed: Promise.resolve() }),
+    cancel: async () => {},
   };
 }

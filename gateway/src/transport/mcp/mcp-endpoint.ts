@@ -6,7 +6,9 @@
 // Written here rather than with the SDK's StreamableHTTPServerTransport: that transport keeps
 // each session in the memory of the process that initialised it (a second replica answers
 // "Session not found") and speaks Node http or web Request/Response, not uWebSockets.js.
-// Answers are single JSON bodies (the spec lets the server choose JSON over SSE per request).
+// Answers are single JSON bodies (the spec lets the server choose JSON over SSE per request),
+// except streams: a request whose client asked for progress, the GET notification stream and
+// 2026-07-28 subscriptions/listen (notification-streams.ts).
 import { AuthMode, ErrorCode, errors, WarmgateError } from '@warmgate/proto';
 import type { Principal } from '../../core/ports.js';
 import type { SessionCore } from '../../core/session/session-core.js';
@@ -20,10 +22,16 @@ import {
 } from './mcp-methods.js';
 import { checkHost, wwwAuthenticate, type McpHttpConfig } from './protected-resource.js';
 import { createInFlight } from './in-flight.js';
-import { errorBody, json, plain, rpcError } from './json-rpc-answers.js';
+import { json, plain, rpcError } from './json-rpc-answers.js';
+import { callNameOf } from './in-flight.js';
+import { createStreamSlots, serveSessionStream } from './notification-streams.js';
+import { dispatchRequest } from './request-dispatch.js';
+import { acceptsEventStream } from './sse.js';
 import { serveStateless, statelessVersion } from './stateless-revision.js';
 import { createSessionIds, userHash, type McpSessionClaims } from './session-id.js';
 
+export const defaultMaxInFlight = 16;
+const cancelForwardWaitMs = 5_000;
 export const supportedVersions = ['2025-11-25', '2025-06-18', '2025-03-26'] as const;
 const latestVersion = supportedVersions[0];
 
@@ -37,12 +45,19 @@ export interface McpRequest {
 export interface McpResponse {
   readonly status: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+  /** One body, or Server-Sent Events written as they come (sse.ts). */
+  readonly body: string | AsyncIterable<string>;
+  /** A notification stream: ended when the replica drains, so the client reconnects elsewhere. */
+  readonly endsOnDrain?: boolean;
 }
 
 export interface McpEndpointOptions {
   readonly core: SessionCore;
-  readonly config: McpHttpConfig & { readonly sessionTtlMs: number };
+  readonly config: McpHttpConfig & {
+    readonly sessionTtlMs: number;
+    /** Requests one session may have running on this replica (default 16). */
+    readonly maxInFlight?: number;
+  };
   /** HMAC key of the session ids (shared by every replica). */
   readonly sessionSecret: string | Buffer;
   readonly serverVersion?: string;
@@ -64,7 +79,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const now = options.now ?? Date.now;
   const ids = createSessionIds(options.sessionSecret, now);
   const methods = createMcpMethods(core);
-  const inFlight = createInFlight();
+  const inFlight = createInFlight(config.maxInFlight ?? defaultMaxInFlight);
+  const streams = createStreamSlots();
 
   const refuse = (request: McpRequest, error: WarmgateError): McpResponse => {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
@@ -138,13 +154,12 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   return async (request, signal) => {
     const hostProblem = checkHost(config, request.header);
     if (hostProblem) return refuse(request, errors.permissionDenied(hostProblem));
-    if (request.method === 'GET') {
-      // No server-initiated stream: the spec's answer is 405.
-      return { status: '405 Method Not Allowed', headers: { Allow: 'POST, DELETE' }, body: '' };
-    }
     const token = bearerOf(request);
     const sessionHeader = request.header('mcp-session-id');
     const claims = sessionHeader === '' ? undefined : ids.open(sessionHeader);
+    if (request.method === 'GET') {
+      return serveGet(request, claims, token, signal);
+    }
     if (request.method === 'DELETE') {
       if (!claims) return refuse(request, errors.notFound('unknown or expired MCP session'));
       try {
@@ -195,6 +210,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         isRequest,
         token,
         signal,
+        inFlight,
+        streams,
+        cancel,
         handshakeVersions: supportedVersions,
       });
     }
@@ -241,44 +259,62 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
     // Notifications (initialized, cancelled, ...) and responses need no answer.
     if (!isRequest) {
-      if (message.method === 'notifications/cancelled') {
-        const params = (message.params ?? {}) as Params;
-        const reason =
-          typeof params.reason === 'string' ? params.reason : 'cancelled by the client';
-        inFlight.cancel(principal.sessionId, params.requestId, reason.slice(0, 200));
-      }
+      if (message.method === 'notifications/cancelled') await cancel(principal, message);
       return { status: '202 Accepted', headers: {}, body: '' };
     }
-    const method = methods.get(message.method!);
-    if (!method) {
-      return json(
-        errorBody(message.id!, {
-          code: JsonRpcCode.methodNotFound,
-          message: `method not found: ${message.method}`,
-        }),
-      );
+    return dispatchRequest({ methods, inFlight, refuse, request, message, principal, signal });
+  };
+
+  /**
+   * Aborts the request if it runs here; otherwise asks the agent to cancel the call of that
+   * name, which reaches it whichever replica runs it (best effort: a platform tool running on
+   * another replica, or a call that already finished, is not cancelled).
+   */
+  async function cancel(principal: Principal, message: JsonRpcMessage) {
+    const params = (message.params ?? {}) as Params;
+    const requestId = params.requestId;
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    const reason = (
+      typeof params.reason === 'string' ? params.reason : 'cancelled by the client'
+    ).slice(0, 200);
+    if (inFlight.cancel(principal.sessionId, requestId, reason)) return;
+    const name = callNameOf(principal.sessionId, requestId);
+    if (!name) return;
+    // Answered once the agent has it (so the client's next request cannot overtake it), but
+    // never held long for an agent that is slow to take it.
+    await Promise.race([
+      core.cancelCall(principal, name, reason).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, cancelForwardWaitMs).unref()),
+    ]);
+  }
+
+  /** The session's server-to-client stream (2025-11-25 and older; 2026-07-28 has listen). */
+  async function serveGet(
+    request: McpRequest,
+    claims: McpSessionClaims | undefined,
+    token: string | undefined,
+    signal: AbortSignal,
+  ): Promise<McpResponse> {
+    if (request.header('mcp-protocol-version') === statelessVersion) {
+      return { status: '405 Method Not Allowed', headers: { Allow: 'POST' }, body: '' };
     }
-    const params = message.params ?? {};
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      return json(
-        errorBody(message.id!, {
-          code: JsonRpcCode.invalidParams,
-          message: 'params must be an object',
-        }),
-      );
+    if (!acceptsEventStream(request.header('accept'))) {
+      return plain('406 Not Acceptable', 'Accept must include text/event-stream\n');
     }
-    const call = inFlight.start(principal.sessionId, message.id, signal);
+    if (request.header('mcp-session-id') === '') {
+      return plain('400 Bad Request', 'Mcp-Session-Id header is required (initialize first)\n');
+    }
+    if (!claims) return refuse(request, errors.notFound('unknown or expired MCP session'));
     try {
-      const result = await method(principal, params as Params, call.signal);
-      return json({ jsonrpc: '2.0', id: message.id, result });
+      return await serveSessionStream(core, streams, await principalIn(claims, token), signal);
     } catch (error) {
       const failure = WarmgateError.from(error);
-      if (failure.code === ErrorCode.UNAUTHENTICATED) return refuse(request, failure);
-      return json(errorBody(message.id!, jsonRpcErrorFor(failure, message.method!)));
-    } finally {
-      call.done();
+      if (isRefusal(failure) || failure.code === ErrorCode.NOT_FOUND) {
+        return refuse(request, failure);
+      }
+      return plain(httpStatusFor(failure.code), `${failure.message}\n`);
     }
-  };
+  }
 }
 
 /** Authentication refusals are HTTP statuses, so clients start their OAuth flow. */

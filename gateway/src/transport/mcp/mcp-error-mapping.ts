@@ -16,7 +16,21 @@ export const JsonRpcCode = {
   serverError: -32000,
   /** MCP: resource not found. */
   resourceNotFound: -32002,
+  /**
+   * Warmgate: the MCP session has WARMGATE_MCP_MAX_IN_FLIGHT requests running on this replica
+   * (in the implementation-defined range; 429 as in HTTP). Retry when one has finished.
+   */
+  tooManyInFlight: -32029,
 } as const;
+
+/** The answer to a request refused by the per-session in-flight limit (in-flight.ts). */
+export function inFlightLimitError(limit: number): JsonRpcError {
+  return {
+    code: JsonRpcCode.tooManyInFlight,
+    message: `too many requests in flight for this MCP session (the limit is ${limit}, WARMGATE_MCP_MAX_IN_FLIGHT): retry when one has finished`,
+    data: { warmgate_code: codeName(ErrorCode.RESOURCE_EXHAUSTED) },
+  };
+}
 
 export interface JsonRpcError {
   readonly code: number;

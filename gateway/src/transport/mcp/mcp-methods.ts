@@ -5,7 +5,7 @@
 import { create, type JsonObject } from '@bufbuild/protobuf';
 import { errors, gatewayv1, WarmgateError } from '@warmgate/proto';
 import type { Principal } from '../../core/ports.js';
-import type { SessionCore } from '../../core/session/session-core.js';
+import type { SessionCore, ToolCallExtra } from '../../core/session/session-core.js';
 import { isProtocolFault, toolErrorResult } from './mcp-error-mapping.js';
 import {
   mcpResources,
@@ -16,7 +16,15 @@ import {
 } from './mcp-shapes.js';
 
 export type Params = Record<string, unknown>;
-type Method = (principal: Principal, params: Params, signal: AbortSignal) => Promise<object>;
+export type Method = (
+  principal: Principal,
+  params: Params,
+  signal: AbortSignal,
+  extra: ToolCallExtra,
+) => Promise<object>;
+
+/** Methods of the handshake-era revisions only (2026-07-28 has subscriptions/listen instead). */
+export const sessionOnlyMethods = new Set(['resources/subscribe', 'resources/unsubscribe']);
 
 export const serverInstructions =
   "Warmgate: the user's own agent. Tools prefixed market_/time_ run on the platform; the others in the user's workspace.";
@@ -24,7 +32,7 @@ export const serverInstructions =
 /** What the gateway declares at initialize / server/discover. */
 export const serverCapabilities = {
   tools: { listChanged: false },
-  resources: { subscribe: false, listChanged: false },
+  resources: { subscribe: true, listChanged: false },
   prompts: { listChanged: false },
   completions: {},
   logging: {},
@@ -42,7 +50,7 @@ export function createMcpMethods(core: SessionCore): ReadonlyMap<string, Method>
     ],
     [
       'tools/call',
-      async (principal, params, signal) => {
+      async (principal, params, signal, extra) => {
         const name = stringParam(params, 'name');
         const args = params.arguments ?? {};
         if (typeof args !== 'object' || args === null || Array.isArray(args)) {
@@ -53,7 +61,7 @@ export function createMcpMethods(core: SessionCore): ReadonlyMap<string, Method>
           arguments: args as JsonObject,
         });
         try {
-          return toMcpCallResult(await core.callTool(principal, request, signal));
+          return toMcpCallResult(await core.callTool(principal, request, signal, extra));
         } catch (error) {
           const failure = WarmgateError.from(error);
           if (isProtocolFault(failure.code)) throw failure;
@@ -69,6 +77,22 @@ export function createMcpMethods(core: SessionCore): ReadonlyMap<string, Method>
         const uri = stringParam(params, 'uri');
         const request = create(gatewayv1.ReadResourceRequestSchema, { uri });
         return toMcpReadResult(await core.readResource(principal, request, signal));
+      },
+    ],
+    // Held by the user's agent for this MCP session (the subscriber), so the replica holding
+    // the session's GET stream delivers the updates, whichever replica took the subscribe.
+    [
+      'resources/subscribe',
+      async (principal, params, signal) => {
+        await core.subscribe(principal, stringParam(params, 'uri'), principal.sessionId, signal);
+        return {};
+      },
+    ],
+    [
+      'resources/unsubscribe',
+      async (principal, params, signal) => {
+        await core.unsubscribe(principal, stringParam(params, 'uri'), principal.sessionId, signal);
+        return {};
       },
     ],
     // Declared so generic clients find them: Warmgate has no prompts, completes nothing and

@@ -1,6 +1,9 @@
 // The uWebSockets.js adapter of /mcp and its RFC 9728 metadata: reads the request (headers
 // synchronously, as uWS requires; the body up to the frame limit), hands it to the endpoint,
-// writes the answer corked, and aborts the call's signal when the client goes away.
+// writes the answer corked — an event stream event by event, with a comment every few seconds
+// so neither uWS's idle timeout nor a proxy closes a quiet stream; a notification stream ends
+// within those seconds once the replica drains — and aborts the call's signal when the client
+// goes away.
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { McpEndpoint, McpRequest, McpResponse } from './mcp-endpoint.js';
 import {
@@ -19,6 +22,9 @@ export interface McpRoutesOptions {
   readonly draining: () => boolean;
 }
 
+/** uWS closes an HTTP response idle for 10 s: a quiet stream says something before then. */
+const keepAliveMs = 5_000;
+
 export function addMcpRoutes(app: TemplatedApp, options: McpRoutesOptions): void {
   const handle = (res: HttpResponse, req: HttpRequest) => {
     const headers = headersOf(req);
@@ -31,12 +37,49 @@ export function addMcpRoutes(app: TemplatedApp, options: McpRoutesOptions): void
     });
     const respond = (response: McpResponse) => {
       if (done) return;
+      const body = response.body;
+      if (typeof body !== 'string') {
+        void stream(response, body);
+        return;
+      }
       done = true;
       res.cork(() => {
         res.writeStatus(response.status);
         for (const [key, value] of Object.entries(response.headers)) res.writeHeader(key, value);
-        res.end(response.body);
+        res.end(body);
       });
+    };
+    const stream = async (response: McpResponse, events: AsyncIterable<string>) => {
+      res.cork(() => {
+        res.writeStatus(response.status);
+        for (const [key, value] of Object.entries(response.headers)) res.writeHeader(key, value);
+      });
+      const write = (chunk: string) => {
+        if (!done) res.cork(() => res.write(chunk));
+      };
+      const keepAlive = setInterval(() => {
+        if (response.endsOnDrain && options.draining()) {
+          controller.abort(new DOMException('the gateway is draining', 'AbortError'));
+        } else {
+          write(': keep-alive\n\n');
+        }
+      }, keepAliveMs);
+      try {
+        for await (const event of events) {
+          if (done) break;
+          write(event);
+        }
+      } catch (error) {
+        if (!done) console.error('warmgate gateway: /mcp event stream failed', error);
+      } finally {
+        clearInterval(keepAlive);
+        if (!done) {
+          done = true;
+          res.cork(() => res.end());
+        }
+        // The producer stops listening when the stream is over, whoever ended it.
+        controller.abort(new DOMException('the stream ended', 'AbortError'));
+      }
     };
     if (options.draining()) {
       respond({ status: '503 Service Unavailable', headers: {}, body: 'draining\n' });

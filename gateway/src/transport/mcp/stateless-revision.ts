@@ -8,17 +8,21 @@
 // 2025-11-25 session. An anonymous principal is new on every authentication, so stateless
 // anonymous requests would each bind an agent of their own; the session keeps one.
 import { createHash } from 'node:crypto';
-import { ErrorCode, WarmgateError } from '@warmgate/proto';
+import { errors, WarmgateError } from '@warmgate/proto';
+import type { Principal } from '../../core/ports.js';
 import type { SessionCore } from '../../core/session/session-core.js';
-import { errorBody, json, rpcError } from './json-rpc-answers.js';
+import { errorBody, json } from './json-rpc-answers.js';
+import type { InFlight } from './in-flight.js';
 import type { JsonRpcMessage, McpRequest, McpResponse } from './mcp-endpoint.js';
 import { JsonRpcCode, jsonRpcErrorFor } from './mcp-error-mapping.js';
 import {
   serverCapabilities,
   serverInstructions,
+  sessionOnlyMethods,
   type createMcpMethods,
-  type Params,
 } from './mcp-methods.js';
+import { listenUris, serveListen, type ListenParams } from './notification-streams.js';
+import { dispatchRequest } from './request-dispatch.js';
 
 export const statelessVersion = '2026-07-28';
 /** The spec's error for a protocol version the server does not speak to this client. */
@@ -34,11 +38,22 @@ export interface StatelessRequest {
   readonly token: string | undefined;
   readonly handshakeVersions: readonly string[];
   readonly signal: AbortSignal;
+  readonly inFlight: InFlight;
+  /** Open subscriptions/listen streams (notification-streams.ts). */
+  readonly streams: InFlight;
+  /** notifications/cancelled of this principal (the endpoint's, as for sessions). */
+  readonly cancel: (principal: Principal, message: JsonRpcMessage) => Promise<void>;
 }
 
 export async function serveStateless(r: StatelessRequest): Promise<McpResponse> {
   const { message, token } = r;
-  if (!r.isRequest) return { status: '202 Accepted', headers: {}, body: '' };
+  if (!r.isRequest) {
+    if (message.method === 'notifications/cancelled' && token !== undefined) {
+      const principal = await statelessPrincipal(r.core, token).catch(() => undefined);
+      if (principal) await r.cancel(principal, message);
+    }
+    return { status: '202 Accepted', headers: {}, body: '' };
+  }
   const id = message.id!;
   const offered =
     token === undefined ? r.handshakeVersions : [statelessVersion, ...r.handshakeVersions];
@@ -54,41 +69,68 @@ export async function serveStateless(r: StatelessRequest): Promise<McpResponse> 
       }),
     );
   }
-  let principal;
+  let principal: Principal;
   try {
-    principal = await r.core.authenticate(token);
+    principal = await statelessPrincipal(r.core, token);
   } catch (error) {
     return r.refuse(r.request, WarmgateError.from(error));
   }
-  // One stable id per credential: the upstream keeps one MCP session per direct-mode
-  // credential instead of one per request.
-  const sessionId = `mcp-${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
-  principal = { ...principal, sessionId };
   if (message.method === 'server/discover') {
     return json({ jsonrpc: '2.0', id, result: discoverResult(offered) });
   }
-  const method = r.methods.get(message.method!);
-  if (!method) {
+  if (message.method === 'subscriptions/listen') return listen(r, principal, id);
+  if (sessionOnlyMethods.has(message.method!)) {
     return json(
       errorBody(id, {
         code: JsonRpcCode.methodNotFound,
-        message: `method not found: ${message.method}`,
+        message: `${message.method} is not part of ${statelessVersion}: use subscriptions/listen`,
       }),
     );
   }
-  const params = message.params ?? {};
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    return rpcError('200 OK', id, JsonRpcCode.invalidParams, 'params must be an object');
-  }
+  return dispatchRequest({
+    methods: r.methods,
+    inFlight: r.inFlight,
+    refuse: r.refuse,
+    request: r.request,
+    message,
+    principal,
+    signal: r.signal,
+    shape: (method, result) => ({
+      ...result,
+      ...(cacheable.has(method) ? privateNoCache : {}),
+      resultType: 'complete',
+    }),
+  });
+}
+
+async function listen(
+  r: StatelessRequest,
+  principal: Principal,
+  id: string | number,
+): Promise<McpResponse> {
+  const uris = listenUris((r.message.params ?? {}) as ListenParams);
   try {
-    const result = await method(principal, params as Params, r.signal);
-    const cache = cacheable.has(message.method!) ? privateNoCache : {};
-    return json({ jsonrpc: '2.0', id, result: { ...result, ...cache, resultType: 'complete' } });
+    if (!uris) {
+      throw errors.invalidArgument(
+        'params.notifications.resourceSubscriptions must be an array of URIs',
+      );
+    }
+    return await serveListen(r.core, r.streams, principal, id, uris, r.signal);
   } catch (error) {
     const failure = WarmgateError.from(error);
-    if (failure.code === ErrorCode.UNAUTHENTICATED) return r.refuse(r.request, failure);
-    return json(errorBody(id, jsonRpcErrorFor(failure, message.method!)));
+    return json(errorBody(id, jsonRpcErrorFor(failure, 'subscriptions/listen')));
   }
+}
+
+/**
+ * One stable session id per credential: the upstream keeps one MCP session per direct-mode
+ * credential instead of one per request, and the in-flight limit and cancellation by request
+ * id apply per credential.
+ */
+async function statelessPrincipal(core: SessionCore, token: string): Promise<Principal> {
+  const principal = await core.authenticate(token);
+  const sessionId = `mcp-${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+  return { ...principal, sessionId };
 }
 
 /** Results 2026-07-28 lets clients cache: required to say for how long, and for whom. */
