@@ -36,7 +36,7 @@ import { applyEmbeddedPolicy } from './store-server/embedded-policy.js';
 import { createDirectAcquire } from './service/direct-acquire.js';
 import { createGatedPoolService } from './wiring/gated-pool-service.js';
 import { electedLeadership, soleLeadership, type Leadership } from './wiring/leadership.js';
-import { ephemeralOnly, withStoreRepositories } from './wiring/store-lifecycle.js';
+import { ephemeralOnly, withStoreRepositories } from './wiring/store-binds.js';
 
 export interface StartOptions {
   /** Another Runtime; defaults to the one the config names (local processes or Kubernetes). */

@@ -73,7 +73,7 @@ export interface Listening {
 }
 
 /** The user's agent, reached through one long-lived MCP session. */
-export interface AgentSession {
+export interface AgentHandle {
   /**
    * The tier the pool manager bound the user at. In direct mode it is the tier of a credential
    * the pool manager verified (the principal's own tier is only the JWE's unverified header),
@@ -133,7 +133,7 @@ export interface FinishedTurn {
 
 /** Finds (or binds, through the pool manager) the principal's agent. Never creates containers. */
 export interface AgentConnector {
-  connect(principal: Principal, options: CallOptions): Promise<AgentSession>;
+  connect(principal: Principal, options: CallOptions): Promise<AgentHandle>;
   /** The session ended (socket closed, stream ended): drop per-session state. */
   disconnect(principal: Principal): void;
 }
@@ -151,6 +151,11 @@ export interface TurnRunner {
    * turn reaches for the user's agent, so a refused turn costs no container.
    */
   admit?(principal: Principal): void;
+  /**
+   * Runs the turn and ends it with exactly one FinalAnswer or Error event (a cancelled turn:
+   * a FinalAnswer with `cancelled` and what was produced). Never throws; nothing follows the
+   * final event.
+   */
   run(
     turn: TurnInput,
     emit: (event: gatewayv1.ChatResponse) => void,
@@ -162,5 +167,5 @@ export interface TurnInput {
   readonly principal: Principal;
   readonly turnId: string;
   readonly text: string;
-  readonly agent: AgentSession;
+  readonly agent: AgentHandle;
 }

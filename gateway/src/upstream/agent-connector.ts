@@ -13,13 +13,14 @@ import { errors, AuthMode, type poolv1 } from '@warmgate/proto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type {
   AgentConnector,
-  AgentSession,
+  AgentHandle,
   CallOptions,
   ListenRequest,
   Listening,
   Principal,
   ToolDescriptor,
 } from '../core/ports.js';
+import { withDeadline } from '../core/deadline.js';
 import { AgentConnection } from './agent-connection.js';
 import { createAssertionSigner } from './assertion.js';
 import {
@@ -30,7 +31,6 @@ import {
 } from './mcp-convert.js';
 import { AgentGoneError } from './mcp-errors.js';
 import { acquireBinding, createPoolApi, type PoolApi } from './pool-client.js';
-import { raceSignal } from './race-signal.js';
 import { measureUserCall } from './user-call-metrics.js';
 
 export interface AgentConnectorOptions {
@@ -103,7 +103,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
       starting = open(principal, key, stale, sessions).finally(() => pending.delete(key));
       pending.set(key, starting);
     }
-    return raceSignal(starting, signal);
+    return withDeadline(signal, undefined, 'connecting to the agent', () => starting!);
   }
 
   async function open(
@@ -223,7 +223,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
     if (upstream.sessions.size === 0 && upstream.inflight === 0) void drop(upstream);
   }
 
-  function sessionFor(principal: Principal, binding: poolv1.Binding): AgentSession {
+  function handleFor(principal: Principal, binding: poolv1.Binding): AgentHandle {
     const run = <T>(o: CallOptions, op: (c: AgentConnection) => Promise<T>) =>
       withUpstream(principal, o, op);
     return {
@@ -283,9 +283,11 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
     try {
       const options = { signal, timeoutMs: callTimeoutMs };
       for (const uri of request.uris) await connection.subscribe(uri, undefined, options);
-      await raceSignal(
-        connection.streamOpen,
+      await withDeadline(
         AbortSignal.any([signal, AbortSignal.timeout(connectTimeoutMs)]),
+        undefined,
+        'opening the notification stream',
+        () => connection.streamOpen,
       );
     } catch (error) {
       ended();
@@ -310,7 +312,7 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
     async connect(principal, callOptions) {
       const upstream = await ensure(principal, callOptions.signal);
       upstream.sessions.add(principal.sessionId);
-      return sessionFor(principal, upstream.binding);
+      return handleFor(principal, upstream.binding);
     },
     disconnect(principal) {
       const upstream = upstreams.get(keyOf(principal));

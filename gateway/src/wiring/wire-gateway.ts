@@ -26,7 +26,8 @@ export interface WiredGateway {
 
 export function wireGateway(config: GatewayConfig): WiredGateway {
   const platform = createPlatformTools();
-  const catalog = createToolCatalog(platform);
+  // The catalog owns the tool timeout for the LLM loop and CallTool alike.
+  const catalog = createToolCatalog(platform, { toolTimeoutMs: config.limits.toolTimeoutMs });
   const model = createModel(config.llm);
   const admission = createAdmission(config.admission);
   const runner = createTurnRunner({
@@ -34,7 +35,6 @@ export function wireGateway(config: GatewayConfig): WiredGateway {
     platform,
     catalog,
     maxToolRounds: config.llm.maxToolRounds,
-    toolTimeoutMs: config.limits.toolTimeoutMs,
     turnTimeoutMs: config.llm.turnTimeoutMs,
   });
   const turns = budgetedTurns(runner, admission);

@@ -3,10 +3,10 @@
 // test can see which user's agent answered.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create } from '@bufbuild/protobuf';
-import { errors, gatewayv1, WarmgateError } from '@warmgate/proto';
+import { ErrorCode, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
 import type {
   AgentConnector,
-  AgentSession,
+  AgentHandle,
   CallOptions,
   FinishedTurn,
   JsonObject,
@@ -47,7 +47,7 @@ async function untilAborted(signal: AbortSignal): Promise<never> {
   throw WarmgateError.from(signal.reason ?? errors.cancelled('aborted'));
 }
 
-export class FakeAgent implements AgentSession {
+export class FakeAgent implements AgentHandle {
   readonly saved: FinishedTurn[] = [];
   readonly calls: { name: string; args: JsonObject }[] = [];
   constructor(
@@ -115,7 +115,7 @@ export class FakeConnector implements AgentConnector {
   readonly agents = new Map<string, FakeAgent>();
   readonly disconnected: string[] = [];
 
-  async connect(principal: Principal): Promise<AgentSession> {
+  async connect(principal: Principal): Promise<AgentHandle> {
     let agent = this.agents.get(principal.userId);
     if (!agent) {
       agent = new FakeAgent(principal.userId, principal.tier);
@@ -140,38 +140,62 @@ export const fakePlatform: PlatformTools = {
 
 /**
  * A scripted turn: "slow ..." streams one delta and waits for cancellation; anything else
- * streams a greeting, calls profile_get through the agent, and answers.
+ * streams a greeting, calls profile_get through the agent, and answers. Like every TurnRunner
+ * it ends with exactly one final answer (cancelled: with what it streamed) or error.
  */
 export const fakeTurns: TurnRunner = {
   async run(turn, emit, signal) {
     const event = (kind: gatewayv1.ChatResponse['kind']) =>
       emit(create(gatewayv1.ChatResponseSchema, { turnId: turn.turnId, kind }));
-    event({ case: 'started', value: create(gatewayv1.TurnStartedSchema, { model: 'fake' }) });
-    event({ case: 'delta', value: create(gatewayv1.TokenDeltaSchema, { text: 'Hello, ' }) });
-    if (turn.text.startsWith('slow')) await untilAborted(signal);
-    const args = { symbol: 'AAPL' };
-    event({
-      case: 'toolCallStarted',
-      value: create(gatewayv1.ToolCallStartedSchema, {
-        callId: 'c1',
-        name: 'profile_get',
-        arguments: args,
-        route: gatewayv1.ToolRoute.USER,
-      }),
-    });
-    const result = await turn.agent.callTool('profile_get', args, { signal });
-    event({
-      case: 'toolCallFinished',
-      value: create(gatewayv1.ToolCallFinishedSchema, {
-        callId: 'c1',
-        name: 'profile_get',
-        result,
-      }),
-    });
-    event({ case: 'delta', value: create(gatewayv1.TokenDeltaSchema, { text: 'done.' }) });
-    event({
-      case: 'final',
-      value: create(gatewayv1.FinalAnswerSchema, { text: 'Hello, done.', toolRounds: 1 }),
-    });
+    let answer = '';
+    const delta = (text: string) => {
+      answer += text;
+      event({ case: 'delta', value: create(gatewayv1.TokenDeltaSchema, { text }) });
+    };
+    try {
+      event({ case: 'started', value: create(gatewayv1.TurnStartedSchema, { model: 'fake' }) });
+      delta('Hello, ');
+      if (turn.text.startsWith('slow')) await untilAborted(signal);
+      const args = { symbol: 'AAPL' };
+      event({
+        case: 'toolCallStarted',
+        value: create(gatewayv1.ToolCallStartedSchema, {
+          callId: 'c1',
+          name: 'profile_get',
+          arguments: args,
+          route: gatewayv1.ToolRoute.USER,
+        }),
+      });
+      const result = await turn.agent.callTool('profile_get', args, { signal });
+      event({
+        case: 'toolCallFinished',
+        value: create(gatewayv1.ToolCallFinishedSchema, {
+          callId: 'c1',
+          name: 'profile_get',
+          result,
+        }),
+      });
+      delta('done.');
+      event({
+        case: 'final',
+        value: create(gatewayv1.FinalAnswerSchema, { text: 'Hello, done.', toolRounds: 1 }),
+      });
+    } catch (error) {
+      const failure = WarmgateError.from(signal.aborted ? signal.reason : error);
+      if (signal.aborted && failure.code === ErrorCode.CANCELLED) {
+        event({
+          case: 'final',
+          value: create(gatewayv1.FinalAnswerSchema, { text: answer, cancelled: true }),
+        });
+      } else {
+        const { code, message, retryAfterMs = 0 } = failure;
+        emit(
+          create(gatewayv1.ChatResponseSchema, {
+            turnId: turn.turnId,
+            kind: { case: 'error', value: { code, message, retryAfterMs } },
+          }),
+        );
+      }
+    }
   },
 };

@@ -10,7 +10,7 @@ import type { poolv1 } from '@warmgate/proto';
 import { AuthMode, ErrorCode, WarmgateError, type gatewayv1 } from '@warmgate/proto';
 import { poolClient, TEST_POOL_SECRET } from '@warmgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentSession, Principal } from '../../src/core/ports.js';
+import type { AgentHandle, Principal } from '../../src/core/ports.js';
 import { loadConfig as loadGatewayConfig } from '../../src/config.js';
 import { createToolCatalog } from '../../src/core/tools/index.js';
 import { createTurnRunner } from '../../src/core/turn/index.js';
@@ -88,7 +88,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('upstream with a real pool manager and real agents', () => {
-  let alice: AgentSession;
+  let alice: AgentHandle;
 
   it('binds the user and lists the user tools, internal ones hidden', async () => {
     alice = await connector.connect(who('alice'), opts());

@@ -2,7 +2,7 @@
 // reactive adaptive sizer, the predictive one (learned daily shape + reactive), and fixed
 // pools of 1–8. Each day comes after four days of history, which the predictive sizer's own
 // ClaimHistory learns and the pool core loads through its history port, as after a restart.
-// Pure simulation: the real pool core (generic-pool included) on a virtual clock, with
+// Pure simulation: the real pool core (warm pool included) on a virtual clock, with
 // in-memory containers that take a realistic create time. Deterministic (seeded).
 // WARMGATE_BENCH_PREDICTIVE='{"savedPerHour":10}' overrides PredictiveOptions (tuning).
 import { loadavg } from 'node:os';

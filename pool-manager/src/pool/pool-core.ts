@@ -10,7 +10,7 @@ import {
 } from './binding.js';
 import { sleepOn, systemClock, type Clock } from './clock.js';
 import type { PoolCoreConfig, TierConfig } from './core-config.js';
-import { BindingLifecycle } from './binding-lifecycle.js';
+import { BindingSteps } from './binding-steps.js';
 import { parseSnapshot, type HistorySnapshot, type HistoryStore } from './history-port.js';
 import type { LifecyclePort, RepositoryResolver } from './lifecycle-port.js';
 import { createPoolMetrics, type PoolMetrics } from './metrics.js';
@@ -46,7 +46,7 @@ export class PoolCore {
   private readonly broadcaster: StateBroadcaster;
   private readonly metrics: PoolMetrics;
   private readonly log: (message: string) => void;
-  private readonly lifecycle: BindingLifecycle;
+  private readonly steps: BindingSteps;
   private readonly periodic: Periodic;
   private stopping = false;
   private reaping = false;
@@ -73,7 +73,7 @@ export class PoolCore {
       });
       this.slots.set(profile.name, slot);
     }
-    this.lifecycle = new BindingLifecycle({
+    this.steps = new BindingSteps({
       runtime: deps.runtime,
       lifecycle: deps.lifecycle,
       timeouts: config.timeouts,
@@ -146,7 +146,7 @@ export class PoolCore {
     return this.locks.serialize(userId, async () => {
       const binding = this.bindings.get(userId);
       if (!binding || (bindingId && binding.bindingId !== bindingId)) return false;
-      await this.lifecycle.retire(binding, 'released');
+      await this.steps.retire(binding, 'released');
       return true;
     });
   }
@@ -183,11 +183,11 @@ export class PoolCore {
       const due = [...this.bindings.values()].filter((b) => b.state === 'bound');
       await Promise.all(
         due.map(async (binding) => {
-          const verdict = await this.lifecycle.idleVerdict(binding, this.idleTimeoutOf(binding));
+          const verdict = await this.steps.idleVerdict(binding, this.idleTimeoutOf(binding));
           if (verdict === 'active') return;
           await this.locks.serialize(binding.userId, async () => {
             if (this.bindings.get(binding.userId) !== binding || binding.state !== 'bound') return;
-            await this.lifecycle.retire(binding, verdict);
+            await this.steps.retire(binding, verdict);
           });
         }),
       );
@@ -278,7 +278,7 @@ export class PoolCore {
     this.periodic.stop();
     const all = [...this.bindings.values()];
     const drains = Promise.allSettled(
-      all.map((b) => this.locks.serialize(b.userId, () => this.lifecycle.retire(b, 'shutdown'))),
+      all.map((b) => this.locks.serialize(b.userId, () => this.steps.retire(b, 'shutdown'))),
     );
     const late = await Promise.race([
       drains.then(() => false),
@@ -286,9 +286,7 @@ export class PoolCore {
     ]);
     if (late) {
       this.log(`shutdown: drains did not finish within ${graceMs} ms; destroying the rest`);
-      await Promise.all(
-        [...this.bindings.values()].map((b) => this.lifecycle.destroy(b.container)),
-      );
+      await Promise.all([...this.bindings.values()].map((b) => this.steps.destroy(b.container)));
     }
     await Promise.all([...this.slots.values()].map((slot) => slot.pool.drain()));
     this.broadcaster.close();
@@ -318,12 +316,12 @@ export class PoolCore {
         );
       }
       const stale = input.staleBindingId === existing.bindingId;
-      if (!stale || (await this.lifecycle.isAlive(existing))) {
+      if (!stale || (await this.steps.isAlive(existing))) {
         const durationMs = this.clock.now() - started;
         this.metrics.claim(existing.profile, 'existing', durationMs);
         return { binding: existing, source: 'existing', durationMs };
       }
-      await this.lifecycle.retire(existing, 'stale');
+      await this.steps.retire(existing, 'stale');
     }
     const profile =
       input.mode === AuthMode.PUBLIC ? (this.config.publicProfile ?? tier.profile) : tier.profile;
@@ -409,7 +407,7 @@ export class PoolCore {
     if (!lent) slot.claiming++;
     try {
       const key = new Uint8Array(randomBytes(32));
-      return await this.lifecycle.claimAndBind(container, {
+      return await this.steps.claimAndBind(container, {
         bindingId: randomUUID(),
         userId: input.userId,
         tier: input.tier,

@@ -1,5 +1,4 @@
-import { createPool, type Pool } from 'generic-pool';
-import { agentv1 } from '@warmgate/proto';
+import { agentv1, errors } from '@warmgate/proto';
 import { sleepOn, type Clock } from './clock.js';
 import type { LifecyclePort } from './lifecycle-port.js';
 import type { Container, Profile, Runtime } from './runtime-port.js';
@@ -33,21 +32,39 @@ export interface WarmPoolOptions {
   readonly log: (message: string) => void;
 }
 
-/** generic-pool has no public way to change `min` after creation; 3.9.0 is pinned exactly. */
-interface PoolInternals {
-  _config: { min: number };
-  _ensureMinimum(): void;
+/** A claim waiting for a container (takeWarm found only unhealthy ones, or waitForOne). */
+interface Waiter {
+  readonly resolve: (container: Container) => void;
+  readonly reject: (error: unknown) => void;
+  readonly timer: NodeJS.Timeout | undefined;
 }
 
 /**
- * The warm containers of one profile, on generic-pool: it keeps `min` (our adaptive target)
- * warm, health-checks a container before handing it out (testOnBorrow + validate) and
- * destroys the unhealthy. A claimed container, once bound, is handed off: removed from the
- * pool without being destroyed, which makes the pool create its replacement.
+ * The warm containers of one profile, as a level-triggered reconciler (the shape of
+ * Kubernetes' agent-sandbox warm pool): every trigger — the pool core's periodic setTarget, a
+ * hand-off, an eviction — compares the desired count (the adaptive target, within the
+ * profile's room) with the observed one (warm + being health-checked + lent) plus the
+ * expectations (creations in flight, which will show up), and starts the difference. Nothing
+ * is remembered as "events to replay": a missed trigger is made up by the next one.
+ *
+ * A container is health-checked before it is handed out (fresh answer or GetStatus) and the
+ * unhealthy are destroyed. A claimed container, once bound, is handed off: taken off the books
+ * without being destroyed, which makes the next reconcile create its replacement.
  */
 export class WarmPool {
-  private readonly pool: Pool<Container>;
-  private readonly internals: PoolInternals;
+  /** Observed: warm and idle, oldest first (handed out in that order). */
+  private readonly idle: Container[] = [];
+  /** Observed: taken off `idle` for the health check before a hand-out. */
+  private validating = 0;
+  /** Observed: lent to a claim (takeWarm/waitForOne) or to shrinkOne, until handed off. */
+  private readonly loans = new Set<Container>();
+  /** Expectations: creations in flight (adopted ones included), counted as if done. */
+  private readonly creations = new Set<Promise<unknown>>();
+  private readonly waiters: Waiter[] = [];
+  /** The promises of `waiters`, for drain to wait on. */
+  private readonly pending = new Set<Promise<unknown>>();
+  private draining = false;
+  private loansReturned: (() => void)[] = [];
   private readonly detached = new Set<string>();
   private readonly adoptable: Container[] = [];
   /** When each container in the pool last answered "warm" (clock ms); 0 = unknown. */
@@ -57,38 +74,17 @@ export class WarmPool {
   /** Claims holding a container from this pool (between takeWarm and handOff). */
   private lent = 0;
   private deferredSince: number | undefined;
+  /** Real starts in flight (adoptions excluded): the "starting" count. */
   private creating = 0;
   private shrinking = false;
+  /** What the pool core asked for. */
   private desired = 0;
+  /** Desired, within the profile's room and the bind deferral: what reconcile aims at. */
+  private min = 0;
   private readonly starts: StartLimiter;
 
   constructor(private readonly options: WarmPoolOptions) {
     this.starts = createStartLimiter(options.replenishConcurrency);
-    this.pool = createPool<Container>(
-      {
-        create: () => this.create(),
-        destroy: (container) => this.destroyUnlessDetached(container),
-        validate: (container) => this.validate(container),
-      },
-      {
-        min: 0,
-        max: options.maxTotal,
-        testOnBorrow: true,
-        autostart: false,
-        fifo: true,
-        acquireTimeoutMillis: options.waitTimeoutMs,
-      },
-    );
-    this.internals = this.pool as unknown as PoolInternals;
-    if (typeof this.internals._config?.min !== 'number' || !this.internals._ensureMinimum) {
-      throw new Error('generic-pool internals changed: cannot resize the warm pool');
-    }
-    this.pool.on('factoryCreateError', (error: unknown) =>
-      options.log(`create failed for profile ${options.profile.name}: ${String(error)}`),
-    );
-    this.pool.on('factoryDestroyError', (error: unknown) =>
-      options.log(`destroy failed for profile ${options.profile.name}: ${String(error)}`),
-    );
   }
 
   get profile(): string {
@@ -102,19 +98,29 @@ export class WarmPool {
 
   start(target: number): void {
     this.setTarget(Math.max(target, this.adoptable.length));
-    this.pool.start();
   }
 
   /** Sets how many containers (warm + starting) the pool keeps; grows now, shrinks lazily. */
   setTarget(target: number): void {
     this.desired = Math.max(0, target);
     this.applyTarget(0);
-    this.internals._ensureMinimum();
+    this.reconcile();
   }
 
   /** The target now: what was asked for, within what the profile's maximum leaves room for. */
   get target(): number {
-    return this.internals._config.min;
+    return this.min;
+  }
+
+  /** Observed + expected: every container on this pool's books. */
+  private get size(): number {
+    return this.idle.length + this.validating + this.loans.size + this.creations.size;
+  }
+
+  /** Level-triggered: starts what the target asks for beyond what is there or on its way. */
+  private reconcile(): void {
+    if (this.draining) return;
+    for (let missing = this.min - this.size; missing > 0; missing--) this.createOne();
   }
 
   private applyTarget(extra: number): void {
@@ -125,20 +131,20 @@ export class WarmPool {
     const now = this.options.clock.now();
     if (this.lent > 0 && now - (this.deferredSince ?? now) < this.options.replenishDeferMs) {
       this.deferredSince ??= now;
-      min = Math.min(min, this.pool.size - 1);
+      min = Math.min(min, this.size - 1);
     } else {
       this.deferredSince = undefined;
     }
-    this.internals._config.min = min;
+    this.min = min;
   }
 
   /** warm = available, starting = being created, lent = taken and being bound. */
   counts(): { warm: number; starting: number; lent: number; size: number } {
     return {
-      warm: this.pool.available,
+      warm: this.idle.length,
       starting: this.creating,
-      lent: this.pool.borrowed,
-      size: this.pool.size,
+      lent: this.loans.size,
+      size: this.size,
     };
   }
 
@@ -148,9 +154,9 @@ export class WarmPool {
    * so the spawn does not compete with the bind for the CPU.
    */
   async takeWarm(): Promise<Container | undefined> {
-    if (this.pool.available === 0) return undefined;
-    // With testOnBorrow an unhealthy one is destroyed and the next is tried; if none is left,
-    // this waits for a container the pool creates (bounded by waitTimeoutMs).
+    if (this.idle.length === 0) return undefined;
+    // An unhealthy one is destroyed and the next is tried; if none is left, this waits for a
+    // container the pool creates (bounded by waitTimeoutMs).
     return this.lend();
   }
 
@@ -162,7 +168,7 @@ export class WarmPool {
   private async lend(): Promise<Container> {
     this.lent++;
     try {
-      return await this.pool.acquire();
+      return await this.acquire();
     } catch (error) {
       this.lent--;
       throw error;
@@ -174,21 +180,21 @@ export class WarmPool {
    * (it is bound now, or its binder destroyed it); the pool then replaces it.
    */
   handOff(container: Container): void {
-    if (!this.pool.isBorrowedResource(container)) return;
+    if (!this.loans.has(container)) return;
     this.lent--;
     this.confirmed.delete(container.id);
     this.detached.add(container.id);
     this.applyTarget(0);
-    void this.pool.destroy(container);
+    this.giveBack(container);
   }
 
   /** Destroys one surplus warm container when there are more than the target. */
   async shrinkOne(): Promise<boolean> {
-    if (this.shrinking || this.pool.available <= this.target) return false;
+    if (this.shrinking || this.idle.length <= this.target) return false;
     this.shrinking = true;
     try {
-      const container = await this.pool.acquire();
-      await this.pool.destroy(container);
+      const container = await this.acquire();
+      this.giveBack(container);
       this.options.onEvicted('shrink');
       return true;
     } finally {
@@ -199,10 +205,15 @@ export class WarmPool {
   /** Stops replenishing and destroys every container still in the pool (shutdown). */
   async drain(): Promise<void> {
     this.desired = 0;
-    this.internals._config.min = 0;
+    this.min = 0;
     this.starts.close();
-    await this.pool.drain();
-    await this.pool.clear();
+    this.draining = true;
+    // Claims waiting for a container get one or time out; lent containers come back through
+    // handOff once their binds end.
+    await Promise.allSettled([...this.pending]);
+    if (this.loans.size > 0) await new Promise<void>((done) => this.loansReturned.push(done));
+    await Promise.allSettled([...this.creations]);
+    await Promise.all(this.idle.splice(0).map((container) => this.destroy(container)));
     const leftovers = this.adoptable.splice(0);
     await Promise.all(leftovers.map((c) => this.options.runtime.destroy(c.id)));
   }
@@ -246,7 +257,7 @@ export class WarmPool {
       await Promise.all(
         idle.map(async (id) => {
           const container = this.known.get(id);
-          if (!container || this.pool.isBorrowedResource(container)) return;
+          if (!container || this.loans.has(container)) return;
           const warm = await this.isWarm(container);
           if (this.confirmed.has(id)) this.confirmed.set(id, warm ? this.options.clock.now() : 0);
         }),
@@ -254,6 +265,105 @@ export class WarmPool {
     } finally {
       this.probing = false;
     }
+  }
+
+  /** One container for a claim or a shrink: health-checked, waited for when none is warm. */
+  private acquire(): Promise<Container> {
+    if (this.draining) return Promise.reject(new Error('the pool is draining'));
+    let waiter!: Waiter;
+    const promise = new Promise<Container>((resolve, reject) => {
+      const { waitTimeoutMs } = this.options;
+      const timer =
+        waitTimeoutMs > 0
+          ? setTimeout(() => {
+              const index = this.waiters.indexOf(waiter);
+              if (index >= 0) this.waiters.splice(index, 1);
+              reject(
+                errors.deadlineExceeded(
+                  `no warm container of profile ${this.profile} within ${waitTimeoutMs} ms`,
+                ),
+              );
+            }, waitTimeoutMs)
+          : undefined;
+      waiter = { resolve, reject, timer };
+    });
+    this.waiters.push(waiter);
+    const settled: Promise<unknown> = promise.then(
+      () => this.pending.delete(settled),
+      () => this.pending.delete(settled),
+    );
+    this.pending.add(settled);
+    this.dispense();
+    return promise;
+  }
+
+  /**
+   * Serves the waiting: starts what they lack beyond what is warm, checked or coming (within
+   * the profile's maximum), and health-checks one warm container per waiter.
+   */
+  private dispense(): void {
+    const waiting = this.waiters.length;
+    if (waiting === 0) return;
+    const shortfall = waiting - (this.idle.length + this.validating + this.creations.size);
+    const spare = this.options.maxTotal - this.size;
+    for (let i = 0; i < Math.min(spare, shortfall); i++) this.createOne();
+    const toCheck = Math.min(this.idle.length, waiting - this.validating);
+    for (let i = 0; i < toCheck; i++) this.checkOne();
+  }
+
+  private checkOne(): void {
+    const container = this.idle.shift()!;
+    this.validating++;
+    void this.validate(container)
+      .catch(() => false)
+      .then((healthy) => {
+        this.validating--;
+        if (!healthy) {
+          void this.destroy(container);
+          this.reconcile();
+          this.dispense();
+          return;
+        }
+        const waiter = this.waiters.shift();
+        if (!waiter) {
+          this.idle.push(container); // the waiter gave up meanwhile
+          return;
+        }
+        clearTimeout(waiter.timer);
+        this.loans.add(container);
+        waiter.resolve(container);
+      });
+  }
+
+  private createOne(): void {
+    const creation = this.create().then(
+      (container) => {
+        this.creations.delete(creation);
+        this.idle.push(container);
+        this.dispense();
+      },
+      (error: unknown) => {
+        this.creations.delete(creation);
+        this.options.log(`create failed for profile ${this.profile}: ${String(error)}`);
+        this.dispense();
+      },
+    );
+    this.creations.add(creation);
+  }
+
+  /** A lent container leaves the books: destroyed, unless detached (bound, kept alive). */
+  private giveBack(container: Container): void {
+    this.loans.delete(container);
+    void this.destroy(container);
+    this.reconcile();
+    if (this.loans.size === 0) for (const done of this.loansReturned.splice(0)) done();
+    this.dispense();
+  }
+
+  private destroy(container: Container): Promise<void> {
+    return this.destroyUnlessDetached(container).catch((error: unknown) =>
+      this.options.log(`destroy failed for profile ${this.profile}: ${String(error)}`),
+    );
   }
 
   private async destroyUnlessDetached(container: Container): Promise<void> {

@@ -1,10 +1,11 @@
-// One chat turn: runs the TurnRunner (which streams events and saves the finished turn to
-// the agent), forwards its events with the turn id, and guarantees the turn ends with
-// exactly one FinalAnswer or Error event, whatever the runner did.
+// One chat turn: admits it, connects the user's agent, then hands it to the TurnRunner, which
+// streams its events, saves it and ends it with exactly one FinalAnswer or Error (the
+// TurnRunner contract, core/ports.ts). This file only ends the turns that never reach the
+// runner (refused admission, no agent), and stamps the turn id on what the runner emits.
 import { create } from '@bufbuild/protobuf';
 import { trace } from '@opentelemetry/api';
 import { AuthMode, ErrorCode, gatewayv1, WarmgateError } from '@warmgate/proto';
-import type { AgentSession, Principal, TurnRunner } from '../ports.js';
+import type { AgentHandle, Principal, TurnRunner } from '../ports.js';
 import { verifiedPrincipal } from './verified-principal.js';
 
 export interface TurnContext {
@@ -13,10 +14,10 @@ export interface TurnContext {
   readonly text: string;
   readonly runner: TurnRunner;
   /** Connects (or reuses) the principal's agent. */
-  readonly agent: (signal: AbortSignal) => Promise<AgentSession>;
+  readonly agent: (signal: AbortSignal) => Promise<AgentHandle>;
   readonly emit: (event: gatewayv1.ChatResponse) => void;
   readonly signal: AbortSignal;
-  /** Called once, when the final answer or error has been emitted: the client may go on. */
+  /** Called when the final answer or error has been emitted: the client may go on. */
   readonly onEnded: () => void;
 }
 
@@ -48,47 +49,47 @@ export function runTurn(turn: TurnContext): Promise<void> {
 }
 
 async function runTurnInSpan(turn: TurnContext): Promise<void> {
-  let answer = '';
-  let finished = false;
   const emit = (event: gatewayv1.ChatResponse) => {
-    if (finished) return; // nothing follows a turn's final answer or error
     event.turnId = turn.turnId;
-    if (event.kind.case === 'delta') answer += event.kind.value.text;
-    finished = event.kind.case === 'final' || event.kind.case === 'error';
     turn.emit(event);
-    if (finished) turn.onEnded();
+    if (event.kind.case === 'final' || event.kind.case === 'error') turn.onEnded();
   };
+  let agent: AgentHandle;
+  // A refused turn costs no container: admission comes first. Except in direct mode, where
+  // the principal's tier is the JWE's unverified header: only the pool manager can verify
+  // the credential (it does before it acquires), so the turn is admitted, and its tokens
+  // charged, on the tier of the binding it returns.
+  let principal = turn.principal;
   try {
-    // A refused turn costs no container: admission comes first. Except in direct mode, where
-    // the principal's tier is the JWE's unverified header: only the pool manager can verify
-    // the credential (it does before it acquires), so the turn is admitted, and its tokens
-    // charged, on the tier of the binding it returns.
-    let principal = turn.principal;
     const direct = principal.mode === AuthMode.DIRECT;
     if (!direct) turn.runner.admit?.(principal);
-    const agent = await turn.agent(turn.signal);
+    agent = await turn.agent(turn.signal);
     if (direct) {
       principal = verifiedPrincipal(principal, agent);
       turn.runner.admit?.(principal);
     }
+  } catch (error) {
+    // The turn never reached the runner: it ends here, with nothing produced.
+    const failure = WarmgateError.from(turn.signal.aborted ? turn.signal.reason : error);
+    if (turn.signal.aborted && failure.code === ErrorCode.CANCELLED) {
+      emit(
+        create(gatewayv1.ChatResponseSchema, {
+          kind: { case: 'final', value: { text: '', cancelled: true } },
+        }),
+      );
+    } else {
+      emit(errorEvent(turn.turnId, failure));
+    }
+    return;
+  }
+  try {
     await turn.runner.run(
       { principal, turnId: turn.turnId, text: turn.text, agent },
       emit,
       turn.signal,
     );
-    emit(finalEvent(answer, turn.signal.aborted));
   } catch (error) {
-    const failure = WarmgateError.from(turn.signal.aborted ? turn.signal.reason : error);
-    if (turn.signal.aborted && failure.code === ErrorCode.CANCELLED) {
-      emit(finalEvent(answer, true));
-    } else {
-      emit(errorEvent(turn.turnId, failure));
-    }
+    // A runner that throws breaks its contract; the client still gets an end, never a hang.
+    emit(errorEvent(turn.turnId, WarmgateError.from(error)));
   }
-}
-
-function finalEvent(text: string, cancelled: boolean): gatewayv1.ChatResponse {
-  return create(gatewayv1.ChatResponseSchema, {
-    kind: { case: 'final', value: { text, cancelled } },
-  });
 }

@@ -7,7 +7,7 @@ export interface SessionLimits {
   readonly maxMessageChars: number;
   /** The largest argument object, serialised as JSON, in bytes. */
   readonly maxArgumentBytes: number;
-  /** Per tool call, ms. */
+  /** Per resource read, and per tool call when the core builds its own tool catalog, ms. */
   readonly toolTimeoutMs: number;
 }
 

@@ -2,20 +2,19 @@
 // adapter over this object. It speaks proto messages and WarmgateErrors, and reaches the
 // outside world only through the ports.
 import { create } from '@bufbuild/protobuf';
-import { AuthMode, ErrorCode, errors, gatewayv1, WarmgateError } from '@warmgate/proto';
+import { AuthMode, errors, gatewayv1 } from '@warmgate/proto';
 import type {
   AgentConnector,
-  AgentSession,
+  AgentHandle,
   Authenticator,
   CallOptions,
-  JsonObject,
   ListenRequest,
   Listening,
   PlatformTools,
   Principal,
   TurnRunner,
 } from '../ports.js';
-import { chatStream } from './chat-session.js';
+import { chatStream } from './chat-stream.js';
 import {
   checkArguments,
   checkListenUris,
@@ -67,7 +66,7 @@ export interface SessionCore {
     subscriber: string,
     signal: AbortSignal,
   ): Promise<void>;
-  /** Opens a channel of resource updates from the user's agent (see AgentSession.listen). */
+  /** Opens a channel of resource updates from the user's agent (see AgentHandle.listen). */
   listen(
     principal: Principal,
     request: ListenRequest,
@@ -93,8 +92,6 @@ export interface SessionCoreDeps {
   readonly newId?: () => string;
 }
 
-const isPublic = (principal: Principal) => principal.mode === AuthMode.PUBLIC;
-
 export function createSessionCore(deps: SessionCoreDeps): SessionCore {
   const limits: SessionLimits = { ...defaultLimits, ...deps.limits };
   const now = deps.now ?? Date.now;
@@ -104,61 +101,10 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       throw errors.unauthenticated('session expired: authenticate again');
     }
   };
-  const catalog = deps.catalog ?? createToolCatalog(deps.platform);
-  const agentOf = (principal: Principal, signal: AbortSignal): Promise<AgentSession> =>
+  const catalog =
+    deps.catalog ?? createToolCatalog(deps.platform, { toolTimeoutMs: limits.toolTimeoutMs });
+  const agentOf = (principal: Principal, signal: AbortSignal): Promise<AgentHandle> =>
     deps.agents.connect(principal, { signal });
-  const toolOptions = (signal: AbortSignal, extra: ToolCallExtra = {}): CallOptions => ({
-    ...extra,
-    signal,
-    timeoutMs: limits.toolTimeoutMs,
-  });
-  // Platform tools keep their names under the clash rule, so a platform name always means the
-  // platform tool: it runs without reaching (or waiting for) the user's agent.
-  // The platform's tools are fixed for the life of the gateway: index them once.
-  const platformTools = new Map(deps.platform.list().map((tool) => [tool.name, tool]));
-  const callPlatform = async (
-    principal: Principal,
-    name: string,
-    args: JsonObject,
-    signal: AbortSignal,
-    extra?: ToolCallExtra,
-  ) => {
-    const tool = platformTools.get(name)!;
-    if (isPublic(principal) && !tool.annotations.readOnly) {
-      throw errors.permissionDenied(
-        `tool "${name}" changes data; public sessions may call read-only tools only`,
-      );
-    }
-    // The gateway cannot read a direct-mode credential; the agent can. Without this, any
-    // well-formed JWE would get platform tools in the name it claims.
-    if (principal.mode === AuthMode.DIRECT) {
-      await (await agentOf(principal, signal)).verify(toolOptions(signal));
-    }
-    return deps.platform.call(name, args, toolOptions(signal, extra));
-  };
-  const callUser = async (
-    principal: Principal,
-    name: string,
-    args: JsonObject,
-    signal: AbortSignal,
-    extra?: ToolCallExtra,
-  ) => {
-    const agent = await agentOf(principal, signal);
-    let tool;
-    try {
-      tool = await catalog.resolve(agent, principal, name, { signal });
-    } catch (error) {
-      // A public session's agent does not even list the tools that write, so "unknown" may
-      // well mean "not for you": say what would make it available.
-      if (isPublic(principal) && WarmgateError.from(error).code === ErrorCode.NOT_FOUND) {
-        throw errors.permissionDenied(
-          `tool "${name}" is not available: public sessions may call read-only tools only`,
-        );
-      }
-      throw error;
-    }
-    return catalog.invoke(agent, tool, args, toolOptions(signal, extra));
-  };
 
   return {
     authenticate: (token) => deps.authenticator.authenticate(token),
@@ -183,15 +129,16 @@ export function createSessionCore(deps: SessionCoreDeps): SessionCore {
       checkToolName(request.name);
       const args = request.arguments ?? {};
       checkArguments(args, limits);
-      // Tool calls are counted where they run (platform tools, the upstream), so calls made
-      // by the LLM loop and direct calls count once each.
-      try {
-        return platformTools.has(request.name)
-          ? await callPlatform(principal, request.name, args, signal, extra)
-          : await callUser(principal, request.name, args, signal, extra);
-      } catch (error) {
-        throw WarmgateError.from(error);
-      }
+      // Permissions, routing, direct-mode verification and the tool timeout are the
+      // catalog's. Tool calls are counted where they run (platform tools, the upstream), so
+      // calls made by the LLM loop and direct calls count once each.
+      return catalog.route(
+        (agentSignal) => agentOf(principal, agentSignal),
+        principal,
+        request.name,
+        args,
+        { ...extra, signal },
+      );
     },
 
     async listTools(principal, signal) {

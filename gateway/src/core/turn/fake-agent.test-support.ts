@@ -1,9 +1,9 @@
-// Test support (not a test file): an in-memory AgentSession recording what the loop did.
+// Test support (not a test file): an in-memory AgentHandle recording what the loop did.
 import { create } from '@bufbuild/protobuf';
 import { AuthMode, gatewayv1, errors } from '@warmgate/proto';
 import type {
   AgentContext,
-  AgentSession,
+  AgentHandle,
   FinishedTurn,
   JsonObject,
   Principal,
@@ -33,7 +33,7 @@ export function userTool(name: string, readOnly = true): ToolDescriptor {
   };
 }
 
-export interface FakeAgent extends AgentSession {
+export interface FakeAgent extends AgentHandle {
   readonly calls: { name: string; args: JsonObject }[];
   readonly saved: FinishedTurn[];
 }

@@ -12,4 +12,3 @@ export {
   defaultSystemPromptLimits,
   type SystemPromptLimits,
 } from './system-prompt.js';
-export { withDeadline } from './deadline.js';

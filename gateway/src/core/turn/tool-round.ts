@@ -1,11 +1,10 @@
 // One round of tool calls: the model asked for one or more tools; they run concurrently, each
-// under its own timeout, and every call is reported to the client as it starts and finishes.
+// under the catalog's tool timeout, and every call is reported to the client as it starts and finishes.
 // A tool that fails (bad arguments, unknown name, timeout, error in the tool) becomes an
 // is_error result the model can read and recover from; only cancellation of the turn stops it.
 import { WarmgateError, codeName, type gatewayv1 } from '@warmgate/proto';
-import type { AgentSession, JsonObject, Principal } from '../ports.js';
+import type { AgentHandle, JsonObject, Principal } from '../ports.js';
 import { parseToolArguments, type ExposedTool, type ToolCatalog } from '../tools/index.js';
-import { withDeadline } from './deadline.js';
 import { chatEvents, errorResult } from './events.js';
 import type { ModelToolCall } from './model.js';
 
@@ -15,10 +14,9 @@ const maxResultChars = 16_000;
 export interface ToolRoundContext {
   readonly turnId: string;
   readonly principal: Principal;
-  readonly agent: AgentSession;
+  readonly agent: AgentHandle;
   readonly catalog: ToolCatalog;
   readonly tools: ReadonlyMap<string, ExposedTool>;
-  readonly toolTimeoutMs: number;
   readonly signal: AbortSignal;
   readonly emit: (event: gatewayv1.ChatResponse) => void;
   readonly now: () => number;
@@ -66,14 +64,8 @@ async function invoke(
   tool: ExposedTool,
   args: JsonObject,
 ): Promise<gatewayv1.CallToolResponse> {
-  const name = tool.descriptor.name;
   try {
-    return await withDeadline(context.signal, context.toolTimeoutMs, `tool "${name}"`, (signal) =>
-      context.catalog.invoke(context.agent, tool, args, {
-        signal,
-        timeoutMs: context.toolTimeoutMs,
-      }),
-    );
+    return await context.catalog.invoke(context.agent, tool, args, { signal: context.signal });
   } catch (error) {
     if (context.signal.aborted) throw WarmgateError.from(context.signal.reason);
     const normalised = WarmgateError.from(error);

@@ -1,9 +1,9 @@
 // The LLM loop of one chat turn: context → system prompt → model stream → tool rounds → answer,
 // saved to the agent. Streams every token and tool call to the client as it happens.
-import { AuthMode, ErrorCode, WarmgateError, errors, type gatewayv1 } from '@warmgate/proto';
+import { AuthMode, ErrorCode, WarmgateError, type gatewayv1 } from '@warmgate/proto';
+import { abortable, deadline } from '../deadline.js';
 import type { PlatformTools, TurnInput, TurnRunner } from '../ports.js';
 import { createToolCatalog, type ExposedTool, type ToolCatalog } from '../tools/index.js';
-import { abortable } from './abortable.js';
 import { chatEvents } from './events.js';
 import type { Model, ModelMessage, ModelTool, ModelToolCall } from './model.js';
 import { buildSystemPrompt, type SystemPromptLimits } from './system-prompt.js';
@@ -16,7 +16,8 @@ export interface TurnRunnerOptions {
   readonly catalog?: ToolCatalog;
   /** Rounds of tool calls per turn; the model asking for more ends the turn with a message. */
   readonly maxToolRounds: number;
-  readonly toolTimeoutMs: number;
+  /** The tool timeout of the catalog built when none is given (default 30 s). */
+  readonly toolTimeoutMs?: number;
   readonly turnTimeoutMs: number;
   /** Bound on saving the finished turn to the agent (default 10 s). */
   readonly saveTimeoutMs?: number;
@@ -34,11 +35,15 @@ interface TurnState {
 }
 
 export function createTurnRunner(options: TurnRunnerOptions): TurnRunner {
-  const catalog = options.catalog ?? createToolCatalog(options.platform);
+  const catalog =
+    options.catalog ??
+    createToolCatalog(options.platform, { toolTimeoutMs: options.toolTimeoutMs });
   const now = options.now ?? Date.now;
   const saveTimeoutMs = options.saveTimeoutMs ?? 10_000;
 
   return {
+    // The one owner of "a turn ends with exactly one FinalAnswer or Error": every path below
+    // ends in one of the two emits at its end, and nothing here throws.
     async run(turn, emit, signal) {
       const state: TurnState = {
         answer: '',
@@ -49,8 +54,8 @@ export function createTurnRunner(options: TurnRunnerOptions): TurnRunner {
       };
       const startedAt = new Date(now());
       emit(chatEvents.started(turn.turnId, options.model.name));
-      const timeout = deadline(options.turnTimeoutMs, 'the turn');
-      const turnSignal = AbortSignal.any([signal, timeout.signal]);
+      const timeout = deadline(signal, options.turnTimeoutMs, 'the turn');
+      const turnSignal = timeout.signal;
       try {
         await loop(turn, emit, turnSignal, state);
       } catch (error) {
@@ -94,10 +99,7 @@ export function createTurnRunner(options: TurnRunnerOptions): TurnRunner {
         return;
       }
       messages.push({ role: 'assistant', content: text, toolCalls: calls });
-      const outcomes = await runToolRound(
-        { ...turn, catalog, tools, toolTimeoutMs: options.toolTimeoutMs, signal, emit, now },
-        calls,
-      );
+      const outcomes = await runToolRound({ ...turn, catalog, tools, signal, emit, now }, calls);
       state.toolRounds++;
       record(state, messages, outcomes);
     }
@@ -143,7 +145,7 @@ export function createTurnRunner(options: TurnRunnerOptions): TurnRunner {
     startedAt: Date,
   ): Promise<WarmgateError | undefined> {
     if (turn.principal.mode === AuthMode.PUBLIC) return undefined;
-    const timeout = deadline(saveTimeoutMs, 'saving the turn');
+    const timeout = deadline(undefined, saveTimeoutMs, 'saving the turn');
     try {
       const finished = {
         turnId: turn.turnId,
@@ -178,14 +180,4 @@ function record(state: TurnState, messages: ModelMessage[], outcomes: ToolOutcom
 function toModelTool(tool: ExposedTool): ModelTool {
   const { name, description, inputSchema } = tool.descriptor;
   return { name, description, parameters: inputSchema };
-}
-
-/** A signal that fires with DEADLINE_EXCEEDED (not the DOM TimeoutError) after `ms`. */
-function deadline(ms: number, what: string): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(errors.deadlineExceeded(`${what} took longer than ${ms} ms`)),
-    ms,
-  );
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }

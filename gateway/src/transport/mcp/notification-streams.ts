@@ -1,5 +1,5 @@
 // The server-to-client notification streams of /mcp, over one listening channel to the user's
-// agent (AgentSession.listen: an agent MCP session of the replica serving the stream):
+// agent (AgentHandle.listen: an agent MCP session of the replica serving the stream):
 //   - 2025-11-25: the session's GET stream. The session's subscriptions are held by the agent
 //     under the session's id (resources/subscribe may reach any replica), and the channel
 //     declares that id, so the replica holding the GET delivers them.

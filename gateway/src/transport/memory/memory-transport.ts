@@ -2,7 +2,8 @@
 // network client. Conformance scenarios run against it exactly as against WebSocket and
 // gRPC; it also lets the gateway be embedded without sockets.
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { gatewayv1 } from '@warmgate/proto';
+import { gatewayv1, WarmgateError } from '@warmgate/proto';
+import { abortable } from '../../core/deadline.js';
 import type { Principal } from '../../core/ports.js';
 import type { SessionCore } from '../../core/session/session-core.js';
 
@@ -29,9 +30,14 @@ export interface MemoryClient {
   close(): void;
 }
 
+/** This transport's edge: every failure reaches the caller as a WarmgateError. */
+const asWarmgateError = (error: unknown): never => {
+  throw WarmgateError.from(error);
+};
+
 /** Authenticates like a transport would at connect time (throws the core's refusal). */
 export async function connectMemory(core: SessionCore, token?: string): Promise<MemoryClient> {
-  const principal = await core.authenticate(token);
+  const principal = await core.authenticate(token).catch(asWarmgateError);
   const session = new AbortController();
   const signalOf = (options?: MemoryCallOptions) =>
     options?.signal ? AbortSignal.any([options.signal, session.signal]) : session.signal;
@@ -39,17 +45,21 @@ export async function connectMemory(core: SessionCore, token?: string): Promise<
     principal,
     chat(requests, options) {
       const signal = signalOf(options);
-      return core.chat(principal, messages(requests, signal), signal);
+      return events(core.chat(principal, messages(requests, signal), signal));
     },
     callTool: (request, options) =>
-      core.callTool(principal, create(gatewayv1.CallToolRequestSchema, request), signalOf(options)),
-    listTools: (options) => core.listTools(principal, signalOf(options)),
+      core
+        .callTool(principal, create(gatewayv1.CallToolRequestSchema, request), signalOf(options))
+        .catch(asWarmgateError),
+    listTools: (options) => core.listTools(principal, signalOf(options)).catch(asWarmgateError),
     readResource: (request, options) =>
-      core.readResource(
-        principal,
-        create(gatewayv1.ReadResourceRequestSchema, request),
-        signalOf(options),
-      ),
+      core
+        .readResource(
+          principal,
+          create(gatewayv1.ReadResourceRequestSchema, request),
+          signalOf(options),
+        )
+        .catch(asWarmgateError),
     close() {
       session.abort(new DOMException('the session closed', 'AbortError'));
       core.endSession(principal);
@@ -57,25 +67,27 @@ export async function connectMemory(core: SessionCore, token?: string): Promise<
   };
 }
 
-/** The client's requests as messages; iteration stops when the call is aborted. */
+/** The client's requests as messages; iteration stops (quietly) when the call is aborted. */
 async function* messages(
   requests: AsyncIterable<MessageInitShape<typeof gatewayv1.ChatRequestSchema>>,
   signal: AbortSignal,
 ): AsyncIterable<gatewayv1.ChatRequest> {
-  const iterator = requests[Symbol.asyncIterator]();
-  const aborted = new Promise<IteratorResult<never>>((resolve) => {
-    if (signal.aborted) resolve({ done: true, value: undefined as never });
-    signal.addEventListener('abort', () => resolve({ done: true, value: undefined as never }), {
-      once: true,
-    });
-  });
   try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), aborted]);
-      if (next.done) return;
-      yield create(gatewayv1.ChatRequestSchema, next.value);
+    for await (const request of abortable(requests, signal)) {
+      yield create(gatewayv1.ChatRequestSchema, request);
     }
-  } finally {
-    void iterator.return?.();
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  }
+}
+
+/** The session's events; a failed stream fails with a WarmgateError. */
+async function* events(
+  source: AsyncIterable<gatewayv1.ChatResponse>,
+): AsyncIterable<gatewayv1.ChatResponse> {
+  try {
+    yield* source;
+  } catch (error) {
+    asWarmgateError(error);
   }
 }

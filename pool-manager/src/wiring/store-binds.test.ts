@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BindInit, LifecyclePort } from '../pool/lifecycle-port.js';
 import type { Container } from '../pool/runtime-port.js';
 import { verifyRepoCredential } from '../store-server/index.js';
-import { ephemeralOnly, withStoreRepositories } from './store-lifecycle.js';
+import { ephemeralOnly, withStoreRepositories } from './store-binds.js';
 
 const secret = 'k'.repeat(32);
 

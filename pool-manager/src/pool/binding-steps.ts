@@ -8,7 +8,7 @@ import type { PoolMetrics, ReapReason } from './metrics.js';
 import type { Container, Runtime } from './runtime-port.js';
 import { poolSpan } from './tracing.js';
 
-export interface BindingLifecycleDeps {
+export interface BindingStepsDeps {
   readonly runtime: Runtime;
   readonly lifecycle: LifecyclePort;
   readonly timeouts: PoolCoreConfig['timeouts'];
@@ -24,9 +24,9 @@ type BindRequest = Required<Pick<BindInit, 'bindingId' | 'userId' | 'tier' | 'mo
   repository: NonNullable<BindInit['repository']>;
 };
 
-/** The life of one binding: claim + bind, liveness, idleness, drain + destroy. */
-export class BindingLifecycle {
-  constructor(private readonly deps: BindingLifecycleDeps) {}
+/** The steps of one binding (not the Lifecycle service it calls): claim + bind, liveness, idleness, drain + destroy. */
+export class BindingSteps {
+  constructor(private readonly deps: BindingStepsDeps) {}
 
   /**
    * Records the claim durably, then binds through the sidecar. A container that fails after

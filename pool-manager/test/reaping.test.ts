@@ -1,4 +1,4 @@
-// Lifecycle by tier with real agents: an idle binding is drained (saved) and destroyed after
+// Reaping by tier with real agents: an idle binding is drained (saved) and destroyed after
 // its tier's timeout, a paid tier's binding stays, a touched one stays, public sessions
 // expire on their own clock, and the next connect restores everything that was saved.
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -2,14 +2,14 @@
 // events of every turn flow back on one stream.
 import type { gatewayv1 } from '@warmgate/proto';
 import { errors, WarmgateError } from '@warmgate/proto';
-import type { AgentSession, Principal, TurnRunner } from '../ports.js';
+import type { AgentHandle, Principal, TurnRunner } from '../ports.js';
 import { AsyncQueue } from './async-queue.js';
 import { errorEvent, runTurn } from './chat-turn.js';
 import { checkMessageText, checkTurnId, type SessionLimits } from './limits.js';
 
 export interface ChatDeps {
   readonly runner: TurnRunner;
-  readonly agent: (principal: Principal, signal: AbortSignal) => Promise<AgentSession>;
+  readonly agent: (principal: Principal, signal: AbortSignal) => Promise<AgentHandle>;
   readonly limits: SessionLimits;
   readonly newId: () => string;
 }
@@ -99,7 +99,8 @@ export function chatStream(
   };
   drive().then(
     () => out.end(),
-    (error: unknown) => out.fail(WarmgateError.from(error)),
+    // The transport turns the failure into its wire error (errors convert at the edges).
+    (error: unknown) => out.fail(error),
   );
   return out;
 }
