@@ -50,51 +50,43 @@ async function anonymous() {
   return { client, transport, result };
 }
 
-// Known bug since the merge with the MCP notification streams (i15): both tests passed on
-// wip-i13 before it; after it the public container is not released (the client's GET stream
-// likely keeps the upstream in use). Pinned until fixed: see docs/reliability.md › Known gaps.
+// The official client opens a GET notification stream after initialize; an open stream holds
+// its session's container, so anonymous sessions are answered 405 there (and the client goes
+// on without one).
 describe('anonymous MCP sessions and the public cap', () => {
-  it.fails(
-    'DELETE /mcp gives the container back at once',
-    async () => {
-      const a = await anonymous();
-      expect(a.result.isError).toBeFalsy();
-      expect(await publicBound()).toBe(1);
-      await a.transport.terminateSession(); // DELETE /mcp
-      // Well before the idle timeout (60 s by default here).
-      expect(await until(async () => (await publicBound()) === 0, 10_000)).toBe(true);
-      await a.client.close();
-    },
-    60_000,
-  );
+  it('DELETE /mcp gives the container back at once', async () => {
+    const a = await anonymous();
+    expect(a.result.isError).toBeFalsy();
+    expect(await publicBound()).toBe(1);
+    await a.transport.terminateSession(); // DELETE /mcp
+    // Well before the idle timeout (60 s by default here).
+    expect(await until(async () => (await publicBound()) === 0, 10_000)).toBe(true);
+    await a.client.close();
+  }, 60_000);
 
-  it.fails(
-    'quiet anonymous sessions give theirs back; the next anonymous client is served',
-    async () => {
-      await stack.restartGateway({ WARMGATE_MCP_PUBLIC_IDLE_S: '8' });
-      // Two clients take the whole public cap at once and then go quiet without DELETE.
-      const holders = await Promise.all([anonymous(), anonymous()]);
-      for (const holder of holders) expect(holder.result.isError).toBeFalsy();
-      expect(await publicBound()).toBe(PUBLIC_MAX);
-      // A third is refused while they hold it (no waiting: the public cap refuses at once)…
-      const third = await anonymous().then(
-        ({ result, client }) => {
-          void client.close();
-          return result.isError ? JSON.stringify(result.content) : 'served';
-        },
-        (error: unknown) => String(error),
-      );
-      expect(third).toMatch(/maximum/);
-      // …and served once their sessions have been quiet for 8 s.
-      expect(await until(async () => (await publicBound()) === 0, 30_000)).toBe(true);
-      expect(await until(publicSettled, 30_000), JSON.stringify(await publicProfile())).toBe(true);
-      const later = await anonymous();
-      expect(later.result.isError, JSON.stringify(later.result.content)).toBeFalsy();
-      // A quiet session's id stays valid: its next request binds a container again.
-      const again = await holders[0]!.client.callTool({ name: 'profile_get', arguments: {} });
-      expect(again.isError).toBeFalsy();
-      for (const c of [...holders, later]) await c.client.close();
-    },
-    120_000,
-  );
+  it('quiet anonymous sessions give theirs back; the next anonymous client is served', async () => {
+    await stack.restartGateway({ WARMGATE_MCP_PUBLIC_IDLE_S: '8' });
+    // Two clients take the whole public cap at once and then go quiet without DELETE.
+    const holders = await Promise.all([anonymous(), anonymous()]);
+    for (const holder of holders) expect(holder.result.isError).toBeFalsy();
+    expect(await publicBound()).toBe(PUBLIC_MAX);
+    // A third is refused while they hold it (no waiting: the public cap refuses at once)…
+    const third = await anonymous().then(
+      ({ result, client }) => {
+        void client.close();
+        return result.isError ? JSON.stringify(result.content) : 'served';
+      },
+      (error: unknown) => String(error),
+    );
+    expect(third).toMatch(/maximum/);
+    // …and served once their sessions have been quiet for 8 s.
+    expect(await until(async () => (await publicBound()) === 0, 30_000)).toBe(true);
+    expect(await until(publicSettled, 30_000), JSON.stringify(await publicProfile())).toBe(true);
+    const later = await anonymous();
+    expect(later.result.isError, JSON.stringify(later.result.content)).toBeFalsy();
+    // A quiet session's id stays valid: its next request binds a container again.
+    const again = await holders[0]!.client.callTool({ name: 'profile_get', arguments: {} });
+    expect(again.isError).toBeFalsy();
+    for (const c of [...holders, later]) await c.client.close();
+  }, 120_000);
 });

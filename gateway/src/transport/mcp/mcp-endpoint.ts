@@ -306,7 +306,19 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }
     if (!claims) return refuse(request, errors.notFound('unknown or expired MCP session'));
     try {
-      return await serveSessionStream(core, streams, await principalIn(claims, token), signal);
+      const principal = await principalIn(claims, token);
+      // An open stream holds the session's container for as long as the client keeps it
+      // open (and a client re-opens a dropped one). Anonymous sessions share a small capped
+      // public profile, so they get no stream — MCP lets a server answer its GET with 405 —
+      // and their container goes back on DELETE or when the session goes quiet.
+      if (principal.mode === AuthMode.PUBLIC) {
+        return {
+          status: '405 Method Not Allowed',
+          headers: { Allow: 'POST, DELETE' },
+          body: 'anonymous sessions have no notification stream: sign in for one\n',
+        };
+      }
+      return await serveSessionStream(core, streams, principal, signal);
     } catch (error) {
       const failure = WarmgateError.from(error);
       if (isRefusal(failure) || failure.code === ErrorCode.NOT_FOUND) {
