@@ -1,4 +1,11 @@
 export {
+  floodSourceAddresses,
+  startFlood,
+  type Flood,
+  type FloodOptions,
+  type FloodStats,
+} from './abuse-flood.js';
+export {
   startAgentContainer,
   startAgentRole,
   type AgentContainer,
@@ -33,6 +40,7 @@ export {
   type ProcessStack,
   type ProcessStackOptions,
 } from './process-stack.js';
+export { pythonWithMcp, venvDir } from './python-mcp.js';
 export { isReady, parseReadyLine, type ReadyLine } from './ready-line.js';
 export { startStack, type Stack, type StackOptions, type StackReadyLine } from './stack.js';
 export { makeTempDir, removeDir } from './temp-dir.js';

@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pythonWithMcp } from '../../../agent/test/support/python-mcp.js';
 import { startStack, type StackProcess } from '../support/stack-process.js';
+import { pythonWithMcp } from '@warmgate/testkit';
 import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js';
 
 const run = promisify(execFile);

@@ -6,11 +6,7 @@
 import { ErrorCode, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  floodSourceAddresses,
-  startFlood,
-  type Flood,
-} from '../../../loadtest/src/bench/abuse-flood.js';
+import { floodSourceAddresses, startFlood, type Flood } from '@warmgate/testkit';
 import { jwt } from '../support/tokens.js';
 import { WsClient } from '../support/ws-client.js';
 import { grpcCaller, type Caller } from '../reliability/support/callers.js';

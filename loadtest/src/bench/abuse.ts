@@ -10,7 +10,7 @@ import { SignJWT } from 'jose';
 import { Settings } from '@warmgate/config';
 import { codeName, gatewayv1, WarmgateError } from '@warmgate/proto';
 import { createClient } from '@warmgate/proto/grpc';
-import { floodSourceAddresses, startFlood } from './abuse-flood.js';
+import { floodSourceAddresses, startFlood } from '@warmgate/testkit';
 import { startProcessStack } from '@warmgate/testkit';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
 
