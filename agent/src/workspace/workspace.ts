@@ -7,6 +7,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { dirname, join } from 'node:path';
 import { errors } from '@warmgate/proto';
 import { credentialEnv, git } from '../git/git.js';
+import { commitIdentity } from '../git/identity.js';
 import { readHead } from '../git/head.js';
 import { localPath, type RepositoryLocation } from './restore.js';
 import { createSerialQueue } from './serial-queue.js';
@@ -52,12 +53,11 @@ export class Workspace {
 
   constructor(private readonly options: WorkspaceOptions) {
     this.dir = options.dir;
-    const email = `${options.userId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)}@users.warmgate.invalid`;
     this.env = {
-      GIT_AUTHOR_NAME: options.userId,
-      GIT_AUTHOR_EMAIL: email,
-      GIT_COMMITTER_NAME: 'Warmgate agent',
-      GIT_COMMITTER_EMAIL: 'agent@warmgate.invalid',
+      ...commitIdentity(options.userId, {
+        name: 'Warmgate agent',
+        email: 'agent@warmgate.invalid',
+      }),
       ...credentialEnv(options.repository.credential),
     };
     const { repository } = options;

@@ -6,6 +6,7 @@
 // the store. A failed push is UNAVAILABLE (retryable), never INTERNAL.
 import { join } from 'node:path';
 import { WarmgateError, errors } from '@warmgate/proto';
+import { commitIdentity } from '../../git/identity.js';
 import { credentialEnv, git } from '../../git/git.js';
 import { readHead } from '../../git/head.js';
 import { localPath, type RepositoryLocation } from '../../workspace/restore.js';
@@ -48,12 +49,11 @@ export class WorkspaceCommitter {
   private readonly waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(private readonly options: CommitterOptions) {
-    const email = `${options.userId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)}@users.warmgate.invalid`;
     this.env = {
-      GIT_AUTHOR_NAME: options.userId,
-      GIT_AUTHOR_EMAIL: email,
-      GIT_COMMITTER_NAME: 'Warmgate sidecar',
-      GIT_COMMITTER_EMAIL: 'sidecar@warmgate.invalid',
+      ...commitIdentity(options.userId, {
+        name: 'Warmgate sidecar',
+        email: 'sidecar@warmgate.invalid',
+      }),
       ...credentialEnv(options.repository.credential),
     };
     const { repository } = options;
