@@ -39,7 +39,8 @@ describe('spawnEntry', () => {
     expect(child.ready.port).toBe(1234);
     expect(child.alive()).toBe(true);
     expect(child.output()).toContain('starting…');
-    expect(child.output()).toContain('a line on stderr');
+    // stderr is another pipe: its line may arrive after the ready line on stdout.
+    await waitFor('the stderr line in output()', () => child.output().includes('a line on stderr'));
     expect(await child.stop()).toBe(0);
     expect(child.alive()).toBe(false);
   });

@@ -28,9 +28,9 @@ describe('bubblewrapArgs', () => {
     );
     expect(mounts(args)).toEqual([
       '--ro-bind /',
-      '--tmpfs /tmp',
       '--tmpfs /home/op',
       '--ro-bind /home/op/warmgate',
+      '--tmpfs /tmp',
       '--tmpfs /home/op/warmgate/.warmgate/store',
       '--tmpfs /home/op/warmgate/.warmgate/containers',
       '--bind /home/op/warmgate/.warmgate/containers/c-1',
@@ -44,5 +44,26 @@ describe('bubblewrapArgs', () => {
     // Never its own session: the pool manager stops a container by its process group.
     expect(args).not.toContain('--new-session');
     expect(args).not.toContain('--die-with-parent'); // containers outlive a pool manager restart
+  });
+
+  it('shows code checked out under /tmp again over the fresh /tmp (a CI clone)', () => {
+    const args = bubblewrapArgs(
+      {
+        containerDir: '/tmp/state/containers/c-1',
+        hidden: ['/tmp/state/containers', '/root'],
+        readOnly: ['/tmp/ci/warmgate', '/tmp/ci/warmgate/node_modules/node'],
+      },
+      '/tmp/ci/warmgate/node_modules/node/bin/node',
+      ['agent/dist/main.js', 'agent'],
+    );
+    expect(mounts(args)).toEqual([
+      '--ro-bind /',
+      '--tmpfs /tmp',
+      '--ro-bind /tmp/ci/warmgate',
+      '--ro-bind /tmp/ci/warmgate/node_modules/node',
+      '--tmpfs /root',
+      '--tmpfs /tmp/state/containers',
+      '--bind /tmp/state/containers/c-1',
+    ]);
   });
 });

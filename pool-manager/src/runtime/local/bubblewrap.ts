@@ -31,7 +31,8 @@ export function bubblewrapArgs(view: SandboxView, command: string, args: readonl
   // Mounts apply in order, each over the ones before: hide the outer folders, show the
   // code again, hide the inner ones (the state dir may sit inside the code's checkout), then
   // the container's own folder.
-  const hidden = [...new Set(view.hidden)].sort((a, b) => a.length - b.length);
+  // /tmp is a fresh tmpfs, like any hidden folder: code checked out under it is shown again.
+  const hidden = [...new Set([...view.hidden, '/tmp'])].sort((a, b) => a.length - b.length);
   const outer = hidden.filter((h) => view.readOnly.some((r) => inside(r, h) && r !== h));
   const inner = hidden.filter((h) => !outer.includes(h));
   const shown = view.readOnly.filter((r) => outer.some((h) => inside(r, h)));
@@ -43,8 +44,6 @@ export function bubblewrapArgs(view: SandboxView, command: string, args: readonl
     '/dev',
     '--proc',
     '/proc',
-    '--tmpfs',
-    '/tmp',
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
