@@ -15,7 +15,7 @@ import {
   JWE_KEY_FILE_ENV,
 } from './container-env.js';
 import { ContainerFiles, type ContainerRecord } from './container-files.js';
-import { groupAlive, stopGroup } from './process-group.js';
+import { groupAlive, groupsWorkingIn, stopGroup } from './process-group.js';
 
 export interface LocalRuntimeOptions {
   /** Where containers live: `<stateDir>/<id>/` (pids, ports, claim, workspace). */
@@ -249,6 +249,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   async function destroy(id: string): Promise<void> {
     const pids = [...new Set(await files.pids(id))];
     await Promise.all(pids.map((pid) => stopGroup(pid, killGraceMs)));
+    // A process spawned just before the pool manager was killed has no pid file: found by
+    // its workspace, or it would outlive its container's folder.
+    const unrecorded = await groupsWorkingIn(files.workspace(id));
+    await Promise.all(unrecorded.map((pid) => stopGroup(pid, killGraceMs)));
     await files.remove(id);
     records.delete(id);
   }
