@@ -1,5 +1,5 @@
 // Small helpers for the agent's node:http handlers: bounded JSON bodies and JSON answers.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WarmgateError, codeName, errors } from '@warmgate/proto';
 import { httpStatusOf } from '../mcp/error-codes.js';
 
@@ -37,4 +37,23 @@ export function sendError(res: ServerResponse, reason: unknown): void {
 export function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * A node:http server for the agent's and the sidecar's routes: `route` answers one request
+ * (its path without the query); a failure becomes the error's JSON answer, or ends a response
+ * already started. Keep-alive outlasts the gateway's idle connections.
+ */
+export function createRouteServer(
+  route: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>,
+): Server {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    route(req, res, path).catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, error);
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
 }

@@ -4,7 +4,6 @@
 // it loads it right after ready (WARMGATE_AGENT_MCP_LOAD=ready, the default: a claim finds it
 // loaded) or at bind (=bind: a smaller idle container, a slower bind), and /mcp waits for it
 // (docs/benchmarks.md, footprint).
-import { createServer, type Server } from 'node:http';
 import { serveTraced } from '../telemetry/spans.js';
 import type { AddressInfo } from 'node:net';
 import type { AgentConfig } from '../config.js';
@@ -12,7 +11,7 @@ import { createDirectVerifier } from '@warmgate/contract/direct-credential';
 import { CONTROL_PREFIX, controlPaths } from '../control/control-protocol.js';
 import { AgentCore } from './agent-core.js';
 import { createControlApi } from './control-api.js';
-import { sendError, sendJson } from './http-util.js';
+import { createRouteServer, sendJson } from './http-util.js';
 import type { McpHttp } from './mcp-sessions.js';
 import { listenUnix, type UnixListener } from './unix-listener.js';
 
@@ -39,29 +38,22 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     config.drainTimeoutMs,
     () => loaded?.count() ?? 0,
   );
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const server = createRouteServer((req, res, path) => {
     // Loading starts when the sidecar receives Bind (prepare), so it overlaps the restore in
     // the sidecar; a bind without a prepare starts it too.
     if (path === controlPaths.prepare || path === controlPaths.bind) void loadMcp().catch(() => {});
-    const work =
-      path === '/mcp'
-        ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, () =>
-            loadMcp().then((m) => m.handle(req, res)),
+    return path === '/mcp'
+      ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, () =>
+          loadMcp().then((m) => m.handle(req, res)),
+        )
+      : path.startsWith(CONTROL_PREFIX)
+        ? serveTraced(`control ${path.slice(CONTROL_PREFIX.length)}`, req.headers, () =>
+            control(req, res),
           )
-        : path.startsWith(CONTROL_PREFIX)
-          ? serveTraced(`control ${path.slice(CONTROL_PREFIX.length)}`, req.headers, () =>
-              control(req, res),
-            )
-          : path === '/healthz'
-            ? Promise.resolve(sendJson(res, 200, { status: 'ok', state: core.status().state }))
-            : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
-    work.catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, error);
-      else res.end();
-    });
+        : path === '/healthz'
+          ? Promise.resolve(sendJson(res, 200, { status: 'ok', state: core.status().state }))
+          : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
   });
-  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.agentPort, config.host, () => resolve());

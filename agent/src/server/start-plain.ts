@@ -9,13 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthMode } from '@warmgate/proto';
 import type { AgentConfig } from '../config.js';
 import { serveTraced } from '../telemetry/spans.js';
 import { AgentCore } from './agent-core.js';
-import { sendError, sendJson } from './http-util.js';
+import { createRouteServer, sendJson } from './http-util.js';
 import type { McpHttp } from './mcp-sessions.js';
 
 export interface RunningPlainAgent {
@@ -45,23 +44,16 @@ export async function startPlainAgent(config: AgentConfig): Promise<RunningPlain
       repository: { url: '', credential: '', ephemeral: true },
     }));
   };
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const work =
-      path === '/mcp'
-        ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, async () => {
-            if (req.method === 'POST') await bindOnce();
-            await (await loadMcp()).handle(req, res);
-          })
-        : path === '/healthz'
-          ? Promise.resolve(sendJson(res, 200, { status: 'ok', state: core.status().state }))
-          : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
-    work.catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, error);
-      else res.end();
-    });
+  const server = createRouteServer((req, res, path) => {
+    return path === '/mcp'
+      ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, async () => {
+          if (req.method === 'POST') await bindOnce();
+          await (await loadMcp()).handle(req, res);
+        })
+      : path === '/healthz'
+        ? Promise.resolve(sendJson(res, 200, { status: 'ok', state: core.status().state }))
+        : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
   });
-  server.keepAliveTimeout = 65_000;
   const socketPath = listen.startsWith('/') ? listen : undefined;
   if (socketPath) await rm(socketPath, { force: true });
   await new Promise<void>((resolve, reject) => {

@@ -2,12 +2,11 @@
 // MCP at /mcp on WARMGATE_SIDECAR_MCP_PORT, in front of the agent at WARMGATE_SIDECAR_AGENT.
 // Start-up waits until the agent answers HTTP on its address (the agent start contract has no
 // ready file).
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors } from '@warmgate/proto';
 import { createDirectVerifier } from '@warmgate/contract/direct-credential';
 import type { AgentConfig } from '../../config.js';
-import { sendError, sendJson } from '../../server/http-util.js';
+import { createRouteServer, sendJson } from '../../server/http-util.js';
 import { serveTraced } from '../../telemetry/spans.js';
 import { agentFault, createAgentLink, parseListen, type AgentLink } from './agent-link.js';
 import { createDataPlane, type DataPlane } from './data-plane.js';
@@ -64,24 +63,17 @@ export async function startDataPlane(config: AgentConfig): Promise<RunningDataPl
     await stdio?.stop();
     throw error;
   }
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const work =
-      path === '/mcp'
-        ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, () => plane.handle(req, res))
-        : path === '/healthz'
-          ? Promise.resolve(
-              plane.unhealthy()
-                ? sendJson(res, 503, { status: 'unhealthy', reason: plane.unhealthy() })
-                : sendJson(res, 200, { status: 'ok' }),
-            )
-          : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
-    work.catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, error);
-      else res.end();
-    });
+  const server = createRouteServer((req, res, path) => {
+    return path === '/mcp'
+      ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, () => plane.handle(req, res))
+      : path === '/healthz'
+        ? Promise.resolve(
+            plane.unhealthy()
+              ? sendJson(res, 503, { status: 'unhealthy', reason: plane.unhealthy() })
+              : sendJson(res, 200, { status: 'ok' }),
+          )
+        : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
   });
-  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.sidecarMcpPort, config.host, () => resolve());
