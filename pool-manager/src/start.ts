@@ -233,6 +233,7 @@ async function runtimeFor(
       podTemplatePath,
       readyTimeoutMs,
       containerSecrets: sidecarSecrets,
+      agentImages: config.runtime.agentImages,
       ...(instance === undefined ? {} : { instance }),
       onWatchError: (error) => log(`pod watch: ${(error as Error).message}`),
     },
