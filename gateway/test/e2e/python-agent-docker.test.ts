@@ -8,7 +8,8 @@
 // python container's environment or files, and an indicator that reads outside the workspace
 // or loops is stopped and reported while the agent keeps answering.
 // Needs Docker (started if missing and root) and both images (built by scripts/images.js when
-// missing or stale; WARMGATE_IMAGE_TAG picks the tag, as for `npm run images`).
+// missing or stale; WARMGATE_IMAGE_TAG picks the tag, as for `npm run images`; or given by
+// WARMGATE_POOL_DOCKER_IMAGE and WARMGATE_TEST_AGENT_PY_IMAGE, used as they are).
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -21,8 +22,11 @@ import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js'
 
 const run = promisify(execFile);
 const TAG = process.env.WARMGATE_IMAGE_TAG || 'dev';
-const AGENT_IMAGE = `warmgate/agent:${TAG}`;
-const PYTHON_IMAGE = `warmgate/agent-py:${TAG}`;
+// Images named by these variables are used as they are (they must exist); else built.
+const GIVEN_AGENT = process.env.WARMGATE_POOL_DOCKER_IMAGE;
+const GIVEN_PYTHON = process.env.WARMGATE_TEST_AGENT_PY_IMAGE;
+const AGENT_IMAGE = GIVEN_AGENT || `warmgate/agent:${TAG}`;
+const PYTHON_IMAGE = GIVEN_PYTHON || `warmgate/agent-py:${TAG}`;
 // The pool manager's deployment secret: in the stack's process, never in a container.
 const POOL_SECRET = 'pool-secret-of-the-stack-9d3e-0123456789abcdef';
 const CONTEXT = [
@@ -58,11 +62,16 @@ let ws: Caller;
 let label = '';
 
 beforeAll(async () => {
-  execFileSync('node', ['scripts/images.js', 'agent', 'agent-py'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-    env: { ...process.env, WARMGATE_IMAGE_TAG: TAG },
-  });
+  if (GIVEN_AGENT && GIVEN_PYTHON) {
+    execFileSync('bash', ['scripts/ensure-docker.sh'], { cwd: repoRoot, stdio: 'inherit' });
+    execFileSync('docker', ['image', 'inspect', AGENT_IMAGE, PYTHON_IMAGE], { stdio: 'ignore' });
+  } else {
+    execFileSync('node', ['scripts/images.js', 'agent', 'agent-py'], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, WARMGATE_IMAGE_TAG: TAG },
+    });
+  }
   stack = await startStack({
     WARMGATE_AGENT: 'python',
     WARMGATE_POOL_RUNTIME: 'docker',
