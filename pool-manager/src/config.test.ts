@@ -177,6 +177,13 @@ describe('loadConfig', () => {
         WARMGATE_POOL_AGENT_IMAGES: '{"typescript": "x:1"}',
       }),
     ).toThrow(/built in/);
+    expect(() =>
+      loadConfig({
+        WARMGATE_POOL_RUNTIME: 'docker',
+        WARMGATE_POOL_AGENT_COMMANDS: '{"py": ["/opt/py/bin/agent"]}',
+        WARMGATE_POOL_AGENT_STDIO: 'py',
+      }),
+    ).toThrow(/WARMGATE_POOL_AGENT_STDIO: only with WARMGATE_POOL_RUNTIME=local/);
   });
 
   it('keeps the public profile apart from every paying tier', () => {
