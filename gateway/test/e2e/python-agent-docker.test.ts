@@ -178,6 +178,7 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
       source: SOURCE,
     });
     expect(saved.ok && saved.toolError).toBeFalsy();
+    const refusals: string[] = [];
     for (const name of (await dockerContainers(label)).filter((n) => n.endsWith('-agent'))) {
       // Every process's environment (the agent, and any indicator child alive now) and
       // every file the container can read under /warmgate and /run.
@@ -195,7 +196,34 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
       expect(stdout).not.toMatch(/WARMGATE_(SIDECAR_SECRET|AGENT_CONTROL_TOKEN|POOL_SECRET|AUTH_)/);
       expect(stdout).not.toContain('sidecar.secret');
       expect(stdout).not.toContain('agent-jwe.key');
+      // It sees its own folder only: the pool's state folder on the host is not there.
+      const listed = await run('docker', ['exec', name, 'ls', stack!.stateDir]).then(
+        () => 0,
+        (error: { code?: number }) => error.code ?? 1,
+      );
+      expect(listed).not.toBe(0);
+      // The sidecar's MCP socket is in its folder, but wants the binding's assertion.
+      const { stdout: answer } = await run('docker', [
+        'exec',
+        name,
+        '/opt/agent-py/venv/bin/python',
+        '-c',
+        [
+          'import socket',
+          's = socket.socket(socket.AF_UNIX)',
+          "s.connect('/warmgate/mcp.sock')",
+          'body = b\'{"jsonrpc":"2.0","id":1,"method":"tools/list"}\'',
+          "s.sendall(b'POST /mcp HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\n'" +
+            " + b'Accept: application/json, text/event-stream\\r\\nConnection: close\\r\\n'" +
+            " + b'Content-Length: ' + str(len(body)).encode() + b'\\r\\n\\r\\n' + body)",
+          "print(s.recv(4096).decode().split('\\r\\n')[0])",
+        ].join('\n'),
+      ]);
+      // Refused: a bound container wants its binding's assertion, a warm one has none yet.
+      expect(answer.trim()).toMatch(/^HTTP\/1\.1 (401|403|503) /);
+      refusals.push(answer.trim().split(' ')[1]!);
     }
+    expect(refusals.some((status) => status === '401' || status === '403')).toBe(true);
   }, 120_000);
 
   it('stops an indicator that reads outside the workspace or loops, reports it, and keeps answering', async () => {
