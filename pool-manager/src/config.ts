@@ -294,16 +294,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     'local' as const,
   );
   // Where each agent can run: the local runtime starts commands, Docker and Kubernetes
-  // start images (typescript-mcp is the agent image's role `mcp` on Docker).
+  // start images (typescript-mcp is the agent image's role `mcp`).
   for (const profile of publicProfile ? [...profiles, publicProfile] : profiles) {
     const agent = profile.agent ?? defaultAgent;
     if (!knownAgent(agent) || agent === 'typescript') continue;
     const runs =
       runtimeKind === 'local'
         ? agent === 'typescript-mcp' || agent in agentCommands
-        : runtimeKind === 'docker'
-          ? agent === 'typescript-mcp' || agent in agentImages
-          : agent in agentImages;
+        : agent === 'typescript-mcp' || agent in agentImages;
     if (!runs) {
       problems.push(
         runtimeKind === 'local'
