@@ -14,9 +14,11 @@ import {
   callTool,
   makeSandbox,
   poolClient,
+  spawnPoolManager,
   waitFor,
   warmCount,
   type PoolClient,
+  type PoolManagerProcess,
   type Sandbox,
 } from '../support.js';
 import {
@@ -27,23 +29,26 @@ import {
   removePoolContainers,
 } from './docker-support.js';
 
+const env = {
+  WARMGATE_POOL_RUNTIME: 'docker',
+  WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
+  WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=0.5:memory=384m:pids=128',
+  WARMGATE_POOL_AGENT: 'typescript-mcp',
+  WARMGATE_POOL_PROFILES: 'standard:min=1:max=3',
+  WARMGATE_POOL_ADAPTIVE: 'false',
+  WARMGATE_POOL_READY_TIMEOUT: '60s',
+  WARMGATE_POOL_BIND_TIMEOUT: '60s',
+};
 let sandbox: Sandbox | undefined;
+const others: Sandbox[] = [];
+const spawned: PoolManagerProcess[] = [];
 let pool: RunningPoolManager | undefined;
 let client: PoolClient | undefined;
 let binding: poolv1.Binding;
 
 beforeAll(async () => {
   ensureAgentImage();
-  sandbox = makeSandbox({
-    WARMGATE_POOL_RUNTIME: 'docker',
-    WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
-    WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=0.5:memory=384m:pids=128',
-    WARMGATE_POOL_AGENT: 'typescript-mcp',
-    WARMGATE_POOL_PROFILES: 'standard:min=1:max=3',
-    WARMGATE_POOL_ADAPTIVE: 'false',
-    WARMGATE_POOL_READY_TIMEOUT: '60s',
-    WARMGATE_POOL_BIND_TIMEOUT: '60s',
-  });
+  sandbox = makeSandbox(env);
   pool = await startPoolManager(sandbox.config());
   client = poolClient(pool.address);
   const pools = client;
@@ -52,6 +57,11 @@ beforeAll(async () => {
 }, 1_800_000);
 
 afterAll(async () => {
+  for (const pm of spawned) pm.child.kill('SIGKILL');
+  for (const other of others) {
+    await removePoolContainers(other.stateDir);
+    other.cleanup();
+  }
   client?.close();
   await pool?.close();
   if (sandbox) {
@@ -97,4 +107,37 @@ describe('docker runtime: a named agent behind the sidecar', () => {
     );
     expect(log.trim()).toBe('nina');
   });
+});
+
+describe('docker runtime: a named agent after kill -9 of the pool manager', () => {
+  it('is adopted by the next pool manager, still behind the sidecar', async () => {
+    const other = makeSandbox(env);
+    others.push(other);
+    const first = await spawnPoolManager(other.env);
+    spawned.push(first);
+    const pools = poolClient(first.address);
+    await waitFor('a warm container', async () => (await warmCount(pools)) >= 1, 180_000);
+    const bound = await pools.acquire({ userId: 'olga', tier: 'pro', mode: AuthMode.GATEWAY });
+    pools.close();
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await spawnPoolManager(other.env);
+    spawned.push(second);
+    const pools2 = poolClient(second.address);
+    try {
+      const again = await pools2.acquire({ userId: 'olga', tier: 'pro', mode: AuthMode.GATEWAY });
+      expect(again.binding!.bindingId).toBe(bound.binding!.bindingId);
+      expect(parseMcpUrl(again.binding!.mcpUrl).socketPath).toMatch(/\/box\/mcp\.sock$/);
+      await callTool(again.binding!, 'system_prompt_set', { text: 'adopted' });
+      expect(await callTool(again.binding!, 'system_prompt_get', {})).toMatchObject({
+        text: 'adopted\n',
+      });
+    } finally {
+      pools2.close();
+    }
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(await poolContainers(other.stateDir)).toEqual([]);
+  }, 600_000);
 });
