@@ -77,14 +77,14 @@ beforeAll(async () => {
     WARMGATE_POOL_RUNTIME: 'docker',
     WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
     WARMGATE_POOL_AGENT_IMAGES: JSON.stringify({ python: PYTHON_IMAGE }),
-    WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=1:memory=768m:pids=256',
+    // The default limits, and the agent's default memory budget for user code (512 MB).
+    WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=1:memory=512m:pids=256',
     WARMGATE_POOL_PROFILES: 'standard:min=1:max=4',
     WARMGATE_POOL_READY_TIMEOUT: '90s',
     WARMGATE_POOL_BIND_TIMEOUT: '60s',
     WARMGATE_POOL_SECRET: POOL_SECRET,
     // A short budget for the looping indicator (reaches the container by the allow-list).
     WARMGATE_INDICATOR_TIMEOUT_MS: '1500',
-    WARMGATE_INDICATOR_MEMORY_MB: '256',
     WARMGATE_AUTH_HS256_SECRET: testSecret,
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,
@@ -162,7 +162,7 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
       expect(box.HostConfig.ReadonlyRootfs).toBe(true);
       expect(box.HostConfig.CapDrop).toEqual(['ALL']);
       expect(box.HostConfig.SecurityOpt).toEqual(['no-new-privileges']);
-      expect(box.HostConfig.Memory).toBe(768 * 2 ** 20);
+      expect(box.HostConfig.Memory).toBe(512 * 2 ** 20);
       expect(box.HostConfig.PidsLimit).toBe(256);
     }
     // The agent container gets no secret file at all (the sidecar's are its own).
@@ -226,7 +226,7 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
     expect(refusals.some((status) => status === '401' || status === '403')).toBe(true);
   }, 120_000);
 
-  it('stops an indicator that reads outside the workspace or loops, reports it, and keeps answering', async () => {
+  it('stops an indicator that reads outside the workspace, loops or allocates, reports it, and keeps answering', async () => {
     const token = await jwt({ sub: 'pyd-abuser' });
     const reader = `def compute(candles):
     with open("/etc/passwd") as handle:
@@ -237,9 +237,15 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
     while True:
         pass
 `;
+    const hog = `def compute(candles):
+    hoard = []
+    while True:
+        hoard.append(bytearray(16 * 1024 * 1024))
+`;
     for (const [name, source] of [
       ['reader', reader],
       ['looper', looper],
+      ['hog', hog],
     ] as const) {
       const saved = await ws.callTool(token, 'indicator_save_python', { name, source });
       expect(saved.ok && saved.toolError, name).toBeFalsy();
@@ -248,6 +254,9 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
     expect(read.ok && read.toolError).toMatch(/PERMISSION_DENIED.*outside the workspace/);
     const looped = await ws.callTool(token, 'indicator_compute', { name: 'looper', candles });
     expect(looped.ok && looped.toolError).toMatch(/DEADLINE_EXCEEDED.*stopped/);
+    // Within the container's default memory limit: the agent's budget stops it first.
+    const hogged = await ws.callTool(token, 'indicator_compute', { name: 'hog', candles });
+    expect(hogged.ok && hogged.toolError).toMatch(/RESOURCE_EXHAUSTED.*memory budget/);
     // The agent survived both: the next call is answered.
     const listed = await ws.callTool(token, 'indicator_list', {});
     expect(listed.ok && listed.toolError).toBeFalsy();
