@@ -2,7 +2,7 @@
 // (the agent is never told), checks every request's assertion or direct-mode credential,
 // forwards MCP to the agent of the same container, and makes each write durable itself —
 // after every tools/call whose tool is not readOnlyHint it commits the workspace as the user
-// and pushes before the result goes back (workspace-committer.ts). It implements the
+// and pushes before the result goes back (workspace/committer.ts). It implements the
 // ControlClient the Lifecycle service already speaks, so Bind/Drain/GetStatus are unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { COMMIT_MESSAGE_META, COMMIT_META } from '@warmgate/contract/meta-keys';
@@ -34,7 +34,7 @@ import {
   singleRequest,
   type JsonRpcMessage,
 } from './mcp-messages.js';
-import { WorkspaceCommitter, type Written } from './workspace-committer.js';
+import { WorkspaceCommitter, type Written } from '../../workspace/committer.js';
 
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
