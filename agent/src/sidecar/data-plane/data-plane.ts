@@ -55,6 +55,8 @@ export interface DataPlane {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Set when the agent failed (crash, hang, malformed MCP): GetStatus then fails. */
   unhealthy(): string | undefined;
+  /** warm, binding, bound, draining or drained. */
+  state(): AgentStateName;
 }
 
 export function createDataPlane(options: DataPlaneOptions): DataPlane {
@@ -330,7 +332,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     send(res, reply.status, reply.headers, encodeMessages(contentType, messages));
   }
 
-  return { control, handle, unhealthy: () => fault };
+  return { control, handle, unhealthy: () => fault, state: () => state };
 }
 
 /** The agent's suggested message (`_meta["warmgate/commit-message"]`, one line), else the tool. */
