@@ -167,8 +167,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     },
     async status() {
       if (fault) throw errors.unavailable(`agent unhealthy: ${fault}`);
-      if (state === 'warm') {
-        // A warm container is healthy only if its agent answers (the pool's testOnBorrow).
+      if (state === 'warm' || state === 'bound') {
+        // Healthy only if the agent answers: a warm one before it is handed out (the pool's
+        // testOnBorrow), a bound one when the pool asks whether it still serves (a hung or
+        // dead agent is then replaced, as when the agent answered GetStatus itself).
         await options.probe().catch((error: unknown) => {
           markFault(error);
           throw error;
