@@ -15,6 +15,7 @@ import type {
   BindCommand,
   DrainResult,
 } from '../../control/control-protocol.js';
+import type { authorize as Authorize } from '../../auth/authorize.js';
 import { toolErrorResult } from '../../mcp/error-codes.js';
 import type { Binding } from '../../server/agent-core.js';
 import { header } from '../../server/http-util.js';
@@ -241,8 +242,11 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     }
   }
 
+  /** Loaded on the first request (a warm sidecar carries no JWT code), then kept. */
+  let checker: Promise<{ authorize: typeof Authorize }> | undefined;
+
   async function authorize(req: IncomingMessage, bound: Binding): Promise<void> {
-    const { authorize: check } = await import('../../auth/authorize.js');
+    const { authorize: check } = await (checker ??= import('../../auth/authorize.js'));
     await check((name) => header(req, name), bound, options.direct);
     lastActivityMs = now();
   }
