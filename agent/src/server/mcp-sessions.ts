@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WarmgateError, errors } from '@warmgate/proto';
 import { authorize } from '../auth/authorize.js';
 import type { DirectVerifier } from '@warmgate/contract/direct-credential';
-import { createMcpServer, type SessionServer } from '../mcp/create-server.js';
+import { createMcpServer, prepareToolListings, type SessionServer } from '../mcp/create-server.js';
 import { httpStatusOf, jsonRpcErrorBody } from '../mcp/errors.js';
 import type { AgentCore } from './agent-core.js';
 import { header, readJsonBody, sendJson } from './http-util.js';
@@ -34,6 +34,8 @@ export interface McpHttp {
  */
 export function createMcpHttp(core: AgentCore, direct: DirectVerifier | null): McpHttp {
   const sessions = new Map<string, Session>();
+  // Loaded while warm (or at bind): the tool listings are ready before the first session.
+  setImmediate(() => void prepareToolListings(core).catch(() => undefined));
 
   async function open(req: IncomingMessage, res: ServerResponse, body: unknown) {
     if (sessions.size >= MAX_SESSIONS) {
