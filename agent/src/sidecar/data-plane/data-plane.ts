@@ -21,12 +21,13 @@ import type { Binding } from '../../server/agent-core.js';
 import { header } from '../../server/http-util.js';
 import { validateUserId } from '@warmgate/contract/user-id';
 import {
+  agentFault,
   forwardedHeaders,
   isAgentFault,
   type AgentLink,
   type AgentResponse,
 } from './agent-link.js';
-import { pipe, readBody, refuse, send, sendJsonRpc } from './http-answers.js';
+import { passThrough, pipe, readBody, refuse, send, sendJsonRpc } from './http-answers.js';
 import {
   encodeMessages,
   messagesOf,
@@ -252,13 +253,31 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   }
 
   /**
-   * Forwards a request whose answer needs no look (reads, notifications, initialize), whole
-   * and within the agent timeout, so a hung agent is caught on reads too (an SSE answer's
-   * progress notifications then arrive with its result).
+   * Forwards a request whose answer needs no look (reads, notifications, initialize): passed
+   * through as it arrives, never parsed, within the agent timeout (a hung agent is caught on
+   * reads too; an answer cut off is the agent's fault).
    */
   async function relay(res: ServerResponse, headers: Record<string, string>, body: Buffer) {
-    const answer = await options.link.call('POST', headers, body, MAX_ANSWER_BYTES);
-    send(res, answer.status, answer.headers, answer.body);
+    if (!options.link.stream) {
+      const answer = await options.link.call('POST', headers, body, MAX_ANSWER_BYTES);
+      send(res, answer.status, answer.headers, answer.body);
+      return;
+    }
+    const answer = await options.link.stream('POST', headers, body);
+    try {
+      await passThrough(res, answer.response, MAX_ANSWER_BYTES);
+    } catch (error) {
+      res.destroy();
+      throw answer.timedOut()
+        ? agentFault(errors.deadlineExceeded('the agent did not finish its answer within its time'))
+        : agentFault(
+            error instanceof WarmgateError
+              ? error
+              : errors.unavailable('the agent dropped the connection mid-answer', error),
+          );
+    } finally {
+      answer.release();
+    }
   }
 
   async function toolsList(
