@@ -260,11 +260,13 @@ export async function run(): Promise<void> {
   }
   // Profiled runs come after the measured ones: the profiler's own cost stays out of the figures.
   const profiles: Record<string, RoleProfile[]> = {};
+  /** Rates under the profiler: comparable only with other profiled runs. */
+  const profiled: RateResult[] = [];
   if (profDir) {
     for (const target of ['agent', 'data-plane'] as const) {
       const dir = join(profDir, target);
       mkdirSync(dir, { recursive: true });
-      await measureRate(target, { cpuProfDir: dir });
+      profiled.push(await measureRate(target, { cpuProfDir: dir }));
       await sleep(200);
       profiles[target] = summariseProfiles(dir, 12);
       printProfiles(profiles[target]);
@@ -287,6 +289,6 @@ export async function run(): Promise<void> {
     data_plane_sidecar_cpu_us_per_call: plane!.sidecar_cpu_us_per_call,
     load_average: { start: loadStart, end: loadavg()[0]! },
     details: results,
-    ...(profDir ? { profiles } : {}),
+    ...(profDir ? { profiles, profiled } : {}),
   });
 }
