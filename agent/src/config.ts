@@ -140,8 +140,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     );
   }
   // The data-plane sidecar and role mcp use no control API, so no control token.
-  const needsControl =
-    role !== 'stdio' && role !== 'mcp' && !(role === 'sidecar' && (agentListen || agentCommand));
+  const needsControl = role === 'agent' || (role === 'sidecar' && !agentListen && !agentCommand);
   if (needsControl && controlToken.length < 16) {
     read.problem(
       'WARMGATE_AGENT_CONTROL_TOKEN (or _FILE) must be set to a secret of at least 16 characters',

@@ -1,6 +1,6 @@
 // `WARMGATE_AGENT` for `npm start`: which agent the stack's pool runs (issue 14).
-//   typescript      (default) Warmgate's agent, taking the binding over its control API
-//   typescript-mcp  the same agent as a plain MCP server behind the sidecar's data plane
+//   typescript      (default) Warmgate's agent as a plain MCP server behind the sidecar's data plane
+//   typescript-mcp  the same (an alias)
 //   python          the Python reference agent (agent-py/), behind the same data plane
 // It fills the pool manager's settings (WARMGATE_POOL_AGENT, WARMGATE_POOL_AGENT_COMMANDS)
 // unless they are set, and for python makes its pinned venv before any container starts (the

@@ -71,7 +71,7 @@ export async function startDataPlane(config: AgentConfig): Promise<RunningDataPl
         ? Promise.resolve(
             plane.unhealthy()
               ? sendJson(res, 503, { status: 'unhealthy', reason: plane.unhealthy() })
-              : sendJson(res, 200, { status: 'ok' }),
+              : sendJson(res, 200, { status: 'ok', state: plane.state() }),
           )
         : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
   });
