@@ -53,6 +53,11 @@ export interface AgentConfig {
   readonly agentCommand: readonly string[] | undefined;
   /** Sidecar data plane: its MCP port for the gateway. */
   readonly sidecarMcpPort: number;
+  /**
+   * Sidecar data plane: serve the gateway's MCP on this Unix socket instead of
+   * `sidecarMcpPort` (a container on `--network none` is reached through its own folder only).
+   */
+  readonly sidecarMcpSocket: string | undefined;
   /** Sidecar data plane: the longest the agent may take to answer one request. */
   readonly agentTimeoutMs: number;
   /**
@@ -188,6 +193,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   };
   const agentSocket = socketPath('WARMGATE_AGENT_SOCKET');
   const sidecarSocket = socketPath('WARMGATE_SIDECAR_SOCKET');
+  const sidecarMcpSocket = socketPath('WARMGATE_SIDECAR_MCP_SOCKET');
   const forward = read.optional('WARMGATE_SIDECAR_STORE_FORWARD');
   let storeForward: AgentConfig['storeForward'];
   if (forward !== undefined) {
@@ -220,6 +226,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     agentListen,
     agentCommand,
     sidecarMcpPort,
+    sidecarMcpSocket,
     agentTimeoutMs,
     agentSocket,
     sidecarSocket,
