@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureStore, signAssertion } from '@warmgate/contract';
+import { CONTEXT_RESOURCE_URIS } from '@warmgate/testkit';
 import { bindRequest, startContainer, type Container } from './support/container.js';
 import { CLIENT_SCRIPT, pythonWithMcp } from './support/python-mcp.js';
 import { storeFile } from './support/store-git.js';
@@ -46,16 +47,7 @@ it('the official Python MCP SDK lists resources and calls tools', async () => {
     state: { symbol: string; timeframe: string };
   };
   expect(seen.server).toBe('warmgate-agent');
-  expect(seen.resources).toEqual(
-    expect.arrayContaining([
-      'context://user-profile',
-      'context://conversation-summary',
-      'context://workspace-state',
-      'context://system-prompt',
-      'indicators://list',
-      'strategies://list',
-    ]),
-  );
+  expect(seen.resources).toEqual(expect.arrayContaining([...CONTEXT_RESOURCE_URIS]));
   expect(seen.tools).toContain('indicator_compute');
   expect(seen.profile_mime).toBe('application/json');
   expect(seen.set_error).toBe(false);

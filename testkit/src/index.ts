@@ -1,4 +1,9 @@
 export {
+  CONTEXT_RESOURCE_URIS,
+  NUMPY_INDICATOR_DESCRIPTION,
+  NUMPY_INDICATOR_SOURCE,
+} from './agent-fixtures.js';
+export {
   floodSourceAddresses,
   startFlood,
   type Flood,

@@ -8,30 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoPathFor } from '@warmgate/contract';
+import { CONTEXT_RESOURCE_URIS, NUMPY_INDICATOR_SOURCE } from '@warmgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcCaller, wsCaller, type Caller } from '../reliability/support/callers.js';
 import { startStack, type StackProcess } from '../support/stack-process.js';
 import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js';
 
 const run = promisify(execFile);
-const CONTEXT = [
-  'context://user-profile',
-  'context://conversation-summary',
-  'context://workspace-state',
-  'context://system-prompt',
-  'indicators://list',
-  'strategies://list',
-];
-const SOURCE = `"""Close minus its 3-candle mean."""
-import numpy as np
-
-def compute(candles):
-    close = candles["close"]
-    out = [None] * len(close)
-    for i in range(2, len(close)):
-        out[i] = float(close[i] - np.mean(close[i - 2 : i + 1]))
-    return out
-`;
 
 let stack: StackProcess;
 let store: string;
@@ -62,7 +45,7 @@ afterAll(async () => {
 describe('WARMGATE_AGENT=python npm start', () => {
   it('serves the six context resources over gRPC', async () => {
     const token = await jwt({ sub: 'py-reader' });
-    for (const uri of CONTEXT) {
+    for (const uri of CONTEXT_RESOURCE_URIS) {
       const outcome = await grpc.readResource(token, uri);
       expect(outcome, uri).toMatchObject({ ok: true });
     }
@@ -72,7 +55,7 @@ describe('WARMGATE_AGENT=python npm start', () => {
     const token = await jwt({ sub: 'py-writer' });
     const saved = await ws.callTool(token, 'indicator_save_python', {
       name: 'meandev',
-      source: SOURCE,
+      source: NUMPY_INDICATOR_SOURCE,
     });
     expect(saved).toMatchObject({ ok: true });
     expect(saved.ok && saved.toolError).toBeFalsy();
