@@ -230,6 +230,9 @@ async function toolCallLatency(
     return { tool_call_direct: summarize(read), tool_call_write: summarize(write) };
   } finally {
     await client.close();
+    // Stopped here: the next agent's batches reuse `open`.
+    open.splice(open.indexOf(container), 1);
+    await stopContainer(container);
   }
 }
 
