@@ -5,6 +5,7 @@
 // loopback port. Lifecycle.Bind restores into the workspace; the agent never sees git.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient, type Client } from '@warmgate/proto/grpc';
@@ -19,7 +20,7 @@ export const agentCommands = {
 } as const;
 
 export interface DataPlaneContainerOptions {
-  /** The user's working copy (WARMGATE_WORKSPACE of the agent, WARMGATE_WORKSPACE_DIR of the sidecar). */
+  /** The user's working copy (WARMGATE_WORKSPACE of the agent, WARMGATE_WORKSPACE_DIR of the sidecar); made if missing. */
   readonly workspace: string;
   /** The agent's command line. */
   readonly agentCommand: readonly string[];
@@ -48,6 +49,7 @@ export interface DataPlaneContainer {
 export async function startDataPlaneContainer(
   options: DataPlaneContainerOptions,
 ): Promise<DataPlaneContainer> {
+  mkdirSync(options.workspace, { recursive: true });
   const socket = options.socket ?? `${options.workspace}.sock`;
   const [command, ...args] = options.agentCommand;
   const agent = spawn(command!, args, {
