@@ -76,7 +76,8 @@ export async function run(): Promise<void> {
     const compared: Record<string, unknown> = {};
     for (const other of others) {
       printTable(
-        `${other} / ${first} in this run (load average ${loadavg()[0]!.toFixed(2)})`,
+        `${other} / ${first} in this run (load average after each agent's part: ` +
+          `${first} ${base.load.toFixed(2)}, ${other} ${measured[other]!.load.toFixed(2)})`,
         ratioRows(first!, other, {
           [first!]: base.figures,
           [other]: measured[other]!.figures,

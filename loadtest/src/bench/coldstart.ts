@@ -201,7 +201,10 @@ export async function run(): Promise<void> {
   if (process.argv.includes('--compare-replenish-concurrency')) return compareReplenish();
   const agents = benchAgents();
   await prepareAgents(agents);
-  const byAgent: Record<string, { fields: Record<string, unknown>; figures: Figures }> = {};
+  const byAgent: Record<
+    string,
+    { fields: Record<string, unknown>; figures: Figures; loadEnd: number }
+  > = {};
   for (const agent of agents) {
     console.log(`\n--- agent: ${agent}`);
     const loadStart = loadavg()[0]!;
@@ -214,17 +217,19 @@ export async function run(): Promise<void> {
       env: agent === 'typescript' ? {} : { WARMGATE_AGENT: agent },
     });
     const loadEnd = loadavg()[0]!;
-    byAgent[agent] = report(agent, pool, e2e, {
-      start: loadStart,
-      after_pool_part: loadPool,
-      end: loadEnd,
-    });
+    byAgent[agent] = {
+      ...report(agent, pool, e2e, { start: loadStart, after_pool_part: loadPool, end: loadEnd }),
+      loadEnd,
+    };
   }
   const [first, ...others] = agents;
   const compared: Record<string, unknown> = {};
   for (const other of others) {
+    const loads = [first!, other]
+      .map((agent) => `${agent} ${byAgent[agent]!.loadEnd.toFixed(2)}`)
+      .join(', ');
     printTable(
-      `${other} / ${first} in this run (load average ${loadavg()[0]!.toFixed(2)})`,
+      `${other} / ${first} in this run (load average at the end of each agent's part: ${loads})`,
       ratioRows(first!, other, {
         [first!]: byAgent[first!]!.figures,
         [other]: byAgent[other]!.figures,
