@@ -11,6 +11,7 @@ import { agentv1 } from '@warmgate/proto';
 import { bearerHeaders, createClient, type Client } from '@warmgate/proto/grpc';
 import { startAgentRole } from './agent-container.js';
 import { stopChild, type EntryProcess } from './entry-process.js';
+import { trackChild } from './leftovers.js';
 import { entries, repoRoot } from './paths.js';
 
 /** The agents of this repository as commands (`python` makes its venv on first start). */
@@ -66,6 +67,7 @@ export async function startDataPlaneContainer(
     ],
     detached: true, // its own group: stop() reaches the agent's children too
   });
+  trackChild(agent); // killed with the test file's leftovers if a test times out
   const stopAgent = async () => {
     if (agent.exitCode !== null || agent.signalCode !== null) return;
     const exited = new Promise((resolve) => agent.once('exit', resolve));

@@ -109,17 +109,13 @@ for (const agent of FAULT_AGENTS) {
       });
     }
 
-    // Issue 14: a failed push fails the call UNAVAILABLE (retryable), never INTERNAL. The
-    // sidecar's data plane does; the default agent's own push path still answers
-    // "INTERNAL: git push failed" (a known bug, pinned: it goes when the default agent moves
-    // behind the data plane).
-    (agent === 'typescript' ? it.fails : it)(
-      'a write the store refused is UNAVAILABLE (retryable), never INTERNAL',
-      () => {
-        expect(refusals).toHaveLength(Object.keys(breakages).length);
-        for (const refusal of refusals) expect(codeOf(refusal)).toBe('UNAVAILABLE');
-      },
-    );
+    // Issue 14: a failed push fails the call UNAVAILABLE (retryable), never INTERNAL (both
+    // agents are behind the sidecar's data plane on the local runtime; before that, the default
+    // agent's own push path answered "INTERNAL: git push failed").
+    it('a write the store refused is UNAVAILABLE (retryable), never INTERNAL', () => {
+      expect(refusals).toHaveLength(Object.keys(breakages).length);
+      for (const refusal of refusals) expect(codeOf(refusal)).toBe('UNAVAILABLE');
+    });
   });
 }
 

@@ -1,11 +1,12 @@
 // Writes outside the workspace by way of a link (issue 14, "an agent that writes outside the
-// workspace"): before the sidecar commits a write call's changes it looks at every path the
-// call added or changed, and a symbolic link whose target leads outside the workspace (lexically,
+// workspace"): before the committer (committer.ts: the sidecar's data plane, and the
+// TypeScript agent's own Workspace) commits a write's changes it looks at every path the write
+// added or changed, and a symbolic link whose target leads outside the workspace (lexically,
 // or through links on the way) refuses the write. Committed, such a link would reach the store,
 // and the next bind's checkout guard (agent/src/git/checkout.ts) would refuse to write it, so the
 // user's repository would no longer restore. Files written outside the workspace directly are
-// bounded by the runtime (docs/reliability.md): Docker's read-only root file system, the Python
-// agent's sandbox on the local runtime.
+// bounded only by the runtime (docs/reliability.md): Docker's read-only root file system; on the
+// local runtime only the Python agent's user code is sandboxed (bubblewrap).
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
