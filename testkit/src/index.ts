@@ -18,6 +18,12 @@ export {
   type RoleProcess,
 } from './agent-container.js';
 export {
+  agentCommands,
+  startDataPlaneContainer,
+  type DataPlaneContainer,
+  type DataPlaneContainerOptions,
+} from './data-plane-container.js';
+export {
   containerLeaderPids,
   containerPids,
   killContainers,
