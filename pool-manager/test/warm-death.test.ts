@@ -4,33 +4,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthMode, poolv1 } from '@warmgate/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningPoolManager } from '../src/index.js';
-import {
-  callTool,
-  containerDirs,
-  startTestPool,
-  stopTestPool,
-  waitFor,
-  warmCount,
-  type PoolClient,
-  type Sandbox,
-} from './support.js';
+import { describe, expect, it } from 'vitest';
+import { callTool, containerDirs, useTestPool, waitFor, warmCount } from './support.js';
 
-let sandbox: Sandbox;
-let pool: RunningPoolManager;
-let client: PoolClient;
-
-beforeAll(async () => {
-  ({ sandbox, pool, client } = await startTestPool({
+const pm = useTestPool(
+  {
     WARMGATE_POOL_PROFILES: 'standard:min=2:max=4',
     WARMGATE_POOL_ADAPTIVE: 'false',
     // No background probe to find it: only the exit event can.
     WARMGATE_POOL_HEALTH_INTERVAL: '0',
-  }));
-}, 60_000);
-
-afterAll(() => stopTestPool({ sandbox, pool, client }, { noContainerDirs: true }), 60_000);
+  },
+  { noContainerDirs: true },
+);
 
 const processAlive = (pid: number) => {
   try {
@@ -43,6 +28,7 @@ const processAlive = (pid: number) => {
 
 describe('a warm container that dies (local runtime)', () => {
   it('is destroyed and replaced without any claim; claims then get live containers', async () => {
+    const { sandbox, client } = pm;
     const before = containerDirs(sandbox.stateDir);
     expect(before).toHaveLength(2);
     const [dead] = before;
