@@ -24,6 +24,10 @@ const result = await build({
   minify: true,
   outdir: out,
   chunkNames: 'chunks/[name]-[hash]',
+  // The OpenTelemetry SDK and exporters (loaded only with an OTLP endpoint) stay in
+  // node_modules: bundled, their CommonJS exports came out undefined. @opentelemetry/api is
+  // bundled; the SDK's own copy finds the same global registration (its documented contract).
+  external: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*', '@opentelemetry/resources'],
   metafile: true,
   legalComments: 'linked',
   logLevel: 'warning',
