@@ -199,7 +199,10 @@ describe('loadConfig', () => {
   });
 
   it('passes Node flags to the local runtime; "none" for none; refuses what is not a flag', () => {
-    expect(loadConfig({}).runtime.agentNodeArgs).toEqual(['--max-semi-space-size=1']);
+    expect(loadConfig({}).runtime.agentNodeArgs).toEqual([
+      '--max-semi-space-size=1',
+      '--optimize-for-size',
+    ]);
     expect(
       loadConfig({
         WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=2 --max-old-space-size=96',
