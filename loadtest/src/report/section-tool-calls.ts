@@ -58,9 +58,12 @@ export function toolCallCpu(results: Results): Section {
   if (profiles && typeof profiles === 'object') {
     for (const [target, roles] of Object.entries(profiles as Record<string, Json>)) {
       for (const role of Array.isArray(roles) ? roles : []) {
+        const name = String(at(role, 'role'));
+        // The Lifecycle sidecar of the `agent` role is not on the call path (start-up only).
+        if (target === 'agent' && name === 'sidecar') continue;
         const functions = at(role, 'functions');
         paragraphs.push(
-          `**${String(at(role, 'role'))}, ${target}** (profiled, busy ${num(role, 'busy_ms') ?? '?'} ms)`,
+          `**${name} process, ${TARGETS[target] ?? target}** (profiled, busy ${num(role, 'busy_ms') ?? '?'} ms)`,
           table(
             ['function (self time)', 'ms', 'share'],
             (Array.isArray(functions) ? functions : [])
