@@ -2,7 +2,7 @@
 // (the agent is never told), checks every request's assertion or direct-mode credential,
 // forwards MCP to the agent of the same container, and makes each write durable itself —
 // after every tools/call whose tool is not readOnlyHint it commits the workspace as the user
-// and pushes before the result goes back (workspace-committer.ts). It implements the
+// and pushes before the result goes back (workspace/committer.ts). It implements the
 // ControlClient the Lifecycle service already speaks, so Bind/Drain/GetStatus are unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { COMMIT_MESSAGE_META, COMMIT_META } from '@warmgate/contract/meta-keys';
@@ -36,7 +36,7 @@ import {
   singleRequest,
   type JsonRpcMessage,
 } from './mcp-messages.js';
-import { WorkspaceCommitter, type Written } from './workspace-committer.js';
+import { WorkspaceCommitter, type Written } from '../../workspace/committer.js';
 
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
@@ -57,6 +57,8 @@ export interface DataPlane {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Set when the agent failed (crash, hang, malformed MCP): GetStatus then fails. */
   unhealthy(): string | undefined;
+  /** warm, binding, bound, draining or drained. */
+  state(): AgentStateName;
 }
 
 export function createDataPlane(options: DataPlaneOptions): DataPlane {
@@ -167,8 +169,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     },
     async status() {
       if (fault) throw errors.unavailable(`agent unhealthy: ${fault}`);
-      if (state === 'warm') {
-        // A warm container is healthy only if its agent answers (the pool's testOnBorrow).
+      if (state === 'warm' || state === 'bound') {
+        // Healthy only if the agent answers: a warm one before it is handed out (the pool's
+        // testOnBorrow), a bound one when the pool asks whether it still serves (a hung or
+        // dead agent is then replaced, as when the agent answered GetStatus itself).
         await options.probe().catch((error: unknown) => {
           markFault(error);
           throw error;
@@ -353,7 +357,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     send(res, reply.status, reply.headers, encodeMessages(contentType, messages));
   }
 
-  return { control, handle, unhealthy: () => fault };
+  return { control, handle, unhealthy: () => fault, state: () => state };
 }
 
 /** The agent's suggested message (`_meta["warmgate/commit-message"]`, one line), else the tool. */
