@@ -15,17 +15,19 @@ import type {
   BindCommand,
   DrainResult,
 } from '../../control/control-protocol.js';
+import type { authorize as Authorize } from '../../auth/authorize.js';
 import { toolErrorResult } from '../../mcp/error-codes.js';
 import type { Binding } from '../../server/agent-core.js';
 import { header } from '../../server/http-util.js';
 import { validateUserId } from '@warmgate/contract/user-id';
 import {
+  agentFault,
   forwardedHeaders,
   isAgentFault,
   type AgentLink,
   type AgentResponse,
 } from './agent-link.js';
-import { pipe, readBody, refuse, send, sendJsonRpc } from './http-answers.js';
+import { passThrough, pipe, readBody, refuse, send, sendJsonRpc } from './http-answers.js';
 import {
   encodeMessages,
   messagesOf,
@@ -245,20 +247,41 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     }
   }
 
+  /** Loaded on the first request (a warm sidecar carries no JWT code), then kept. */
+  let checker: Promise<{ authorize: typeof Authorize }> | undefined;
+
   async function authorize(req: IncomingMessage, bound: Binding): Promise<void> {
-    const { authorize: check } = await import('../../auth/authorize.js');
+    const { authorize: check } = await (checker ??= import('../../auth/authorize.js'));
     await check((name) => header(req, name), bound, options.direct);
     lastActivityMs = now();
   }
 
   /**
-   * Forwards a request whose answer needs no look (reads, notifications, initialize), whole
-   * and within the agent timeout, so a hung agent is caught on reads too (an SSE answer's
-   * progress notifications then arrive with its result).
+   * Forwards a request whose answer needs no look (reads, notifications, initialize): passed
+   * through as it arrives, never parsed, within the agent timeout (a hung agent is caught on
+   * reads too; an answer cut off is the agent's fault).
    */
   async function relay(res: ServerResponse, headers: Record<string, string>, body: Buffer) {
-    const answer = await options.link.call('POST', headers, body, MAX_ANSWER_BYTES);
-    send(res, answer.status, answer.headers, answer.body);
+    if (!options.link.stream) {
+      const answer = await options.link.call('POST', headers, body, MAX_ANSWER_BYTES);
+      send(res, answer.status, answer.headers, answer.body);
+      return;
+    }
+    const answer = await options.link.stream('POST', headers, body);
+    try {
+      await passThrough(res, answer.response, MAX_ANSWER_BYTES);
+    } catch (error) {
+      res.destroy();
+      throw answer.timedOut()
+        ? agentFault(errors.deadlineExceeded('the agent did not finish its answer within its time'))
+        : agentFault(
+            error instanceof WarmgateError
+              ? error
+              : errors.unavailable('the agent dropped the connection mid-answer', error),
+          );
+    } finally {
+      answer.release();
+    }
   }
 
   async function toolsList(
