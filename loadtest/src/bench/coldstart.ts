@@ -104,9 +104,9 @@ export async function measureConnect(options: ConnectOptions) {
   let gate: { opened: Promise<void>; open: () => void } | undefined;
   const runtime: Runtime = {
     ...local,
-    async create(profile, signal) {
+    async create(profile, signal, how) {
       while (gate) await gate.opened;
-      return local.create(profile, signal);
+      return local.create(profile, signal, how);
     },
     async claim(id, record) {
       const started = performance.now();

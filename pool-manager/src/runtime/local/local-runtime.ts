@@ -5,7 +5,7 @@ import {
   writeSecretFile,
   type ContainerSecrets,
 } from '../container-secret.js';
-import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
+import type { ClaimRecord, Container, CreateOptions, Profile, Runtime } from '../runtime.js';
 import { spawnContainerProcess, spawnPlainAgent } from './agent-process.js';
 import { bubblewrapArgs } from './bubblewrap.js';
 import {
@@ -16,6 +16,7 @@ import {
 } from './container-env.js';
 import { ContainerFiles, type ContainerRecord } from './container-files.js';
 import { groupAlive, groupsWorkingIn, stopGroup } from './process-group.js';
+import { createStartPriority } from './start-priority.js';
 
 export interface LocalRuntimeOptions {
   /** Where containers live: `<stateDir>/<id>/` (pids, ports, claim, workspace). */
@@ -55,6 +56,17 @@ export interface LocalRuntimeOptions {
    * (bubblewrap.ts); unset = plain processes of the operator's user.
    */
   sandbox?: { readonly hidden: readonly string[]; readonly readOnly: readonly string[] };
+  /**
+   * The autogroup nice value a warm pool's replacement runs at while it starts (0: normal;
+   * start-priority.ts), until ready or for at most `backgroundStartMs`.
+   */
+  replenishNice?: number;
+  /**
+   * Default 2 s (at most half the ready timeout): long enough for the binds of a burst to get
+   * the cores first, short enough that a machine busy with other work cannot starve the start.
+   */
+  backgroundStartMs?: number;
+  log?: (message: string) => void;
 }
 
 /**
@@ -70,6 +82,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   const nodePath = options.nodePath ?? process.execPath;
   const killGraceMs = options.killGraceMs ?? 2000;
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+  const priority = createStartPriority(options.replenishNice ?? 0, options.log ?? (() => {}));
+  const backgroundStartMs = options.backgroundStartMs ?? Math.min(2000, readyTimeoutMs / 2);
   const toContainer = (
     record: ContainerRecord,
     claim?: ClaimRecord,
@@ -84,7 +98,38 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     claim,
   });
 
-  async function create(profile: Profile, signal?: AbortSignal): Promise<Container> {
+  async function create(
+    profile: Profile,
+    signal?: AbortSignal,
+    how: CreateOptions = {},
+  ): Promise<Container> {
+    // A replacement's processes start in the background and are back at normal weight when
+    // it is ready (before anyone can claim it), or after backgroundStartMs at the latest.
+    let background = how.background && priority ? priority : undefined;
+    const spawned: number[] = [];
+    // Also when the bound passes between two spawns: what starts after it starts at normal weight.
+    const foreground = () => {
+      clearTimeout(bound);
+      for (const pid of spawned.splice(0)) background?.normal(pid);
+      background = undefined;
+    };
+    const bound = background ? setTimeout(foreground, backgroundStartMs).unref() : undefined;
+    try {
+      return await createProcesses(profile, signal, (pid) => {
+        if (!background) return;
+        background.background(pid);
+        spawned.push(pid);
+      });
+    } finally {
+      foreground();
+    }
+  }
+
+  async function createProcesses(
+    profile: Profile,
+    signal: AbortSignal | undefined,
+    onStart: (pid: number) => void,
+  ): Promise<Container> {
     const id = `c-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const createdAt = Date.now();
     await files.make(id);
@@ -139,6 +184,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
             }
           : {}),
         onSpawn: async (pid) => {
+          onStart(pid);
           await files.writePid(id, fileRole, pid);
           if (role === 'container') await files.writePid(id, 'sidecar', pid);
         },
@@ -194,7 +240,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
           },
           cwd: workspace,
           logFile: files.logFile(id, 'agent'),
-          onSpawn: (spawned) => files.writePid(id, 'agent', spawned),
+          onSpawn: (spawned) => {
+            onStart(spawned);
+            return files.writePid(id, 'agent', spawned);
+          },
         });
         const plane = await start('sidecar', {
           ...agentSecrets,
