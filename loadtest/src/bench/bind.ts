@@ -12,6 +12,12 @@
 //                       faster of `cp -R` (coreutils, large_copy_cp) and Node's fs.cpSync
 //                       (large_copy_cpsync) — the floor a restore that writes every file can
 //                       reach; large_over_copy = large p50 / baseline p50 (goal: ≤ 1.5)
+//   large_restore_in_process / large_copy_in_process = the same restore (restoreWorkspace: link
+//                       the objects, write the files and the index) called in this process,
+//                       against cpSync of the checked-out files, alternating: wall and CPU
+//                       time (process.cpuUsage, thread pool included) without gRPC or the
+//                       agent; restore_cpu_over_copy_cpu = their CPU p50s' ratio. On a busy
+//                       machine CPU time is the steadier figure: wall time is CPU × the queue.
 // `-- bind --quick` takes fewer samples (for a loaded machine).
 // Containers are started in batches ahead of the timed section; every sample binds a
 // different user on a container nobody bound before.
@@ -22,6 +28,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode } from '@warmgate/proto';
+import { restoreWorkspace } from '@warmgate/agent';
 import { repoUrlFor, signAssertion } from '@warmgate/contract';
 import { startAgentContainer, type AgentContainer } from '@warmgate/testkit';
 import { printTable, summarize, timeSequential, writeResult } from './harness.js';
@@ -90,14 +97,26 @@ export async function run(): Promise<void> {
     results.large_copy_cpsync = summarize(cpSyncCopies);
     const largeOverCopy =
       Math.round((results.large!.p50_ms / results.large_copy_baseline.p50_ms) * 100) / 100;
+    const inProcess = await restoreInProcess(sandbox, store, quick ? 4 : 8);
+    const restoreCpuOverCopyCpu =
+      Math.round(
+        (inProcess.large_restore_in_process_cpu.p50_ms /
+          inProcess.large_copy_in_process_cpu.p50_ms) *
+          100,
+      ) / 100;
     const tools = await toolCallLatency(sandbox, store, open);
     const load = loadavg()[0]!;
     printTable(`Lifecycle.Bind and tool calls (ms; load average ${load.toFixed(2)})`, [
-      ...Object.entries({ ...results, ...tools }).map(([what, s]) => ({ what, ...s })),
+      ...Object.entries({ ...results, ...inProcess, ...tools }).map(([what, s]) => ({
+        what,
+        ...s,
+      })),
     ]);
     console.log(
       `\nlarge bind / plain copy of the same files (p50): ${largeOverCopy}× (goal ≤ 1.5; ` +
-        `load average ${load.toFixed(2)})`,
+        `load average ${load.toFixed(2)})` +
+        `\nin process, restore CPU / copy CPU (p50): ${restoreCpuOverCopyCpu}× ` +
+        `(load average ${load.toFixed(2)})`,
     );
     writeResult('bind', {
       small: results.small,
@@ -106,6 +125,11 @@ export async function run(): Promise<void> {
       large_copy_cp: results.large_copy_cp,
       large_copy_cpsync: results.large_copy_cpsync,
       large_over_copy: largeOverCopy,
+      large_restore_in_process: inProcess.large_restore_in_process,
+      large_restore_in_process_cpu: inProcess.large_restore_in_process_cpu,
+      large_copy_in_process: inProcess.large_copy_in_process,
+      large_copy_in_process_cpu: inProcess.large_copy_in_process_cpu,
+      restore_cpu_over_copy_cpu: restoreCpuOverCopyCpu,
       tool_call_direct: tools.tool_call_direct,
       tool_call_write: tools.tool_call_write,
       small_in_sidecar: results.small_in_sidecar,
@@ -119,6 +143,44 @@ export async function run(): Promise<void> {
     await Promise.all(open.map(stopContainer));
     rmSync(sandbox, { recursive: true, force: true });
   }
+}
+
+/**
+ * The large repository's restore in this process vs a plain copy of its files, alternating:
+ * wall time and CPU time of each (see the header).
+ */
+async function restoreInProcess(sandbox: string, store: string, samples: number) {
+  const times: Record<string, number[]> = {};
+  const add = (name: string, value: number) => (times[name] ??= []).push(value);
+  const timed = async (name: string, work: () => unknown) => {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await work();
+    add(name, performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    add(`${name}_cpu`, (used.user + used.system) / 1000);
+  };
+  for (let i = 0; i < samples; i++) {
+    const userId = `in-process-${i}`;
+    cpSync(join(sandbox, 'repo-large.git'), join(store, `${userId}.git`), { recursive: true });
+    const workspace = join(sandbox, `in-process-${i}`);
+    mkdirSync(workspace);
+    await timed('large_restore_in_process', () =>
+      restoreWorkspace({ url: repoUrlFor(store, userId), ephemeral: false }, workspace, ''),
+    );
+    rmSync(workspace, { recursive: true, force: true });
+    const copy = join(sandbox, `in-process-copy-${i}`);
+    await timed('large_copy_in_process', () =>
+      cpSync(join(sandbox, 'files-large'), copy, { recursive: true }),
+    );
+    rmSync(copy, { recursive: true, force: true });
+  }
+  return {
+    large_restore_in_process: summarize(times.large_restore_in_process!),
+    large_restore_in_process_cpu: summarize(times.large_restore_in_process_cpu!),
+    large_copy_in_process: summarize(times.large_copy_in_process!),
+    large_copy_in_process_cpu: summarize(times.large_copy_in_process_cpu!),
+  };
 }
 
 async function toolCallLatency(sandbox: string, store: string, open: Container[]) {
