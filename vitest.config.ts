@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One project per package, unit and integration kept apart:
@@ -17,6 +18,9 @@ const packages = [
 const libraries = ['config'];
 
 const resolve = { conditions: ['@warmgate/source'] };
+// After every integration test file, and at its worker's exit, the processes and containers it
+// started and left alive (a timed-out test skips its own clean-up) are killed.
+const setupFiles = [fileURLToPath(new URL('./testkit/test/leftovers.setup.ts', import.meta.url))];
 
 export default defineConfig({
   test: {
@@ -47,6 +51,7 @@ export default defineConfig({
             root: name,
             include: ['test/**/*.test.ts'],
             environment: 'node',
+            setupFiles,
             testTimeout: 30_000,
             hookTimeout: 60_000,
           },
@@ -60,6 +65,7 @@ export default defineConfig({
           root: 'agent-py',
           include: ['test/**/*.test.ts'],
           environment: 'node',
+          setupFiles,
           testTimeout: 60_000,
           hookTimeout: 360_000,
         },

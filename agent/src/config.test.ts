@@ -92,8 +92,13 @@ describe('config', () => {
       ...base,
       WARMGATE_SIDECAR_SOCKET: '/warmgate/sidecar.sock',
       WARMGATE_SIDECAR_STORE_FORWARD: '41234=/warmgate/store.sock',
+      WARMGATE_SIDECAR_MCP_SOCKET: '/warmgate/mcp.sock',
     });
     expect(config.sidecarSocket).toBe('/warmgate/sidecar.sock');
+    expect(config.sidecarMcpSocket).toBe('/warmgate/mcp.sock');
+    expect(() =>
+      loadConfig('sidecar', { ...base, WARMGATE_SIDECAR_MCP_SOCKET: 'mcp.sock' }),
+    ).toThrow(/WARMGATE_SIDECAR_MCP_SOCKET must be an absolute path/);
     expect(config.storeForward).toEqual({ port: 41234, socket: '/warmgate/store.sock' });
     expect(loadConfig('agent', base).agentSocket).toBeUndefined();
     expect(() => loadConfig('agent', { ...base, WARMGATE_AGENT_SOCKET: 'agent.sock' })).toThrow(

@@ -53,6 +53,11 @@ export interface AgentConfig {
   readonly agentCommand: readonly string[] | undefined;
   /** Sidecar data plane: its MCP port for the gateway. */
   readonly sidecarMcpPort: number;
+  /**
+   * Sidecar data plane: serve the gateway's MCP on this Unix socket instead of
+   * `sidecarMcpPort` (a container on `--network none` is reached through its own folder only).
+   */
+  readonly sidecarMcpSocket: string | undefined;
   /** Sidecar data plane: the longest the agent may take to answer one request. */
   readonly agentTimeoutMs: number;
   /**
@@ -135,8 +140,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     );
   }
   // The data-plane sidecar and role mcp use no control API, so no control token.
-  const needsControl =
-    role !== 'stdio' && role !== 'mcp' && !(role === 'sidecar' && (agentListen || agentCommand));
+  const needsControl = role === 'agent' || (role === 'sidecar' && !agentListen && !agentCommand);
   if (needsControl && controlToken.length < 16) {
     read.problem(
       'WARMGATE_AGENT_CONTROL_TOKEN (or _FILE) must be set to a secret of at least 16 characters',
@@ -188,6 +192,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   };
   const agentSocket = socketPath('WARMGATE_AGENT_SOCKET');
   const sidecarSocket = socketPath('WARMGATE_SIDECAR_SOCKET');
+  const sidecarMcpSocket = socketPath('WARMGATE_SIDECAR_MCP_SOCKET');
   const forward = read.optional('WARMGATE_SIDECAR_STORE_FORWARD');
   let storeForward: AgentConfig['storeForward'];
   if (forward !== undefined) {
@@ -220,6 +225,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     agentListen,
     agentCommand,
     sidecarMcpPort,
+    sidecarMcpSocket,
     agentTimeoutMs,
     agentSocket,
     sidecarSocket,

@@ -1,8 +1,8 @@
 // The agent image's entry point: `node agent/dist/main.js agent|sidecar|stdio`.
 // agent   — MCP server (Streamable HTTP) + control API for the sidecar
 // sidecar — warmgate.agent.v1.Lifecycle gRPC server
-// container — both in one process, each on its own port, the sidecar still reaching the agent
-//             over the control API (one Node process instead of two per warm container)
+// container — sidecar (data plane) and mcp in one process: one Node process instead of two
+//             per warm container (the local runtime's WARMGATE_POOL_AGENT_PROCESSES=1)
 // stdio   — MCP over stdio on a local workspace (debugging)
 // mcp     — a plain MCP server behind a data-plane sidecar (WARMGATE_SIDECAR_AGENT): no
 //           credentials, no control API, no git (the agent start contract, issue 14)
@@ -48,24 +48,42 @@ async function main(): Promise<void> {
     await announceReady('mcp', agent.port, config.readyFile);
     stop = agent.close;
   } else if (role === 'container') {
-    const [{ startAgent }, { startSidecar }] = await Promise.all([
-      import('./server/start-agent.js'),
-      import('./sidecar/start-sidecar.js'),
-    ]);
-    const agent = await startAgent(config);
-    const agentUrl = new URL(config.agentUrl);
-    agentUrl.port = String(agent.port);
-    const sidecar = await startSidecar({ ...config, agentUrl: agentUrl.origin }).catch(
+    // The data plane in front of the agent's MCP server, in one process: the agent listens on
+    // a Unix socket (it checks no credential, so nobody else may reach it): the one named by
+    // WARMGATE_SIDECAR_AGENT (the local runtime's, in the container's folder), else one in a
+    // fresh 0700 folder.
+    const [{ startPlainAgent }, { startSidecar }, { mkdtemp, rm }, { tmpdir }, { join }] =
+      await Promise.all([
+        import('./server/start-plain.js'),
+        import('./sidecar/start-sidecar.js'),
+        import('node:fs/promises'),
+        import('node:os'),
+        import('node:path'),
+      ]);
+    const given = config.agentListen?.startsWith('/') ? config.agentListen : undefined;
+    const socketDir = given ? undefined : await mkdtemp(join(tmpdir(), 'warmgate-agent-'));
+    const agentListen = given ?? join(socketDir!, 'mcp.sock');
+    const removeSocketDir = async () => {
+      if (socketDir) await rm(socketDir, { recursive: true, force: true });
+    };
+    const agent = await startPlainAgent({ ...config, agentListen }).catch(
       async (error: unknown) => {
-        await agent.close();
+        await removeSocketDir();
         throw error;
       },
     );
-    await announceReady('container', sidecar.port, config.readyFile, agent.port);
-    if (config.mcpLoad === 'ready') agent.preload();
+    const sidecar = await startSidecar({ ...config, agentListen, agentCommand: undefined }).catch(
+      async (error: unknown) => {
+        await agent.close();
+        await removeSocketDir();
+        throw error;
+      },
+    );
+    await announceReady('container', sidecar.port, config.readyFile, undefined, sidecar.mcpPort);
     stop = async () => {
       await sidecar.close();
       await agent.close();
+      await removeSocketDir();
     };
   } else {
     const { startStdio } = await import('./server/start-stdio.js');

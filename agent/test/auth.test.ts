@@ -131,7 +131,8 @@ describe('public mode', () => {
     expect(names).not.toContain('conversation_append');
     const refused = await call(client, 'system_prompt_set', { text: 'hi' });
     expect(refused.isError).toBe(true);
-    expect(refused.text).toMatch(/not found/i);
+    // The sidecar refuses it before the agent sees it.
+    expect(refused.text).toMatch(/^PERMISSION_DENIED: tool system_prompt_set writes/);
     expect(await ok(client, 'profile_get')).toMatchObject({ riskTolerance: 'medium' });
     await client.close();
     await expect(storeLog(store, 'anon-1234')).rejects.toThrow(); // no repository was made

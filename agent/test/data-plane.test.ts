@@ -241,6 +241,28 @@ describe('the sidecar in front of a plain MCP agent', () => {
     await client.close().catch(() => {});
   });
 
+  it('an agent that hangs on a read (passed through as it streams): DEADLINE_EXCEEDED, unhealthy', async () => {
+    const { c, client } = await boundContainer('plane-hang-read', {
+      WARMGATE_SIDECAR_AGENT_TIMEOUT_MS: '1000',
+    });
+    await client.listTools(); // the data plane learns profile_get is a read
+    expect((await client.callTool({ name: 'profile_get', arguments: {} })).isError).toBeFalsy();
+    c.agent.child.kill('SIGSTOP');
+    try {
+      const failed = await client.callTool({ name: 'profile_get', arguments: {} }).then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+      expect(failed).toMatch(/504|did not answer/);
+      await expect(c.lifecycle.getStatus({})).rejects.toMatchObject({
+        code: ErrorCode.UNAVAILABLE,
+      });
+    } finally {
+      c.agent.child.kill('SIGCONT');
+    }
+    await client.close().catch(() => {});
+  });
+
   it('an agent that answers a write with something other than MCP: UNAVAILABLE, nothing kept, unhealthy', async () => {
     // A fake agent in this process on the container's socket: pings are answered, a tool
     // call writes a file into the workspace and answers garbage.

@@ -37,7 +37,7 @@ it('rolls a write back when the store cannot take it, and keeps the next one', a
   await rename(repo, `${repo}.away`);
   const failed = await call(client, 'system_prompt_set', { text: 'lost' });
   expect(failed.isError).toBe(true);
-  expect(failed.text).toMatch(/^INTERNAL: git push failed/);
+  expect(failed.text).toMatch(/^UNAVAILABLE: the store refused the write; it was undone/);
   expect(await ok(client, 'system_prompt_get')).toEqual({ text: 'first\n' });
   expect((await c.lifecycle.getStatus({})).unsavedChanges).toBe(0);
   const { stdout } = await run('git', ['status', '--porcelain'], { cwd: c.workspace });

@@ -79,7 +79,7 @@ describe('lifecycle', () => {
     expect(status.lastActivity).toBeDefined();
   });
 
-  it("answers an unbound agent's MCP requests with a clear error; guards the control API", async () => {
+  it("answers an unbound container's MCP requests with a clear error; has no control API", async () => {
     const c = await container();
     const response = await fetch(c.mcpUrl, {
       method: 'POST',
@@ -95,10 +95,11 @@ describe('lifecycle', () => {
     expect(body.error.data).toEqual({ warmgate_code: 'UNAVAILABLE' });
     const health = await fetch(new URL('/healthz', c.mcpUrl));
     expect(await health.json()).toEqual({ status: 'ok', state: 'warm' });
+    // The sidecar holds the binding; there is no control API to reach the agent by.
     const control = await fetch(new URL('/_lifecycle/status', c.mcpUrl), {
       headers: { authorization: 'Bearer guess' },
     });
-    expect(control.status).toBe(401);
+    expect(control.status).toBe(404);
     await control.body?.cancel();
   });
 

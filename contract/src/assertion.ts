@@ -33,6 +33,7 @@ export function signAssertion(key: Uint8Array, claims: AssertionClaims): Promise
 /**
  * Verifies an assertion for this binding: signature with its key, audience = binding id,
  * subject = bound user, not expired, and a lifetime of at most five minutes.
+ * Resolves with the token's expiry (seconds since the epoch), so a caller may remember it.
  * @throws WarmgateError UNAUTHENTICATED (no/invalid token) or PERMISSION_DENIED (valid token
  * for someone else).
  */
@@ -40,7 +41,7 @@ export async function verifyAssertion(
   token: string | undefined,
   binding: { assertionKey: Uint8Array; bindingId: string; userId: string },
   now: number = Date.now(),
-): Promise<void> {
+): Promise<{ expiresAtS: number }> {
   if (!token) throw errors.unauthenticated(`missing ${ASSERTION_HEADER} header`);
   let payload;
   try {
@@ -62,4 +63,5 @@ export async function verifyAssertion(
   if (payload.sub !== binding.userId) {
     throw errors.permissionDenied('assertion is for another user than the one this agent serves');
   }
+  return { expiresAtS: payload.exp! };
 }

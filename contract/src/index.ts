@@ -18,6 +18,7 @@ export {
 } from './direct-credential.js';
 export { MAX_USER_ID_LENGTH, isValidUserId, validateUserId } from './user-id.js';
 export { ensureStore, repoPathFor, repoUrlFor, safeUserName } from './store-naming.js';
+export { isLockFile, removeStaleLocks } from './stale-locks.js';
 export { CONTEXT_URIS, indicatorUri, strategyUri, type ContextResource } from './context-uris.js';
 export {
   CALL_META,

@@ -137,12 +137,46 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WARMGATE_POOL_AGENT_COMMANDS: '{"python": "python"}' })).toThrow(
       /WARMGATE_POOL_AGENT_COMMANDS.*non-empty array/,
     );
+  });
+
+  it('names agents by image for Docker and Kubernetes; each runtime starts only what it can', () => {
+    const images =
+      '{"python": "warmgate/agent-py:dev", "r": {"image": "r:1", "command": ["serve"]}}';
+    const config = loadConfig({
+      WARMGATE_POOL_RUNTIME: 'docker',
+      WARMGATE_POOL_AGENT: 'python',
+      WARMGATE_POOL_AGENT_IMAGES: images,
+      WARMGATE_POOL_PROFILES: 'standard:min=1:max=5,ts:min=0:max=2:agent=typescript-mcp',
+    });
+    expect(config.core.profiles.map((p) => [p.name, p.agent])).toEqual([
+      ['standard', 'python'],
+      ['ts', 'typescript-mcp'],
+      ['public', 'python'],
+    ]);
+    expect(config.runtime.agentImages).toEqual({
+      python: { image: 'warmgate/agent-py:dev' },
+      r: { image: 'r:1', command: ['serve'] },
+    });
+    // An image is no command for the local runtime, and a command no image for Docker.
+    expect(() =>
+      loadConfig({ WARMGATE_POOL_AGENT: 'python', WARMGATE_POOL_AGENT_IMAGES: images }),
+    ).toThrow(/agent python, which has an image but no command/);
     expect(() =>
       loadConfig({
         WARMGATE_POOL_RUNTIME: 'docker',
-        WARMGATE_POOL_AGENT: 'typescript-mcp',
+        WARMGATE_POOL_AGENT: 'python',
+        WARMGATE_POOL_AGENT_COMMANDS: '{"python": ["/opt/py/bin/agent"]}',
       }),
-    ).toThrow(/local runtime only/);
+    ).toThrow(/agent python, which has no image in WARMGATE_POOL_AGENT_IMAGES/);
+    expect(() =>
+      loadConfig({ WARMGATE_POOL_RUNTIME: 'docker', WARMGATE_POOL_AGENT_IMAGES: '{"py": 3}' }),
+    ).toThrow(/WARMGATE_POOL_AGENT_IMAGES.*agent py: "image"/);
+    expect(() =>
+      loadConfig({
+        WARMGATE_POOL_RUNTIME: 'docker',
+        WARMGATE_POOL_AGENT_IMAGES: '{"typescript": "x:1"}',
+      }),
+    ).toThrow(/built in/);
   });
 
   it('keeps the public profile apart from every paying tier', () => {

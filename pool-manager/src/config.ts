@@ -15,6 +15,7 @@ import {
 } from '@warmgate/config';
 import type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-config.js';
 import { parseDockerLimits, type LimitsByProfile } from './runtime/docker/docker-limits.js';
+import { parseAgentImages, type AgentImages } from './runtime/agent-images.js';
 
 export interface PoolManagerConfig {
   /** Pool gRPC service (warmgate.pool.v1.Pool + grpc.health.v1). */
@@ -77,6 +78,8 @@ export interface RuntimeConfig {
   readonly agentCommands: Readonly<Record<string, readonly string[]>>;
   /** Local runtime: the agents of agentCommands the sidecar starts itself and speaks stdio to. */
   readonly agentStdio: readonly string[];
+  /** Docker and Kubernetes: agents by image (WARMGATE_POOL_AGENT_IMAGES). */
+  readonly agentImages: AgentImages;
   readonly killGraceMs: number;
   /** Container start deadline, for either runtime. */
   readonly readyTimeoutMs: number;
@@ -151,6 +154,8 @@ const defaults = {
   WARMGATE_POOL_AGENT_COMMANDS: '{}',
   /** Names from WARMGATE_POOL_AGENT_COMMANDS spoken to over stdio (comma-separated). */
   WARMGATE_POOL_AGENT_STDIO: '',
+  /** Docker/Kubernetes: JSON {"name": "image"} or {"name": {"image", "command"}}: agents by image. */
+  WARMGATE_POOL_AGENT_IMAGES: '{}',
   WARMGATE_POOL_PROFILES: 'standard:min=2:max=50',
   WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,enterprise=standard:8h',
   WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '10m',
@@ -235,19 +240,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       );
     }
   }
+  const agentImages = check('WARMGATE_POOL_AGENT_IMAGES', parseAgentImages, {});
   const knownAgent = (agent: string) =>
-    agent === 'typescript' || agent === 'typescript-mcp' || agent in agentCommands;
+    agent === 'typescript' ||
+    agent === 'typescript-mcp' ||
+    agent in agentCommands ||
+    agent in agentImages;
   const defaultAgent = read('WARMGATE_POOL_AGENT');
   if (!knownAgent(defaultAgent)) {
     problems.push(
-      `WARMGATE_POOL_AGENT=${JSON.stringify(defaultAgent)}: not typescript, typescript-mcp or a name in WARMGATE_POOL_AGENT_COMMANDS`,
+      `WARMGATE_POOL_AGENT=${JSON.stringify(defaultAgent)}: not typescript, typescript-mcp or a name in WARMGATE_POOL_AGENT_COMMANDS or WARMGATE_POOL_AGENT_IMAGES`,
     );
   }
   const withAgent = (profile: ProfileConfig): ProfileConfig => {
     const agent = profile.agent ?? defaultAgent;
     if (!knownAgent(agent)) {
       problems.push(
-        `WARMGATE_POOL_PROFILES: profile ${profile.name} names agent ${agent}, which is not typescript, typescript-mcp or in WARMGATE_POOL_AGENT_COMMANDS`,
+        `WARMGATE_POOL_PROFILES: profile ${profile.name} names agent ${agent}, which is not typescript, typescript-mcp or in WARMGATE_POOL_AGENT_COMMANDS or WARMGATE_POOL_AGENT_IMAGES`,
       );
     }
     return { ...profile, agent };
@@ -287,14 +296,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     },
     'local' as const,
   );
-  if (runtimeKind !== 'local') {
-    for (const profile of publicProfile ? [...profiles, publicProfile] : profiles) {
-      if (profile.agent !== 'typescript') {
-        problems.push(
-          `WARMGATE_POOL_PROFILES: profile ${profile.name} names agent ${profile.agent}; agents other than typescript run on the local runtime only so far (WARMGATE_POOL_RUNTIME=${runtimeKind})`,
-        );
-      }
+  // Where each agent can run: the local runtime starts commands, Docker and Kubernetes
+  // start images (typescript-mcp is the agent image's role `mcp` on Docker).
+  for (const profile of publicProfile ? [...profiles, publicProfile] : profiles) {
+    const agent = profile.agent ?? defaultAgent;
+    if (!knownAgent(agent) || agent === 'typescript') continue;
+    const runs =
+      runtimeKind === 'local'
+        ? agent === 'typescript-mcp' || agent in agentCommands
+        : runtimeKind === 'docker'
+          ? agent === 'typescript-mcp' || agent in agentImages
+          : agent in agentImages;
+    if (!runs) {
+      problems.push(
+        runtimeKind === 'local'
+          ? `WARMGATE_POOL_PROFILES: profile ${profile.name} names agent ${agent}, which has an image but no command; the local runtime starts the commands of WARMGATE_POOL_AGENT_COMMANDS`
+          : `WARMGATE_POOL_PROFILES: profile ${profile.name} names agent ${agent}, which has no image in WARMGATE_POOL_AGENT_IMAGES (WARMGATE_POOL_RUNTIME=${runtimeKind} starts images)`,
+      );
     }
+  }
+  if (runtimeKind !== 'local' && agentStdio.length > 0) {
+    problems.push(
+      `WARMGATE_POOL_AGENT_STDIO: only with WARMGATE_POOL_RUNTIME=local (a container's agent is reached over its own loopback)`,
+    );
   }
   const required = (name: PoolManagerEnvName, why: string): string => {
     const value = read(name);
@@ -328,6 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       agentProcesses: check('WARMGATE_POOL_AGENT_PROCESSES', parseProcessCount, 2),
       agentCommands,
       agentStdio,
+      agentImages,
       killGraceMs: duration('WARMGATE_POOL_KILL_GRACE'),
       readyTimeoutMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
       replenishNice: check(

@@ -4,36 +4,27 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthMode, WarmgateError, agentv1, poolv1 } from '@warmgate/proto';
 import { Client as GrpcClient, credentials } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningPoolManager } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   containerDirs,
-  startTestPool,
-  stopTestPool,
+  useTestPool,
   seedRepository,
   sidecarClient,
   waitFor,
   warmCount,
-  type PoolClient,
-  type Sandbox,
 } from './support.js';
 
-let sandbox: Sandbox;
-let pool: RunningPoolManager;
-let client: PoolClient;
-
-beforeAll(async () => {
-  ({ sandbox, pool, client } = await startTestPool({
+const pm = useTestPool(
+  {
     WARMGATE_POOL_PROFILES: 'standard:min=2:max=10,spare:min=0:max=3',
     WARMGATE_POOL_TIERS: 'free=standard:15m,pro=standard:60m,trial=spare:15m',
     WARMGATE_POOL_ADAPTIVE: 'false',
-  }));
-});
-
-afterAll(() => stopTestPool({ sandbox, pool, client }, { noContainerDirs: true }));
+  },
+  { noContainerDirs: true },
+);
 
 async function sidecarStatus(containerId: string) {
-  const sidecar = sidecarClient(sandbox.stateDir, containerId);
+  const sidecar = sidecarClient(pm.sandbox.stateDir, containerId);
   try {
     return await sidecar.getStatus({});
   } finally {
@@ -43,8 +34,8 @@ async function sidecarStatus(containerId: string) {
 
 describe('claim and bind (local runtime, real agents)', () => {
   it('binds a warm container to the user, then returns that binding again', async () => {
-    seedRepository(sandbox.storeDir, 'alice', { 'notes/hello.md': 'hello from the store\n' });
-    const first = await client.acquire({ userId: 'alice', tier: 'pro', mode: AuthMode.GATEWAY });
+    seedRepository(pm.sandbox.storeDir, 'alice', { 'notes/hello.md': 'hello from the store\n' });
+    const first = await pm.client.acquire({ userId: 'alice', tier: 'pro', mode: AuthMode.GATEWAY });
     expect(first.source).toBe(poolv1.AcquireSource.WARM);
     const binding = first.binding!;
     expect(binding.userId).toBe('alice');
@@ -57,13 +48,17 @@ describe('claim and bind (local runtime, real agents)', () => {
     const health = await fetch(binding.mcpUrl.replace(/\/mcp$/, '/healthz'));
     expect(health.ok).toBe(true);
 
-    const again = await client.acquire({ userId: 'alice', tier: 'pro', mode: AuthMode.GATEWAY });
+    const again = await pm.client.acquire({ userId: 'alice', tier: 'pro', mode: AuthMode.GATEWAY });
     expect(again.source).toBe(poolv1.AcquireSource.EXISTING);
     expect(again.binding!.bindingId).toBe(binding.bindingId);
   });
 
   it('falls back to a cold start when the profile has no warm container', async () => {
-    const result = await client.acquire({ userId: 'carol', tier: 'trial', mode: AuthMode.GATEWAY });
+    const result = await pm.client.acquire({
+      userId: 'carol',
+      tier: 'trial',
+      mode: AuthMode.GATEWAY,
+    });
     expect(result.source).toBe(poolv1.AcquireSource.COLD);
     expect((await sidecarStatus(result.binding!.containerId)).userId).toBe('carol');
   });
@@ -71,12 +66,12 @@ describe('claim and bind (local runtime, real agents)', () => {
   it('ten concurrent acquires for one user yield exactly one binding', async () => {
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        client.acquire({ userId: 'bob', tier: 'free', mode: AuthMode.GATEWAY }),
+        pm.client.acquire({ userId: 'bob', tier: 'free', mode: AuthMode.GATEWAY }),
       ),
     );
     expect(new Set(results.map((r) => r.binding!.bindingId)).size).toBe(1);
-    const claimedForBob = containerDirs(sandbox.stateDir).filter((id) => {
-      const claim = join(sandbox.stateDir, id, 'claim.json');
+    const claimedForBob = containerDirs(pm.sandbox.stateDir).filter((id) => {
+      const claim = join(pm.sandbox.stateDir, id, 'claim.json');
       return existsSync(claim) && readFileSync(claim, 'utf8').includes('"userId":"bob"');
     });
     expect(claimedForBob).toHaveLength(1);
@@ -86,10 +81,10 @@ describe('claim and bind (local runtime, real agents)', () => {
     const controller = new AbortController();
     const updates: poolv1.PoolState[] = [];
     const watching = (async () => {
-      for await (const message of client.watchState({}, { signal: controller.signal })) {
+      for await (const message of pm.client.watchState({}, { signal: controller.signal })) {
         updates.push(message.state!);
         if (updates.length === 1) {
-          await client.acquire({ userId: 'watch-me', tier: 'free', mode: AuthMode.GATEWAY });
+          await pm.client.acquire({ userId: 'watch-me', tier: 'free', mode: AuthMode.GATEWAY });
         }
         if (updates.some((u) => u.bindings >= 4)) break;
       }
@@ -99,7 +94,7 @@ describe('claim and bind (local runtime, real agents)', () => {
     expect(updates[0]!.leader).toBe(true);
     expect(updates.at(-1)!.profiles.map((p) => p.profile)).toEqual(['standard', 'spare', 'public']);
 
-    const health = new GrpcClient(pool.address, credentials.createInsecure());
+    const health = new GrpcClient(pm.pool.address, credentials.createInsecure());
     try {
       const bytes = await new Promise<Buffer>((resolve, reject) =>
         health.makeUnaryRequest(
@@ -117,26 +112,26 @@ describe('claim and bind (local runtime, real agents)', () => {
   });
 
   it('a failed bind destroys the container and leaves the pool intact', async () => {
-    await waitFor('a full pool', async () => (await warmCount(client)) >= 2, 40_000);
-    const before = new Set(containerDirs(sandbox.stateDir));
+    await waitFor('a full pool', async () => (await warmCount(pm.client)) >= 2, 40_000);
+    const before = new Set(containerDirs(pm.sandbox.stateDir));
     // The store cannot serve this user: where the repository should be is a plain file.
-    writeFileSync(join(sandbox.storeDir, 'mallory.git'), 'not a repository');
-    const error = await client
+    writeFileSync(join(pm.sandbox.storeDir, 'mallory.git'), 'not a repository');
+    const error = await pm.client
       .acquire({ userId: 'mallory', tier: 'free', mode: AuthMode.GATEWAY })
       .catch((e: unknown) => e as WarmgateError);
     expect(error).toBeInstanceOf(WarmgateError);
-    const status = await client.getStatus({ userId: 'mallory' });
+    const status = await pm.client.getStatus({ userId: 'mallory' });
     expect(status.binding).toBeUndefined();
     // The container it had claimed is gone, not back in the pool.
     await waitFor('the failed container to be destroyed', () =>
-      [...before].some((id) => !containerDirs(sandbox.stateDir).includes(id)),
+      [...before].some((id) => !containerDirs(pm.sandbox.stateDir).includes(id)),
     );
-    const claimed = containerDirs(sandbox.stateDir).filter((id) =>
-      existsSync(join(sandbox.stateDir, id, 'claim.json')),
+    const claimed = containerDirs(pm.sandbox.stateDir).filter((id) =>
+      existsSync(join(pm.sandbox.stateDir, id, 'claim.json')),
     );
     expect(claimed).toHaveLength(4); // alice, carol, bob, watch-me
-    await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 40_000);
-    const next = await client.acquire({ userId: 'dan', tier: 'free', mode: AuthMode.GATEWAY });
+    await waitFor('the pool to refill', async () => (await warmCount(pm.client)) >= 2, 40_000);
+    const next = await pm.client.acquire({ userId: 'dan', tier: 'free', mode: AuthMode.GATEWAY });
     expect(next.source).toBe(poolv1.AcquireSource.WARM);
   });
 });

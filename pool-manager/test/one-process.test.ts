@@ -3,40 +3,28 @@
 // released, and nothing left running.
 import { readFileSync } from 'node:fs';
 import { AuthMode } from '@warmgate/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningPoolManager } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   callTool,
   containerDirs,
   containerPids,
-  startTestPool,
-  stopTestPool,
+  useTestPool,
   storedFile,
   waitFor,
-  type PoolClient,
-  type Sandbox,
 } from './support.js';
 
-let sandbox: Sandbox;
-let pool: RunningPoolManager;
-let client: PoolClient;
-
-beforeAll(async () => {
-  ({ sandbox, pool, client } = await startTestPool(
-    {
-      WARMGATE_POOL_AGENT_PROCESSES: '1',
-      WARMGATE_POOL_PROFILES: 'standard:min=1:max=4',
-      WARMGATE_POOL_ADAPTIVE: 'false',
-    },
-    1,
-  ));
-});
-
-afterAll(() => stopTestPool({ sandbox, pool, client }, { noContainerDirs: true }));
+const pm = useTestPool(
+  {
+    WARMGATE_POOL_AGENT_PROCESSES: '1',
+    WARMGATE_POOL_PROFILES: 'standard:min=1:max=4',
+    WARMGATE_POOL_ADAPTIVE: 'false',
+  },
+  { warm: 1, noContainerDirs: true },
+);
 
 /** The Node processes running a container's roles (not their short-lived git children). */
 function rolesOf(containerId: string): string[] {
-  return containerPids(sandbox.dir).flatMap((pid) => {
+  return containerPids(pm.sandbox.dir).flatMap((pid) => {
     try {
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -50,20 +38,20 @@ function rolesOf(containerId: string): string[] {
 
 describe('one process per container (WARMGATE_POOL_AGENT_PROCESSES=1)', () => {
   it('runs a warm container as one process that binds, saves and is released', async () => {
-    const [warm] = containerDirs(sandbox.stateDir);
+    const [warm] = containerDirs(pm.sandbox.stateDir);
     expect(rolesOf(warm!)).toEqual(['container']);
 
-    const { binding } = await client.acquire({
+    const { binding } = await pm.client.acquire({
       userId: 'olga',
       tier: 'free',
       mode: AuthMode.GATEWAY,
     });
     expect(binding!.containerId).toBe(warm);
     await callTool(binding!, 'system_prompt_set', { text: 'One process.' });
-    expect(storedFile(sandbox.storeDir, 'olga', 'system-prompt.md')).toBe('One process.\n');
+    expect(storedFile(pm.sandbox.storeDir, 'olga', 'system-prompt.md')).toBe('One process.\n');
 
-    await client.release({ userId: 'olga', bindingId: binding!.bindingId });
+    await pm.client.release({ userId: 'olga', bindingId: binding!.bindingId });
     await waitFor('the released container to be gone', () => rolesOf(warm!).length === 0);
-    expect(containerDirs(sandbox.stateDir)).not.toContain(warm);
+    expect(containerDirs(pm.sandbox.stateDir)).not.toContain(warm);
   });
 });

@@ -4,39 +4,27 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthMode, poolv1 } from '@warmgate/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningPoolManager } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   callTool,
   containerDirs,
-  startTestPool,
-  stopTestPool,
+  useTestPool,
   storedFile,
   waitFor,
   workspaceOf,
-  type PoolClient,
-  type Sandbox,
 } from './support.js';
 
-let sandbox: Sandbox;
-let pool: RunningPoolManager;
-let client: PoolClient;
-
-beforeAll(async () => {
-  ({ sandbox, pool, client } = await startTestPool({
-    WARMGATE_POOL_PROFILES: 'standard:min=2:max=10',
-    WARMGATE_POOL_TIERS: 'free=standard:2s,pro=standard:60m',
-    WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '2s',
-    WARMGATE_POOL_REAP_INTERVAL: '250ms',
-    WARMGATE_POOL_ADAPTIVE: 'false',
-  }));
+const pm = useTestPool({
+  WARMGATE_POOL_PROFILES: 'standard:min=2:max=10',
+  WARMGATE_POOL_TIERS: 'free=standard:2s,pro=standard:60m',
+  WARMGATE_POOL_PUBLIC_IDLE_TIMEOUT: '2s',
+  WARMGATE_POOL_REAP_INTERVAL: '250ms',
+  WARMGATE_POOL_ADAPTIVE: 'false',
 });
 
-afterAll(() => stopTestPool({ sandbox, pool, client }));
-
 const acquire = (userId: string, tier: string, mode = AuthMode.GATEWAY) =>
-  client.acquire({ userId, tier, mode });
-const bindingOf = async (userId: string) => (await client.getStatus({ userId })).binding;
+  pm.client.acquire({ userId, tier, mode });
+const bindingOf = async (userId: string) => (await pm.client.getStatus({ userId })).binding;
 
 describe('idle reaping by tier (real agents)', () => {
   it('drains and destroys an idle free binding, keeps pro, restores all on reconnect', async () => {
@@ -44,14 +32,14 @@ describe('idle reaping by tier (real agents)', () => {
     const pro = (await acquire('pete', 'pro')).binding!;
     await callTool(free, 'system_prompt_set', { text: 'Answer in one sentence.' });
     // A file a tool wrote straight into the workspace, not yet committed: drain must save it.
-    writeFileSync(join(workspaceOf(sandbox, free.containerId), 'scratch.md'), 'unsaved note\n');
+    writeFileSync(join(workspaceOf(pm.sandbox, free.containerId), 'scratch.md'), 'unsaved note\n');
 
     await waitFor('the free binding to be reaped', async () => !(await bindingOf('fiona')), 15_000);
-    expect(containerDirs(sandbox.stateDir)).not.toContain(free.containerId);
-    expect(storedFile(sandbox.storeDir, 'fiona', 'system-prompt.md')).toBe(
+    expect(containerDirs(pm.sandbox.stateDir)).not.toContain(free.containerId);
+    expect(storedFile(pm.sandbox.storeDir, 'fiona', 'system-prompt.md')).toBe(
       'Answer in one sentence.\n',
     );
-    expect(storedFile(sandbox.storeDir, 'fiona', 'scratch.md')).toBe('unsaved note\n');
+    expect(storedFile(pm.sandbox.storeDir, 'fiona', 'scratch.md')).toBe('unsaved note\n');
     expect((await bindingOf('pete'))?.bindingId).toBe(pro.bindingId);
 
     const again = await acquire('fiona', 'free');
@@ -62,7 +50,7 @@ describe('idle reaping by tier (real agents)', () => {
       text: 'Answer in one sentence.\n',
     });
     const restored = readFileSync(
-      join(workspaceOf(sandbox, next.containerId), 'scratch.md'),
+      join(workspaceOf(pm.sandbox, next.containerId), 'scratch.md'),
       'utf8',
     );
     expect(restored).toBe('unsaved note\n');
@@ -71,7 +59,7 @@ describe('idle reaping by tier (real agents)', () => {
   it('gateway touches keep a free binding alive past its timeout', async () => {
     const binding = (await acquire('tom', 'free')).binding!;
     for (let i = 0; i < 8; i++) {
-      const { bound } = await client.touch({ userId: 'tom', bindingId: binding.bindingId });
+      const { bound } = await pm.client.touch({ userId: 'tom', bindingId: binding.bindingId });
       expect(bound).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -85,8 +73,8 @@ describe('idle reaping by tier (real agents)', () => {
       async () => !(await bindingOf('anon-42')),
       15_000,
     );
-    expect(containerDirs(sandbox.stateDir)).not.toContain(binding.containerId);
-    const touched = await client.touch({ userId: 'anon-42', bindingId: binding.bindingId });
+    expect(containerDirs(pm.sandbox.stateDir)).not.toContain(binding.containerId);
+    const touched = await pm.client.touch({ userId: 'anon-42', bindingId: binding.bindingId });
     expect(touched.bound).toBe(false);
   });
 });

@@ -28,7 +28,9 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const pm of running) pm.child.kill('SIGKILL');
+  // Also after a timeout: the pool managers first (so none starts another container), then
+  // every container process under the sandbox, by process group.
+  await Promise.all(running.map((pm) => pm.kill()));
   sandbox.cleanup();
 });
 

@@ -20,7 +20,7 @@ import {
   type PoolClient,
   type PoolSandbox,
 } from '@warmgate/testkit';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
   loadConfig,
   startPoolManager,
@@ -59,13 +59,26 @@ export interface TestPool {
   client: PoolClient;
 }
 
-/** A pool manager in this process over a fresh sandbox, once `warm` containers are warm. */
-export async function startTestPool(env: Record<string, string>, warm = 2): Promise<TestPool> {
-  const sandbox = makeSandbox(env);
-  const pool = await startPoolManager(sandbox.config());
-  const client = poolClient(pool.address);
-  await waitFor(`${warm} warm containers`, async () => (await warmCount(client)) >= warm, 40_000);
-  return { sandbox, pool, client };
+/**
+ * A test file's pool manager: started in this process over a fresh sandbox before its tests
+ * (once `warm` containers are warm), stopped and checked after them (see stopTestPool). The
+ * fields are set as each part starts, so a start that fails or times out half-way is still
+ * closed and its containers killed.
+ */
+export function useTestPool(
+  env: Record<string, string>,
+  options: { warm?: number; noContainerDirs?: boolean } = {},
+): TestPool {
+  const warm = options.warm ?? 2;
+  const started: Partial<TestPool> = {};
+  beforeAll(async () => {
+    started.sandbox = makeSandbox(env);
+    started.pool = await startPoolManager(started.sandbox.config());
+    const client = (started.client = poolClient(started.pool.address));
+    await waitFor(`${warm} warm containers`, async () => (await warmCount(client)) >= warm, 40_000);
+  });
+  afterAll(() => stopTestPool(started, options.noContainerDirs ? { noContainerDirs: true } : {}));
+  return started as TestPool;
 }
 
 /**

@@ -6,7 +6,13 @@ import { existsSync } from 'node:fs';
 execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
 // The web chat bundle (esbuild): gateway/dist/web.
 execFileSync(process.execPath, ['gateway/scripts/build-web.js'], { stdio: 'inherit' });
-if (process.env.WARMGATE_POOL_RUNTIME === 'docker') ensureAgentImage();
+if (process.env.WARMGATE_POOL_RUNTIME === 'docker') {
+  ensureImage(process.env.WARMGATE_POOL_DOCKER_IMAGE || 'warmgate/agent:dev', 'agent');
+  // WARMGATE_AGENT=python: the Python agent's image (stack/src/agent-choice.ts names it).
+  if (process.env.WARMGATE_AGENT?.trim() === 'python' && !process.env.WARMGATE_POOL_AGENT_IMAGES) {
+    ensureImage('warmgate/agent-py:dev', 'agent-py');
+  }
+}
 const entry = 'stack/dist/main.js';
 if (!existsSync(entry)) {
   console.error(`warmgate: ${entry} is missing after the build.`);
@@ -29,15 +35,14 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
-/** WARMGATE_POOL_RUNTIME=docker: Docker must answer and the agent image exist (built if missing). */
-function ensureAgentImage() {
-  const image = process.env.WARMGATE_POOL_DOCKER_IMAGE || 'warmgate/agent:dev';
+/** WARMGATE_POOL_RUNTIME=docker: Docker must answer and the image exist (built if missing). */
+function ensureImage(image, name) {
   const found = spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
   if (found.status === 0) {
-    console.error(`warmgate: agent containers from ${image} (npm run images rebuilds it)`);
+    console.error(`warmgate: ${name} containers from ${image} (npm run images rebuilds it)`);
     return;
   }
-  console.error(`warmgate: ${image} is missing; building it (npm run images -- agent)…`);
-  const built = spawnSync(process.execPath, ['scripts/images.js', 'agent'], { stdio: 'inherit' });
+  console.error(`warmgate: ${image} is missing; building it (npm run images -- ${name})…`);
+  const built = spawnSync(process.execPath, ['scripts/images.js', name], { stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }

@@ -1,15 +1,18 @@
 // `WARMGATE_AGENT` for `npm start`: which agent the stack's pool runs (issue 14).
-//   typescript      (default) Warmgate's agent, taking the binding over its control API
-//   typescript-mcp  the same agent as a plain MCP server behind the sidecar's data plane
+//   typescript      (default) Warmgate's agent as a plain MCP server behind the sidecar's data plane
+//   typescript-mcp  the same (an alias)
 //   python          the Python reference agent (agent-py/), behind the same data plane
 // It fills the pool manager's settings (WARMGATE_POOL_AGENT, WARMGATE_POOL_AGENT_COMMANDS)
 // unless they are set, and for python makes its pinned venv before any container starts (the
-// first time takes a minute: pip installs the mcp SDK and numpy).
+// first time takes a minute: pip installs the mcp SDK and numpy). With
+// WARMGATE_POOL_RUNTIME=docker python is its image instead (WARMGATE_POOL_AGENT_IMAGES,
+// warmgate/agent-py:dev from `npm run images`), and the container isolates user code.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const AGENTS = ['typescript', 'typescript-mcp', 'python'] as const;
+const PYTHON_IMAGE = 'warmgate/agent-py:dev';
 const PYTHON_AGENT = fileURLToPath(
   new URL('../../agent-py/bin/warmgate-agent-py', import.meta.url),
 );
@@ -22,7 +25,9 @@ export async function applyAgentChoice(env: NodeJS.ProcessEnv = process.env): Pr
   }
   if (agent === 'typescript') return agent;
   env.WARMGATE_POOL_AGENT ||= agent;
-  if (agent === 'python') {
+  if (agent === 'python' && env.WARMGATE_POOL_RUNTIME === 'docker') {
+    env.WARMGATE_POOL_AGENT_IMAGES ||= JSON.stringify({ python: PYTHON_IMAGE });
+  } else if (agent === 'python') {
     env.WARMGATE_POOL_AGENT_COMMANDS ||= JSON.stringify({ python: [PYTHON_AGENT] });
     // User-written Python indicators run only where something isolates them: on the local
     // runtime, bubblewrap (agent-py/README.md).

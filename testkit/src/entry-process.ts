@@ -3,6 +3,7 @@
 // failure messages.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { trackChild } from './leftovers.js';
 import { isReady, parseReadyLine, type ReadyLine } from './ready-line.js';
 
 export interface EntryOptions {
@@ -62,6 +63,7 @@ export async function spawnEntry<R extends ReadyLine = ReadyLine>(
       detached: options.detached ?? false,
     },
   );
+  trackChild(child);
   let log = '';
   const keep = (chunk: Buffer) => {
     log += chunk.toString();

@@ -26,6 +26,7 @@ export {
   type EntryOptions,
   type EntryProcess,
 } from './entry-process.js';
+export { killLeftovers, reopenLeftovers, trackChild, trackSandbox } from './leftovers.js';
 export { built, entries, repoRoot } from './paths.js';
 export {
   makePoolSandbox,

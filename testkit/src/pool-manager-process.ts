@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { killContainers } from './container-processes.js';
 import { spawnEntry, type EntryProcess } from './entry-process.js';
+import { trackSandbox } from './leftovers.js';
 import { entries } from './paths.js';
 import { poolManagerEnv } from './process-stack.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
@@ -25,6 +26,7 @@ export function makePoolSandbox(env: Record<string, string> = {}): PoolSandbox {
   const stateDir = join(dir, 'containers');
   const storeDir = join(dir, 'store');
   mkdirSync(storeDir, { recursive: true });
+  const untrack = trackSandbox(dir);
   return {
     dir,
     stateDir,
@@ -44,6 +46,7 @@ export function makePoolSandbox(env: Record<string, string> = {}): PoolSandbox {
     cleanup() {
       killContainers(dir);
       removeDir(dir);
+      untrack();
     },
   };
 }

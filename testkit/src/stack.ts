@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { containerLeaderPids, killContainers } from './container-processes.js';
 import { spawnEntry, type EntryProcess } from './entry-process.js';
+import { trackSandbox } from './leftovers.js';
 import { entries } from './paths.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 
@@ -58,9 +59,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = options.dir ?? makeTempDir('stack');
   const stateDir = join(dir, 'containers');
   const storeDir = join(dir, 'store');
+  const untrack = trackSandbox(stateDir);
   const cleanup = () => {
     killContainers(stateDir);
     if (options.dir === undefined) removeDir(dir);
+    untrack();
   };
   let stack: EntryProcess<StackReadyLine>;
   try {

@@ -1,11 +1,12 @@
 // The harness itself, against real child processes: ready lines, the SIGTERM → SIGKILL bound,
 // and the /proc scan that finds container processes left behind.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { containerLeaderPids, containerPids, killContainers } from '../src/container-processes.js';
 import { spawnEntry } from '../src/entry-process.js';
+import { killLeftovers, reopenLeftovers, trackChild } from '../src/leftovers.js';
 import { makeTempDir, removeDir } from '../src/temp-dir.js';
 import { waitFor } from '../src/wait-for.js';
 
@@ -31,7 +32,20 @@ beforeAll(() => {
   );
 });
 
+// A failed assertion skips a test's own stop: whatever it started dies here.
+afterEach(() => {
+  killLeftovers();
+});
 afterAll(() => removeDir(dir));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('spawnEntry', () => {
   it('resolves on the ready line and stops with SIGTERM', async () => {
@@ -75,6 +89,7 @@ describe('container processes', () => {
       detached: true,
       stdio: 'ignore',
     });
+    trackChild(child);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     await waitFor('the process to be visible', () => containerPids(dir).includes(child.pid!));
     expect(containerPids(join(dir, 'elsewhere'))).toEqual([]);
@@ -87,5 +102,47 @@ describe('container processes', () => {
     expect(killContainers(dir)).toBe(1);
     await exited;
     expect(containerPids(dir)).toEqual([]);
+  });
+});
+
+describe('leftovers', () => {
+  it('kills what a test left running, its process group included, and later spawns at once', async () => {
+    // A detached child with a grandchild in its group, as an agent with its git children.
+    const leader = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+         console.log('ready'); setInterval(() => {}, 1000);`,
+      ],
+      { detached: true, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    trackChild(leader);
+    await new Promise((resolve) => leader.stdout!.once('data', resolve));
+    const exited = new Promise((resolve) => leader.once('exit', resolve));
+    const group = () =>
+      readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => {
+          try {
+            return (
+              readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2] ===
+              String(leader.pid)
+            );
+          } catch {
+            return false;
+          }
+        });
+    await waitFor('the grandchild to start', () => group().length === 2);
+    expect(killLeftovers({ close: true })).toBe(1);
+    await exited;
+    await waitFor('the whole group to be gone', () => group().length === 0);
+
+    // Closed: a child a timed-out test body starts afterwards dies at once.
+    const late = await spawnEntry(entry, { args: ['normal'] }).catch((error: Error) => error);
+    reopenLeftovers();
+    expect(late).toBeInstanceOf(Error);
+    expect(String(late)).toMatch(/exited \(SIGKILL\) before it was ready/);
+    expect(alive(leader.pid!)).toBe(false);
   });
 });

@@ -47,6 +47,7 @@ export function createMcpServer(context: ToolContext): SessionServer {
   registerResources(server, context);
   const readOnly = context.serving.binding.mode === AuthMode.PUBLIC;
   registerTools(server, ALL_TOOLS, context, readOnly);
+  shareToolListing(server, readOnly);
 
   // This session's own subscriptions, and those it holds for a gateway client (subscribers.ts).
   const subscribed = new Set<string>();
@@ -88,4 +89,50 @@ export function createMcpServer(context: ToolContext): SessionServer {
     server,
     dispose: () => void context.core.changes.off('changed', onChanged),
   };
+}
+
+type RequestHandler = (request: unknown, extra: unknown) => Promise<unknown>;
+
+/** tools/list answers of this process, by public mode (the same for every session). */
+const listings = new Map<boolean, Promise<unknown>>();
+
+/**
+ * tools/list is answered once per process and mode: the SDK converts every tool's zod schema
+ * to JSON Schema at each tools/list, ~25–30 ms of CPU for this agent's tools — as much as the
+ * rest of a new user's set-up. The listing depends on nothing but the tool definitions and
+ * the mode. (The SDK offers no hook for it: its handler is wrapped through the protocol's
+ * handler map; without that map, each session answers as the SDK does.)
+ */
+function shareToolListing(server: McpServer, readOnly: boolean): void {
+  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, RequestHandler> })
+    ._requestHandlers;
+  const computed = handlers?.get('tools/list');
+  if (!handlers || !computed) return;
+  handlers.set('tools/list', (request, extra) => {
+    let listing = listings.get(readOnly);
+    if (!listing) {
+      listing = computed(request, extra);
+      listings.set(readOnly, listing);
+      listing.catch(() => listings.delete(readOnly));
+    }
+    return listing;
+  });
+}
+
+/**
+ * Computes the listing of signed-in users (gateway and direct modes) ahead of any session: a
+ * warm agent does it before its claim, so a new user's first tools/list costs nothing (cold,
+ * it took 30–160 ms here). The public listing is computed by its first session.
+ */
+export async function prepareToolListings(core: ToolContext['core']): Promise<void> {
+  for (const mode of [AuthMode.GATEWAY]) {
+    // The handlers never run: the session only answers tools/list.
+    const serving = { binding: { mode } } as unknown as ToolContext['serving'];
+    const session = createMcpServer({ core, serving });
+    const handler = (
+      session.server.server as unknown as { _requestHandlers?: Map<string, RequestHandler> }
+    )._requestHandlers?.get('tools/list');
+    await handler?.({ method: 'tools/list', params: {} }, {}).catch(() => undefined);
+    session.dispose();
+  }
 }

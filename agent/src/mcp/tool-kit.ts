@@ -11,7 +11,7 @@ import type {
   ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { errors } from '@warmgate/proto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AgentCore, Serving } from '../server/agent-core.js';
 import type { Changes, MutationResult } from '../workspace/workspace.js';
 import { inSpan } from '../telemetry/spans.js';
@@ -55,6 +55,23 @@ export function defineTool<Shape extends z.ZodRawShape>(
   return definition as unknown as ToolDefinition;
 }
 
+/**
+ * One z.object per tool for the whole process: the SDK wraps a raw shape in a new z.object at
+ * every registerTool, i.e. for every MCP session, and zod compiles each new object schema's
+ * parser again on its first use — the first call of every tool of every new user paid for
+ * it. Shared schemas are compiled once.
+ */
+const objectSchemas = new WeakMap<z.ZodRawShape, z.ZodObject>();
+
+function inputSchemaOf(tool: ToolDefinition): z.ZodObject {
+  let schema = objectSchemas.get(tool.input);
+  if (!schema) {
+    schema = z.object(tool.input);
+    objectSchemas.set(tool.input, schema);
+  }
+  return schema;
+}
+
 export function registerTools(
   server: McpServer,
   tools: readonly ToolDefinition[],
@@ -68,7 +85,7 @@ export function registerTools(
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
+        inputSchema: inputSchemaOf(tool),
         annotations: {
           title: tool.title,
           readOnlyHint: tool.readOnly,

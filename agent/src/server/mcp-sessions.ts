@@ -1,24 +1,24 @@
 // MCP over Streamable HTTP, stateful: one transport and one McpServer per session id. Every
 // request is first checked against the agent's state (bound?) and the binding's auth mode;
-// refusals are JSON-RPC error bodies with an HTTP status the gateway understands.
+// refusals are JSON-RPC error bodies with an HTTP status the gateway understands. The
+// transport is the agent's own (mcp-http-transport.ts): JSON answers on node:http.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { WarmgateError, errors } from '@warmgate/proto';
 import { authorize } from '../auth/authorize.js';
 import type { DirectVerifier } from '@warmgate/contract/direct-credential';
-import { createMcpServer, type SessionServer } from '../mcp/create-server.js';
+import { createMcpServer, prepareToolListings, type SessionServer } from '../mcp/create-server.js';
 import { httpStatusOf, jsonRpcErrorBody } from '../mcp/errors.js';
 import type { AgentCore } from './agent-core.js';
 import { header, readJsonBody, sendJson } from './http-util.js';
+import { McpHttpTransport } from './mcp-http-transport.js';
 
 /** 10,000 candles as JSON fit comfortably. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_SESSIONS = 64;
 
 interface Session extends SessionServer {
-  transport: StreamableHTTPServerTransport;
+  transport: McpHttpTransport;
 }
 
 export interface McpHttp {
@@ -34,6 +34,8 @@ export interface McpHttp {
  */
 export function createMcpHttp(core: AgentCore, direct: DirectVerifier | null): McpHttp {
   const sessions = new Map<string, Session>();
+  // Loaded while warm (or at bind): the tool listings are ready before the first session.
+  setImmediate(() => void prepareToolListings(core).catch(() => undefined));
 
   async function open(req: IncomingMessage, res: ServerResponse, body: unknown) {
     if (sessions.size >= MAX_SESSIONS) {
@@ -43,9 +45,9 @@ export function createMcpHttp(core: AgentCore, direct: DirectVerifier | null): M
     }
     const context = { core, serving: core.current() };
     const session = createMcpServer(context) as Session;
-    session.transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void sessions.set(id, session),
+    session.transport = new McpHttpTransport({
+      newSessionId: () => randomUUID(),
+      onSessionInitialized: (id) => void sessions.set(id, session),
     });
     session.transport.onclose = () => {
       const id = session.transport.sessionId;
@@ -53,7 +55,7 @@ export function createMcpHttp(core: AgentCore, direct: DirectVerifier | null): M
       session.dispose();
     };
     await session.server.connect(session.transport);
-    await session.transport.handleRequest(req, res, body);
+    session.transport.handle(req, res, body);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -65,12 +67,13 @@ export function createMcpHttp(core: AgentCore, direct: DirectVerifier | null): M
       if (sessionId) {
         const session = sessions.get(sessionId);
         if (!session) throw errors.notFound(`unknown MCP session ${sessionId.slice(0, 64)}`);
-        await session.transport.handleRequest(req, res);
+        const body = req.method === 'POST' ? await readJsonBody(req, MAX_BODY_BYTES) : undefined;
+        session.transport.handle(req, res, body);
         return;
       }
       if (req.method !== 'POST') throw errors.invalidArgument('no mcp-session-id header');
       const body = await readJsonBody(req, MAX_BODY_BYTES);
-      if (!isInitializeRequest(body)) {
+      if (!isInitialize(body)) {
         throw errors.invalidArgument('no mcp-session-id header and not an initialize request');
       }
       await open(req, res, body);
@@ -87,6 +90,11 @@ export function createMcpHttp(core: AgentCore, direct: DirectVerifier | null): M
       sessions.clear();
     },
   };
+}
+
+function isInitialize(body: unknown): boolean {
+  const message = body as { method?: unknown; id?: unknown } | null;
+  return typeof message === 'object' && message?.method === 'initialize' && 'id' in message;
 }
 
 function refuse(res: ServerResponse, reason: unknown): void {

@@ -7,7 +7,7 @@
 // MCP POST (the sidecar forwards nothing before its bind).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { AuthMode } from '@warmgate/proto';
@@ -27,8 +27,10 @@ export async function startPlainAgent(config: AgentConfig): Promise<RunningPlain
   const listen = config.agentListen!;
   const core = new AgentCore(config.workspaceDir, Date.now, false);
   let mcp: Promise<McpHttp> | undefined;
+  /** Sessions open now; 0 until the MCP side is loaded. */
+  let loaded: McpHttp | undefined;
   const loadMcp = () =>
-    (mcp ??= import('./mcp-sessions.js').then((m) => m.createMcpHttp(core, null)));
+    (mcp ??= import('./mcp-sessions.js').then((m) => (loaded = m.createMcpHttp(core, null))));
   let binding: Promise<unknown> | undefined;
   // Taken once the bind restored a repository (the sidecar's start-up probe comes earlier).
   const bindOnce = async () => {
@@ -48,10 +50,21 @@ export async function startPlainAgent(config: AgentConfig): Promise<RunningPlain
     return path === '/mcp'
       ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, async () => {
           if (req.method === 'POST') await bindOnce();
+          if (binding === undefined && !mcp && config.mcpLoad === 'bind') {
+            // Not bound, MCP side not loaded (=bind): the sidecar's probe needs an answer only.
+            sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: 'not bound yet' } });
+            return;
+          }
           await (await loadMcp()).handle(req, res);
         })
       : path === '/healthz'
-        ? Promise.resolve(sendJson(res, 200, { status: 'ok', state: core.status().state }))
+        ? Promise.resolve(
+            sendJson(res, 200, {
+              status: 'ok',
+              state: core.status().state,
+              mcpSessions: loaded?.count() ?? 0,
+            }),
+          )
         : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
   });
   const socketPath = listen.startsWith('/') ? listen : undefined;
@@ -65,7 +78,10 @@ export async function startPlainAgent(config: AgentConfig): Promise<RunningPlain
       server.listen(Number(listen.slice(split + 1)), host, () => resolve());
     }
   });
-  void loadMcp().catch(() => {});
+  // The agent checks no credential: only its own user (the sidecar's) may connect.
+  if (socketPath) await chmod(socketPath, 0o600);
+  // WARMGATE_AGENT_MCP_LOAD=ready (the default): loaded now, so a claim finds it loaded.
+  if (config.mcpLoad === 'ready') void loadMcp().catch(() => {});
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? (address as AddressInfo).port : 0,

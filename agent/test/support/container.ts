@@ -1,14 +1,12 @@
-// Real agent containers for integration tests: an agent process and a sidecar process from
-// agent/dist (build first: npx tsc -b agent), with a temporary workspace, on ephemeral
-// loopback ports (@warmgate/testkit's startAgentContainer). Everything started here is
-// stopped by stop().
+// Real agent containers for integration tests: an agent process (role mcp) and the data-plane
+// sidecar from agent/dist (build first: npx tsc -b agent), with a temporary workspace, on
+// ephemeral loopback ports (@warmgate/testkit's startAgentContainer). Everything started here
+// is stopped by stop().
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode } from '@warmgate/proto';
-import { agentv1 } from '@warmgate/proto';
-import { bearerHeaders, createClient } from '@warmgate/proto/grpc';
 import {
   entries,
   makeTempDir,
@@ -50,15 +48,26 @@ export interface Container extends AgentContainer {
   dir: string;
 }
 
-export async function startContainer(env: NodeJS.ProcessEnv = {}): Promise<Container> {
+/**
+ * A container as every runtime makes it now (issue 14): the TypeScript agent as a plain MCP
+ * server (role `mcp`) on a Unix socket, the sidecar as the data plane in front of it; `mcpUrl`
+ * is the sidecar's. `agentListen` may choose another address for the agent.
+ */
+export async function startContainer(
+  env: NodeJS.ProcessEnv = {},
+  agentListen?: (dir: string) => string,
+): Promise<Container> {
   const dir = makeTempDir('agent-test');
   const workspace = join(dir, 'workspace');
   await mkdir(workspace);
   const container = await startAgentContainer({
     workspace,
     env,
-    controlToken: `token-${Math.random().toString(36).slice(2)}-0123456789`,
     sidecarSecret: `sidecar-${Math.random().toString(36).slice(2)}-0123456789`,
+    ...(agentListen ? { agentListen: agentListen(dir) } : {}),
+  }).catch((error: unknown) => {
+    removeDir(dir);
+    throw error;
   });
   return {
     ...container,
@@ -70,52 +79,8 @@ export async function startContainer(env: NodeJS.ProcessEnv = {}): Promise<Conta
   };
 }
 
-/**
- * A container with the sidecar as the data plane (issue 14): the TypeScript agent as a plain
- * MCP server (role `mcp`) on a Unix socket, the sidecar in front of it; `mcpUrl` is the
- * sidecar's. `agentListen` may choose another address for the agent.
- */
-export async function startDataPlaneContainer(
-  env: NodeJS.ProcessEnv = {},
-  agentListen?: (dir: string) => string,
-): Promise<Container> {
-  const dir = makeTempDir('plane-test');
-  const workspace = join(dir, 'workspace');
-  await mkdir(workspace);
-  const listen = agentListen?.(dir) ?? join(dir, 'agent.sock');
-  const agent = await startProcess('mcp', {
-    WARMGATE_WORKSPACE: workspace,
-    WARMGATE_AGENT_LISTEN: listen,
-    ...env,
-  });
-  const sidecarSecret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
-  const sidecar = await startProcess('sidecar', {
-    WARMGATE_WORKSPACE_DIR: workspace,
-    WARMGATE_AGENT_HOST: '127.0.0.1',
-    WARMGATE_SIDECAR_SECRET: sidecarSecret,
-    WARMGATE_SIDECAR_PORT: '0',
-    WARMGATE_SIDECAR_MCP_PORT: '0',
-    WARMGATE_SIDECAR_AGENT: listen,
-    ...env,
-  });
-  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
-    headers: bearerHeaders(sidecarSecret),
-  });
-  return {
-    dir,
-    sidecarSecret,
-    workspace,
-    agent,
-    sidecar,
-    mcpUrl: new URL(`http://127.0.0.1:${sidecar.mcpPort}/mcp`),
-    lifecycle,
-    async stop() {
-      lifecycle.close();
-      await Promise.all([kill(agent), kill(sidecar)]);
-      removeDir(dir);
-    },
-  };
-}
+/** The same container (the data plane is the only layout); kept for the data-plane tests. */
+export const startDataPlaneContainer = startContainer;
 
 /** A signal (default SIGTERM) to one process of a container; resolves with its exit code. */
 export function kill(process: Process, signal: NodeJS.Signals = 'SIGTERM') {

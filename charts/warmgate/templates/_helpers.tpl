@@ -93,7 +93,26 @@ capabilities:
 {{- define "warmgate.profiles" -}}
 {{- $out := list -}}
 {{- range .Values.profiles -}}
-{{- $out = append $out (printf "%s:min=%d:max=%d" .name (int .min) (int .max)) -}}
+{{- $entry := printf "%s:min=%d:max=%d" .name (int .min) (int .max) -}}
+{{- if .agent }}{{ $entry = printf "%s:agent=%s" $entry .agent }}{{ end -}}
+{{- $out = append $out $entry -}}
 {{- end -}}
 {{- join "," $out -}}
+{{- end -}}
+
+{{/*
+WARMGATE_POOL_AGENT_IMAGES: agent.images as JSON name → image reference (issue 14: a profile
+naming one runs that image as its agent, with the sidecar as data plane in front of it).
+*/}}
+{{- define "warmgate.agentImages" -}}
+{{- $out := dict -}}
+{{- range $name, $image := .Values.agent.images -}}
+{{- $ref := include "warmgate.image" (dict "root" $ "image" $image) -}}
+{{- if $image.command -}}
+{{- $_ := set $out $name (dict "image" $ref "command" $image.command) -}}
+{{- else -}}
+{{- $_ := set $out $name $ref -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
 {{- end -}}

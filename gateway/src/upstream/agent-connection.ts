@@ -5,6 +5,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   CallToolResultSchema,
+  ErrorCode as McpCode,
+  McpError,
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
   type CallToolResult,
@@ -25,6 +27,7 @@ import { appendTurnArguments, appendTurnTool } from './append-turn.js';
 import { createContextCache, type ContextCache } from './context-cache.js';
 import { fromMcpError } from './mcp-errors.js';
 import { isInternalTool, resourceText } from './mcp-convert.js';
+import { createLeanCaller, type LeanCaller } from './lean-call.js';
 
 export interface AgentConnectionOptions {
   readonly url: string;
@@ -51,11 +54,14 @@ export class AgentConnection {
   private shutdown: Promise<void> | undefined;
   /** Settles when the agent answers the notification stream (GET) the SDK opens after connect. */
   streamOpen: Promise<void> = Promise.resolve();
+  private leanIds = 0;
 
   private constructor(
     private readonly client: Client,
     private readonly transport: StreamableHTTPClientTransport,
     private readonly options: AgentConnectionOptions,
+    /** tools/call without progress, past the SDK client (lean-call.ts). */
+    private readonly lean: LeanCaller,
   ) {
     this.context = createContextCache({
       read: async (uri, signal) => {
@@ -121,7 +127,8 @@ export class AgentConnection {
           }
         : {},
     );
-    const connection = new AgentConnection(client, transport, options);
+    const lean = createLeanCaller(endpoint);
+    const connection = new AgentConnection(client, transport, options, lean);
     connection.streamOpen = streamOpen;
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
       connection.context.invalidate(notification.params.uri);
@@ -135,6 +142,7 @@ export class AgentConnection {
       await client.connect(transport, connection.requestOptions({ signal }));
     } catch (error) {
       await client.close().catch(() => {});
+      await lean.close();
       throw fromMcpError(error, options.mode, signal);
     }
     return connection;
@@ -239,6 +247,7 @@ export class AgentConnection {
         new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
       ]);
       await this.client.close().catch(() => {});
+      await this.lean.close().catch(() => {});
     })();
     return this.shutdown;
   }
@@ -248,8 +257,11 @@ export class AgentConnection {
     args: JsonObject,
     options: CallOptions,
   ): Promise<CallToolResult> {
+    const onProgress = options.onProgress;
+    if (!onProgress && this.transport.sessionId !== undefined) {
+      return this.leanCall(name, args, options);
+    }
     try {
-      const onProgress = options.onProgress;
       const result = await this.client.callTool(
         {
           name,
@@ -271,6 +283,61 @@ export class AgentConnection {
       return result as CallToolResult;
     } catch (error) {
       throw this.fail(error, options.signal);
+    }
+  }
+
+  /** rawCall without the SDK client: same request, same errors, same cancellation. */
+  private async leanCall(
+    name: string,
+    args: JsonObject,
+    options: CallOptions,
+  ): Promise<CallToolResult> {
+    const id = `w${++this.leanIds}`;
+    const timeoutMs = options.timeoutMs ?? this.options.callTimeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new McpError(McpCode.RequestTimeout, 'Request timed out', { timeout: timeoutMs }),
+        ),
+      timeoutMs,
+    );
+    const onAbort = () => controller.abort(options.signal.reason);
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const headers: Record<string, string> = {
+        ...(await this.options.headers()),
+        ...traceHeaders(),
+        'mcp-session-id': this.transport.sessionId!,
+      };
+      const version = this.transport.protocolVersion;
+      if (version) headers['mcp-protocol-version'] = version;
+      return await this.lean.call(
+        {
+          id,
+          name,
+          arguments: args,
+          ...(options.callName ? { meta: { [CALL_META]: options.callName } } : {}),
+          headers,
+          signal: controller.signal,
+        },
+        (message) => this.transport.onmessage?.(message),
+      );
+    } catch (error) {
+      if (controller.signal.aborted) {
+        // As the SDK client does: the agent stops the work nobody waits for.
+        void this.client
+          .notification({
+            method: 'notifications/cancelled',
+            params: { requestId: id, reason: String(controller.signal.reason) },
+          })
+          .catch(() => {});
+      }
+      throw this.fail(error, options.signal);
+    } finally {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
     }
   }
 

@@ -31,6 +31,7 @@ import {
 } from './mcp-convert.js';
 import { AgentGoneError } from './mcp-errors.js';
 import { acquireBinding, createPoolApi, type PoolApi } from './pool-client.js';
+import { rememberRefusedCredentials } from './refused-credentials.js';
 import { measureUserCall } from './user-call-metrics.js';
 
 export interface AgentConnectorOptions {
@@ -74,7 +75,8 @@ export function createAgentConnector(options: AgentConnectorOptions): ClosableAg
   const ownPool = options.pool
     ? undefined
     : createPoolApi(options.poolAddress!, options.poolSecret);
-  const pool: PoolApi = options.pool ?? ownPool!;
+  // A forged direct-mode credential costs one pool-manager verification a minute, not one a request.
+  const pool: PoolApi = rememberRefusedCredentials(options.pool ?? ownPool!);
   const callTimeoutMs = options.callTimeoutMs ?? 30_000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
   const touchIntervalMs = options.touchIntervalMs ?? 30_000;

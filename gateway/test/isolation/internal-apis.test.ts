@@ -1,8 +1,9 @@
 // The isolation matrix, internal hops: a local process that is not the gateway (no secret, or
-// a wrong one) calls the pool manager's Pool API, a sidecar's Lifecycle API and an agent's
-// control API on a real pool manager with real agent containers. Every call must be refused
-// (UNAUTHENTICATED / HTTP 401) and change nothing; and even the gateway's own credential gets
-// no assertion key from GetStatus and cannot end a binding without naming it.
+// a wrong one) calls the pool manager's Pool API and a sidecar's Lifecycle API on a real pool
+// manager with real agent containers, and looks for the agent behind the sidecar's data plane.
+// Every call must be refused (UNAUTHENTICATED / HTTP 401) and change nothing; and even the
+// gateway's own credential gets no assertion key from GetStatus and cannot end a binding
+// without naming it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthMode, ErrorCode, WarmgateError, agentv1, poolv1 } from '@warmgate/proto';
@@ -199,22 +200,23 @@ describe("a sidecar's Lifecycle API called by a local process that is not the po
     }
   });
 
-  it('the secret files are 0600', () => {
+  it("the secret files and the agent's socket are 0600", () => {
     const dir = join(sandbox.stateDir, alice.containerId);
-    for (const name of ['sidecar.secret', 'control.token']) {
+    // The agent behind the data plane checks no credential: only its sidecar's user reaches it.
+    for (const name of ['sidecar.secret', 'agent.sock']) {
       expect((statSync(join(dir, name)).mode & 0o777).toString(8)).toBe('600');
     }
   });
 });
 
-describe("an agent's control API called by a local process that is not its sidecar", () => {
+describe('the agent behind the data plane (no control API)', () => {
   const attempts: Record<string, Record<string, string>> = {
     'no token': {},
     'a wrong token': { authorization: 'Bearer not-the-token-0123456789' },
     'the Pool secret': { authorization: `Bearer ${TEST_POOL_SECRET}` },
   };
   for (const [how, headers] of Object.entries(attempts)) {
-    it(`${how}: status, bind and drain answer 401, and alice's agent stays bound`, async () => {
+    it(`${how}: /_lifecycle/ on the MCP port does not exist, and alice's agent stays bound`, async () => {
       const base = `http://127.0.0.1:${recordOf(alice.containerId).agent.port}/_lifecycle`;
       const post = (path: string, body: unknown) =>
         fetch(`${base}/${path}`, {
@@ -222,8 +224,8 @@ describe("an agent's control API called by a local process that is not its sidec
           headers: { ...headers, 'content-type': 'application/json' },
           body: JSON.stringify(body),
         });
-      expect((await fetch(`${base}/status`, { headers })).status).toBe(401);
-      expect((await post('drain', { bindingId: alice.bindingId })).status).toBe(401);
+      expect((await fetch(`${base}/status`, { headers })).status).toBe(404);
+      expect((await post('drain', { bindingId: alice.bindingId })).status).toBe(404);
       const bind = await post('bind', {
         bindingId: 'b-evil',
         userId: 'mallory',
@@ -232,7 +234,7 @@ describe("an agent's control API called by a local process that is not its sidec
         assertionKey: 'AAAA',
         repository: { url: '', credential: '', ephemeral: true },
       });
-      expect(bind.status).toBe(401);
+      expect(bind.status).toBe(404);
       await expectAliceServed();
     });
   }

@@ -1,7 +1,8 @@
 // Direct-mode unary gRPC calls must not leave an upstream MCP session each on the agent (each
-// such call is a gateway session of its own). Counted on the real agent: its control API
-// reports the MCP sessions it has open.
-import { readFileSync } from 'node:fs';
+// such call is a gateway session of its own; the sidecar's data plane forwards its DELETE).
+// Counted on the real agent behind the data plane: its /healthz, on its socket in the
+// container's folder, reports the MCP sessions it has open.
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { grpcCaller, type Caller } from './support/callers.js';
@@ -20,18 +21,22 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** The MCP sessions open on the agent serving `userId`, asked as its sidecar would. */
+/** The MCP sessions open on the agent serving `userId`, asked on its own socket. */
 async function openSessionsOf(userId: string): Promise<number> {
   const { binding } = await stack!.poolClient().getStatus({ userId });
-  const dir = join(stack!.sandbox.stateDir, binding!.containerId);
-  const { agent } = JSON.parse(readFileSync(join(dir, 'container.json'), 'utf8')) as {
-    agent: { port: number };
-  };
-  const token = readFileSync(join(dir, 'control.token'), 'utf8');
-  const response = await fetch(`http://127.0.0.1:${agent.port}/_lifecycle/status`, {
-    headers: { authorization: `Bearer ${token}` },
+  const socketPath = join(stack!.sandbox.stateDir, binding!.containerId, 'agent.sock');
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = request({ socketPath, path: '/healthz' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve(text));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
   });
-  return ((await response.json()) as { mcpSessions: number }).mcpSessions;
+  return (JSON.parse(body) as { mcpSessions: number }).mcpSessions;
 }
 
 it('20 direct-mode unary calls leave no MCP session open on the agent', async () => {

@@ -235,7 +235,6 @@ async function startContainer(sandbox: string, id: string): Promise<Container> {
   mkdirSync(workspace, { recursive: true });
   const container = await startAgentContainer({
     workspace,
-    controlToken: `bench-token-${id}-0123456789`,
     sidecarSecret: `bench-sidecar-${id}-0123456789`,
   });
   await container.lifecycle.getStatus({}); // open the channel, as the pool manager's health check does

@@ -12,6 +12,11 @@ const benchmarks: Record<string, { module: string; about: string }> = {
     module: './gateway.js',
     about: 'gateway WS/gRPC vs raw uWS/grpc-js, proxied user tools, idle WS memory',
   },
+  'mcp-rate': {
+    module: './mcp-rate.js',
+    about:
+      'profile_get calls per second of agent CPU (agent alone, and behind the data-plane sidecar); --cpu-prof=DIR',
+  },
   adaptive: {
     module: './adaptive.js',
     about:

@@ -12,12 +12,14 @@ import {
 import { footprint } from './section-footprint.js';
 import { loadScenarios, machine, soak } from './section-load.js';
 import { warmPathProfile } from './section-profile.js';
+import { toolCallCpu } from './section-tool-calls.js';
 
 export const sectionBuilders: readonly SectionBuilder[] = [
   coldVsWarm,
   warmPathProfile,
   coldStartDocker,
   gatewayOverhead,
+  toolCallCpu,
   throughputVsConnections,
   memoryPerConnection,
   poolHitRate,

@@ -10,9 +10,10 @@ export interface Profile {
   /** Local runtime: extra env for the agent processes. Kubernetes: the pod template name/values. */
   readonly template?: Readonly<Record<string, string>>;
   /**
-   * The agent: `typescript` (default; Warmgate's agent taking the binding over its control
-   * API), `typescript-mcp` (the same agent as a plain MCP server behind the sidecar's data
-   * plane), or a name from WARMGATE_POOL_AGENT_COMMANDS (any MCP server, same data plane).
+   * The agent: `typescript` (default; Warmgate's agent — on the local runtime a plain MCP
+   * server behind the sidecar's data plane, on Docker/Kubernetes still role `agent` with its
+   * control API), `typescript-mcp` (its alias on the local runtime), or a name from
+   * WARMGATE_POOL_AGENT_COMMANDS (any MCP server, same data plane).
    */
   readonly agent?: string;
   readonly resources?: { readonly cpu?: string; readonly memory?: string };

@@ -16,6 +16,7 @@ import { ENDED_PREFIX, endedBindings, endedSignatureValid } from './ended-bindin
 import { runHttpBackend } from './git-http-backend.js';
 import { DEFAULT_QUOTA_BYTES, receiveEnv, writeStoreHooks } from './receive-policy.js';
 import { parseRepoPath } from './repo-url.js';
+import { repositoryWriters } from './repository-writers.js';
 
 const exec = promisify(execFile);
 
@@ -38,6 +39,7 @@ export function createStoreServer(options: StoreServerOptions): Server {
   let hooks: Promise<string> | undefined;
   const policyEnv = async () =>
     receiveEnv(await (hooks ??= writeStoreHooks(options.root, quotaBytes)), quotaBytes);
+  const writers = repositoryWriters(options.root, options.log);
   const creating = new Map<string, Promise<void>>();
   const ensureRepo = (repo: string): Promise<void> => {
     let pending = creating.get(repo);
@@ -85,13 +87,17 @@ export function createStoreServer(options: StoreServerOptions): Server {
       return reply(res, 413, `push refused: ${length} bytes is over the repository quota`);
     }
     await ensureRepo(path.repo);
-    await runHttpBackend(req, res, {
-      projectRoot: options.root,
-      pathInfo: `/${path.repo}${path.rest}`,
-      remoteUser: path.repo,
-      env: await policyEnv(),
-      maxBodyBytes: quotaBytes,
-    });
+    const env = await policyEnv();
+    // A binding's first request removes the locks a store killed mid-push left behind.
+    await writers.run(path.repo, claims.bindingId, () =>
+      runHttpBackend(req, res, {
+        projectRoot: options.root,
+        pathInfo: `/${path.repo}${path.rest}`,
+        remoteUser: path.repo,
+        env,
+        maxBodyBytes: quotaBytes,
+      }),
+    );
   }
 
   async function endBinding(req: IncomingMessage, res: ServerResponse, bindingId: string) {

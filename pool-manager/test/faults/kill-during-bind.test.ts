@@ -30,9 +30,11 @@ beforeAll(() => {
   });
 });
 
-afterAll(() => {
+afterAll(async () => {
   console.log(`faults kill-during-bind: ${faults.injected} injected, ${faults.survived} survived`);
-  for (const pm of running) pm.child.kill('SIGKILL');
+  // Also after a timeout: the pool managers first (so none starts another container), then
+  // every container process under the sandbox, by process group.
+  await Promise.all(running.map((pm) => pm.kill()));
   sandbox.cleanup();
 });
 

@@ -99,6 +99,7 @@ export function chartScenarios(cluster: () => TestCluster): void {
       'global.image.tag=1.2.3',
       'telemetry.otlp.endpoint=http://otel.example:4318',
       'telemetry.otlp.protocol=http/json',
+      'agent.images.python.repository=warmgate/agent-py',
     ];
     const { stdout } = await run(cluster().tools.helm, [
       'template',
@@ -108,11 +109,15 @@ export function chartScenarios(cluster: () => TestCluster): void {
       namespace,
       ...set.flatMap((s) => ['--set', s]),
       '--set-json',
-      'profiles=[{"name":"standard","min":1,"max":5},{"name":"large","min":0,"max":2}]',
+      'profiles=[{"name":"standard","min":1,"max":5},{"name":"large","min":0,"max":2,"agent":"python"}]',
     ]);
     expect(stdout).toContain('WARMGATE_AUTH_PUBLIC_KEY');
     expect(stdout).toContain('registry.example.com/warmgate/agent:1.2.3');
-    expect(stdout).toContain('standard:min=1:max=5,large:min=0:max=2');
+    expect(stdout).toContain('standard:min=1:max=5,large:min=0:max=2:agent=python');
+    // A profile naming the Python agent: its image reaches the pool manager.
+    expect(stdout).toContain(
+      'value: "{\\"python\\":\\"registry.example.com/warmgate/agent-py:1.2.3\\"}"',
+    );
     // OTLP settings on the gateway, the pool manager and both containers of the agent pods.
     expect(stdout.split('http://otel.example:4318').length - 1).toBe(4);
     expect(stdout).toContain('OTEL_EXPORTER_OTLP_PROTOCOL');

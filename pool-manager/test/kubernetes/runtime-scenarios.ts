@@ -148,6 +148,40 @@ export function runtimeScenarios(cluster: () => TestCluster): void {
     expect((await rt.list()).map((c) => c.id)).not.toContain(container.id);
   });
 
+  it("runs a profile's named agent from its image, the sidecar as its data plane", async () => {
+    const rt = await createKubernetesRuntime({
+      kubeConfig: cluster().kubeConfig(),
+      namespace,
+      podTemplate: testPodTemplate(cluster().nodeName),
+      instance: 'named',
+      readyTimeoutMs: 20_000,
+      agentImages: { python: { image: 'warmgate/agent-py:test' } },
+    });
+    open.push(rt);
+    const container = await rt.create({ name: 'py', agent: 'python' });
+    expect(container.phase).toBe('warm');
+    // The gateway's MCP is still the template's mcp port: the sidecar serves it now.
+    expect(container.mcpUrl).toMatch(/^http:\/\/10\.\d+\.\d+\.\d+:8080\/mcp$/);
+    const pod = await core().readNamespacedPod({ name: container.id, namespace });
+    const [agent, sidecar] = pod.spec!.containers;
+    expect(agent!.image).toBe('warmgate/agent-py:test');
+    expect(agent!.args).toBeUndefined();
+    const env = (c: typeof agent) =>
+      Object.fromEntries((c!.env ?? []).map((e) => [e.name, e.value]));
+    expect(env(agent)).toMatchObject({
+      WARMGATE_WORKSPACE: '/workspace',
+      WARMGATE_AGENT_LISTEN: '127.0.0.1:8093',
+      WARMGATE_AGENT_ISOLATION: 'container',
+    });
+    expect(env(agent)).not.toHaveProperty('WARMGATE_AGENT_CONTROL_TOKEN');
+    expect(env(sidecar)).toMatchObject({
+      WARMGATE_SIDECAR_AGENT: '127.0.0.1:8093',
+      WARMGATE_SIDECAR_MCP_PORT: '8080',
+    });
+    expect(sidecar!.ports?.map((p) => p.name)).toEqual(['lifecycle', 'mcp']);
+    await rt.destroy(container.id);
+  });
+
   it('gives up on a pod that never becomes ready, and deletes it', async () => {
     const rt = await createKubernetesRuntime({
       kubeConfig: cluster().kubeConfig(),

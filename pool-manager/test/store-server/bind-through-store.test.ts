@@ -42,7 +42,6 @@ async function warmContainer(name: string) {
   const container = await startAgentContainer({
     workspace,
     env: { HOME: dir, GIT_CONFIG_NOSYSTEM: '1' },
-    controlToken: `control-${name}-0123456789abcdef`,
     sidecarSecret: `sidecar-${name}-0123456789abcdef`,
   });
   stops.push(container.stop);

@@ -1,7 +1,7 @@
 // The Kubernetes repo store for real: git clone and push over smart HTTP on loopback, with
 // the per-bind credentials the pool manager mints.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,31 @@ describe('repo store server', () => {
     const again = join(dir, 'alice-2');
     await git(['clone', '-q', repoUrl(base, 'alice@example.com', 'bind-2'), again], second);
     expect(await readFile(join(again, 'profile.json'), 'utf8')).toBe('{"risk":"low"}\n');
+  });
+
+  it('removes the locks a store killed mid-push left behind, at the next binding’s first request', async () => {
+    const first = credential('carol', 'bind-c1');
+    const work = join(dir, 'carol-1');
+    await git(['clone', '-q', repoUrl(base, 'carol', 'bind-c1'), work], first);
+    await writeFile(join(work, 'a.md'), 'one\n');
+    await git(['add', '-A'], undefined, work);
+    await git(['commit', '-q', '-m', 'one'], undefined, work);
+    await git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], first, work);
+    // What the store's `git receive-pack`, killed with the store between taking and renaming
+    // its locks, leaves in the bare repository.
+    const bare = join(dir, 'repos', 'carol.git');
+    const locks = ['refs/heads/main.lock', 'packed-refs.lock', 'HEAD.lock'];
+    for (const lock of locks) await writeFile(join(bare, lock), '');
+
+    const second = credential('carol', 'bind-c2');
+    const again = join(dir, 'carol-2');
+    await git(['clone', '-q', repoUrl(base, 'carol', 'bind-c2'), again], second);
+    for (const lock of locks) await expect(stat(join(bare, lock))).rejects.toThrow(/ENOENT/);
+    await writeFile(join(again, 'a.md'), 'two\n');
+    await git(['commit', '-q', '-am', 'two'], undefined, again);
+    await git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], second, again);
+    const { stdout } = await exec('git', ['--git-dir', bare, 'show', 'main:a.md']);
+    expect(stdout).toBe('two\n');
   });
 
   it('refuses another user’s repository, and creates nothing for the attempt', async () => {

@@ -69,6 +69,11 @@ export interface AgentLink {
     body?: Buffer,
     signal?: AbortSignal,
   ): Promise<IncomingMessage>;
+  /**
+   * The response as it arrives, bounded in time until `release()` (HTTP links; a stdio link
+   * has none, its answers are whole messages anyway).
+   */
+  stream?(method: string, headers: Record<string, string>, body: Buffer): Promise<StreamedAnswer>;
   /** The whole response, bounded in size and time. */
   call(
     method: string,
@@ -77,6 +82,14 @@ export interface AgentLink {
     maxBytes: number,
   ): Promise<AgentResponse>;
   close(): void;
+}
+
+export interface StreamedAnswer {
+  readonly response: IncomingMessage;
+  /** The agent's time ran out (the response was cut off). */
+  timedOut(): boolean;
+  /** Stops the clock (call once the answer has been passed on). */
+  release(): void;
 }
 
 export function createAgentLink(target: AgentTarget, timeoutMs: number): AgentLink {
@@ -118,6 +131,21 @@ export function createAgentLink(target: AgentTarget, timeoutMs: number): AgentLi
     });
   return {
     open,
+    async stream(method, headers, body) {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      try {
+        const response = await open(method, headers, body, abort.signal);
+        return {
+          response,
+          timedOut: () => abort.signal.aborted,
+          release: () => clearTimeout(timer),
+        };
+      } catch (error) {
+        clearTimeout(timer);
+        throw abort.signal.aborted ? hung(timeoutMs) : error;
+      }
+    },
     async call(method, headers, body, maxBytes) {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), timeoutMs);

@@ -2,7 +2,7 @@
 // (the agent is never told), checks every request's assertion or direct-mode credential,
 // forwards MCP to the agent of the same container, and makes each write durable itself —
 // after every tools/call whose tool is not readOnlyHint it commits the workspace as the user
-// and pushes before the result goes back (workspace-committer.ts). It implements the
+// and pushes before the result goes back (workspace/committer.ts). It implements the
 // ControlClient the Lifecycle service already speaks, so Bind/Drain/GetStatus are unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { COMMIT_MESSAGE_META, COMMIT_META } from '@warmgate/contract/meta-keys';
@@ -15,17 +15,19 @@ import type {
   BindCommand,
   DrainResult,
 } from '../../control/control-protocol.js';
+import type { authorize as Authorize } from '../../auth/authorize.js';
 import { toolErrorResult } from '../../mcp/error-codes.js';
 import type { Binding } from '../../server/agent-core.js';
 import { header } from '../../server/http-util.js';
 import { validateUserId } from '@warmgate/contract/user-id';
 import {
+  agentFault,
   forwardedHeaders,
   isAgentFault,
   type AgentLink,
   type AgentResponse,
 } from './agent-link.js';
-import { pipe, readBody, refuse, send, sendJsonRpc } from './http-answers.js';
+import { passThrough, pipe, readBody, refuse, send, sendJsonRpc } from './http-answers.js';
 import {
   encodeMessages,
   messagesOf,
@@ -34,7 +36,7 @@ import {
   singleRequest,
   type JsonRpcMessage,
 } from './mcp-messages.js';
-import { WorkspaceCommitter, type Written } from './workspace-committer.js';
+import { WorkspaceCommitter, type Written } from '../../workspace/committer.js';
 
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
@@ -55,6 +57,8 @@ export interface DataPlane {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Set when the agent failed (crash, hang, malformed MCP): GetStatus then fails. */
   unhealthy(): string | undefined;
+  /** warm, binding, bound, draining or drained. */
+  state(): AgentStateName;
 }
 
 export function createDataPlane(options: DataPlaneOptions): DataPlane {
@@ -165,8 +169,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     },
     async status() {
       if (fault) throw errors.unavailable(`agent unhealthy: ${fault}`);
-      if (state === 'warm') {
-        // A warm container is healthy only if its agent answers (the pool's testOnBorrow).
+      if (state === 'warm' || state === 'bound') {
+        // Healthy only if the agent answers: a warm one before it is handed out (the pool's
+        // testOnBorrow), a bound one when the pool asks whether it still serves (a hung or
+        // dead agent is then replaced, as when the agent answered GetStatus itself).
         await options.probe().catch((error: unknown) => {
           markFault(error);
           throw error;
@@ -241,20 +247,41 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     }
   }
 
+  /** Loaded on the first request (a warm sidecar carries no JWT code), then kept. */
+  let checker: Promise<{ authorize: typeof Authorize }> | undefined;
+
   async function authorize(req: IncomingMessage, bound: Binding): Promise<void> {
-    const { authorize: check } = await import('../../auth/authorize.js');
+    const { authorize: check } = await (checker ??= import('../../auth/authorize.js'));
     await check((name) => header(req, name), bound, options.direct);
     lastActivityMs = now();
   }
 
   /**
-   * Forwards a request whose answer needs no look (reads, notifications, initialize), whole
-   * and within the agent timeout, so a hung agent is caught on reads too (an SSE answer's
-   * progress notifications then arrive with its result).
+   * Forwards a request whose answer needs no look (reads, notifications, initialize): passed
+   * through as it arrives, never parsed, within the agent timeout (a hung agent is caught on
+   * reads too; an answer cut off is the agent's fault).
    */
   async function relay(res: ServerResponse, headers: Record<string, string>, body: Buffer) {
-    const answer = await options.link.call('POST', headers, body, MAX_ANSWER_BYTES);
-    send(res, answer.status, answer.headers, answer.body);
+    if (!options.link.stream) {
+      const answer = await options.link.call('POST', headers, body, MAX_ANSWER_BYTES);
+      send(res, answer.status, answer.headers, answer.body);
+      return;
+    }
+    const answer = await options.link.stream('POST', headers, body);
+    try {
+      await passThrough(res, answer.response, MAX_ANSWER_BYTES);
+    } catch (error) {
+      res.destroy();
+      throw answer.timedOut()
+        ? agentFault(errors.deadlineExceeded('the agent did not finish its answer within its time'))
+        : agentFault(
+            error instanceof WarmgateError
+              ? error
+              : errors.unavailable('the agent dropped the connection mid-answer', error),
+          );
+    } finally {
+      answer.release();
+    }
   }
 
   async function toolsList(
@@ -330,7 +357,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     send(res, reply.status, reply.headers, encodeMessages(contentType, messages));
   }
 
-  return { control, handle, unhealthy: () => fault };
+  return { control, handle, unhealthy: () => fault, state: () => state };
 }
 
 /** The agent's suggested message (`_meta["warmgate/commit-message"]`, one line), else the tool. */

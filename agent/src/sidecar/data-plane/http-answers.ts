@@ -1,6 +1,7 @@
 // The data plane's HTTP answers to the gateway: bounded request bodies, the agent's answers
 // passed back with the headers a client needs, JSON-RPC messages of its own, and refusals
 // with a status and an `x-warmgate-code` the gateway understands.
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WarmgateError, codeName, errors } from '@warmgate/proto';
 import { httpStatusOf, jsonRpcErrorBody } from '../../mcp/error-codes.js';
@@ -55,6 +56,32 @@ export function sendJsonRpc(
     ...(typeof session === 'string' ? { 'mcp-session-id': session } : {}),
   });
   res.end(body);
+}
+
+/**
+ * Passes the agent's answer on as it arrives (its length too, when it gave one), at most
+ * `maxBytes`; throws where the answer breaks off or grows too large.
+ */
+export async function passThrough(
+  res: ServerResponse,
+  answer: IncomingMessage,
+  maxBytes: number,
+): Promise<void> {
+  const length = answer.headers['content-length'];
+  res.writeHead(answer.statusCode ?? 502, {
+    ...answerHeaders(answer.headers),
+    ...(typeof length === 'string' ? { 'content-length': length } : {}),
+  });
+  let size = 0;
+  for await (const chunk of answer as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      answer.destroy();
+      throw errors.unavailable(`the agent answered more than ${maxBytes} bytes`);
+    }
+    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  }
+  res.end();
 }
 
 /** Streams the agent's answer through (event streams stay open until either side ends). */

@@ -1,7 +1,8 @@
 // The sidecar's data-plane side (WARMGATE_SIDECAR_AGENT set): an HTTP server for the gateway's
-// MCP at /mcp on WARMGATE_SIDECAR_MCP_PORT, in front of the agent at WARMGATE_SIDECAR_AGENT.
+// MCP at /mcp on WARMGATE_SIDECAR_MCP_PORT (or WARMGATE_SIDECAR_MCP_SOCKET), in front of the agent at WARMGATE_SIDECAR_AGENT.
 // Start-up waits until the agent answers HTTP on its address (the agent start contract has no
 // ready file).
+import { unlink } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { errors } from '@warmgate/proto';
 import { createDirectVerifier } from '@warmgate/contract/direct-credential';
@@ -70,17 +71,22 @@ export async function startDataPlane(config: AgentConfig): Promise<RunningDataPl
         ? Promise.resolve(
             plane.unhealthy()
               ? sendJson(res, 503, { status: 'unhealthy', reason: plane.unhealthy() })
-              : sendJson(res, 200, { status: 'ok' }),
+              : sendJson(res, 200, { status: 'ok', state: plane.state() }),
           )
         : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
   });
+  const socket = config.sidecarMcpSocket;
+  // A socket left by a process that died would refuse the listen.
+  if (socket) await unlink(socket).catch(() => {});
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.sidecarMcpPort, config.host, () => resolve());
+    if (socket) server.listen(socket, () => resolve());
+    else server.listen(config.sidecarMcpPort, config.host, () => resolve());
   });
   return {
     plane,
-    mcpPort: (server.address() as AddressInfo).port,
+    // On a Unix socket the port announced is 0 (the socket's path is the address).
+    mcpPort: socket ? 0 : (server.address() as AddressInfo).port,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

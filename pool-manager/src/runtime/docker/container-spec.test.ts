@@ -50,6 +50,16 @@ describe('containerSpec', () => {
     ]);
   });
 
+  it("runs a named agent's image with its own command, or the image's default", () => {
+    expect(containerSpec(input).Cmd).toEqual(['agent']);
+    const python = containerSpec({ ...input, image: 'warmgate/agent-py:dev', command: [] });
+    expect(python.Image).toBe('warmgate/agent-py:dev');
+    expect(python).not.toHaveProperty('Cmd');
+    expect(containerSpec({ ...input, command: ['mcp'] }).Cmd).toEqual(['mcp']);
+    // Hardened the same way whatever the image.
+    expect(python.HostConfig).toEqual(containerSpec(input).HostConfig);
+  });
+
   it('never runs as root', () => {
     expect(() => containerSpec({ ...input, user: '0:0' })).toThrow(/root/);
     expect(() => containerSpec({ ...input, user: '0' })).toThrow(/root/);

@@ -11,6 +11,11 @@ export interface SpecInput {
   readonly id: string;
   readonly role: ProcessRole;
   readonly image: string;
+  /**
+   * The container's command: unset = the role (the agent image's `agent` or `sidecar`); a
+   * named agent's own (agent-images.ts), where empty means the image's default.
+   */
+  readonly command?: readonly string[];
   readonly profile: string;
   readonly pool: string;
   /** Host folder mounted at /warmgate: the workspace and the ready files, nothing else. */
@@ -33,10 +38,11 @@ export const SECRETS = '/run/warmgate';
 export function containerSpec(input: SpecInput): ContainerCreateOptions {
   if (/^0(:|$)/.test(input.user)) throw new Error('agent containers never run as root');
   const { limits } = input;
+  const command = input.command ?? [input.role];
   return {
     name: dockerName(input.id, input.role),
     Image: input.image,
-    Cmd: [input.role],
+    ...(command.length > 0 ? { Cmd: [...command] } : {}),
     User: input.user,
     Env: Object.entries(input.env).map(([key, value]) => `${key}=${value}`),
     Labels: {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { errors, unixMcpUrl } from '@warmgate/proto';
 import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
+import { agentImageFor, type AgentImage, type AgentImages } from '../agent-images.js';
 import {
   SIDECAR_SECRET_FILE_ENV,
   writeSecretFile,
@@ -23,8 +24,13 @@ export interface DockerRuntimeOptions {
   readonly docker: Docker;
   /** `<stateDir>/<id>/`: the pool manager's record of each container (never mounted). */
   readonly stateDir: string;
-  /** The agent image (agent/Dockerfile). */
+  /** The agent image (agent/Dockerfile); also the sidecar's image for every agent. */
   readonly image: string;
+  /**
+   * Agents by image (WARMGATE_POOL_AGENT_IMAGES): a profile naming one gets that image as its
+   * agent container, a plain MCP server behind the sidecar's data plane.
+   */
+  readonly agentImages?: AgentImages;
   readonly limits: LimitsByProfile;
   readonly readyTimeoutMs?: number;
   /** Seconds Docker waits after SIGTERM before SIGKILL when destroying. */
@@ -64,6 +70,11 @@ interface DockerRecord {
   createdAt: number;
   /** The agent's port on the container's own loopback (the sidecar's control calls). */
   agentPort: number;
+  /**
+   * A named agent behind the sidecar's data plane: the gateway's MCP is the sidecar's
+   * mcp.sock, never the agent (which serves on the container's own loopback only).
+   */
+  dataPlane?: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -93,7 +104,8 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
   // Non-root inside the container: the pool manager's own uid, or 1000 (`node`) when it is root.
   const user = uid === 0 ? '1000:1000' : `${uid}:${process.getgid?.() ?? uid}`;
   const box = (id: string) => join(files.dir(id), 'box');
-  const socket = (id: string, name: 'agent' | 'sidecar' | 'store') => join(box(id), `${name}.sock`);
+  const socket = (id: string, name: 'agent' | 'sidecar' | 'store' | 'mcp') =>
+    join(box(id), `${name}.sock`);
   /** The store listener of each container this process serves. */
   const storeListeners = new Map<string, NetServer>();
   const longest = socket('d-0000000000-00000000', 'sidecar');
@@ -152,7 +164,7 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
   const toContainer = (record: DockerRecord, claim?: ClaimRecord, draining = false): Container => ({
     id: record.id,
     profile: record.profile,
-    mcpUrl: unixMcpUrl(socket(record.id, 'agent')),
+    mcpUrl: unixMcpUrl(socket(record.id, record.dataPlane ? 'mcp' : 'agent')),
     lifecycleAddress: `unix://${socket(record.id, 'sidecar')}`,
     createdAt: record.createdAt,
     phase: draining ? 'draining' : claim ? 'claimed' : 'warm',
@@ -186,13 +198,15 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
     env: Record<string, string>,
     secretFiles: Record<string, string>,
     signal?: AbortSignal,
+    named?: AgentImage,
   ): Promise<number> {
     const readyFile = `${role}.ready.json`;
     const container = await docker.createContainer(
       containerSpec({
         id,
         role,
-        image: options.image,
+        image: named?.image ?? options.image,
+        ...(named ? { command: named.command ?? [] } : {}),
         profile: profile.name,
         pool,
         hostFolder: box(id),
@@ -262,7 +276,15 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
       WARMGATE_WORKSPACE_DIR: `${MOUNT}/workspace`,
       [CONTROL_TOKEN_FILE_ENV]: `${SECRETS}/control.token`,
     };
+    const named = agentImageFor(profile.agent, options.agentImages, options.image);
+    if (profile.agent !== undefined && profile.agent !== 'typescript' && !named) {
+      await destroy(id).catch(() => {});
+      throw errors.failedPrecondition(
+        `profile ${profile.name}: no image for agent ${profile.agent} (WARMGATE_POOL_AGENT_IMAGES)`,
+      );
+    }
     try {
+      if (named) return await createNamed(id, profile, named, env, parentEnv, createdAt, signal);
       // Secrets by read-only file mounts: the control token into both containers (the
       // sidecar calls the agent's control API), the Lifecycle secret into the sidecar only,
       // the direct-mode key into the agent only.
@@ -306,6 +328,73 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
       await destroy(id).catch(() => {});
       throw error;
     }
+  }
+
+  /**
+   * A named agent (any MCP server image) behind the sidecar's data plane. The agent container
+   * gets the agent start contract and nothing else: no secret file, no Warmgate setting but
+   * its workspace and listen address. It serves MCP on its own loopback (a port only the
+   * sidecar, in its network namespace, can reach); the sidecar holds the Lifecycle secret and
+   * the direct-mode key, checks every request, serves the gateway on /warmgate/mcp.sock, and
+   * commits and pushes the workspace after each write.
+   */
+  async function createNamed(
+    id: string,
+    profile: Profile,
+    named: AgentImage,
+    env: Record<string, string>,
+    parentEnv: NodeJS.ProcessEnv,
+    createdAt: number,
+    signal?: AbortSignal,
+  ): Promise<Container> {
+    const sidecarSecret = await secretFile(id, 'sidecar.secret', options.containerSecrets(id));
+    const sidecarFiles: Record<string, string> = { 'sidecar.secret': sidecarSecret };
+    const sidecarEnv: Record<string, string> = {
+      ...env,
+      [SIDECAR_SECRET_FILE_ENV]: `${SECRETS}/sidecar.secret`,
+      WARMGATE_SIDECAR_SOCKET: `${MOUNT}/sidecar.sock`,
+      WARMGATE_SIDECAR_MCP_SOCKET: `${MOUNT}/mcp.sock`,
+      ...(options.store
+        ? { WARMGATE_SIDECAR_STORE_FORWARD: `${options.store.port}=${MOUNT}/store.sock` }
+        : {}),
+    };
+    delete sidecarEnv[CONTROL_TOKEN_FILE_ENV];
+    const jweKey = await jweKeyOf(parentEnv);
+    if (jweKey !== undefined) {
+      sidecarFiles['agent-jwe.key'] = await secretFile(id, 'agent-jwe.key', jweKey);
+      sidecarEnv[JWE_KEY_FILE_ENV] = `${SECRETS}/agent-jwe.key`;
+    }
+    // The agent start contract (docs/architecture.md) plus what the agent may know: it is
+    // alone in a container (the Python agent then runs user code), and the allow-listed
+    // environment every container gets (never a secret).
+    const agentEnv: Record<string, string> = {
+      ...env,
+      WARMGATE_WORKSPACE: `${MOUNT}/workspace`,
+      WARMGATE_AGENT_LISTEN: `${HOST}:0`,
+      WARMGATE_AGENT_ISOLATION: 'container',
+    };
+    delete agentEnv[CONTROL_TOKEN_FILE_ENV];
+    await serveStore(id);
+    const agentPort = await startProcess(id, 'agent', profile, agentEnv, {}, signal, named);
+    await startProcess(
+      id,
+      'sidecar',
+      profile,
+      { ...sidecarEnv, WARMGATE_SIDECAR_AGENT: `${HOST}:${agentPort}` },
+      sidecarFiles,
+      signal,
+    );
+    const record: DockerRecord = {
+      id,
+      profile: profile.name,
+      createdAt,
+      agentPort,
+      dataPlane: true,
+    };
+    await writeRecord(record);
+    records.set(id, record);
+    expected.delete(id);
+    return toContainer(record);
   }
 
   async function writeRecord(record: DockerRecord): Promise<void> {

@@ -18,6 +18,8 @@ export interface DockerRuntimeSettings extends Omit<DockerRuntimeOptions, 'docke
   readonly limits: LimitsByProfile;
   /** The profiles the pool will run (their limits are checked against the daemon). */
   readonly profiles: readonly string[];
+  /** The agents the profiles name (their images must be on the host). */
+  readonly agents?: readonly string[];
 }
 
 export async function startDockerRuntime(settings: DockerRuntimeSettings): Promise<Runtime> {
@@ -36,6 +38,16 @@ export async function startDockerRuntime(settings: DockerRuntimeSettings): Promi
     throw new DockerStartError(
       `WARMGATE_POOL_DOCKER_IMAGE=${settings.image}: no such image on this Docker host; build it with \`npm run images\``,
     );
+  }
+  for (const [name, { image }] of Object.entries(settings.agentImages ?? {})) {
+    if (!settings.agents?.includes(name)) continue;
+    try {
+      await docker.getImage(image).inspect();
+    } catch {
+      throw new DockerStartError(
+        `WARMGATE_POOL_AGENT_IMAGES: agent ${name}'s image ${image} is not on this Docker host; build it (\`npm run images\` builds warmgate/agent-py:dev)`,
+      );
+    }
   }
   for (const profile of settings.profiles) {
     await checkLimits(docker, settings, profile);

@@ -29,6 +29,7 @@ import {
 } from './labels.js';
 import { createInformerPodCache, waitForPod, type PodCache } from './pod-cache.js';
 import type { ContainerSecrets } from '../container-secret.js';
+import type { AgentImages } from '../agent-images.js';
 import { buildWarmPod, templatePorts, type PodTemplate } from './pod-template.js';
 import { hasFailed, isReady, isTerminating, podName, toContainer } from './pod-view.js';
 
@@ -47,6 +48,8 @@ export interface KubernetesRuntimeOptions {
   readonly onWatchError?: (error: unknown) => void;
   /** Each pod's sidecar secret, put in the sidecar container's environment only. */
   readonly containerSecrets?: ContainerSecrets;
+  /** Agents by image (WARMGATE_POOL_AGENT_IMAGES), for profiles naming one. */
+  readonly agentImages?: AgentImages;
   /** Where the runtime's metrics go (default: the global meter provider main.ts sets up). */
   readonly meter?: Meter;
 }
@@ -159,6 +162,7 @@ export function createRuntimeOver(
         instance,
         namePrefix,
         ...(options.containerSecrets ? { containerSecrets: options.containerSecrets } : {}),
+        ...(options.agentImages ? { agentImages: options.agentImages } : {}),
       });
       const name = podName(body);
       const started = now();

@@ -98,3 +98,91 @@ describe('warm pod from a template', () => {
     expect(() => templatePorts(noPort)).toThrow(/"agent" has no port named "mcp"/);
   });
 });
+
+describe('warm pod of a named agent (WARMGATE_POOL_AGENT_IMAGES)', () => {
+  const chartLike: PodTemplate = {
+    spec: {
+      containers: [
+        {
+          name: 'agent',
+          image: 'warmgate/agent:1',
+          args: ['agent'],
+          ports: [{ name: 'mcp', containerPort: 8090 }],
+          env: [
+            { name: 'WARMGATE_WORKSPACE_DIR', value: '/workspace' },
+            {
+              name: 'WARMGATE_AGENT_JWE_PRIVATE_KEY',
+              valueFrom: { secretKeyRef: { name: 'jwe', key: 'key' } },
+            },
+          ],
+          readinessProbe: { httpGet: { path: '/healthz', port: 'mcp' } },
+          securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true },
+          volumeMounts: [{ name: 'workspace', mountPath: '/workspace' }],
+        },
+        {
+          name: 'sidecar',
+          image: 'warmgate/agent:1',
+          args: ['sidecar'],
+          ports: [{ name: 'lifecycle', containerPort: 8091 }],
+          env: [{ name: 'WARMGATE_WORKSPACE_DIR', value: '/workspace' }],
+          readinessProbe: { tcpSocket: { port: 'lifecycle' } },
+        },
+      ],
+    },
+  };
+  const agentImages = { python: { image: 'warmgate/agent-py:1' } };
+  const named = (agent: string) =>
+    buildWarmPod({
+      template: chartLike,
+      profile: { name: 'py', agent },
+      instance: 'wg',
+      namePrefix: 'warmgate-agent',
+      agentImages,
+    });
+  const env = (pod: ReturnType<typeof named>, i: number) =>
+    Object.fromEntries(
+      (pod.spec!.containers[i]!.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]),
+    );
+
+  it("runs the agent's image on the pod's loopback, the sidecar as data plane on the mcp port", () => {
+    const pod = named('python');
+    const [agent, sidecar] = pod.spec!.containers;
+    expect(agent!.image).toBe('warmgate/agent-py:1');
+    expect(agent!.args).toBeUndefined(); // the image's own entry point
+    expect(agent!.ports).toEqual([]);
+    expect(agent!.readinessProbe).toBeUndefined();
+    expect(agent!.securityContext).toEqual({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+    expect(env(pod, 0)).toEqual({
+      WARMGATE_WORKSPACE_DIR: '/workspace',
+      WARMGATE_WORKSPACE: '/workspace',
+      WARMGATE_AGENT_LISTEN: '127.0.0.1:8093',
+      WARMGATE_AGENT_ISOLATION: 'container',
+    });
+    expect(sidecar!.image).toBe('warmgate/agent:1');
+    expect(sidecar!.ports).toEqual([
+      { name: 'lifecycle', containerPort: 8091 },
+      { name: 'mcp', containerPort: 8090 },
+    ]);
+    expect(sidecar!.readinessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'mcp' } });
+    // The direct-mode key moves to the data plane; no control token on either side.
+    expect(env(pod, 1)).toEqual({
+      WARMGATE_WORKSPACE_DIR: '/workspace',
+      WARMGATE_AGENT_JWE_PRIVATE_KEY: { secretKeyRef: { name: 'jwe', key: 'key' } },
+      WARMGATE_SIDECAR_AGENT: '127.0.0.1:8093',
+      WARMGATE_SIDECAR_MCP_PORT: '8090',
+    });
+    // The endpoints are where the template says.
+    expect(templatePorts({ spec: pod.spec! })).toEqual({ mcp: 8090, lifecycle: 8091 });
+  });
+
+  it('keeps typescript as the template has it, and refuses an agent without an image', () => {
+    expect(named('typescript').spec!.containers[0]!.image).toBe('warmgate/agent:1');
+    try {
+      named('ruby');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as { code: ErrorCode }).code).toBe(ErrorCode.FAILED_PRECONDITION);
+      expect((error as Error).message).toMatch(/no image for agent ruby/);
+    }
+  });
+});

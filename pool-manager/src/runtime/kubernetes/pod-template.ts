@@ -7,6 +7,7 @@ import type { V1Container, V1ObjectMeta, V1Pod, V1PodSpec } from '@kubernetes/cl
 import { errors } from '@warmgate/proto';
 import { SIDECAR_SECRET_ENV, type ContainerSecrets } from '../container-secret.js';
 import type { Profile } from '../runtime.js';
+import type { AgentImage, AgentImages } from '../agent-images.js';
 import { LABEL_PROFILE, LABEL_STATE, isLabelValue, ownerLabels } from './labels.js';
 
 /** A pod template: what `spec.template` of a Deployment holds. */
@@ -44,8 +45,12 @@ export function templatePorts(template: PodTemplate, source = 'pod template'): T
   const containers = template?.spec?.containers;
   if (!Array.isArray(containers))
     throw errors.invalidArgument(`${source}: spec.containers is missing`);
+  // A named agent's pod has the gateway's MCP on its sidecar (the data plane).
+  const sidecarMcp = containers
+    .find((c) => c.name === SIDECAR_CONTAINER)
+    ?.ports?.find((p) => p.name === MCP_PORT_NAME)?.containerPort;
   return {
-    mcp: namedPort(containers, AGENT_CONTAINER, MCP_PORT_NAME, source),
+    mcp: sidecarMcp ?? namedPort(containers, AGENT_CONTAINER, MCP_PORT_NAME, source),
     lifecycle: namedPort(containers, SIDECAR_CONTAINER, LIFECYCLE_PORT_NAME, source),
   };
 }
@@ -73,6 +78,8 @@ export interface WarmPodInput {
   readonly namePrefix: string;
   /** The pod name → its sidecar's Lifecycle secret (container-secret.ts). */
   readonly containerSecrets?: ContainerSecrets;
+  /** Agents by image (WARMGATE_POOL_AGENT_IMAGES): a profile naming one gets that agent. */
+  readonly agentImages?: AgentImages;
 }
 
 /** A new warm pod: unique name (known before the API answers, for the expectations). */
@@ -82,17 +89,28 @@ export function buildWarmPod({
   instance,
   namePrefix,
   containerSecrets,
+  agentImages,
 }: WarmPodInput): V1Pod {
   if (!isLabelValue(profile.name) || profile.name === '') {
     throw errors.invalidArgument(`profile name "${profile.name}" is not a valid label value`);
   }
-  const spec = structuredClone(template.spec);
+  const named =
+    profile.agent === undefined || profile.agent === 'typescript'
+      ? undefined
+      : agentImages?.[profile.agent];
+  if (profile.agent !== undefined && profile.agent !== 'typescript' && !named) {
+    throw errors.failedPrecondition(
+      `profile ${profile.name}: no image for agent ${profile.agent} (WARMGATE_POOL_AGENT_IMAGES)`,
+    );
+  }
+  const spec = named ? namedAgentSpec(template.spec, named) : structuredClone(template.spec);
   // The agent's control API is for its own sidecar only: a fresh secret per pod, shared by
   // the two containers and nobody else (an operator-set one in the template wins).
   const controlToken = randomBytes(24).toString('base64url');
   const name = podName(namePrefix, profile.name);
   spec.containers = spec.containers.map((c) => {
-    const ours = c.name === AGENT_CONTAINER || c.name === SIDECAR_CONTAINER;
+    // A named agent has no control API: no token for it.
+    const ours = !named && (c.name === AGENT_CONTAINER || c.name === SIDECAR_CONTAINER);
     const withToken = ours ? withEnv(c, CONTROL_TOKEN_ENV, controlToken) : c;
     if (c.name === AGENT_CONTAINER) return withProfile(withToken, profile);
     // The Lifecycle secret goes to the sidecar container alone, never to the agent's.
@@ -121,6 +139,63 @@ export function buildWarmPod({
 }
 
 const CONTROL_TOKEN_ENV = 'WARMGATE_AGENT_CONTROL_TOKEN';
+/** The direct-mode key: the agent's in the template, the data plane's with a named agent. */
+const JWE_KEY_ENVS = new Set([
+  'WARMGATE_AGENT_JWE_PRIVATE_KEY',
+  'WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE',
+]);
+
+/**
+ * The template turned into a named agent's pod (the agent start contract, docs/architecture.md):
+ * the agent container runs the agent's image and serves MCP on the pod's loopback only; the
+ * sidecar is the data plane in front of it, serving the gateway on the template's `mcp` port
+ * (so the pod's endpoints stay where the template says), holding the direct-mode key, and
+ * ready when its `/healthz` says the agent answers. Everything else (security context,
+ * volumes, resources) stays the operator's.
+ */
+function namedAgentSpec(template: V1PodSpec, named: AgentImage): V1PodSpec {
+  const spec = structuredClone(template);
+  const agent = spec.containers.find((c) => c.name === AGENT_CONTAINER)!;
+  const mcp = agent.ports!.find((p) => p.name === MCP_PORT_NAME)!;
+  const used = new Set(spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)));
+  let loopback = 8093;
+  while (used.has(loopback)) loopback++;
+  const workspace =
+    agent.env?.find((e) => e.name === 'WARMGATE_WORKSPACE_DIR')?.value ??
+    agent.volumeMounts?.find((m) => m.name === 'workspace')?.mountPath ??
+    '/workspace';
+  const keys = (agent.env ?? []).filter((e) => JWE_KEY_ENVS.has(e.name));
+  const { readinessProbe: _probe, args: _args, command: _command, ...agentRest } = agent;
+  const namedAgent: V1Container = {
+    ...agentRest,
+    image: named.image,
+    ...(named.command ? { args: [...named.command] } : {}),
+    ports: (agent.ports ?? []).filter((p) => p.name !== MCP_PORT_NAME),
+    env: [
+      ...(agent.env ?? []).filter((e) => !JWE_KEY_ENVS.has(e.name)),
+      { name: 'WARMGATE_WORKSPACE', value: workspace },
+      { name: 'WARMGATE_AGENT_LISTEN', value: `127.0.0.1:${loopback}` },
+      // The agent is alone in its container: the Python agent may then run user code.
+      { name: 'WARMGATE_AGENT_ISOLATION', value: 'container' },
+    ],
+  };
+  spec.containers = spec.containers.map((c) => {
+    if (c.name === AGENT_CONTAINER) return namedAgent;
+    if (c.name !== SIDECAR_CONTAINER) return c;
+    return {
+      ...c,
+      ports: [...(c.ports ?? []), mcp],
+      env: [
+        ...(c.env ?? []).filter((e) => !JWE_KEY_ENVS.has(e.name)),
+        ...keys,
+        { name: 'WARMGATE_SIDECAR_AGENT', value: `127.0.0.1:${loopback}` },
+        { name: 'WARMGATE_SIDECAR_MCP_PORT', value: String(mcp.containerPort) },
+      ],
+      readinessProbe: { httpGet: { path: '/healthz', port: MCP_PORT_NAME }, periodSeconds: 2 },
+    };
+  });
+  return spec;
+}
 
 function withEnv(container: V1Container, name: string, value: string): V1Container {
   if (container.env?.some((e) => e.name === name)) return container;

@@ -2,6 +2,7 @@
 // environment (in a pod: its ServiceAccount; elsewhere: KUBECONFIG or ~/.kube/config), the
 // pod template from its file, and the runtime with its watch started.
 import { KubeConfig } from '@kubernetes/client-node';
+import type { AgentImages } from '../agent-images.js';
 import type { ContainerSecrets } from '../container-secret.js';
 import type { Runtime } from '../runtime.js';
 import { createKubernetesRuntime } from './kubernetes-runtime.js';
@@ -16,6 +17,8 @@ export interface KubernetesRuntimeSettings {
   readonly onWatchError?: (error: unknown) => void;
   /** Each pod's sidecar secret (pool-manager/src/runtime/container-secret.ts). */
   readonly containerSecrets: ContainerSecrets;
+  /** Agents by image (WARMGATE_POOL_AGENT_IMAGES). */
+  readonly agentImages?: AgentImages;
 }
 
 export function kubeConfigFromEnvironment(): KubeConfig {
@@ -33,6 +36,7 @@ export async function startKubernetesRuntime(
     namespace: settings.namespace,
     podTemplate: await loadPodTemplate(settings.podTemplatePath),
     containerSecrets: settings.containerSecrets,
+    ...(settings.agentImages ? { agentImages: settings.agentImages } : {}),
     ...(settings.instance === undefined ? {} : { instance: settings.instance }),
     ...(settings.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: settings.readyTimeoutMs }),
     ...(settings.onWatchError === undefined ? {} : { onWatchError: settings.onWatchError }),

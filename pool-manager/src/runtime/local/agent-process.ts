@@ -140,6 +140,8 @@ export interface PlainAgentOptions {
   cwd: string;
   logFile: string;
   onSpawn: (pid: number) => Promise<void>;
+  /** Runs the process inside another command (a sandbox): its command and arguments. */
+  wrap?: (command: string, args: readonly string[]) => { command: string; args: string[] };
 }
 
 /**
@@ -148,12 +150,15 @@ export interface PlainAgentOptions {
  * waits until it answers on WARMGATE_AGENT_LISTEN.
  */
 export async function spawnPlainAgent(options: PlainAgentOptions): Promise<number> {
-  const [file, ...args] = options.command;
+  const [given, ...givenArgs] = options.command;
+  const { command: file, args } = options.wrap
+    ? options.wrap(given!, givenArgs)
+    : { command: given!, args: givenArgs };
   const log = await open(options.logFile, 'a');
   let child: ChildProcess;
   let spawned: Promise<void>;
   try {
-    child = spawn(file!, args, {
+    child = spawn(file, args, {
       detached: true,
       cwd: options.cwd,
       stdio: ['ignore', log.fd, log.fd],

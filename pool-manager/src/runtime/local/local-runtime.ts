@@ -8,12 +8,7 @@ import {
 import type { ClaimRecord, Container, CreateOptions, Profile, Runtime } from '../runtime.js';
 import { spawnContainerProcess, spawnPlainAgent } from './agent-process.js';
 import { bubblewrapArgs } from './bubblewrap.js';
-import {
-  allowedEnv,
-  CONTROL_TOKEN_FILE_ENV,
-  JWE_KEY_ENV,
-  JWE_KEY_FILE_ENV,
-} from './container-env.js';
+import { allowedEnv, JWE_KEY_ENV, JWE_KEY_FILE_ENV } from './container-env.js';
 import { ContainerFiles, type ContainerRecord } from './container-files.js';
 import { groupAlive, groupsWorkingIn, stopGroup } from './process-group.js';
 import { createStartPriority } from './start-priority.js';
@@ -27,13 +22,14 @@ export interface LocalRuntimeOptions {
   /** Node flags before the entry point (e.g. a small young generation); default none. */
   agentNodeArgs?: readonly string[];
   /**
-   * 1: agent and sidecar in one process (`main.js container`, about 70 MiB less per warm
-   * container); 2 (default): two processes, as in the agent image's pod.
+   * The built-in TypeScript agent: 1 = agent and sidecar in one process (`main.js container`,
+   * less memory per warm container); 2 (default): two processes, as in the agent image's pod.
    */
   agentProcesses?: 1 | 2;
   /**
    * Agents by name behind the sidecar's data plane (a profile's `agent`), each a command
-   * line started under the agent start contract; `typescript-mcp` is built in.
+   * line started under the agent start contract; `typescript` (alias `typescript-mcp`) is
+   * built in: `main.js mcp`.
    */
   agentCommands?: Readonly<Record<string, readonly string[]>>;
   /** Names of agentCommands the sidecar starts as its child and speaks stdio to. */
@@ -142,146 +138,114 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
       ...profile.template,
     });
     // Secrets by file (0600, in the container's folder), never in a process environment.
-    const controlFile = files.secretFile(id, 'control.token');
-    await writeSecretFile(controlFile, randomBytes(32).toString('base64url'));
     const sidecarSecretFile = files.secretFile(id, 'sidecar.secret');
     await writeSecretFile(sidecarSecretFile, options.containerSecrets(id));
-    const agentSecrets: NodeJS.ProcessEnv = {};
+    // The JWE key goes to the sidecar: it checks every request's credential (the agent none).
+    const sidecarSecrets: NodeJS.ProcessEnv = { [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile };
     if (jweKey !== undefined) {
       const jweFile = files.secretFile(id, 'agent-jwe.key');
       await writeSecretFile(jweFile, jweKey);
-      agentSecrets[JWE_KEY_FILE_ENV] = jweFile;
+      sidecarSecrets[JWE_KEY_FILE_ENV] = jweFile;
     }
+    const workspace = files.workspace(id);
     const env: NodeJS.ProcessEnv = {
       ...given,
       WARMGATE_AGENT_HOST: host,
-      WARMGATE_WORKSPACE_DIR: files.workspace(id),
-      [CONTROL_TOKEN_FILE_ENV]: controlFile,
+      WARMGATE_WORKSPACE_DIR: workspace,
     };
-    const start = (role: 'agent' | 'sidecar' | 'container', roleEnv: NodeJS.ProcessEnv) => {
-      // One process: its files are the agent's, and its pid stands for both roles.
-      const fileRole = role === 'container' ? 'agent' : role;
-      return spawnContainerProcess({
+    const wrap = options.sandbox
+      ? (command: string, args: readonly string[]) => ({
+          command: 'bwrap',
+          args: bubblewrapArgs({ ...options.sandbox!, containerDir: files.dir(id) }, command, args),
+        })
+      : undefined;
+    const start = (role: 'sidecar' | 'container', roleEnv: NodeJS.ProcessEnv) =>
+      spawnContainerProcess({
         nodePath,
         nodeArgs: options.agentNodeArgs ?? [],
         entry: options.agentEntry,
         role,
-        env: { ...env, ...roleEnv },
-        readyFile: files.readyFile(id, fileRole),
-        logFile: files.logFile(id, fileRole),
+        env: { ...env, ...sidecarSecrets, ...roleEnv },
+        // One process: its files are the agent's, and its pid stands for both roles.
+        readyFile: files.readyFile(id, role === 'container' ? 'agent' : 'sidecar'),
+        logFile: files.logFile(id, role === 'container' ? 'agent' : 'sidecar'),
         timeoutMs: readyTimeoutMs,
         signal,
-        ...(options.sandbox
-          ? {
-              wrap: (command: string, args: readonly string[]) => ({
-                command: 'bwrap',
-                args: bubblewrapArgs(
-                  { ...options.sandbox!, containerDir: files.dir(id) },
-                  command,
-                  args,
-                ),
-              }),
-            }
-          : {}),
+        ...(wrap ? { wrap } : {}),
         onSpawn: async (pid) => {
           onStart(pid);
-          await files.writePid(id, fileRole, pid);
+          await files.writePid(id, role === 'container' ? 'agent' : 'sidecar', pid);
           if (role === 'container') await files.writePid(id, 'sidecar', pid);
         },
       });
-    };
-    try {
-      let agent: { pid: number; port: number };
-      let sidecar: { pid: number; port: number };
-      const agentName = profile.agent ?? 'typescript';
-      if (agentName !== 'typescript') {
-        // Behind the data plane: the agent is any MCP server on a Unix socket in the
-        // container's folder; the sidecar serves the gateway's MCP (its port is the mcpUrl's)
-        // and holds the JWE key, since it checks credentials.
-        const command =
-          agentName === 'typescript-mcp'
-            ? [nodePath, ...(options.agentNodeArgs ?? []), options.agentEntry, 'mcp']
-            : options.agentCommands?.[agentName];
-        if (!command) {
-          throw errors.failedPrecondition(`profile ${profile.name}: no agent ${agentName}`);
-        }
-        if (options.agentStdio?.includes(agentName)) {
-          // Over stdio the sidecar starts the agent as its child (one process group): the
-          // sidecar's pid stands for both.
-          const plane = await start('sidecar', {
-            ...agentSecrets,
-            [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
-            WARMGATE_SIDECAR_PORT: '0',
-            WARMGATE_SIDECAR_MCP_PORT: '0',
-            WARMGATE_SIDECAR_AGENT_COMMAND: JSON.stringify(command),
-          });
-          if (plane.mcpPort === undefined) {
-            throw errors.unavailable(`container ${id}: its sidecar names no mcpPort`);
-          }
-          await files.writePid(id, 'agent', plane.pid);
-          agent = { pid: plane.pid, port: plane.mcpPort };
-          sidecar = { pid: plane.pid, port: plane.port };
-          const record: ContainerRecord = { id, profile: profile.name, createdAt, agent, sidecar };
-          await files.writeRecord(record);
-          records.set(id, record);
-          return toContainer(record);
-        }
-        const socket = files.secretFile(id, 'agent.sock');
-        const workspace = files.workspace(id);
-        const pid = await spawnPlainAgent({
-          command,
-          // WARMGATE_WORKSPACE_DIR too: what finds a container's processes by their
-          // environment (the test harness's leftover sweep) finds the agent as well.
-          env: {
-            ...given,
-            WARMGATE_WORKSPACE: workspace,
-            WARMGATE_WORKSPACE_DIR: workspace,
-            WARMGATE_AGENT_LISTEN: socket,
-          },
-          cwd: workspace,
-          logFile: files.logFile(id, 'agent'),
-          onSpawn: (spawned) => {
-            onStart(spawned);
-            return files.writePid(id, 'agent', spawned);
-          },
-        });
-        const plane = await start('sidecar', {
-          ...agentSecrets,
-          [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
-          WARMGATE_SIDECAR_PORT: '0',
-          WARMGATE_SIDECAR_MCP_PORT: '0',
-          WARMGATE_SIDECAR_AGENT: socket,
-        });
-        if (plane.mcpPort === undefined) {
-          throw errors.unavailable(`container ${id}: its sidecar names no mcpPort`);
-        }
-        agent = { pid, port: plane.mcpPort };
-        sidecar = { pid: plane.pid, port: plane.port };
-      } else if (options.agentProcesses === 1) {
-        // One process holds both roles' secrets: the price of sharing it (the README says so).
-        const both = await start('container', {
-          ...agentSecrets,
-          [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
-          WARMGATE_AGENT_PORT: '0',
-          WARMGATE_SIDECAR_PORT: '0',
-        });
-        if (both.agentPort === undefined) {
-          throw errors.unavailable(`container ${id}: its ready file names no agentPort`);
-        }
-        agent = { pid: both.pid, port: both.agentPort };
-        sidecar = { pid: both.pid, port: both.port };
-      } else {
-        agent = await start('agent', { ...agentSecrets, WARMGATE_AGENT_PORT: '0' });
-        sidecar = await start('sidecar', {
-          [SIDECAR_SECRET_FILE_ENV]: sidecarSecretFile,
-          WARMGATE_SIDECAR_PORT: '0',
-          WARMGATE_AGENT_URL: `http://${host}:${agent.port}`,
-        });
+    /** The sidecar's ports: Lifecycle, and MCP for the gateway (the data plane's). */
+    const planePorts = { WARMGATE_SIDECAR_PORT: '0', WARMGATE_SIDECAR_MCP_PORT: '0' };
+    const mcpPortOf = (ready: { mcpPort?: number }) => {
+      if (ready.mcpPort === undefined) {
+        throw errors.unavailable(`container ${id}: its sidecar names no mcpPort`);
       }
+      return ready.mcpPort;
+    };
+    const keep = async (agent: ContainerRecord['agent'], sidecar: ContainerRecord['sidecar']) => {
       const record: ContainerRecord = { id, profile: profile.name, createdAt, agent, sidecar };
       await files.writeRecord(record);
       records.set(id, record);
       return toContainer(record);
+    };
+    try {
+      // Every agent sits behind the sidecar's data plane (the agent start contract): the
+      // sidecar serves the gateway's MCP (its port is the mcpUrl's), checks credentials and
+      // commits and pushes each write; the agent is any MCP server.
+      const agentName = profile.agent ?? 'typescript';
+      const builtIn = agentName === 'typescript' || agentName === 'typescript-mcp';
+      if (builtIn && options.agentProcesses === 1) {
+        // Agent and sidecar in one process (`main.js container`): the data plane in front of
+        // the agent's MCP server, on a socket in the container's folder.
+        const both = await start('container', {
+          ...planePorts,
+          WARMGATE_SIDECAR_AGENT: files.secretFile(id, 'agent.sock'),
+        });
+        const port = mcpPortOf(both);
+        return await keep({ pid: both.pid, port }, { pid: both.pid, port: both.port });
+      }
+      const command = builtIn
+        ? [nodePath, ...(options.agentNodeArgs ?? []), options.agentEntry, 'mcp']
+        : options.agentCommands?.[agentName];
+      if (!command) {
+        throw errors.failedPrecondition(`profile ${profile.name}: no agent ${agentName}`);
+      }
+      if (options.agentStdio?.includes(agentName)) {
+        // Over stdio the sidecar starts the agent as its child (one process group): the
+        // sidecar's pid stands for both.
+        const plane = await start('sidecar', {
+          ...planePorts,
+          WARMGATE_SIDECAR_AGENT_COMMAND: JSON.stringify(command),
+        });
+        await files.writePid(id, 'agent', plane.pid);
+        const port = mcpPortOf(plane);
+        return await keep({ pid: plane.pid, port }, { pid: plane.pid, port: plane.port });
+      }
+      const socket = files.secretFile(id, 'agent.sock');
+      const pid = await spawnPlainAgent({
+        command,
+        // WARMGATE_WORKSPACE_DIR too: what finds a container's processes by their environment
+        // (the test harness's leftover sweep) finds the agent as well.
+        env: {
+          ...given,
+          WARMGATE_WORKSPACE: workspace,
+          WARMGATE_WORKSPACE_DIR: workspace,
+          WARMGATE_AGENT_LISTEN: socket,
+        },
+        cwd: workspace,
+        logFile: files.logFile(id, 'agent'),
+        ...(wrap ? { wrap } : {}),
+        onSpawn: (spawned) => {
+          onStart(spawned);
+          return files.writePid(id, 'agent', spawned);
+        },
+      });
+      const plane = await start('sidecar', { ...planePorts, WARMGATE_SIDECAR_AGENT: socket });
+      return await keep({ pid, port: mcpPortOf(plane) }, { pid: plane.pid, port: plane.port });
     } catch (error) {
       await destroy(id).catch(() => {});
       throw error;

@@ -1,21 +1,25 @@
-// The data plane's durability (issue 14): the agent only writes files in the workspace; the
-// sidecar commits them as the user after each write call and pushes before the call's result
-// is returned. Write calls run one at a time; each is its own commit; calls queued behind one
-// another share one push, made by the last in line (group commit). A call that fails, or
-// whose push fails, is rolled back: nothing it wrote stays in the working copy or reaches
-// the store. A failed push is UNAVAILABLE (retryable), never INTERNAL.
+// The one commit/push implementation (issue 14): whatever a write changed in the workspace is
+// committed as the user and pushed before the write's caller hears "done". The sidecar's data
+// plane wraps each non-read-only tool call of the agent it fronts in `write`; the TypeScript
+// agent's own Workspace (roles stdio, and agent on the Docker and Kubernetes runtimes) wraps
+// each mutation in it. Writes run one at a time; each is its own commit; writes queued behind
+// one another share one push, made by the last in line (group commit). A write that fails, or
+// whose push fails, is rolled back: nothing it wrote stays in the working copy or reaches the
+// store. A failed push is UNAVAILABLE (retryable), never INTERNAL.
 import { join } from 'node:path';
 import { WarmgateError, errors } from '@warmgate/proto';
-import { commitIdentity } from '../../git/identity.js';
-import { credentialEnv, git } from '../../git/git.js';
-import { readHead } from '../../git/head.js';
-import { localPath, type RepositoryLocation } from '../../workspace/restore.js';
-import { createSerialQueue } from '../../workspace/serial-queue.js';
+import { commitIdentity } from '../git/identity.js';
+import { credentialEnv, git } from '../git/git.js';
+import { readHead } from '../git/head.js';
+import { localPath, type RepositoryLocation } from './restore.js';
+import { createSerialQueue } from './serial-queue.js';
 
 export interface CommitterOptions {
   dir: string;
   userId: string;
   repository: RepositoryLocation;
+  /** The committing process (git's committer; the author is always the user). */
+  committer?: { name: string; email: string };
 }
 
 /** What a write call reports to the committer once the agent has answered. */
@@ -47,13 +51,14 @@ export class WorkspaceCommitter {
   private localHead = '';
   private unpushed = 0;
   private readonly waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private indexing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CommitterOptions) {
     this.env = {
-      ...commitIdentity(options.userId, {
-        name: 'Warmgate sidecar',
-        email: 'sidecar@warmgate.invalid',
-      }),
+      ...commitIdentity(
+        options.userId,
+        options.committer ?? { name: 'Warmgate sidecar', email: 'sidecar@warmgate.invalid' },
+      ),
       ...credentialEnv(options.repository.credential),
     };
     const { repository } = options;
@@ -62,15 +67,33 @@ export class WorkspaceCommitter {
       : (localPath(repository.url) ?? repository.url);
   }
 
-  /** Reads the restored head and builds the index (a restore writes none), first in line. */
+  /**
+   * Reads the restored head and builds the index (a restore writes none) with `git reset`,
+   * first in line: every write's git commands find an index, but bind does not wait for it.
+   */
   async open(): Promise<string> {
     this.localHead = (await readHead(join(this.options.dir, '.git'))).commit;
     this.pushedHead = this.localHead;
     if (this.localHead !== '') {
-      const indexing = this.queue.run(() => this.git(['reset', '-q']).then(() => undefined));
-      indexing.catch(() => {}); // a failure shows in the first write's git commands
+      this.indexing = this.queue.run(async () => {
+        // Spawning forks this process synchronously: wait a turn of the event loop so the
+        // bind's answer is on the wire first.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.git(['reset', '-q']);
+      });
+      this.indexing.catch(() => {}); // a failure shows in the first write's git commands
     }
     return this.localHead;
+  }
+
+  /** Resolves once the index exists (tests and tools that run git themselves). */
+  ready(): Promise<void> {
+    return this.indexing.catch(() => {});
+  }
+
+  /** false for an ephemeral (public) workspace: nothing is ever pushed. */
+  get durable(): boolean {
+    return this.pushTarget !== undefined;
   }
 
   get head(): string {

@@ -1,0 +1,247 @@
+// Issue 14's "Done when" on the Docker runtime, as a test:
+// `WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start` (the real stack from
+// stack/dist/main.js) runs the Python reference agent's image (warmgate/agent-py) as each
+// user's agent container, with Warmgate's sidecar (warmgate/agent, data plane) in its network
+// namespace. Over gRPC the six context resources; over WebSocket a user-written Python
+// indicator saved and computed; its commit in the store's history, authored by the user.
+// Then isolation on the real containers: no secret of the gateway or pool manager in the
+// python container's environment or files, and an indicator that reads outside the workspace
+// or loops is stopped and reported while the agent keeps answering.
+// Needs Docker (started if missing and root) and both images (built by scripts/images.js when
+// missing or stale; WARMGATE_IMAGE_TAG picks the tag, as for `npm run images`; or given by
+// WARMGATE_POOL_DOCKER_IMAGE and WARMGATE_TEST_AGENT_PY_IMAGE, used as they are).
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { repoPathFor } from '@warmgate/contract';
+import { dockerContainers, removeDockerContainers, repoRoot } from '@warmgate/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grpcCaller, wsCaller, type Caller } from '../reliability/support/callers.js';
+import { startStack, type StackProcess } from '../support/stack-process.js';
+import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js';
+
+const run = promisify(execFile);
+const TAG = process.env.WARMGATE_IMAGE_TAG || 'dev';
+// Images named by these variables are used as they are (they must exist); else built.
+const GIVEN_AGENT = process.env.WARMGATE_POOL_DOCKER_IMAGE;
+const GIVEN_PYTHON = process.env.WARMGATE_TEST_AGENT_PY_IMAGE;
+const AGENT_IMAGE = GIVEN_AGENT || `warmgate/agent:${TAG}`;
+const PYTHON_IMAGE = GIVEN_PYTHON || `warmgate/agent-py:${TAG}`;
+// The pool manager's deployment secret: in the stack's process, never in a container.
+const POOL_SECRET = 'pool-secret-of-the-stack-9d3e-0123456789abcdef';
+const CONTEXT = [
+  'context://user-profile',
+  'context://conversation-summary',
+  'context://workspace-state',
+  'context://system-prompt',
+  'indicators://list',
+  'strategies://list',
+];
+const SOURCE = `"""Close minus its 3-candle mean."""
+import numpy as np
+
+def compute(candles):
+    close = candles["close"]
+    out = [None] * len(close)
+    for i in range(2, len(close)):
+        out[i] = float(close[i] - np.mean(close[i - 2 : i + 1]))
+    return out
+`;
+const candles = [10, 11, 12, 14, 13].map((close, i) => ({
+  time: 1_700_000_000_000 + i * 60_000,
+  open: close,
+  high: close,
+  low: close,
+  close,
+}));
+
+let stack: StackProcess | undefined;
+let store: string;
+let grpc: Caller;
+let ws: Caller;
+let label = '';
+
+beforeAll(async () => {
+  if (GIVEN_AGENT && GIVEN_PYTHON) {
+    execFileSync('bash', ['scripts/ensure-docker.sh'], { cwd: repoRoot, stdio: 'inherit' });
+    execFileSync('docker', ['image', 'inspect', AGENT_IMAGE, PYTHON_IMAGE], { stdio: 'ignore' });
+  } else {
+    execFileSync('node', ['scripts/images.js', 'agent', 'agent-py'], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, WARMGATE_IMAGE_TAG: TAG },
+    });
+  }
+  stack = await startStack({
+    WARMGATE_AGENT: 'python',
+    WARMGATE_POOL_RUNTIME: 'docker',
+    WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
+    WARMGATE_POOL_AGENT_IMAGES: JSON.stringify({ python: PYTHON_IMAGE }),
+    WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=1:memory=768m:pids=256',
+    WARMGATE_POOL_PROFILES: 'standard:min=1:max=4',
+    WARMGATE_POOL_READY_TIMEOUT: '90s',
+    WARMGATE_POOL_BIND_TIMEOUT: '60s',
+    WARMGATE_POOL_SECRET: POOL_SECRET,
+    // A short budget for the looping indicator (reaches the container by the allow-list).
+    WARMGATE_INDICATOR_TIMEOUT_MS: '1500',
+    WARMGATE_INDICATOR_MEMORY_MB: '256',
+    WARMGATE_AUTH_HS256_SECRET: testSecret,
+    WARMGATE_AUTH_ISSUER: testIssuer,
+    WARMGATE_AUTH_AUDIENCE: testAudience,
+  });
+  store = stack.storeDir;
+  // The pool's label (pool-manager/src/runtime/docker/labels.ts: a hash of its state folder).
+  const pool = createHash('sha256').update(stack.stateDir).digest('hex').slice(0, 16);
+  label = `warmgate.io/pool=${pool}`;
+  grpc = grpcCaller(stack.grpcAddress);
+  ws = wsCaller(stack.baseUrl);
+}, 1_800_000);
+
+afterAll(async () => {
+  grpc?.close();
+  ws?.close();
+  await stack?.stop();
+  // What a failure left behind (a drained stack removes its own containers).
+  if (label) await removeDockerContainers(label);
+}, 120_000);
+
+describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
+  it('serves the six context resources over gRPC', async () => {
+    const token = await jwt({ sub: 'pyd-reader' });
+    for (const uri of CONTEXT) {
+      const outcome = await grpc.readResource(token, uri);
+      expect(outcome, uri).toMatchObject({ ok: true });
+    }
+  }, 120_000);
+
+  it('saves and computes a user-written Python indicator over WebSocket; its commit is in the store', async () => {
+    const token = await jwt({ sub: 'pyd-writer' });
+    const saved = await ws.callTool(token, 'indicator_save_python', {
+      name: 'meandev',
+      source: SOURCE,
+    });
+    expect(saved).toMatchObject({ ok: true });
+    expect(saved.ok && saved.toolError).toBeFalsy();
+    const computed = await ws.callTool(token, 'indicator_compute', { name: 'meandev', candles });
+    expect(computed.ok && computed.toolError).toBeFalsy();
+    // close minus its 3-candle mean: null, null, 1, 1.67, 0
+    expect(computed.ok && computed.text).toContain('1.666');
+    const repo = repoPathFor(store, 'pyd-writer');
+    const { stdout: files } = await run('git', [
+      '--git-dir',
+      repo,
+      'ls-tree',
+      '-r',
+      '--name-only',
+      'HEAD',
+    ]);
+    expect(files).toContain('indicators/meandev.py');
+    const { stdout: log } = await run('git', [
+      '--git-dir',
+      repo,
+      'log',
+      '--format=%an|%s',
+      '--',
+      'indicators/meandev.py',
+    ]);
+    expect(log.trim().split('\n')[0]).toBe('pyd-writer|Indicator: save meandev (Python)');
+  }, 180_000);
+
+  it('runs the agent image with the sidecar in its network namespace, hardened', async () => {
+    const names = await dockerContainers(`${label}`);
+    const agents = names.filter((name) => name.endsWith('-agent'));
+    expect(agents.length).toBeGreaterThan(0);
+    const agent = await inspect(agents[0]!);
+    const sidecar = await inspect(agents[0]!.replace(/-agent$/, '-sidecar'));
+    expect(agent.Config.Image).toBe(PYTHON_IMAGE);
+    expect(sidecar.Config.Image).toBe(AGENT_IMAGE);
+    expect(agent.HostConfig.NetworkMode).toBe('none');
+    expect(sidecar.HostConfig.NetworkMode).toBe(`container:${agent.Id}`);
+    for (const box of [agent, sidecar]) {
+      expect(box.Config.User).not.toMatch(/^0(:|$)/);
+      expect(box.HostConfig.ReadonlyRootfs).toBe(true);
+      expect(box.HostConfig.CapDrop).toEqual(['ALL']);
+      expect(box.HostConfig.SecurityOpt).toEqual(['no-new-privileges']);
+      expect(box.HostConfig.Memory).toBe(768 * 2 ** 20);
+      expect(box.HostConfig.PidsLimit).toBe(256);
+    }
+    // The agent container gets no secret file at all (the sidecar's are its own).
+    expect(agent.Mounts.map((m) => m.Destination)).toEqual(['/warmgate']);
+    expect(agent.Config.Env).toContain('WARMGATE_AGENT_ISOLATION=container');
+  });
+
+  it("holds no secret of the gateway or pool manager in the python container's processes", async () => {
+    // A bound user's container: its agent has run user code.
+    const token = await jwt({ sub: 'pyd-env' });
+    const saved = await ws.callTool(token, 'indicator_save_python', {
+      name: 'envdump',
+      source: SOURCE,
+    });
+    expect(saved.ok && saved.toolError).toBeFalsy();
+    for (const name of (await dockerContainers(label)).filter((n) => n.endsWith('-agent'))) {
+      // Every process's environment (the agent, and any indicator child alive now) and
+      // every file the container can read under /warmgate and /run.
+      const { stdout } = await run('docker', [
+        'exec',
+        name,
+        'sh',
+        '-c',
+        'for e in /proc/[0-9]*/environ; do tr "\\0" "\\n" < "$e"; done 2>/dev/null; ' +
+          'ls -la /warmgate /run 2>&1; ' +
+          'find /warmgate /run -maxdepth 2 -type f ! -path "*/workspace/*" -exec cat {} + 2>/dev/null; true',
+      ]);
+      expect(stdout).toContain('WARMGATE_WORKSPACE=/warmgate/workspace');
+      for (const secret of [POOL_SECRET, testSecret]) expect(stdout).not.toContain(secret);
+      expect(stdout).not.toMatch(/WARMGATE_(SIDECAR_SECRET|AGENT_CONTROL_TOKEN|POOL_SECRET|AUTH_)/);
+      expect(stdout).not.toContain('sidecar.secret');
+      expect(stdout).not.toContain('agent-jwe.key');
+    }
+  }, 120_000);
+
+  it('stops an indicator that reads outside the workspace or loops, reports it, and keeps answering', async () => {
+    const token = await jwt({ sub: 'pyd-abuser' });
+    const reader = `def compute(candles):
+    with open("/etc/passwd") as handle:
+        handle.read()
+    return [None] * len(candles["close"])
+`;
+    const looper = `def compute(candles):
+    while True:
+        pass
+`;
+    for (const [name, source] of [
+      ['reader', reader],
+      ['looper', looper],
+    ] as const) {
+      const saved = await ws.callTool(token, 'indicator_save_python', { name, source });
+      expect(saved.ok && saved.toolError, name).toBeFalsy();
+    }
+    const read = await ws.callTool(token, 'indicator_compute', { name: 'reader', candles });
+    expect(read.ok && read.toolError).toMatch(/PERMISSION_DENIED.*outside the workspace/);
+    const looped = await ws.callTool(token, 'indicator_compute', { name: 'looper', candles });
+    expect(looped.ok && looped.toolError).toMatch(/DEADLINE_EXCEEDED.*stopped/);
+    // The agent survived both: the next call is answered.
+    const listed = await ws.callTool(token, 'indicator_list', {});
+    expect(listed.ok && listed.toolError).toBeFalsy();
+    expect(listed.ok && listed.text).toContain('looper');
+  }, 180_000);
+});
+
+interface Inspect {
+  Id: string;
+  Config: { Image: string; User: string; Env: string[] };
+  HostConfig: {
+    NetworkMode: string;
+    ReadonlyRootfs: boolean;
+    CapDrop: string[] | null;
+    SecurityOpt: string[] | null;
+    Memory: number;
+    PidsLimit: number;
+  };
+  Mounts: { Destination: string }[];
+}
+
+async function inspect(name: string): Promise<Inspect> {
+  const { stdout } = await run('docker', ['inspect', name]);
+  return (JSON.parse(stdout) as Inspect[])[0]!;
+}

@@ -1,0 +1,13 @@
+// Setup file of every integration project (vitest.config.ts): after each test file, and when
+// its worker exits, whatever the file's processes left alive is SIGKILLed by process group —
+// also when a test timed out and skipped its own clean-up (testkit/src/leftovers.ts).
+import { afterAll, beforeAll } from 'vitest';
+// The package, as the tests import it: one registry, whichever build vitest resolves it to.
+import { killLeftovers, reopenLeftovers } from '@warmgate/testkit';
+
+beforeAll(() => reopenLeftovers());
+afterAll(() => {
+  const found = killLeftovers({ close: true });
+  if (found > 0) console.warn(`leftovers: killed ${found} process(es) a test left running`);
+});
+process.once('exit', () => killLeftovers({ close: true }));
