@@ -3,5 +3,5 @@
 // is in @warmgate/contract; telemetry set-up in @warmgate/telemetry. The processes start from
 // main.ts (node agent/dist/main.js agent|sidecar|container|stdio).
 // restoreWorkspace is exported for the bind bench's in-process measurement.
-export { TEMPLATE_FILES } from './workspace/layout.js';
+export { TEMPLATE_FILES } from './workspace/template-files.js';
 export { restoreWorkspace } from './workspace/restore.js';

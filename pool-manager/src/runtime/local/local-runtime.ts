@@ -80,6 +80,17 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const priority = createStartPriority(options.replenishNice ?? 0, options.log ?? (() => {}));
   const backgroundStartMs = options.backgroundStartMs ?? Math.min(2000, readyTimeoutMs / 2);
+  const deathListeners = new Set<(id: string) => void>();
+  /** Containers being destroyed: their processes' exits are destroy's doing. */
+  const destroying = new Set<string>();
+  // A process of a container this instance made exited on its own (the child's exit event;
+  // containers adopted after a restart are not this process's children: the health check on
+  // borrow finds those). Only a container already on the books counts: one still starting
+  // fails its create instead.
+  const exited = (id: string) => () => {
+    if (destroying.has(id) || !records.has(id)) return;
+    for (const listener of deathListeners) listener(id);
+  };
   const toContainer = (
     record: ContainerRecord,
     claim?: ClaimRecord,
@@ -172,6 +183,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         timeoutMs: readyTimeoutMs,
         signal,
         ...(wrap ? { wrap } : {}),
+        onExit: exited(id),
         onSpawn: async (pid) => {
           onStart(pid);
           await files.writePid(id, role === 'container' ? 'agent' : 'sidecar', pid);
@@ -243,6 +255,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
           onStart(spawned);
           return files.writePid(id, 'agent', spawned);
         },
+        onExit: exited(id),
       });
       const plane = await start('sidecar', { ...planePorts, WARMGATE_SIDECAR_AGENT: socket });
       return await keep({ pid, port: mcpPortOf(plane) }, { pid: plane.pid, port: plane.port });
@@ -260,14 +273,19 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   }
 
   async function destroy(id: string): Promise<void> {
-    const pids = [...new Set(await files.pids(id))];
-    await Promise.all(pids.map((pid) => stopGroup(pid, killGraceMs)));
-    // A process spawned just before the pool manager was killed has no pid file: found by
-    // its workspace, or it would outlive its container's folder.
-    const unrecorded = await groupsWorkingIn(files.workspace(id));
-    await Promise.all(unrecorded.map((pid) => stopGroup(pid, killGraceMs)));
-    await files.remove(id);
-    records.delete(id);
+    destroying.add(id);
+    try {
+      const pids = [...new Set(await files.pids(id))];
+      await Promise.all(pids.map((pid) => stopGroup(pid, killGraceMs)));
+      // A process spawned just before the pool manager was killed has no pid file: found by
+      // its workspace, or it would outlive its container's folder.
+      const unrecorded = await groupsWorkingIn(files.workspace(id));
+      await Promise.all(unrecorded.map((pid) => stopGroup(pid, killGraceMs)));
+      await files.remove(id);
+      records.delete(id);
+    } finally {
+      destroying.delete(id);
+    }
   }
 
   async function list(): Promise<Container[]> {
@@ -307,7 +325,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     markDraining: (id) => files.markDraining(id),
     destroy,
     list,
-    close: async () => {},
+    onDeath: (listener) => {
+      deathListeners.add(listener);
+      return () => deathListeners.delete(listener);
+    },
+    close: async () => {
+      deathListeners.clear();
+    },
   };
 }
 
