@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     const removeSocketDir = async () => {
       if (socketDir) await rm(socketDir, { recursive: true, force: true });
     };
-    const agent = await startPlainAgent({ ...config, agentListen }).catch(
+    const agent = await startPlainAgent({ ...config, agentListen }, false).catch(
       async (error: unknown) => {
         await removeSocketDir();
         throw error;
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       },
     );
     await announceReady('container', sidecar.port, config.readyFile, undefined, sidecar.mcpPort);
+    agent.preload();
     stop = async () => {
       await sidecar.close();
       await agent.close();

@@ -21,10 +21,19 @@ import type { McpHttp } from './mcp-sessions.js';
 export interface RunningPlainAgent {
   /** The TCP port, or 0 on a Unix socket. */
   port: number;
+  /** Loads the MCP side now (WARMGATE_AGENT_MCP_LOAD=ready: role container calls it once ready). */
+  preload(): void;
   close(): Promise<void>;
 }
 
-export async function startPlainAgent(config: AgentConfig): Promise<RunningPlainAgent> {
+/**
+ * `preloadNow: false` leaves loading the MCP side to the caller's `preload()` (role container:
+ * after its ready line, so the import does not hold up the sidecar's start in the same thread).
+ */
+export async function startPlainAgent(
+  config: AgentConfig,
+  preloadNow = true,
+): Promise<RunningPlainAgent> {
   const listen = config.agentListen!;
   const core = new AgentCore(config.workspaceDir, Date.now, false);
   let mcp: Promise<McpHttp> | undefined;
@@ -84,10 +93,14 @@ export async function startPlainAgent(config: AgentConfig): Promise<RunningPlain
   // The agent checks no credential: only its own user (the sidecar's) may connect.
   if (socketPath) await chmod(socketPath, 0o600);
   // WARMGATE_AGENT_MCP_LOAD=ready (the default): loaded now, so a claim finds it loaded.
-  if (config.mcpLoad === 'ready') void loadMcp().catch(() => {});
+  const preload = () => {
+    if (config.mcpLoad === 'ready') void loadMcp().catch(() => {});
+  };
+  if (preloadNow) preload();
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? (address as AddressInfo).port : 0,
+    preload,
     async close() {
       if (mcp) await (await mcp).close();
       server.closeAllConnections();
