@@ -7,7 +7,15 @@ export type ClaimSource = 'warm' | 'cold' | 'existing';
 export type ColdStartReason = 'pool_empty' | 'profile_at_capacity' | 'warm_unhealthy';
 export type BindOutcome = 'ok' | 'error';
 export type ReapReason =
-  'idle' | 'released' | 'unhealthy' | 'stale' | 'shutdown' | 'shrink' | 'bind_failed' | 'orphan';
+  | 'idle'
+  | 'released'
+  | 'unhealthy'
+  | 'stale'
+  | 'shutdown'
+  | 'shrink'
+  | 'bind_failed'
+  | 'orphan'
+  | 'died';
 
 export interface PoolMetrics {
   claim(profile: string, source: ClaimSource, durationMs: number): void;

@@ -195,6 +195,32 @@ describe('PoolCore', () => {
     expect(seen.reaped).toContain('bind_failed');
   });
 
+  it('a warm container the runtime reports dead is destroyed and replaced at once, without a claim', async () => {
+    const { core, runtime, clock, seen } = await setup();
+    const [dead] = await runtime.list();
+    runtime.kill(dead!.id);
+    expect(runtime.containers.has(dead!.id)).toBe(false);
+    expect(core.state().profiles[0]).toMatchObject({ warm: 1, starting: 1 });
+    expect(seen.reaped).toEqual(['died']);
+    await clock.advance(1500); // one create
+    expect(core.state().profiles[0]).toMatchObject({ warm: 2, starting: 0, bound: 0 });
+    expect(runtime.created).toBe(3);
+    expect(seen.claims).toEqual([]);
+  });
+
+  it('a bound container the runtime reports dead is retired; the next acquire binds afresh', async () => {
+    const { core, runtime, clock, seen } = await setup();
+    const first = await acquire(core, 'hal');
+    runtime.kill(first.binding.container.id);
+    await clock.advance(10);
+    expect(core.binding('hal')).toBeUndefined();
+    expect(runtime.containers.has(first.binding.container.id)).toBe(false);
+    expect(seen.reaped).toContain('died');
+    const second = await acquire(core, 'hal');
+    expect(second.source).not.toBe('existing');
+    expect(second.binding.bindingId).not.toBe(first.binding.bindingId);
+  });
+
   it('background probes stand in for the borrow-time health check, and evict the dead', async () => {
     const { core, agents, runtime, clock } = await setup();
     let statusCalls = 0;

@@ -50,6 +50,7 @@ export class PoolCore {
   private readonly periodic: Periodic;
   private stopping = false;
   private reaping = false;
+  private unsubscribeDeaths: () => void = () => {};
 
   constructor(
     private readonly config: PoolCoreConfig,
@@ -97,6 +98,9 @@ export class PoolCore {
   /** Adopts or destroys what an earlier instance left, then fills the pools and starts timers. */
   async start(): Promise<void> {
     await this.loadHistory();
+    // Subscribed before recovery: a container that dies while it is being adopted is heard.
+    this.unsubscribeDeaths =
+      this.deps.runtime.onDeath?.((id) => this.containerDied(id)) ?? (() => {});
     const recovered = await recover({
       runtime: this.deps.runtime,
       lifecycle: this.deps.lifecycle,
@@ -196,6 +200,31 @@ export class PoolCore {
     }
   }
 
+  /**
+   * The runtime heard a container die on its own. A warm one is replaced now, not when a claim
+   * finds it dead; a bound one is retired (its drain fails, it is destroyed), so the user's
+   * next acquire gets a fresh container and the profile's room is freed.
+   */
+  private containerDied(id: string): void {
+    if (this.stopping) return;
+    for (const slot of this.slots.values()) {
+      if (slot.pool.dropDead(id)) {
+        this.log(`warm container ${id} of profile ${slot.config.name} died; replacing it`);
+        this.broadcaster.changed();
+        return;
+      }
+    }
+    const binding = [...this.bindings.values()].find((b) => b.container.id === id);
+    if (!binding) return;
+    this.log(`container ${id} of user binding ${binding.bindingId} died; retiring the binding`);
+    void this.locks
+      .serialize(binding.userId, async () => {
+        if (this.bindings.get(binding.userId) !== binding || binding.state !== 'bound') return;
+        await this.steps.retire(binding, 'died');
+      })
+      .catch((error: unknown) => this.log(`retiring ${id}: ${String(error)}`));
+  }
+
   /** One background health pass over every idle warm container. */
   async probeIdle(): Promise<void> {
     await Promise.all([...this.slots.values()].map((slot) => slot.pool.probeIdle()));
@@ -276,6 +305,7 @@ export class PoolCore {
   async shutdown(graceMs: number): Promise<void> {
     this.stopping = true;
     this.periodic.stop();
+    this.unsubscribeDeaths();
     const all = [...this.bindings.values()];
     const drains = Promise.allSettled(
       all.map((b) => this.locks.serialize(b.userId, () => this.steps.retire(b, 'shutdown'))),
@@ -297,6 +327,7 @@ export class PoolCore {
   close(): void {
     this.stopping = true;
     this.periodic.stop();
+    this.unsubscribeDeaths();
     this.broadcaster.close();
     void this.saveHistory();
   }

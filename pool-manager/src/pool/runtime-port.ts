@@ -69,6 +69,13 @@ export interface Runtime {
   destroy(id: string): Promise<void>;
   /** Every container this runtime owns, including ones an earlier pool-manager instance left. */
   list(): Promise<Container[]>;
+  /**
+   * Tells `listener` the id of each container that dies on its own (not through destroy) as
+   * soon as the runtime hears of it: Docker's event stream, a local process's exit. Optional:
+   * without it, a dead warm container is found by the health check on borrow. Returns the
+   * unsubscribe.
+   */
+  onDeath?(listener: (id: string) => void): () => void;
   /** Releases runtime resources (watches, timers); does not destroy containers. */
   close(): Promise<void>;
 }

@@ -28,7 +28,7 @@ export interface WarmPoolOptions {
   /** Containers of this profile outside the pool (bound, being bound, cold-starting). */
   readonly outside: () => number;
   readonly onCreated: (durationMs: number) => void;
-  readonly onEvicted: (reason: 'unhealthy' | 'shrink') => void;
+  readonly onEvicted: (reason: 'unhealthy' | 'shrink' | 'died') => void;
   readonly log: (message: string) => void;
 }
 
@@ -200,6 +200,29 @@ export class WarmPool {
     } finally {
       this.shrinking = false;
     }
+  }
+
+  /**
+   * A container of this pool died on its own (the runtime's death signal): an idle one leaves
+   * the books at once, is destroyed, and the reconcile starts its replacement, without waiting
+   * for a claim to find it dead. One being health-checked or lent is left to that check or
+   * bind, which fails and replaces it; it is only marked unconfirmed. True when it was this
+   * pool's.
+   */
+  dropDead(id: string): boolean {
+    const index = this.idle.findIndex((container) => container.id === id);
+    const adoptedIndex = this.adoptable.findIndex((container) => container.id === id);
+    if (index < 0 && adoptedIndex < 0) {
+      if (!this.known.has(id)) return false;
+      if (this.confirmed.has(id)) this.confirmed.set(id, 0);
+      return true;
+    }
+    const [dead] = index >= 0 ? this.idle.splice(index, 1) : this.adoptable.splice(adoptedIndex, 1);
+    this.options.onEvicted('died');
+    void this.destroy(dead!);
+    this.reconcile();
+    this.dispense();
+    return true;
   }
 
   /** Stops replenishing and destroys every container still in the pool (shutdown). */

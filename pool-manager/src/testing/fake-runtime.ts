@@ -30,6 +30,7 @@ export class FakeRuntime implements Runtime {
   created = 0;
   destroyed = 0;
   private seq = 0;
+  private readonly deathListeners = new Set<(id: string) => void>();
 
   constructor(
     private readonly clock: Clock,
@@ -80,6 +81,17 @@ export class FakeRuntime implements Runtime {
 
   async list(): Promise<Container[]> {
     return [...this.containers.values()].map(view);
+  }
+
+  onDeath(listener: (id: string) => void): () => void {
+    this.deathListeners.add(listener);
+    return () => this.deathListeners.delete(listener);
+  }
+
+  /** The container dies on its own (as `docker kill` would): its agent stops answering, and the runtime tells its listeners. */
+  kill(id: string): void {
+    this.agents.remove(id);
+    for (const listener of this.deathListeners) listener(id);
   }
 
   async close(): Promise<void> {}

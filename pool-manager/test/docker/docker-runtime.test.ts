@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerSecrets, startPoolManager, type RunningPoolManager } from '../../src/index.js';
 import {
   callTool,
+  containerDirs,
   makeSandbox,
   poolClient,
   seedRepository,
@@ -370,7 +371,7 @@ describe('docker runtime: kill -9 of the pool manager', () => {
 });
 
 describe('docker runtime: a container killed while the pool manager runs', () => {
-  it('is noticed at once, counted, replaced; its bound user is bound to a fresh container', async () => {
+  it('is noticed at once, counted, replaced without a claim; its bound user is bound to a fresh container', async () => {
     const metricsPort = await freePort();
     const sandbox = makeSandbox({
       ...dockerEnv,
@@ -398,10 +399,13 @@ describe('docker runtime: a container killed while the pool manager runs', () =>
       // A bound container dies: noticed from Docker's events, not at the next call.
       await dockerKill(agentOf(first));
       await waitFor('the death counted', async () => (await dead()) === 1, 30_000);
-      // Both halves stop: the sidecar does not outlive its agent.
+      // Both halves stop (the sidecar does not outlive its agent), and the binding is retired:
+      // the container goes at once.
       await waitFor(
-        'its sidecar stopped',
-        async () => !(await dockerInspect(`warmgate-${first.containerId}-sidecar`)).State.Running,
+        'its sidecar stopped or removed',
+        async () =>
+          !(await dockerInspect(`warmgate-${first.containerId}-sidecar`).catch(() => undefined))
+            ?.State.Running,
         30_000,
       );
       // The gateway's next request names the binding that stopped answering: a fresh one.
@@ -418,8 +422,8 @@ describe('docker runtime: a container killed while the pool manager runs', () =>
         60_000,
       );
 
-      // A warm container dies: counted at once; the claims after it get live containers and
-      // the dead one is destroyed and replaced.
+      // A warm container dies: counted at once, destroyed and replaced with no claim at all
+      // (the reconciler hears Docker's event), and nothing leaks.
       await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 180_000);
       const warmAgents = (await poolContainers(sandbox.stateDir)).filter(
         (n) => n.endsWith('-agent') && !n.includes(again.binding!.containerId),
@@ -427,16 +431,25 @@ describe('docker runtime: a container killed while the pool manager runs', () =>
       expect(warmAgents).toHaveLength(2);
       await dockerKill(warmAgents[0]!);
       await waitFor('the second death counted', async () => (await dead()) === 2, 30_000);
-      for (const userId of ['erin', 'frank']) {
-        const claimed = (await acquire(userId)).binding!;
-        expect(await callTool(claimed, 'system_prompt_get', {})).toBeDefined();
-      }
+      const deadId = warmAgents[0]!.replace(/^warmgate-/, '').replace(/-agent$/, '');
       await waitFor(
-        'the dead warm container removed',
-        async () => !(await poolContainers(sandbox.stateDir)).includes(warmAgents[0]!),
+        'the dead warm container removed, with no claim',
+        async () => !(await poolContainers(sandbox.stateDir)).some((n) => n.includes(deadId)),
+        60_000,
+      );
+      await waitFor(
+        'the pool back to 2 warm, with no claim',
+        async () => (await warmCount(client)) === 2,
         120_000,
       );
-      await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 180_000);
+      // 1 bound + 2 warm Warmgate containers, each agent + sidecar; no folder left behind.
+      expect(await poolContainers(sandbox.stateDir)).toHaveLength(6);
+      expect(containerDirs(sandbox.stateDir)).not.toContain(deadId);
+      for (const userId of ['erin', 'frank']) {
+        const claimed = await acquire(userId);
+        expect(claimed.source).toBe(poolv1.AcquireSource.WARM);
+        expect(await callTool(claimed.binding!, 'system_prompt_get', {})).toBeDefined();
+      }
       expect(await dead()).toBe(2);
     } finally {
       client.close();

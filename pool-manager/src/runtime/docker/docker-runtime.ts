@@ -140,6 +140,7 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
 
   /** Containers this process is creating or destroying: their deaths are its own doing. */
   const expected = new Set<string>();
+  const deathListeners = new Set<(id: string) => void>();
   const deaths = await watchDeaths(
     docker,
     pool,
@@ -153,6 +154,8 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
           .kill()
           .catch(() => {});
       }
+      // The pool core replaces a warm one now and retires a bound one (onDeath).
+      for (const listener of deathListeners) listener(id);
     },
   );
 
@@ -499,6 +502,10 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
     markDraining: (id) => files.markDraining(id),
     destroy,
     list,
+    onDeath: (listener) => {
+      deathListeners.add(listener);
+      return () => deathListeners.delete(listener);
+    },
     close: async () => {
       deaths.close();
       for (const id of [...storeListeners.keys()]) stopStore(id);

@@ -25,6 +25,8 @@ export interface SpawnOptions {
   signal?: AbortSignal;
   /** Called with the pid as soon as the process exists (before it is ready). */
   onSpawn: (pid: number) => Promise<void>;
+  /** Called when the process exits after it was ready (its death; not a failed start). */
+  onExit?: () => void;
   /** Runs the process inside another command (a sandbox): its command and arguments. */
   wrap?: (command: string, args: readonly string[]) => { command: string; args: string[] };
 }
@@ -65,12 +67,15 @@ export async function spawnContainerProcess(options: SpawnOptions): Promise<Spaw
     throw errors.unavailable(`could not start the ${options.role} process (${options.entry})`);
   }
   child.unref();
+  let started = false;
   child.once('exit', (code, signal) => {
     exited = signal ?? `exit code ${code}`;
     waker.wake();
+    if (started) options.onExit?.();
   });
   await options.onSpawn(pid);
   const ready = await waitForReady(options, () => exited, waker);
+  started = true;
   return { pid, ...ready };
 }
 
@@ -140,6 +145,8 @@ export interface PlainAgentOptions {
   cwd: string;
   logFile: string;
   onSpawn: (pid: number) => Promise<void>;
+  /** Called when the agent exits after it started. */
+  onExit?: () => void;
   /** Runs the process inside another command (a sandbox): its command and arguments. */
   wrap?: (command: string, args: readonly string[]) => { command: string; args: string[] };
 }
@@ -175,6 +182,7 @@ export async function spawnPlainAgent(options: PlainAgentOptions): Promise<numbe
     await log.close();
   }
   await spawned;
+  child.once('exit', () => options.onExit?.());
   child.unref();
   await options.onSpawn(child.pid!);
   return child.pid!;

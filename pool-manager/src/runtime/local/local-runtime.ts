@@ -66,6 +66,17 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   const nodePath = options.nodePath ?? process.execPath;
   const killGraceMs = options.killGraceMs ?? 2000;
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+  const deathListeners = new Set<(id: string) => void>();
+  /** Containers being destroyed: their processes' exits are destroy's doing. */
+  const destroying = new Set<string>();
+  // A process of a container this instance made exited on its own (the child's exit event;
+  // containers adopted after a restart are not this process's children: the health check on
+  // borrow finds those). Only a container already on the books counts: one still starting
+  // fails its create instead.
+  const exited = (id: string) => () => {
+    if (destroying.has(id) || !records.has(id)) return;
+    for (const listener of deathListeners) listener(id);
+  };
   const toContainer = (
     record: ContainerRecord,
     claim?: ClaimRecord,
@@ -127,6 +138,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         timeoutMs: readyTimeoutMs,
         signal,
         ...(wrap ? { wrap } : {}),
+        onExit: exited(id),
         onSpawn: async (pid) => {
           await files.writePid(id, role === 'container' ? 'agent' : 'sidecar', pid);
           if (role === 'container') await files.writePid(id, 'sidecar', pid);
@@ -194,6 +206,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         logFile: files.logFile(id, 'agent'),
         ...(wrap ? { wrap } : {}),
         onSpawn: (spawned) => files.writePid(id, 'agent', spawned),
+        onExit: exited(id),
       });
       const plane = await start('sidecar', { ...planePorts, WARMGATE_SIDECAR_AGENT: socket });
       return await keep({ pid, port: mcpPortOf(plane) }, { pid: plane.pid, port: plane.port });
@@ -211,14 +224,19 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   }
 
   async function destroy(id: string): Promise<void> {
-    const pids = [...new Set(await files.pids(id))];
-    await Promise.all(pids.map((pid) => stopGroup(pid, killGraceMs)));
-    // A process spawned just before the pool manager was killed has no pid file: found by
-    // its workspace, or it would outlive its container's folder.
-    const unrecorded = await groupsWorkingIn(files.workspace(id));
-    await Promise.all(unrecorded.map((pid) => stopGroup(pid, killGraceMs)));
-    await files.remove(id);
-    records.delete(id);
+    destroying.add(id);
+    try {
+      const pids = [...new Set(await files.pids(id))];
+      await Promise.all(pids.map((pid) => stopGroup(pid, killGraceMs)));
+      // A process spawned just before the pool manager was killed has no pid file: found by
+      // its workspace, or it would outlive its container's folder.
+      const unrecorded = await groupsWorkingIn(files.workspace(id));
+      await Promise.all(unrecorded.map((pid) => stopGroup(pid, killGraceMs)));
+      await files.remove(id);
+      records.delete(id);
+    } finally {
+      destroying.delete(id);
+    }
   }
 
   async function list(): Promise<Container[]> {
@@ -258,7 +276,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     markDraining: (id) => files.markDraining(id),
     destroy,
     list,
-    close: async () => {},
+    onDeath: (listener) => {
+      deathListeners.add(listener);
+      return () => deathListeners.delete(listener);
+    },
+    close: async () => {
+      deathListeners.clear();
+    },
   };
 }
 
