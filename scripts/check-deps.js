@@ -3,7 +3,7 @@
 // importing @warmgate/pool-manager) resolves here and breaks in an isolated install or a Docker build.
 // Code at the repository root (scripts/, vitest.config.ts) and agent-py's TypeScript tests, which are
 // no workspace, may use the root package.json's devDependencies; a workspace's tests may too (vitest,
-// fast-check, undici: the root's test toolchain).
+// fast-check, undici: the root's test toolchain). Root code may also import any workspace.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
@@ -55,6 +55,9 @@ const packageName = (specifier) => {
 
 const isTestCode = (rel) => /(^|\/)(test|scripts)\//.test(rel) || /\.test\.[jt]s$/.test(rel);
 
+const workspaceNames = new Set(
+  rootPkg.workspaces.map((workspace) => readJson(join(rootDir, workspace, 'package.json')).name),
+);
 const problems = [];
 const check = (dir, pkg, { rootAllowed }) => {
   const own = declared(pkg);
@@ -69,6 +72,8 @@ const check = (dir, pkg, { rootAllowed }) => {
     for (const name of names) {
       if (name === undefined || name === pkg.name || own.has(name)) continue;
       if ((rootAllowed || isTestCode(relative(dir, file))) && rootDeclared.has(name)) continue;
+      // Root code (no workspace of its own) may use any workspace of the repository.
+      if (rootAllowed && workspaceNames.has(name)) continue;
       problems.push(`${rel}: imports ${name}, not declared in ${pkg.name}'s package.json`);
     }
   }

@@ -1,5 +1,7 @@
 // `npm run images`: builds warmgate/agent, warmgate/agent-py, warmgate/gateway and warmgate/pool-manager (tag dev)
-// from the repository's Dockerfiles on a locally made base image, and prints their sizes.
+// from the repository's Dockerfiles on a locally made base image, and prints their sizes. The
+// first three start from one shared build stage (scripts/build-stage.Dockerfile,
+// warmgate/build:<tag>), built first.
 //
 // No image registry is reachable here, so the base is made locally: a debootstrap of Debian
 // bookworm (minbase + ca-certificates, git, tini), Node 22 from the npm registry's `node`
@@ -177,29 +179,45 @@ function baseImage() {
   return name;
 }
 
+/** The build stage agent, gateway and pool-manager share (scripts/build-stage.Dockerfile). */
+const BUILD_STAGE = `warmgate/build:${TAG}`;
+const USES_BUILD_STAGE = ['agent', 'gateway', 'pool-manager'];
+
+function dockerBuild(base, dockerfile, name, extraArgs = []) {
+  // Host networking: the daemon runs without a default bridge; npm ci reaches the registry.
+  heavy(
+    'docker',
+    [
+      'build',
+      // A failed step's container is removed too (the legacy builder keeps it otherwise).
+      '--force-rm',
+      '--network',
+      'host',
+      '--build-arg',
+      `BASE_IMAGE=${base}`,
+      ...extraArgs,
+      '-f',
+      dockerfile,
+      '-t',
+      name,
+      '.',
+    ],
+    { cwd: root, env: { ...process.env, DOCKER_BUILDKIT: '0' } },
+  );
+}
+
 function build(base, only) {
+  if (only.some((image) => USES_BUILD_STAGE.includes(image))) {
+    say(`building the shared build stage ${BUILD_STAGE} on ${base}`);
+    dockerBuild(base, 'scripts/build-stage.Dockerfile', BUILD_STAGE);
+  }
   for (const image of only) {
     const name = `warmgate/${image}:${TAG}`;
     say(`building ${name} from ${image}/Dockerfile on ${base}`);
-    // Host networking: the daemon runs without a default bridge; npm ci reaches the registry.
-    heavy(
-      'docker',
-      [
-        'build',
-        // A failed step's container is removed too (the legacy builder keeps it otherwise).
-        '--force-rm',
-        '--network',
-        'host',
-        '--build-arg',
-        `BASE_IMAGE=${base}`,
-        '-f',
-        `${image}/Dockerfile`,
-        '-t',
-        name,
-        '.',
-      ],
-      { cwd: root, env: { ...process.env, DOCKER_BUILDKIT: '0' } },
-    );
+    const stage = USES_BUILD_STAGE.includes(image)
+      ? ['--build-arg', `BUILD_IMAGE=${BUILD_STAGE}`]
+      : [];
+    dockerBuild(base, `${image}/Dockerfile`, name, stage);
   }
 }
 

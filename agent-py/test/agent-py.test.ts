@@ -12,6 +12,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CONTEXT_RESOURCE_URIS,
+  NUMPY_INDICATOR_DESCRIPTION,
+  NUMPY_INDICATOR_SOURCE,
+} from '@warmgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, candles, ok, readJson } from '../../agent/test/support/tool-result.js';
 import { agentEnv, agentPython, startAgent, type StartedAgent } from './support/agent-py.js';
@@ -46,19 +51,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const CONTEXT_URIS = [
-  'context://user-profile',
-  'context://conversation-summary',
-  'context://workspace-state',
-  'context://system-prompt',
-  'indicators://list',
-  'strategies://list',
-];
-
 describe('resources and tools', () => {
   it('lists and reads the six context resources', async () => {
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.uri).sort()).toEqual([...CONTEXT_URIS].sort());
+    expect(resources.map((r) => r.uri).sort()).toEqual([...CONTEXT_RESOURCE_URIS].sort());
     expect(await readJson(client, 'context://user-profile')).toMatchObject({
       riskTolerance: 'medium',
     });
@@ -210,17 +206,6 @@ describe('resources and tools', () => {
   });
 });
 
-const GOOD = `"""Close minus its 3-bar numpy mean."""
-import numpy as np
-
-def compute(candles):
-    close = candles["close"]
-    out = [None] * len(close)
-    for i in range(2, len(close)):
-        out[i] = float(close[i] - np.mean(close[i - 2 : i + 1]))
-    return out
-`;
-
 describe('user-written Python indicators (bubblewrap)', () => {
   const series = candles(40);
   const save = (name: string, source: string) =>
@@ -232,8 +217,10 @@ describe('user-written Python indicators (bubblewrap)', () => {
   it(
     'saves indicators/<name>.py and computes it, also inside a spec',
     async () => {
-      await save('detrend', GOOD);
-      expect(await readFile(join(workspace, 'indicators', 'detrend.py'), 'utf8')).toBe(GOOD);
+      await save('detrend', NUMPY_INDICATOR_SOURCE);
+      expect(await readFile(join(workspace, 'indicators', 'detrend.py'), 'utf8')).toBe(
+        NUMPY_INDICATOR_SOURCE,
+      );
       const result = await compute('detrend');
       expect(result.isError, result.text).toBe(false);
       const values = (result.data.outputs as { value: (number | null)[] }).value;
@@ -247,7 +234,7 @@ describe('user-written Python indicators (bubblewrap)', () => {
       expect((composed.outputs as { value: unknown[] }).value[3]).toBeTypeOf('number');
       expect(await ok(client, 'indicator_get', { name: 'detrend' })).toMatchObject({
         language: 'python',
-        description: 'Close minus its 3-bar numpy mean.',
+        description: NUMPY_INDICATOR_DESCRIPTION,
       });
     },
     SLOW,

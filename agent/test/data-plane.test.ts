@@ -4,7 +4,7 @@
 // processes, real git, a real bare store.
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,6 +143,39 @@ describe('the sidecar in front of a plain MCP agent', () => {
     expect(await storeLog(store, 'plane-bad-input')).toEqual(before);
     const { stdout } = await run('git', ['status', '--porcelain'], { cwd: c.workspace });
     expect(stdout).toBe('');
+    await client.close();
+  });
+
+  it('a write that leaves a link leading outside the workspace: PERMISSION_DENIED, undone, not in the store', async () => {
+    // What an agent writing outside the workspace by way of a link leaves: here the test puts
+    // the links into the workspace while the write call runs (the agent's own writes are
+    // bounded by the runtime: docs/reliability.md).
+    const { c, client } = await boundContainer('plane-escape');
+    const before = await storeLog(store, 'plane-escape');
+    await symlink('/etc', join(c.workspace, 'escape'));
+    const refused = await client.callTool({
+      name: 'system_prompt_set',
+      arguments: { text: 'with a link out' },
+    });
+    expect(refused.isError).toBe(true);
+    expect((refused._meta as Record<string, unknown>)['warmgate/code']).toBe('PERMISSION_DENIED');
+    expect(JSON.stringify(refused.content)).toMatch(
+      /the agent wrote outside the workspace: escape is a link to \/etc; the write was undone/,
+    );
+    expect(await storeLog(store, 'plane-escape')).toEqual(before);
+    const { stdout } = await run('git', ['status', '--porcelain'], { cwd: c.workspace });
+    expect(stdout).toBe('');
+    expect(existsSync(join(c.workspace, 'escape'))).toBe(false);
+    // A relative link climbing out is refused too; a link inside the workspace is committed.
+    await symlink('../../..', join(c.workspace, 'up'));
+    expect((await call(client, 'system_prompt_set', { text: 'x' })).isError).toBe(true);
+    await symlink('system-prompt.md', join(c.workspace, 'prompt-link'));
+    await ok(client, 'system_prompt_set', { text: 'linked inside' });
+    const files = await storeGit(store, 'plane-escape', ['ls-tree', '--name-only', 'HEAD']);
+    expect(files).toContain('prompt-link');
+    expect(files).not.toContain('up');
+    // The agent is not at fault: it keeps serving.
+    expect((await c.lifecycle.getStatus({})).unsavedChanges).toBe(0);
     await client.close();
   });
 

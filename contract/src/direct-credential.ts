@@ -3,15 +3,18 @@
 // configured issuer keys (WARMGATE_DIRECT_ISSUER_KEYS) and serves only the bound user.
 // Verified credentials are cached until they expire: decrypting per HTTP request would cost
 // more than the request.
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import {
-  compactDecrypt,
-  createLocalJWKSet,
-  jwtVerify,
-  type JSONWebKeySet,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { KeyObject, createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
+import type * as Jose from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { errors } from '@warmgate/proto';
+
+/**
+ * jose is loaded on the first credential to check, not with this module: a warm sidecar
+ * (which makes its verifier at start-up) checks none until it is bound, and jose's ~350
+ * modules cost it about 1 MiB resident and start-up time (docs/benchmarks.md, footprint).
+ */
+let jose: Promise<typeof Jose> | undefined;
+const loadJose = () => (jose ??= import('jose'));
 
 export const CREDENTIAL_HEADER = 'x-warmgate-credential';
 const MAX_CREDENTIAL_LENGTH = 16 * 1024;
@@ -43,7 +46,8 @@ export function createDirectVerifier(
     return { verify: refuse, verifyClaims: refuse };
   }
   const decryptionKey = parsePrivateKey(jwePrivateKey);
-  const issuers = parseIssuerKeys(issuerKeys);
+  const issuerKeySet = parseIssuerKeys(issuerKeys);
+  let issuers: JWTVerifyGetKey | KeyObject | undefined;
   const cache = new Map<string, DirectClaims & { expMs: number }>();
   const verifyClaims = async (
     credential: string | undefined,
@@ -57,6 +61,9 @@ export function createDirectVerifier(
     if (hit && hit.expMs > now) return hit;
     let verified: DirectClaims & { expMs: number };
     try {
+      const { compactDecrypt, createLocalJWKSet, jwtVerify } = await loadJose();
+      issuers ??=
+        issuerKeySet instanceof KeyObject ? issuerKeySet : createLocalJWKSet(issuerKeySet);
       const { plaintext } = await compactDecrypt(credential, decryptionKey);
       const inner = new TextDecoder().decode(plaintext);
       const { payload } = await jwtVerify(inner, issuers, {
@@ -99,13 +106,18 @@ function parsePrivateKey(raw: string): KeyObject {
   }
 }
 
-function parseIssuerKeys(raw: string): JWTVerifyGetKey | KeyObject {
+/** A public key, or a key set (made into jose's key lookup on first use). */
+function parseIssuerKeys(raw: string): JSONWebKeySet | KeyObject {
   try {
     const text = raw.trim();
     if (text.startsWith('{')) {
       const parsed = JSON.parse(text) as JSONWebKeySet | JsonWebKey;
       if ('keys' in parsed && Array.isArray(parsed.keys)) {
-        return createLocalJWKSet(parsed as JSONWebKeySet);
+        // What jose's createLocalJWKSet would refuse, refused here at start-up.
+        if (!parsed.keys.every((key) => typeof key === 'object' && key !== null)) {
+          throw new Error('JSON Web Key Set malformed');
+        }
+        return parsed as JSONWebKeySet;
       }
       return createPublicKey({ key: parsed as JsonWebKey, format: 'jwk' });
     }

@@ -177,6 +177,13 @@ describe('loadConfig', () => {
         WARMGATE_POOL_AGENT_IMAGES: '{"typescript": "x:1"}',
       }),
     ).toThrow(/built in/);
+    expect(() =>
+      loadConfig({
+        WARMGATE_POOL_RUNTIME: 'docker',
+        WARMGATE_POOL_AGENT_COMMANDS: '{"py": ["/opt/py/bin/agent"]}',
+        WARMGATE_POOL_AGENT_STDIO: 'py',
+      }),
+    ).toThrow(/WARMGATE_POOL_AGENT_STDIO: only with WARMGATE_POOL_RUNTIME=local/);
   });
 
   it('keeps the public profile apart from every paying tier', () => {
@@ -192,7 +199,10 @@ describe('loadConfig', () => {
   });
 
   it('passes Node flags to the local runtime; "none" for none; refuses what is not a flag', () => {
-    expect(loadConfig({}).runtime.agentNodeArgs).toEqual(['--max-semi-space-size=1']);
+    expect(loadConfig({}).runtime.agentNodeArgs).toEqual([
+      '--max-semi-space-size=1',
+      '--optimize-for-size',
+    ]);
     expect(
       loadConfig({
         WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=2 --max-old-space-size=96',

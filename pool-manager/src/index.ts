@@ -5,6 +5,7 @@ export {
   ConfigError,
   loadConfig,
   parseDuration,
+  parseNodeArgs,
   settings,
   type PoolManagerConfig,
 } from './config.js';

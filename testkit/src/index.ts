@@ -1,4 +1,9 @@
 export {
+  CONTEXT_RESOURCE_URIS,
+  NUMPY_INDICATOR_DESCRIPTION,
+  NUMPY_INDICATOR_SOURCE,
+} from './agent-fixtures.js';
+export {
   floodSourceAddresses,
   startFlood,
   type Flood,
@@ -12,6 +17,12 @@ export {
   type AgentContainerOptions,
   type RoleProcess,
 } from './agent-container.js';
+export {
+  agentCommands,
+  startDataPlaneContainer,
+  type DataPlaneContainer,
+  type DataPlaneContainerOptions,
+} from './data-plane-container.js';
 export {
   containerLeaderPids,
   containerPids,

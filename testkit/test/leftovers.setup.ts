@@ -10,4 +10,11 @@ afterAll(() => {
   const found = killLeftovers({ close: true });
   if (found > 0) console.warn(`leftovers: killed ${found} process(es) a test left running`);
 });
-process.once('exit', () => killLeftovers({ close: true }));
+// One exit listener per worker process, however many test files (module instances) it runs.
+const atExit = Symbol.for('warmgate.testkit.leftovers-at-exit');
+const registry = globalThis as { [atExit]?: Set<() => void> };
+if (registry[atExit] === undefined) {
+  const kills = (registry[atExit] = new Set());
+  process.once('exit', () => kills.forEach((kill) => kill()));
+}
+registry[atExit].add(() => killLeftovers({ close: true }));

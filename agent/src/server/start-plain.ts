@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { AuthMode } from '@warmgate/proto';
+import { AuthMode, errors } from '@warmgate/proto';
+import { httpStatusOf, jsonRpcErrorBody } from '../mcp/error-codes.js';
 import type { AgentConfig } from '../config.js';
 import { serveTraced } from '../telemetry/spans.js';
 import { AgentCore } from './agent-core.js';
@@ -50,9 +51,11 @@ export async function startPlainAgent(config: AgentConfig): Promise<RunningPlain
     return path === '/mcp'
       ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, async () => {
           if (req.method === 'POST') await bindOnce();
-          if (binding === undefined && !mcp && config.mcpLoad === 'bind') {
-            // Not bound, MCP side not loaded (=bind): the sidecar's probe needs an answer only.
-            sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: 'not bound yet' } });
+          if (binding === undefined) {
+            // Nothing restored yet: only the sidecar's start-up and health probes come now, and
+            // they need an answer, not the MCP side (whose import would hold up the ready line).
+            const error = errors.unavailable('agent is not bound to a user yet (warm container)');
+            sendJson(res, httpStatusOf(error.code), jsonRpcErrorBody(error));
             return;
           }
           await (await loadMcp()).handle(req, res);

@@ -7,10 +7,11 @@
 // whose push fails, is rolled back: nothing it wrote stays in the working copy or reaches the
 // store. A failed push is UNAVAILABLE (retryable), never INTERNAL.
 import { join } from 'node:path';
-import { WarmgateError, errors } from '@warmgate/proto';
+import { ErrorCode, WarmgateError, errors } from '@warmgate/proto';
 import { commitIdentity } from '../git/identity.js';
 import { credentialEnv, git } from '../git/git.js';
 import { readHead } from '../git/head.js';
+import { linkLeadingOutside } from './link-escapes.js';
 import { localPath, type RepositoryLocation } from './restore.js';
 import { createSerialQueue } from './serial-queue.js';
 
@@ -125,7 +126,17 @@ export class WorkspaceCommitter {
   flush(): Promise<{ head: string; pushed: boolean }> {
     return this.queue.run(async () => {
       await this.pushWaiting();
-      if (await this.commitChanges('Save uncommitted changes at drain')) this.unpushed++;
+      // Stray changes holding a link outside the workspace are dropped (never acknowledged).
+      const stray = await this.commitChanges('Save uncommitted changes at drain').catch(
+        async (error: unknown) => {
+          if (!(error instanceof WarmgateError && error.code === ErrorCode.PERMISSION_DENIED)) {
+            throw error;
+          }
+          await this.resetTo(this.localHead);
+          return false;
+        },
+      );
+      if (stray) this.unpushed++;
       if (this.unpushed > 0) await this.pushNow();
       return { head: this.localHead, pushed: this.pushTarget !== undefined && this.unpushed === 0 };
     });
@@ -149,6 +160,7 @@ export class WorkspaceCommitter {
     }
     const committed = await this.commitChanges(outcome.message).catch(async (error: unknown) => {
       await this.resetTo(before);
+      if (error instanceof WarmgateError && error.code === ErrorCode.PERMISSION_DENIED) throw error;
       throw errors.unavailable('the workspace could not be committed; the write was undone', error);
     });
     if (committed) this.unpushed++;
@@ -161,11 +173,23 @@ export class WorkspaceCommitter {
     return { written: { result: outcome.result, commit: this.localHead, committed }, durable };
   }
 
-  /** `git add -A` + commit when anything changed; true when a commit was made. */
+  /**
+   * `git add -A` + commit when anything changed; true when a commit was made. A link leading
+   * outside the workspace among the changes is PERMISSION_DENIED (link-escapes.ts).
+   */
   private async commitChanges(message: string): Promise<boolean> {
     await this.git(['add', '-A']);
-    const { stdout } = await this.git(['diff', '--cached', '--name-only']);
+    const { stdout } = await this.git(['diff', '--cached', '--name-only', '-z']);
     if (stdout.trim() === '') return false;
+    const escape = await linkLeadingOutside(
+      this.options.dir,
+      stdout.split('\0').filter((path) => path !== ''),
+    );
+    if (escape) {
+      throw errors.permissionDenied(
+        `the agent wrote outside the workspace: ${escape.path} is a link to ${escape.target}; the write was undone`,
+      );
+    }
     await this.git(['commit', '-q', '--no-verify', '-m', message], this.env);
     this.localHead = (await readHead(join(this.options.dir, '.git'))).commit;
     return true;

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { git } from '../git/git.js';
-import { TEMPLATE_FILES } from './layout.js';
+import { TEMPLATE_FILES } from './template-files.js';
 
 export const TEMPLATE_BRANCH = 'main';
 

@@ -7,7 +7,7 @@ import { createSessionCore, type SessionCore } from '../../src/core/session/sess
 import { contextResources, FakeConnector, fakePlatform, fakeTurns } from '../support/fake-ports.js';
 import { jwt, testAuth, testSecret } from '../support/tokens.js';
 import type { ConformanceTransport } from './client.js';
-import { expectedFailures, scenarios, type Fixture, type Who } from './scenarios.js';
+import { expectedFailureOf, scenarios, type Fixture, type Who } from './scenarios.js';
 import { memoryTransport } from './transports.js';
 import { testLimits } from '../support/test-config.js';
 
@@ -54,8 +54,7 @@ afterAll(async () => {
 
 describe('conformance over memory', () => {
   for (const scenario of scenarios) {
-    const known = expectedFailures[scenario.id];
-    const test = known?.transports.includes('memory') ? it.fails : it;
+    const test = expectedFailureOf(scenario.id, 'memory') ? it.fails : it;
     test(scenario.id, async () => {
       const client = await transport.connect(await tokenFor(scenario.who));
       try {

@@ -228,20 +228,38 @@ export const scenarios: readonly Scenario[] = [
 ];
 
 /**
- * Scenario id → runs on which it is known to fail ('memory', 'ws', 'ws-binary', 'grpc', 'mcp'), and
+ * Scenario id → runs on which it is known to fail ('memory', 'ws', 'ws-binary', 'grpc', 'mcp'),
+ * for which agents of a real stack (all when `agents` is absent; 'typescript', 'python'), and
  * why. Those run as expected failures (it.fails): fixing one makes its test fail until the
  * entry is removed.
  */
-const noChatOverMcp = {
+export interface ExpectedFailure {
+  readonly transports: readonly string[];
+  readonly agents?: readonly string[];
+  readonly reason: string;
+}
+
+const noChatOverMcp: ExpectedFailure = {
   transports: ['mcp'],
   reason:
     'MCP has no chat method: an MCP client brings its own model and calls tools; the LLM loop serves WebSocket and gRPC clients',
 };
 
-export const expectedFailures: Readonly<Record<string, { transports: string[]; reason: string }>> =
-  {
-    'chat.stream-with-tool': noChatOverMcp,
-    'chat.cancel-turn': noChatOverMcp,
-    'chat.public-session': noChatOverMcp,
-    'limits.oversized-message': noChatOverMcp,
-  };
+export const expectedFailures: Readonly<Record<string, ExpectedFailure>> = {
+  'chat.stream-with-tool': noChatOverMcp,
+  'chat.cancel-turn': noChatOverMcp,
+  'chat.public-session': noChatOverMcp,
+  'limits.oversized-message': noChatOverMcp,
+};
+
+/** The known failure of a scenario on a transport (and agent, on a real stack), if any. */
+export function expectedFailureOf(
+  id: string,
+  transport: string,
+  agent?: string,
+): ExpectedFailure | undefined {
+  const known = expectedFailures[id];
+  if (!known?.transports.includes(transport)) return undefined;
+  if (known.agents && (agent === undefined || !known.agents.includes(agent))) return undefined;
+  return known;
+}

@@ -77,14 +77,14 @@ beforeAll(async () => {
     WARMGATE_POOL_RUNTIME: 'docker',
     WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
     WARMGATE_POOL_AGENT_IMAGES: JSON.stringify({ python: PYTHON_IMAGE }),
-    WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=1:memory=768m:pids=256',
+    // The default limits, and the agent's default memory budget for user code (512 MB).
+    WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=1:memory=512m:pids=256',
     WARMGATE_POOL_PROFILES: 'standard:min=1:max=4',
     WARMGATE_POOL_READY_TIMEOUT: '90s',
     WARMGATE_POOL_BIND_TIMEOUT: '60s',
     WARMGATE_POOL_SECRET: POOL_SECRET,
     // A short budget for the looping indicator (reaches the container by the allow-list).
     WARMGATE_INDICATOR_TIMEOUT_MS: '1500',
-    WARMGATE_INDICATOR_MEMORY_MB: '256',
     WARMGATE_AUTH_HS256_SECRET: testSecret,
     WARMGATE_AUTH_ISSUER: testIssuer,
     WARMGATE_AUTH_AUDIENCE: testAudience,
@@ -162,7 +162,7 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
       expect(box.HostConfig.ReadonlyRootfs).toBe(true);
       expect(box.HostConfig.CapDrop).toEqual(['ALL']);
       expect(box.HostConfig.SecurityOpt).toEqual(['no-new-privileges']);
-      expect(box.HostConfig.Memory).toBe(768 * 2 ** 20);
+      expect(box.HostConfig.Memory).toBe(512 * 2 ** 20);
       expect(box.HostConfig.PidsLimit).toBe(256);
     }
     // The agent container gets no secret file at all (the sidecar's are its own).
@@ -178,6 +178,7 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
       source: SOURCE,
     });
     expect(saved.ok && saved.toolError).toBeFalsy();
+    const refusals: string[] = [];
     for (const name of (await dockerContainers(label)).filter((n) => n.endsWith('-agent'))) {
       // Every process's environment (the agent, and any indicator child alive now) and
       // every file the container can read under /warmgate and /run.
@@ -195,10 +196,37 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
       expect(stdout).not.toMatch(/WARMGATE_(SIDECAR_SECRET|AGENT_CONTROL_TOKEN|POOL_SECRET|AUTH_)/);
       expect(stdout).not.toContain('sidecar.secret');
       expect(stdout).not.toContain('agent-jwe.key');
+      // It sees its own folder only: the pool's state folder on the host is not there.
+      const listed = await run('docker', ['exec', name, 'ls', stack!.stateDir]).then(
+        () => 0,
+        (error: { code?: number }) => error.code ?? 1,
+      );
+      expect(listed).not.toBe(0);
+      // The sidecar's MCP socket is in its folder, but wants the binding's assertion.
+      const { stdout: answer } = await run('docker', [
+        'exec',
+        name,
+        '/opt/agent-py/venv/bin/python',
+        '-c',
+        [
+          'import socket',
+          's = socket.socket(socket.AF_UNIX)',
+          "s.connect('/warmgate/mcp.sock')",
+          'body = b\'{"jsonrpc":"2.0","id":1,"method":"tools/list"}\'',
+          "s.sendall(b'POST /mcp HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\n'" +
+            " + b'Accept: application/json, text/event-stream\\r\\nConnection: close\\r\\n'" +
+            " + b'Content-Length: ' + str(len(body)).encode() + b'\\r\\n\\r\\n' + body)",
+          "print(s.recv(4096).decode().split('\\r\\n')[0])",
+        ].join('\n'),
+      ]);
+      // Refused: a bound container wants its binding's assertion, a warm one has none yet.
+      expect(answer.trim()).toMatch(/^HTTP\/1\.1 (401|403|503) /);
+      refusals.push(answer.trim().split(' ')[1]!);
     }
+    expect(refusals.some((status) => status === '401' || status === '403')).toBe(true);
   }, 120_000);
 
-  it('stops an indicator that reads outside the workspace or loops, reports it, and keeps answering', async () => {
+  it('stops an indicator that reads outside the workspace, loops or allocates, reports it, and keeps answering', async () => {
     const token = await jwt({ sub: 'pyd-abuser' });
     const reader = `def compute(candles):
     with open("/etc/passwd") as handle:
@@ -209,9 +237,15 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
     while True:
         pass
 `;
+    const hog = `def compute(candles):
+    hoard = []
+    while True:
+        hoard.append(bytearray(16 * 1024 * 1024))
+`;
     for (const [name, source] of [
       ['reader', reader],
       ['looper', looper],
+      ['hog', hog],
     ] as const) {
       const saved = await ws.callTool(token, 'indicator_save_python', { name, source });
       expect(saved.ok && saved.toolError, name).toBeFalsy();
@@ -220,6 +254,9 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
     expect(read.ok && read.toolError).toMatch(/PERMISSION_DENIED.*outside the workspace/);
     const looped = await ws.callTool(token, 'indicator_compute', { name: 'looper', candles });
     expect(looped.ok && looped.toolError).toMatch(/DEADLINE_EXCEEDED.*stopped/);
+    // Within the container's default memory limit: the agent's budget stops it first.
+    const hogged = await ws.callTool(token, 'indicator_compute', { name: 'hog', candles });
+    expect(hogged.ok && hogged.toolError).toMatch(/RESOURCE_EXHAUSTED.*memory budget/);
     // The agent survived both: the next call is answered.
     const listed = await ws.callTool(token, 'indicator_list', {});
     expect(listed.ok && listed.toolError).toBeFalsy();

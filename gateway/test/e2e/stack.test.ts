@@ -10,10 +10,11 @@ import { createClient } from '@warmgate/proto/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextResources } from '../../src/upstream/index.js';
 import { startScriptedOpenAi, type ScriptedOpenAi } from '../fixtures/scripted-openai.js';
-import { expectedFailures, scenarios, type Fixture, type Who } from '../conformance/scenarios.js';
-import { grpcTransport, wsTransport } from '../conformance/transports.js';
-import { mcpTransport } from '../conformance/mcp-transport.js';
-import type { ConformanceTransport } from '../conformance/client.js';
+import {
+  describeConformanceOnStack,
+  nameUsers,
+  scriptToolAnswer,
+} from '../conformance/real-stack.js';
 import { startStack, type StackProcess } from '../support/stack-process.js';
 import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js';
 
@@ -21,15 +22,6 @@ let llm: ScriptedOpenAi;
 let stack: StackProcess;
 let gateway: ReturnType<typeof createClient<typeof gatewayv1.Gateway>>;
 let alice: Record<string, string>;
-
-const quoteCall = { id: 'call-1', name: 'market_quote', arguments: '{"symbol":"AAPL"}' };
-
-function scriptToolAnswer() {
-  llm.script(
-    { steps: [{ text: 'Let me check. ' }, { toolCalls: [quoteCall] }], finishReason: 'tool_calls' },
-    { steps: [{ text: 'AAPL is ' }, { text: 'quoted above.' }], finishReason: 'stop' },
-  );
-}
 
 beforeAll(async () => {
   llm = await startScriptedOpenAi();
@@ -43,14 +35,7 @@ beforeAll(async () => {
   });
   gateway = createClient(gatewayv1.Gateway, stack.grpcAddress);
   alice = { authorization: `Bearer ${await jwt({ sub: 'alice' })}` };
-  // Names the users in their own workspaces, so answers show whose agent ran.
-  for (const user of ['alice', 'bob']) {
-    const headers = { authorization: `Bearer ${await jwt({ sub: user })}` };
-    await gateway.callTool(
-      { name: 'profile_update', arguments: { display_name: user } },
-      { headers },
-    );
-  }
+  await nameUsers(stack.grpcAddress);
 }, 120_000);
 
 afterAll(async () => {
@@ -116,7 +101,7 @@ describe('npm start, over gRPC', () => {
   });
 
   it('streams a chat answer with a tool call', async () => {
-    scriptToolAnswer();
+    scriptToolAnswer(llm);
     const requests = (async function* () {
       yield {
         kind: { case: 'message' as const, value: { text: 'How is AAPL?', turnId: 'e2e-1' } },
@@ -165,63 +150,13 @@ describe('deadlines and cancellation, end to end', () => {
   });
 });
 
-// The conformance scenarios, against the real agent (names from the agent's own tools).
-const fixture: Fixture = {
-  platformTool: { name: 'market_quote', args: { symbol: 'MSFT' } },
-  userReadTool: { name: 'profile_get', args: {} },
-  userWriteTool: { name: 'profile_update', args: { trading_style: 'scalping' } },
-  contextResources: Object.values(contextResources),
-  chatWithTool: { text: 'How is AAPL?', toolName: 'market_quote' },
-  slowChat: 'Think for a long time.',
-  maxMessageChars: 16_000,
-  prepare(what) {
-    if (what === 'chatWithTool') scriptToolAnswer();
-    else if (what === 'plainChat') llm.script({ steps: [{ text: 'Hello there.' }] });
-    else llm.script({ steps: [{ text: 'Thinking' }, { hang: true }] });
-  },
-};
-
-async function tokenFor(who: Who): Promise<string | undefined> {
-  if (who === 'public') return undefined;
-  if (who === 'expired-token') return jwt({ sub: 'alice', expiresIn: -120 });
-  if (who === 'bad-signature') return jwt({ sub: 'alice', secret: `${testSecret}-other` });
-  return jwt({ sub: 'alice' });
-}
-
-for (const [label, make] of [
-  ['ws', () => wsTransport(stack.baseUrl)],
-  ['ws-binary', () => wsTransport(stack.baseUrl, true)],
-  ['grpc', () => grpcTransport(stack.grpcAddress)],
-  ['mcp', () => mcpTransport(stack.baseUrl)],
-] as const) {
-  describe(`conformance over ${label} against the real stack`, () => {
-    let transport: ConformanceTransport;
-    beforeAll(() => {
-      transport = make();
-    });
-    afterAll(async () => {
-      await transport.close();
-    });
-    for (const scenario of scenarios) {
-      const known = expectedFailures[scenario.id];
-      const test = known?.transports.includes(label) ? it.fails : it;
-      test(scenario.id, async () => {
-        const client = await transport.connect(await tokenFor(scenario.who));
-        try {
-          await scenario.run(client, fixture);
-        } catch (error) {
-          // The stack's own account of what happened, for the failure message.
-          throw new Error(
-            `${String(error)}\n--- stack output (tail):\n${stack.output().slice(-4000)}`,
-            { cause: error },
-          );
-        } finally {
-          await client.close();
-        }
-      });
-    }
-  });
-}
+// The conformance scenarios against the default agent (the Python agent:
+// test/e2e/python-agent.test.ts).
+describeConformanceOnStack(
+  'typescript',
+  () => stack,
+  () => llm,
+);
 
 /** A raw unary gRPC call (for services we have no generated code for). */
 function rawUnary(path: string, request: Buffer): Promise<Buffer> {

@@ -1,7 +1,7 @@
 // Clients no one here wrote, against /mcp of the stack exactly as `npm start` runs it (real
 // pool manager and agents): the official MCP conformance suite in server mode (with the
-// expected-failures baseline next to this file), the official Python SDK, and the MCP
-// Inspector's CLI. Each lists tools, reads context://user-profile and calls a user tool.
+// expected-failures baseline next to this file), the official TypeScript and Python SDKs
+// (official-clients.ts), and the MCP Inspector's CLI. Each lists tools, reads context://user-profile and calls a user tool.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type StackProcess } from '../support/stack-process.js';
-import { pythonWithMcp } from '@warmgate/testkit';
+import { describeOfficialClients } from './official-clients.js';
 import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js';
 
 const run = promisify(execFile);
@@ -26,7 +26,6 @@ const inspectorCli = join(
   'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js',
 );
 const baseline = fileURLToPath(new URL('./conformance-baseline.yml', import.meta.url));
-const pythonClient = fileURLToPath(new URL('./python/gateway_client.py', import.meta.url));
 
 let stack: StackProcess;
 let scratch: string;
@@ -93,46 +92,12 @@ describe('the official MCP conformance suite, server mode', () => {
   }, 300_000);
 });
 
-describe('the official Python SDK (mcp 2.3.0)', () => {
-  interface Seen {
-    server?: string;
-    version: string;
-    tools: string[];
-    profile: string;
-    call_error: boolean;
-    call_text: string;
-  }
-  const python = async (who: string, mode: string): Promise<Seen> => {
-    const { stdout } = await run(await pythonWithMcp(), [pythonClient, mcpUrl, who, mode], {
-      timeout: 60_000,
-    });
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as Seen;
-  };
-
-  // ClientSession + initialize; mcp.Client pinned to the stateless revision; mcp.Client
-  // 'auto', which probes server/discover and takes 2026-07-28 when offered.
-  for (const [mode, version] of [
-    ['legacy', '2025-11-25'],
-    ['2026-07-28', '2026-07-28'],
-    ['auto', '2026-07-28'],
-  ] as const) {
-    it(`${mode}: lists tools, reads context://user-profile and calls a user tool (${version})`, async () => {
-      const seen = await python(token, mode);
-      if (mode === 'legacy') expect(seen.server).toBe('warmgate');
-      expect(seen.version).toBe(version);
-      expect(seen.tools).toEqual(expect.arrayContaining(['market_quote', 'profile_get']));
-      expect(seen.profile).toContain(user);
-      expect(seen.call_error).toBe(false);
-      expect(seen.call_text).toContain(user);
-    }, 300_000);
-  }
-
-  it('auto without a token: discover offers no stateless revision, so it gets a 2025-11-25 session', async () => {
-    const seen = await python('-', 'auto');
-    expect(seen.version).toBe('2025-11-25');
-    expect(seen.tools).not.toContain('profile_update'); // public: read-only tools only
-    expect(seen.call_error).toBe(false);
-  }, 300_000);
+// The official TypeScript and Python SDK clients (the same checks run against the Python agent
+// in test/e2e/python-agent.test.ts).
+describeOfficialClients('typescript', {
+  mcpUrl: () => mcpUrl,
+  user,
+  token: () => token,
 });
 
 describe('the MCP Inspector CLI (@modelcontextprotocol/inspector 2.12.0 --cli)', () => {

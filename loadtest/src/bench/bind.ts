@@ -13,6 +13,11 @@
 //                       (large_copy_cpsync) — the floor a restore that writes every file can
 //                       reach; large_over_copy = large p50 / baseline p50 (goal: ≤ 1.5)
 // `-- bind --quick` takes fewer samples (for a loaded machine).
+// Agents (issue 14): every figure for each of `--agents=` (default typescript,python, see
+// agents.ts) in the same run, then each later agent over the first (python / typescript).
+// The data-plane agents (python, typescript-mcp) run as the local runtime runs them: the agent
+// on a Unix socket, the sidecar in front; their `tool_call_*` go through the sidecar, whose
+// write path commits and pushes.
 // Containers are started in batches ahead of the timed section; every sample binds a
 // different user on a container nobody bound before.
 import { execFileSync } from 'node:child_process';
@@ -23,8 +28,14 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode } from '@warmgate/proto';
 import { repoUrlFor, signAssertion } from '@warmgate/contract';
-import { startAgentContainer, type AgentContainer } from '@warmgate/testkit';
-import { printTable, summarize, timeSequential, writeResult } from './harness.js';
+import {
+  agentCommands,
+  startAgentContainer,
+  startDataPlaneContainer,
+  type AgentContainer,
+} from '@warmgate/testkit';
+import { benchAgents, prepareAgents, ratioRows, ratios, type BenchAgent } from './agents.js';
+import { printTable, summarize, timeSequential, writeResult, type Summary } from './harness.js';
 
 const quick = process.argv.includes('--quick');
 const repos = {
@@ -34,86 +45,73 @@ const repos = {
 const batch = 6;
 const toolCalls = quick ? 100 : 200;
 
-type Container = AgentContainer;
+/** What a sample needs of a container, whichever agent it runs. */
+type Container = Pick<AgentContainer, 'lifecycle' | 'mcpUrl' | 'stop'>;
 
 export async function run(): Promise<void> {
+  const agents = benchAgents();
+  await prepareAgents(agents);
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-bench-bind-'));
   const store = join(sandbox, 'store');
   mkdirSync(store);
   const open: Container[] = [];
   const loadBefore = loadavg()[0]!;
   try {
-    const results: Record<string, ReturnType<typeof summarize>> = {};
-    const copies: number[] = [];
-    const cpSyncCopies: number[] = [];
-    const cpCopies: number[] = [];
-    for (const [name, repo] of Object.entries(repos)) {
-      const source = makeRepository(sandbox, name, repo.files, repo.bytes);
-      // The files makeRepository committed, without .git: what a restore writes.
-      const checkedOut = join(sandbox, `files-${name}`);
-      cpSync(join(sandbox, `repo-${name}`), checkedOut, {
-        recursive: true,
-        filter: (path) => !path.endsWith('/.git'),
-      });
-      const samples: number[] = [];
-      const inSidecar: number[] = [];
-      for (let done = 0; done < repo.samples; done += batch) {
-        const size = Math.min(batch, repo.samples - done);
-        const containers = await Promise.all(
-          Array.from({ length: size }, (_, i) => startContainer(sandbox, `${name}-${done + i}`)),
-        );
-        open.push(...containers);
-        for (const [i, container] of containers.entries()) {
-          const userId = `${name}-user-${done + i}`;
-          cpSync(source, join(store, `${userId}.git`), { recursive: true });
-          const started = performance.now();
-          const response = await container.lifecycle.bind(bindRequest(store, userId));
-          samples.push(performance.now() - started);
-          inSidecar.push(response.durationMs);
-          if (name === 'large') {
-            const target = join(sandbox, `copy-${userId}`);
-            const cp = plainCopy(checkedOut, target, 'cp');
-            const cpSyncMs = plainCopy(checkedOut, target, 'cpSync');
-            cpCopies.push(cp);
-            cpSyncCopies.push(cpSyncMs);
-            copies.push(Math.min(cp, cpSyncMs));
-          }
-        }
-        await Promise.all(containers.map(stopContainer));
-        open.splice(0, open.length);
-      }
-      results[name] = summarize(samples);
-      results[`${name}_in_sidecar`] = summarize(inSidecar);
+    const repositories = makeRepositories(sandbox);
+    const measured: Record<string, Awaited<ReturnType<typeof measureAgent>>> = {};
+    for (const agent of agents) {
+      measured[agent] = await measureAgent(agent, sandbox, store, open, repositories);
+      const { figures, largeOverCopy, load } = measured[agent];
+      printTable(
+        `${agent} agent: Lifecycle.Bind and tool calls (ms; load average ${load.toFixed(2)})`,
+        [...Object.entries(figures).map(([what, s]) => ({ what, ...s }))],
+      );
+      console.log(
+        `\n${agent}: large bind / plain copy of the same files (p50): ${largeOverCopy}× (goal ≤ 1.5; ` +
+          `load average ${load.toFixed(2)})`,
+      );
     }
-    results.large_copy_baseline = summarize(copies);
-    results.large_copy_cp = summarize(cpCopies);
-    results.large_copy_cpsync = summarize(cpSyncCopies);
-    const largeOverCopy =
-      Math.round((results.large!.p50_ms / results.large_copy_baseline.p50_ms) * 100) / 100;
-    const tools = await toolCallLatency(sandbox, store, open);
-    const load = loadavg()[0]!;
-    printTable(`Lifecycle.Bind and tool calls (ms; load average ${load.toFixed(2)})`, [
-      ...Object.entries({ ...results, ...tools }).map(([what, s]) => ({ what, ...s })),
-    ]);
-    console.log(
-      `\nlarge bind / plain copy of the same files (p50): ${largeOverCopy}× (goal ≤ 1.5; ` +
-        `load average ${load.toFixed(2)})`,
-    );
+    const [first, ...others] = agents;
+    const base = measured[first!]!;
+    const compared: Record<string, unknown> = {};
+    for (const other of others) {
+      printTable(
+        `${other} / ${first} in this run (load average after each agent's part: ` +
+          `${first} ${base.load.toFixed(2)}, ${other} ${measured[other]!.load.toFixed(2)})`,
+        ratioRows(first!, other, {
+          [first!]: base.figures,
+          [other]: measured[other]!.figures,
+        }),
+      );
+      compared[`${other.replace('-', '_')}_over_${first!.replace('-', '_')}`] = ratios(
+        base.figures,
+        measured[other]!.figures,
+      );
+    }
+    const fields = (m: typeof base) => ({
+      small: m.figures.small,
+      large: m.figures.large,
+      large_copy_baseline: m.figures.large_copy_baseline,
+      large_copy_cp: m.figures.large_copy_cp,
+      large_copy_cpsync: m.figures.large_copy_cpsync,
+      large_over_copy: m.largeOverCopy,
+      tool_call_direct: m.figures.tool_call_direct,
+      tool_call_write: m.figures.tool_call_write,
+      small_in_sidecar: m.figures.small_in_sidecar,
+      large_in_sidecar: m.figures.large_in_sidecar,
+      load_average: m.load,
+    });
     writeResult('bind', {
-      small: results.small,
-      large: results.large,
-      large_copy_baseline: results.large_copy_baseline,
-      large_copy_cp: results.large_copy_cp,
-      large_copy_cpsync: results.large_copy_cpsync,
-      large_over_copy: largeOverCopy,
-      tool_call_direct: tools.tool_call_direct,
-      tool_call_write: tools.tool_call_write,
-      small_in_sidecar: results.small_in_sidecar,
-      large_in_sidecar: results.large_in_sidecar,
+      // The top-level figures are the first agent's (typescript by default), as before.
+      agent: first,
+      ...fields(base),
+      agents: Object.fromEntries(agents.map((agent) => [agent, fields(measured[agent]!)])),
+      ...compared,
       // 1-minute load average before and after: on a shared machine it explains the tails.
       load_average: { before: loadBefore, after: loadavg()[0]! },
       repos,
       goal: 'small-repo bind p99 < 50 ms',
+      ...(quick ? { quick: true } : {}),
     });
   } finally {
     await Promise.all(open.map(stopContainer));
@@ -121,10 +119,89 @@ export async function run(): Promise<void> {
   }
 }
 
-async function toolCallLatency(sandbox: string, store: string, open: Container[]) {
-  const container = await startContainer(sandbox, 'tools');
+type Repositories = Record<keyof typeof repos, { source: string; checkedOut: string }>;
+
+/** Each repository of `repos` as a bare repository, and its files checked out (no .git). */
+function makeRepositories(sandbox: string): Repositories {
+  const made = {} as Repositories;
+  for (const [name, repo] of Object.entries(repos) as [keyof typeof repos, typeof repos.small][]) {
+    const source = makeRepository(sandbox, name, repo.files, repo.bytes);
+    // The files makeRepository committed, without .git: what a restore writes.
+    const checkedOut = join(sandbox, `files-${name}`);
+    cpSync(join(sandbox, `repo-${name}`), checkedOut, {
+      recursive: true,
+      filter: (path) => !path.endsWith('/.git'),
+    });
+    made[name] = { source, checkedOut };
+  }
+  return made;
+}
+
+/** Every Bind and tool-call figure of one agent, on containers of its own. */
+async function measureAgent(
+  agent: BenchAgent,
+  sandbox: string,
+  store: string,
+  open: Container[],
+  repositories: Repositories,
+) {
+  const results: Record<string, ReturnType<typeof summarize>> = {};
+  const copies: number[] = [];
+  const cpSyncCopies: number[] = [];
+  const cpCopies: number[] = [];
+  for (const [name, repo] of Object.entries(repos)) {
+    const { source, checkedOut } = repositories[name as keyof typeof repos];
+    const samples: number[] = [];
+    const inSidecar: number[] = [];
+    for (let done = 0; done < repo.samples; done += batch) {
+      const size = Math.min(batch, repo.samples - done);
+      const containers = await Promise.all(
+        Array.from({ length: size }, (_, i) =>
+          startContainer(sandbox, `${agent}-${name}-${done + i}`, agent),
+        ),
+      );
+      open.push(...containers);
+      for (const [i, container] of containers.entries()) {
+        const userId = `${agent}-${name}-user-${done + i}`;
+        cpSync(source, join(store, `${userId}.git`), { recursive: true });
+        const started = performance.now();
+        const response = await container.lifecycle.bind(bindRequest(store, userId));
+        samples.push(performance.now() - started);
+        inSidecar.push(response.durationMs);
+        if (name === 'large') {
+          const target = join(sandbox, `copy-${userId}`);
+          const cp = plainCopy(checkedOut, target, 'cp');
+          const cpSyncMs = plainCopy(checkedOut, target, 'cpSync');
+          cpCopies.push(cp);
+          cpSyncCopies.push(cpSyncMs);
+          copies.push(Math.min(cp, cpSyncMs));
+        }
+      }
+      await Promise.all(containers.map(stopContainer));
+      open.splice(0, open.length);
+    }
+    results[name] = summarize(samples);
+    results[`${name}_in_sidecar`] = summarize(inSidecar);
+  }
+  results.large_copy_baseline = summarize(copies);
+  results.large_copy_cp = summarize(cpCopies);
+  results.large_copy_cpsync = summarize(cpSyncCopies);
+  const largeOverCopy =
+    Math.round((results.large!.p50_ms / results.large_copy_baseline.p50_ms) * 100) / 100;
+  const tools = await toolCallLatency(sandbox, store, open, agent);
+  const figures: Record<string, Summary> = { ...results, ...tools };
+  return { figures, largeOverCopy, load: loadavg()[0]! };
+}
+
+async function toolCallLatency(
+  sandbox: string,
+  store: string,
+  open: Container[],
+  agent: BenchAgent,
+) {
+  const container = await startContainer(sandbox, `${agent}-tools`, agent);
   open.push(container);
-  const request = bindRequest(store, 'tool-user');
+  const request = bindRequest(store, `${agent}-tool-user`);
   await container.lifecycle.bind(request);
   const token = await signAssertion(request.assertionKey, {
     userId: request.userId,
@@ -154,6 +231,9 @@ async function toolCallLatency(sandbox: string, store: string, open: Container[]
     return { tool_call_direct: summarize(read), tool_call_write: summarize(write) };
   } finally {
     await client.close();
+    // Stopped here: the next agent's batches reuse `open`.
+    open.splice(open.indexOf(container), 1);
+    await stopContainer(container);
   }
 }
 
@@ -168,9 +248,20 @@ function bindRequest(store: string, userId: string) {
   };
 }
 
-async function startContainer(sandbox: string, id: string): Promise<Container> {
+async function startContainer(sandbox: string, id: string, agent: BenchAgent): Promise<Container> {
   const workspace = join(sandbox, 'containers', id);
   mkdirSync(workspace, { recursive: true });
+  if (agent !== 'typescript') {
+    // Behind the sidecar's data plane, as the local runtime runs a named agent.
+    const container = await startDataPlaneContainer({
+      workspace,
+      agentCommand: agentCommands[agent],
+      sidecarSecret: `bench-sidecar-${id}-0123456789`,
+      stderr: 'keep', // the Python agent logs every MCP session; the sidecar's start errors are kept
+    });
+    await container.lifecycle.getStatus({});
+    return container;
+  }
   const container = await startAgentContainer({
     workspace,
     sidecarSecret: `bench-sidecar-${id}-0123456789`,

@@ -13,7 +13,9 @@
 // Measured at the gateway's side of Pool.Acquire (gRPC over loopback), plus where the time
 // goes inside the pool manager (health check, claim record, sidecar Bind).
 // Flags: `--quick` (fewer samples, for a loaded machine), `--e2e-only`, `--cpu-prof=DIR`
-// (the e2e stack and every agent/sidecar it starts write V8 CPU profiles to DIR).
+// (the e2e stack and every agent/sidecar it starts write V8 CPU profiles to DIR),
+// `--agents=typescript,python` (the default; agents.ts): every figure per agent, one after the
+// other in the same run, then each later agent over the first (python / typescript).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +35,7 @@ import {
   type PoolManagerConfig,
   type ContainerSecrets,
 } from '@warmgate/pool-manager';
+import { agentPoolEnv, benchAgents, prepareAgents, ratioRows, ratios } from './agents.js';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
 import { startStack } from './stack.js';
 
@@ -205,13 +208,59 @@ export async function measureConnect(options: ConnectOptions) {
 
 export async function run(): Promise<void> {
   if (process.argv.includes('--compare-replenish-concurrency')) return compareReplenish();
-  const loadStart = loadavg()[0]!;
-  const pool = e2eOnly ? undefined : await measureConnect({ makeRuntime: localRuntime });
-  const loadPool = loadavg()[0]!;
-  const e2e = await endToEnd({ cpuProfDir });
-  const loadEnd = loadavg()[0]!;
-  report(pool, e2e, { start: loadStart, after_pool_part: loadPool, end: loadEnd });
+  const agents = benchAgents();
+  await prepareAgents(agents);
+  const byAgent: Record<
+    string,
+    { fields: Record<string, unknown>; figures: Figures; loadEnd: number }
+  > = {};
+  for (const agent of agents) {
+    console.log(`\n--- agent: ${agent}`);
+    const loadStart = loadavg()[0]!;
+    const pool = e2eOnly
+      ? undefined
+      : await measureConnect({ makeRuntime: localRuntime, env: agentPoolEnv(agent) });
+    const loadPool = loadavg()[0]!;
+    const e2e = await endToEnd({
+      cpuProfDir,
+      env: agent === 'typescript' ? {} : { WARMGATE_AGENT: agent },
+    });
+    const loadEnd = loadavg()[0]!;
+    byAgent[agent] = {
+      ...report(agent, pool, e2e, { start: loadStart, after_pool_part: loadPool, end: loadEnd }),
+      loadEnd,
+    };
+  }
+  const [first, ...others] = agents;
+  const compared: Record<string, unknown> = {};
+  for (const other of others) {
+    const loads = [first!, other]
+      .map((agent) => `${agent} ${byAgent[agent]!.loadEnd.toFixed(2)}`)
+      .join(', ');
+    printTable(
+      `${other} / ${first} in this run (load average at the end of each agent's part: ${loads})`,
+      ratioRows(first!, other, {
+        [first!]: byAgent[first!]!.figures,
+        [other]: byAgent[other]!.figures,
+      }),
+    );
+    compared[`${other.replace('-', '_')}_over_${first!.replace('-', '_')}`] = ratios(
+      byAgent[first!]!.figures,
+      byAgent[other]!.figures,
+    );
+  }
+  writeResult(e2eOnly ? 'coldstart-e2e' : 'coldstart', {
+    // The top-level figures are the first agent's (typescript by default), as before.
+    agent: first,
+    ...byAgent[first!]!.fields,
+    agents: Object.fromEntries(agents.map((agent) => [agent, byAgent[agent]!.fields])),
+    ...compared,
+    ...(quick ? { quick: true } : {}),
+  });
 }
+
+/** The measures compared between agents (warm claim, bursts, end to end). */
+type Figures = Record<string, Summary>;
 
 const secret = 'bench-coldstart-secret-bench-coldstart-0123';
 
@@ -346,11 +395,13 @@ type E2e = Awaited<ReturnType<typeof endToEnd>>;
 
 const ratioOf = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
+/** Prints one agent's tables; returns its result fields and the figures compared across agents. */
 function report(
+  agent: string,
   pool: PoolPart | undefined,
   e2e: E2e,
   load: { start: number; after_pool_part: number; end: number },
-) {
+): { fields: Record<string, unknown>; figures: Figures } {
   const row = (name: string, s: Summary) => ({
     measure: name,
     n: s.n,
@@ -365,7 +416,7 @@ function report(
   if (pool) {
     const { cold, warm, burst, warmPhases, burstPhases, replenishOn, replenishOff } = pool;
     printTable(
-      `connect latency, user repository of ${files} files / ${repoBytes / 2 ** 20} MB (${la(load.after_pool_part)})`,
+      `${agent} agent: connect latency, user repository of ${files} files / ${repoBytes / 2 ** 20} MB (${la(load.after_pool_part)})`,
       [
         row('cold (create → ready → bound)', cold),
         row('warm (claim → bound)', warm),
@@ -390,7 +441,7 @@ function report(
     const burstOverSequential = ratioOf(burst.p99_ms, warm.p50_ms);
     const replenishOnOverOff = ratioOf(replenishOn.p50_ms, replenishOff.p50_ms);
     console.log(
-      `\ncold / warm (p50): ${ratio}× (${la(load.after_pool_part)})` +
+      `\n${agent}: cold / warm (p50): ${ratio}× (${la(load.after_pool_part)})` +
         `\nsequential warm p50 ${warm.p50_ms} ms (goal ≤ 15), p99 ${warm.p99_ms} ms (goal ≤ 40)` +
         `\nburst of ${parallel} p99 / sequential p50: ${burstOverSequential}× (goal ≤ 4)` +
         `\nclaims with replenishment on / held (p50): ${replenishOnOverOff}× (goal ≤ 1.2)`,
@@ -415,15 +466,15 @@ function report(
     };
   }
   printTable(
-    `end to end through the gateway: WebSocket connect → first profile_get result, new users (${la(load.end)})`,
+    `${agent} agent: end to end through the gateway: WebSocket connect → first profile_get result, new users (${la(load.end)})`,
     [row('one user at a time', e2e.single), row(`${parallel} at once`, e2e.burst)],
   );
   const burstOverSingle = ratioOf(e2e.burst.p99_ms, e2e.single.p50_ms);
   console.log(
-    `\ne2e one user p50 ${e2e.single.p50_ms} ms (goal ≤ 50); ${parallel} at once p99 ` +
+    `\n${agent}: e2e one user p50 ${e2e.single.p50_ms} ms (goal ≤ 50); ${parallel} at once p99 ` +
       `${e2e.burst.p99_ms} ms = ${burstOverSingle}× one user's p50 (goal ≤ 5) — ${la(load.end)}`,
   );
-  writeResult(e2eOnly ? 'coldstart-e2e' : 'coldstart', {
+  const fields = {
     ...poolFields,
     e2e: {
       single_p50_ms: e2e.single.p50_ms,
@@ -434,8 +485,18 @@ function report(
     },
     load_average: load,
     repository: { files, bytes: repoBytes },
-    ...(quick ? { quick: true } : {}),
-  });
+  };
+  const figures: Figures = pool
+    ? {
+        cold: pool.cold,
+        warm: pool.warm,
+        warm_parallel_20: pool.burst,
+        replenish_on: pool.replenishOn,
+        e2e_one_user: e2e.single,
+        e2e_20_at_once: e2e.burst,
+      }
+    : { e2e_one_user: e2e.single, e2e_20_at_once: e2e.burst };
+  return { fields, figures };
 }
 
 /** Polls Pool.GetStatus until `profile` has `count` warm containers (bounded). */

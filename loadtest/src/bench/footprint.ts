@@ -9,13 +9,14 @@
 //               (the turns as the gateway saves them: conversation_append)
 //   start       a container's start to ready (agent, then sidecar, as the runtime does it)
 //               vs a bare `node -e` start to its first line on stdout
-// Agents: the TypeScript agent of this repository, with the pool manager's default Node flags.
-// WARMGATE_FOOTPRINT_DATA_PLANE=1 adds the agents behind the sidecar's data plane (issue 14):
-// `typescript-mcp` (this agent in role mcp) and `python` (agent-py/). Another agent is added to
-// AGENTS below with its own command (a profile's `agent`), or, for a Node entry,
-// with WARMGATE_FOOTPRINT_AGENTS="name=/path/to/main.js[,...]" (no Node flags; e.g. an older
-// build to compare with); every figure is then reported per agent under `agents.<name>`
-// (the top-level fields are the first agent's).
+// Agents (ALL_AGENTS below; WARMGATE_FOOTPRINT_ONLY picks and orders them): the TypeScript
+// agent of this repository with the pool manager's default Node flags, as two processes, one
+// process, and behind the sidecar's data plane (issue 14) from agent/dist or from its bundle,
+// and the Python agent (agent-py/) behind the data plane. Another agent is added to ALL_AGENTS
+// with its own command (a profile's `agent`), or, for a Node entry, with
+// WARMGATE_FOOTPRINT_AGENTS="name=/path/to/main.js[@agent][,...]" (e.g. an older build to
+// compare with); every figure is then reported per agent under `agents.<name>` (the top-level
+// fields are the first agent's).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -33,6 +34,7 @@ import {
   createGrpcLifecycle,
   createLocalRuntime,
   loadConfig,
+  parseNodeArgs,
   startPoolManager,
   type LifecyclePort,
 } from '@warmgate/pool-manager';
@@ -55,90 +57,136 @@ interface AgentUnderTest {
   agentCommands?: Record<string, string[]>;
 }
 
-const AGENTS: AgentUnderTest[] = (
-  [
-    {
-      name: 'typescript',
-      nodePath: process.execPath,
-      nodeArgs: loadConfig({}).runtime.agentNodeArgs,
-      processes: 2,
-      entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
-      env: {},
-    },
-    {
-      name: 'typescript-one-process',
-      nodePath: process.execPath,
-      nodeArgs: loadConfig({}).runtime.agentNodeArgs,
-      processes: 1,
-      entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
-      env: {},
-    },
-    // WARMGATE_FOOTPRINT_DATA_PLANE=1: the agents behind the sidecar's data plane (issue 14).
-    ...(process.env.WARMGATE_FOOTPRINT_DATA_PLANE === '1'
-      ? [
-          {
-            name: 'typescript-mcp',
-            nodePath: process.execPath,
-            nodeArgs: loadConfig({}).runtime.agentNodeArgs,
-            processes: 2 as const,
-            entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
-            env: {},
-            agent: 'typescript-mcp',
-          },
-          {
-            name: 'python',
-            nodePath: process.execPath,
-            nodeArgs: loadConfig({}).runtime.agentNodeArgs,
-            processes: 2 as const,
-            entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
-            env: { WARMGATE_AGENT_ISOLATION: 'bwrap' },
-            agent: 'python',
-            agentCommands: {
-              python: [
-                fileURLToPath(new URL('../../../agent-py/bin/warmgate-agent-py', import.meta.url)),
-              ],
-            },
-          },
-        ]
-      : []),
-    ...(process.env.WARMGATE_FOOTPRINT_AGENTS ?? '')
-      .split(',')
-      .filter((entry) => entry.includes('='))
-      .map((entry) => {
-        const [name = '', path = ''] = entry.split('=');
-        return {
-          name,
-          nodePath: process.execPath,
-          nodeArgs: [],
-          processes: 2 as const,
-          entry: path,
-          env: {},
-        };
-      }),
-    // WARMGATE_FOOTPRINT_HEALTH_BEFORE=30s: the TypeScript agent again with the pool manager's
-    // health probe at that interval, so a change of the default is measured in the same run.
-    ...(process.env.WARMGATE_FOOTPRINT_HEALTH_BEFORE
-      ? [
-          {
-            name: `typescript-health-${process.env.WARMGATE_FOOTPRINT_HEALTH_BEFORE}`,
-            nodePath: process.execPath,
-            nodeArgs: loadConfig({}).runtime.agentNodeArgs,
-            processes: 2 as const,
-            entry: fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent'))),
-            env: {},
-            poolEnv: {
-              WARMGATE_POOL_HEALTH_INTERVAL: process.env.WARMGATE_FOOTPRINT_HEALTH_BEFORE,
-            },
-          },
-        ]
-      : []),
-  ] as AgentUnderTest[]
-).filter(
-  // WARMGATE_FOOTPRINT_ONLY=a,b: measure only these agents (a shared machine's time is short).
-  (agent) =>
-    !process.env.WARMGATE_FOOTPRINT_ONLY ||
-    process.env.WARMGATE_FOOTPRINT_ONLY.split(',').includes(agent.name),
+const agentMain = fileURLToPath(new URL('./main.js', import.meta.resolve('@warmgate/agent')));
+/** The agent's bundle (agent/scripts/bundle.js, built by `npm run bench`). */
+const agentBundle = fileURLToPath(
+  new URL('./bundle/main.js', import.meta.resolve('@warmgate/agent')),
 );
+const poolNodeArgs = loadConfig({}).runtime.agentNodeArgs;
+
+const ALL_AGENTS: AgentUnderTest[] = [
+  {
+    name: 'typescript',
+    nodePath: process.execPath,
+    nodeArgs: poolNodeArgs,
+    processes: 2,
+    entry: agentMain,
+    env: {},
+  },
+  {
+    name: 'typescript-one-process',
+    nodePath: process.execPath,
+    nodeArgs: poolNodeArgs,
+    processes: 1,
+    entry: agentMain,
+    env: {},
+  },
+  // The agents behind the sidecar's data plane (issue 14): `typescript-mcp` (this agent in role
+  // mcp; the default TypeScript agent once issue 14 is done) and `python` (agent-py/).
+  {
+    name: 'typescript-mcp',
+    nodePath: process.execPath,
+    nodeArgs: poolNodeArgs,
+    processes: 2,
+    entry: agentMain,
+    env: {},
+    agent: 'typescript-mcp',
+  },
+  // The same, both processes started from the bundle (agent/scripts/bundle.js).
+  {
+    name: 'typescript-mcp-bundle',
+    nodePath: process.execPath,
+    nodeArgs: poolNodeArgs,
+    processes: 2,
+    entry: agentBundle,
+    env: {},
+    agent: 'typescript-mcp',
+  },
+  {
+    name: 'python',
+    nodePath: process.execPath,
+    nodeArgs: poolNodeArgs,
+    processes: 2,
+    entry: agentMain,
+    env: { WARMGATE_AGENT_ISOLATION: 'bwrap' },
+    agent: 'python',
+    agentCommands: {
+      python: [fileURLToPath(new URL('../../../agent-py/bin/warmgate-agent-py', import.meta.url))],
+    },
+  },
+  // WARMGATE_FOOTPRINT_AGENTS="name=/path/to/main.js[@agent][,...]": another build of this
+  // agent's entry (e.g. the commit before a change, to compare in one run), with the pool
+  // manager's Node flags or WARMGATE_FOOTPRINT_AGENTS_NODE_ARGS ("--flag --flag"; "none");
+  // `@typescript-mcp` runs it behind the data plane.
+  ...(process.env.WARMGATE_FOOTPRINT_AGENTS ?? '')
+    .split(',')
+    .filter((entry) => entry.includes('='))
+    .map((entry): AgentUnderTest => {
+      const [name = '', spec = ''] = entry.split('=');
+      const [path = '', agent] = spec.split('@');
+      const flags = process.env.WARMGATE_FOOTPRINT_AGENTS_NODE_ARGS;
+      return {
+        name,
+        nodePath: process.execPath,
+        nodeArgs: flags === undefined ? poolNodeArgs : parseNodeArgs(flags),
+        processes: 2,
+        entry: path,
+        env: {},
+        ...(agent ? { agent } : {}),
+      };
+    }),
+  // WARMGATE_FOOTPRINT_NODE_ARGS="name=--flag --flag[;...]": the bundled data-plane agent again
+  // with other Node flags for both processes (e.g. `--v8-pool-size=1`), measured in the same run.
+  ...(process.env.WARMGATE_FOOTPRINT_NODE_ARGS ?? '')
+    .split(';')
+    .filter((entry) => entry.includes('='))
+    .map((entry): AgentUnderTest => {
+      const split = entry.indexOf('=');
+      return {
+        name: entry.slice(0, split),
+        nodePath: process.execPath,
+        nodeArgs: parseNodeArgs(entry.slice(split + 1)),
+        processes: 2,
+        entry: agentBundle,
+        env: {},
+        agent: 'typescript-mcp',
+      };
+    }),
+  // WARMGATE_FOOTPRINT_HEALTH_BEFORE=30s: the TypeScript agent again with the pool manager's
+  // health probe at that interval, so a change of the default is measured in the same run.
+  ...(process.env.WARMGATE_FOOTPRINT_HEALTH_BEFORE
+    ? [
+        {
+          name: `typescript-health-${process.env.WARMGATE_FOOTPRINT_HEALTH_BEFORE}`,
+          nodePath: process.execPath,
+          nodeArgs: poolNodeArgs,
+          processes: 2 as const,
+          entry: agentMain,
+          env: {},
+          poolEnv: {
+            WARMGATE_POOL_HEALTH_INTERVAL: process.env.WARMGATE_FOOTPRINT_HEALTH_BEFORE,
+          },
+        },
+      ]
+    : []),
+];
+
+/**
+ * WARMGATE_FOOTPRINT_ONLY=a,b: measure only these agents, in this order (a shared machine's
+ * time is short); the first is the one the top-level figures and goals report.
+ */
+const only = process.env.WARMGATE_FOOTPRINT_ONLY?.split(',').filter((name) => name !== '');
+const AGENTS: AgentUnderTest[] = only
+  ? only.map((name) => {
+      const agent = ALL_AGENTS.find((a) => a.name === name);
+      if (!agent) {
+        throw new Error(
+          `WARMGATE_FOOTPRINT_ONLY: no agent ${name} (agents: ${ALL_AGENTS.map((a) => a.name).join(', ')})`,
+        );
+      }
+      return agent;
+    })
+  : ALL_AGENTS;
 
 const warm = Number(process.env.WARMGATE_FOOTPRINT_WARM ?? 20);
 const idleWindowMs = Number(process.env.WARMGATE_FOOTPRINT_IDLE_MS ?? 60_000);
@@ -149,6 +197,8 @@ const settleMs = 3000;
  * a core per container; from a minute on, none measurable.
  */
 const idleSettleMs = Number(process.env.WARMGATE_FOOTPRINT_IDLE_SETTLE_MS ?? 60_000);
+/** How long a bound container is left idle after its work before the settled figure. */
+const boundSettleMs = Number(process.env.WARMGATE_FOOTPRINT_BOUND_SETTLE_MS ?? 40_000);
 const toolCalls = 1000;
 const chatTurns = 20;
 const startRuns = 8;
@@ -202,6 +252,7 @@ export async function run(): Promise<void> {
       warm,
       idle_settle_ms: idleSettleMs,
       idle_window_ms: idleWindowMs,
+      bound_settle_ms: boundSettleMs,
       tool_calls: toolCalls,
       chat_turns: chatTurns,
     },
@@ -448,6 +499,9 @@ async function measureBound(agent: AgentUnderTest) {
       const result = await client.callTool({ name, arguments: args });
       if (result.isError) failed++;
     };
+    const cpuOf = () =>
+      cpuTicksOf(pids!.agent) + (pids!.sidecar === pids!.agent ? 0 : cpuTicksOf(pids!.sidecar));
+    const workCpuBefore = cpuOf();
     // A working session's mix: mostly reads and computations, some saves (commit each).
     for (let i = 0; i < toolCalls; i++) {
       const kind = i % 10;
@@ -476,14 +530,29 @@ async function measureBound(agent: AgentUnderTest) {
       });
       await call('conversation_summary', {});
     }
+    const workCpuS = (cpuOf() - workCpuBefore) / CLK_TCK;
     await sleep(settleMs);
     const afterRss = total();
+    const afterProcesses = {
+      agent: memoryOf(pids!.agent).rssMib,
+      sidecar: pids!.sidecar === pids!.agent ? 0 : memoryOf(pids!.sidecar).rssMib,
+    };
+    // What stays once the container is idle again: V8's memory reducer gives back the heap a
+    // burst of work grew some 10–30 s after the last call.
+    await sleep(boundSettleMs);
+    const settledRss = total();
     return {
       warm_rss_mib: round(warmRss),
       bound_rss_mib: round(boundRss),
       after_rss_mib: round(afterRss),
-      agent_after_rss_mib: round(memoryOf(pids!.agent).rssMib),
-      sidecar_after_rss_mib: round(memoryOf(pids!.sidecar).rssMib),
+      agent_after_rss_mib: round(afterProcesses.agent),
+      sidecar_after_rss_mib: round(afterProcesses.sidecar),
+      settled_rss_mib: round(settledRss),
+      agent_settled_rss_mib: round(memoryOf(pids!.agent).rssMib),
+      sidecar_settled_rss_mib:
+        pids!.sidecar === pids!.agent ? 0 : round(memoryOf(pids!.sidecar).rssMib),
+      /** CPU of the container's processes for the 1,000 calls and 20 turns (throughput cost of flags). */
+      work_cpu_s: round(workCpuS),
       failed_calls: failed,
       bind_ms: round(bindMs, 1),
       first_call_after_bind_ms: round(firstCallMs, 1),
@@ -554,6 +623,9 @@ function figures(
     idle: pool.idle,
     bound_growth_mib_1000_calls: round(bound.after_rss_mib - bound.warm_rss_mib),
     bound_growth_since_bind_mib: round(bound.after_rss_mib - bound.bound_rss_mib),
+    /** The same growth once the container was idle again for WARMGATE_FOOTPRINT_BOUND_SETTLE_MS. */
+    bound_growth_settled_mib: round(bound.settled_rss_mib - bound.warm_rss_mib),
+    bound_work_cpu_s: bound.work_cpu_s,
     bound,
     start_to_ready_ms: start.p50_ms,
     bare_start_ms: bare.start.p50_ms,

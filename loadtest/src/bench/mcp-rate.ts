@@ -1,7 +1,7 @@
 // `npm run bench -- mcp-rate`: how many cheap read tool calls (`profile_get`) one agent answers
-// per second of its own CPU (issue 12, goal 6: ≥ 1,500 calls/s on one core), for the agent
-// as the pool starts it today (role `agent`: MCP + its own assertion check) and behind the
-// sidecar's data plane (role `mcp` + sidecar; the sidecar's CPU counted beside it).
+// per second of its own CPU (issue 12, goal 6: ≥ 1,500 calls/s on one core), in the container
+// the local runtime starts (the agent, role `mcp`, behind the sidecar's data plane): called
+// straight on the agent's socket, then through the sidecar (its CPU counted beside it).
 // The client is as cheap as a client gets (pre-built JSON-RPC bodies on kept-alive node:http
 // sockets), so the agent process is what is measured: its CPU time comes from
 // /proc/<pid>/stat, so calls per CPU-second hold on a loaded machine too.
@@ -13,15 +13,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ASSERTION_HEADER, ensureStore, repoUrlFor, signAssertion } from '@warmgate/contract';
-import { AuthMode, agentv1 } from '@warmgate/proto';
-import { bearerHeaders, createClient, type Client } from '@warmgate/proto/grpc';
-import {
-  entries,
-  spawnEntry,
-  startAgentContainer,
-  type AgentContainer,
-  type EntryProcess,
-} from '@warmgate/testkit';
+import { AuthMode, type agentv1 } from '@warmgate/proto';
+import type { Client } from '@warmgate/proto/grpc';
+import { startAgentContainer, type AgentContainer } from '@warmgate/testkit';
 import { printTable, writeResult } from './harness.js';
 import { printProfiles, summariseProfiles, type RoleProfile } from './cpu-profile.js';
 
@@ -50,78 +44,58 @@ function cpuSeconds(pid: number): number {
 }
 
 interface Under {
+  /** Where the flood goes: the agent's own socket, or the sidecar's MCP port. */
   mcpUrl: URL;
-  /** Processes whose CPU is counted: [agent, sidecar?]. */
+  socketPath?: string;
   agentPid: number;
+  /** Counted when the calls pass through it. */
   sidecarPid?: number;
   lifecycle: Client<typeof agentv1.Lifecycle>;
   stop(): Promise<void>;
 }
 
-async function startUnder(target: RateTarget, dir: string, env: Record<string, string>) {
+/**
+ * The local runtime's container (the agent, role `mcp`, on a Unix socket; the sidecar as its
+ * data plane). `agent`: calls straight to the agent's socket (no credential: the agent trusts
+ * its sidecar); `data-plane`: calls to the sidecar, which checks the assertion and forwards.
+ */
+async function startUnder(
+  target: RateTarget,
+  dir: string,
+  env: Record<string, string>,
+): Promise<Under> {
   const workspace = join(dir, 'workspace');
   await mkdir(workspace);
-  if (target === 'agent') {
-    const container: AgentContainer = await startAgentContainer({ workspace, env });
-    return {
-      mcpUrl: container.mcpUrl,
-      agentPid: container.agent.pid,
-      lifecycle: container.lifecycle,
-      stop: () => container.stop(),
-    } satisfies Under;
-  }
-  const listen = join(dir, 'agent.sock');
-  const agent = await spawnEntry<{ role: string; port: number }>(entries.agent, {
-    name: 'mcp',
-    args: ['mcp'],
-    env: { WARMGATE_WORKSPACE: workspace, WARMGATE_AGENT_LISTEN: listen, ...env },
-    stderr: 'inherit',
-    ready: (line) => line.ready === true && line.role === 'mcp',
-  });
-  const secret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
-  const sidecar = await spawnEntry<{ role: string; port: number; mcpPort: number }>(entries.agent, {
-    name: 'sidecar',
-    args: ['sidecar'],
-    env: {
-      WARMGATE_WORKSPACE_DIR: workspace,
-      WARMGATE_AGENT_HOST: '127.0.0.1',
-      WARMGATE_SIDECAR_SECRET: secret,
-      WARMGATE_SIDECAR_PORT: '0',
-      WARMGATE_SIDECAR_MCP_PORT: '0',
-      WARMGATE_SIDECAR_AGENT: listen,
-      ...env,
-    },
-    stderr: 'inherit',
-    ready: (line) => line.ready === true && line.role === 'sidecar',
-  });
-  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.ready.port}`, {
-    headers: bearerHeaders(secret),
+  const socketPath = join(dir, 'agent.sock');
+  const container: AgentContainer = await startAgentContainer({
+    workspace,
+    env,
+    agentListen: socketPath,
   });
   return {
-    mcpUrl: new URL(`http://127.0.0.1:${sidecar.ready.mcpPort}/mcp`),
-    agentPid: agent.pid,
-    sidecarPid: sidecar.pid,
-    lifecycle,
-    async stop() {
-      lifecycle.close();
-      await Promise.all([agent, sidecar].map((p: EntryProcess) => p.stop()));
-    },
-  } satisfies Under;
+    ...(target === 'agent'
+      ? { mcpUrl: new URL('http://localhost/mcp'), socketPath }
+      : { mcpUrl: container.mcpUrl, sidecarPid: container.sidecar.pid }),
+    agentPid: container.agent.pid,
+    lifecycle: container.lifecycle,
+    stop: () => container.stop(),
+  };
 }
 
 /** One raw HTTP POST; resolves with the status and the whole body. */
 function post(
   agent: Agent,
-  url: URL,
+  under: Pick<Under, 'mcpUrl' | 'socketPath'>,
   headers: Record<string, string>,
   body: string,
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((done, fail) => {
     const req = request(
-      url,
+      under.mcpUrl,
       {
         method: 'POST',
         agent,
+        ...(under.socketPath ? { socketPath: under.socketPath } : {}),
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       },
       (res) => {
@@ -173,7 +147,7 @@ export async function measureRate(
     };
     const init = await post(
       http,
-      under.mcpUrl,
+      under,
       headers,
       JSON.stringify({
         jsonrpc: '2.0',
@@ -193,20 +167,20 @@ export async function measureRate(
     Object.assign(headers, { 'mcp-session-id': session, 'mcp-protocol-version': PROTOCOL });
     await post(
       http,
-      under.mcpUrl,
+      under,
       headers,
       JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
     );
     await post(
       http,
-      under.mcpUrl,
+      under,
       headers,
       JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     );
     let id = 2;
     const call = async () => {
       const body = `{"jsonrpc":"2.0","id":${id++},"method":"tools/call","params":{"name":"profile_get","arguments":{}}}`;
-      const answer = await post(http, under.mcpUrl, headers, body);
+      const answer = await post(http, under, headers, body);
       if (answer.status !== 200 || !answer.body.includes('"result"')) {
         throw new Error(`profile_get failed: ${answer.status} ${answer.body.slice(0, 300)}`);
       }

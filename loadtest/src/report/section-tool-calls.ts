@@ -6,15 +6,15 @@ import { at, num, resultOf, type Json, type Results } from './results.js';
 import { section, type Section } from './section.js';
 
 const TARGETS: Record<string, string> = {
-  agent: 'agent (role `agent`, its own assertion check), today’s default',
-  'data-plane': 'agent behind the sidecar’s data plane (role `mcp` + sidecar)',
+  agent: 'the agent alone (role `mcp`, called on its socket)',
+  'data-plane': 'through the sidecar’s data plane (assertion checked, forwarded)',
 };
 
 export function toolCallCpu(results: Results): Section {
   const rate = resultOf(results, 'mcp-rate', 'npm run bench -- mcp-rate --cpu-prof=/tmp/prof');
   const paragraphs: (string | undefined)[] = [
-    'One bound agent answers `profile_get` (a cheap read) from 8 kept-alive sockets for 5 s; the client sends pre-built JSON-RPC bodies, so the agent is what is measured. CPU per call is the agent process’s own CPU time (`/proc/<pid>/stat`, all its threads) over the calls answered, so it holds on a loaded machine; calls per CPU-second is its rate on one core (goal ≥ 1,500). The figures come from runs without the profiler; the function tables from profiled runs after them (self time of the profiler’s non-idle samples).',
-    'What the profile showed before this was changed (same flood, profiled, load average 11–13): the agent spent **1,946 µs of CPU per call (514 calls per CPU-second)**. Its largest self times were the workspace read through `fs/promises` (`openFileHandle`, `close`, `read`, `fstat`: 19 % of busy time alone, 33 % behind the data plane; ~70–100 µs of CPU per small file in thread-pool hand-offs against ~2 µs read in place), socket writes of an SSE answer per call (`writeUtf8String`, `writev`), the HS256 assertion check on every request (`node:internal/crypto/util`, 6 % in the agent, 15 % of the sidecar), and the SDK transport’s per-request conversion to a Web `Request` through `@hono/node-server` with an SSE `ReadableStream` answer and a zod parse of each message. Per new session the SDK also wrapped every tool’s raw shape in a new zod object (recompiled on first use) and converted all schemas to JSON Schema at each `tools/list` (30–160 ms). Changed since: the agent’s own node:http transport (JSON answers; SSE only once progress is sent), verified assertions remembered per binding until they expire, workspace reads in place, one zod schema per tool per process, `tools/list` answered once per process and computed while warm.',
+    'One bound container as the local runtime starts it (the TypeScript agent, role `mcp`, behind the sidecar’s data plane) answers `profile_get` (a cheap read) from 8 kept-alive sockets for 5 s, first called straight on the agent’s socket, then through the sidecar; the client sends pre-built JSON-RPC bodies, so the agent is what is measured. CPU per call is the agent process’s own CPU time (`/proc/<pid>/stat`, all its threads) over the calls answered, so it holds on a loaded machine; calls per CPU-second is its rate on one core (goal ≥ 1,500). The figures come from runs without the profiler; the function tables from profiled runs after them (self time of the profiler’s non-idle samples).',
+    'What the profile showed before this was changed (same flood, profiled, load average 11–13; then the default agent was role `agent`, checking the assertion itself): the agent spent **1,946 µs of CPU per call (514 calls per CPU-second)**, behind the data plane 1,830 µs in the agent and 1,356 µs in the sidecar. Its largest self times were the workspace read through `fs/promises` (`openFileHandle`, `close`, `read`, `fstat`: 19 % of busy time alone, 33 % behind the data plane; ~70–100 µs of CPU per small file in thread-pool hand-offs against ~2 µs read in place), socket writes of an SSE answer per call (`writeUtf8String`, `writev`), the HS256 assertion check on every request (`node:internal/crypto/util`, 6 % in the agent, 15 % of the sidecar), and the SDK transport’s per-request conversion to a Web `Request` through `@hono/node-server` with an SSE `ReadableStream` answer and a zod parse of each message. Per new session the SDK also wrapped every tool’s raw shape in a new zod object (recompiled on first use) and converted all schemas to JSON Schema at each `tools/list` (30–160 ms). Changed since: the agent’s own node:http transport (JSON answers; SSE only once progress is sent), verified assertions remembered per binding until they expire, workspace reads in place, one zod schema per tool per process, `tools/list` answered once per process and computed while warm.',
   ];
   if (!rate.data) {
     paragraphs.push(notMeasured(rate.missing!));
@@ -58,9 +58,12 @@ export function toolCallCpu(results: Results): Section {
   if (profiles && typeof profiles === 'object') {
     for (const [target, roles] of Object.entries(profiles as Record<string, Json>)) {
       for (const role of Array.isArray(roles) ? roles : []) {
+        const name = String(at(role, 'role'));
+        // The Lifecycle sidecar of the `agent` role is not on the call path (start-up only).
+        if (target === 'agent' && name === 'sidecar') continue;
         const functions = at(role, 'functions');
         paragraphs.push(
-          `**${String(at(role, 'role'))}, ${target}** (profiled, busy ${num(role, 'busy_ms') ?? '?'} ms)`,
+          `**${name} process, ${TARGETS[target] ?? target}** (profiled, busy ${num(role, 'busy_ms') ?? '?'} ms)`,
           table(
             ['function (self time)', 'ms', 'share'],
             (Array.isArray(functions) ? functions : [])

@@ -175,6 +175,16 @@ describe('warm pod of a named agent (WARMGATE_POOL_AGENT_IMAGES)', () => {
     expect(templatePorts({ spec: pod.spec! })).toEqual({ mcp: 8090, lifecycle: 8091 });
   });
 
+  it("runs typescript-mcp as the template's agent image in role mcp, behind the sidecar", () => {
+    const pod = named('typescript-mcp');
+    const [agent, sidecar] = pod.spec!.containers;
+    expect(agent!.image).toBe('warmgate/agent:1');
+    expect(agent!.args).toEqual(['mcp']);
+    expect(env(pod, 0)).toMatchObject({ WARMGATE_AGENT_LISTEN: '127.0.0.1:8093' });
+    expect(env(pod, 1)).toMatchObject({ WARMGATE_SIDECAR_AGENT: '127.0.0.1:8093' });
+    expect(sidecar!.ports?.map((p) => p.name)).toEqual(['lifecycle', 'mcp']);
+  });
+
   it('keeps typescript as the template has it, and refuses an agent without an image', () => {
     expect(named('typescript').spec!.containers[0]!.image).toBe('warmgate/agent:1');
     try {

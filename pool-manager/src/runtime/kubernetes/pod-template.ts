@@ -7,7 +7,7 @@ import type { V1Container, V1ObjectMeta, V1Pod, V1PodSpec } from '@kubernetes/cl
 import { errors } from '@warmgate/proto';
 import { SIDECAR_SECRET_ENV, type ContainerSecrets } from '../container-secret.js';
 import type { Profile } from '../runtime.js';
-import type { AgentImage, AgentImages } from '../agent-images.js';
+import { agentImageFor, type AgentImage, type AgentImages } from '../agent-images.js';
 import { LABEL_PROFILE, LABEL_STATE, isLabelValue, ownerLabels } from './labels.js';
 
 /** A pod template: what `spec.template` of a Deployment holds. */
@@ -94,10 +94,12 @@ export function buildWarmPod({
   if (!isLabelValue(profile.name) || profile.name === '') {
     throw errors.invalidArgument(`profile name "${profile.name}" is not a valid label value`);
   }
-  const named =
-    profile.agent === undefined || profile.agent === 'typescript'
-      ? undefined
-      : agentImages?.[profile.agent];
+  const named = agentImageFor(
+    profile.agent,
+    agentImages,
+    // typescript-mcp: the template's own agent image in role mcp.
+    template.spec.containers.find((c) => c.name === AGENT_CONTAINER)?.image ?? '',
+  );
   if (profile.agent !== undefined && profile.agent !== 'typescript' && !named) {
     throw errors.failedPrecondition(
       `profile ${profile.name}: no image for agent ${profile.agent} (WARMGATE_POOL_AGENT_IMAGES)`,

@@ -1,0 +1,143 @@
+// A named agent on the Docker runtime (issue 14): a profile naming `typescript-mcp` gets the
+// agent image in role `mcp` (a plain MCP server, no Warmgate code on its side) with the sidecar
+// as the data plane in its network namespace. The binding's MCP is the sidecar's mcp.sock; a
+// write is committed by the sidecar and pushed to the store before the answer; the agent
+// container holds no secret file. (The Python agent's image: gateway/test/e2e/
+// python-agent-docker.test.ts.) Needs Docker (started if missing and root) and the agent image.
+import { execFileSync } from 'node:child_process';
+import { repoPathFor } from '@warmgate/contract';
+import type { poolv1 } from '@warmgate/proto';
+import { AuthMode, parseMcpUrl } from '@warmgate/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPoolManager, type RunningPoolManager } from '../../src/index.js';
+import {
+  callTool,
+  makeSandbox,
+  poolClient,
+  spawnPoolManager,
+  waitFor,
+  warmCount,
+  type PoolClient,
+  type PoolManagerProcess,
+  type Sandbox,
+} from '../support.js';
+import {
+  AGENT_IMAGE,
+  dockerInspect,
+  ensureAgentImage,
+  poolContainers,
+  removePoolContainers,
+} from './docker-support.js';
+
+const env = {
+  WARMGATE_POOL_RUNTIME: 'docker',
+  WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
+  WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=0.5:memory=384m:pids=128',
+  WARMGATE_POOL_AGENT: 'typescript-mcp',
+  WARMGATE_POOL_PROFILES: 'standard:min=1:max=3',
+  WARMGATE_POOL_ADAPTIVE: 'false',
+  WARMGATE_POOL_READY_TIMEOUT: '60s',
+  WARMGATE_POOL_BIND_TIMEOUT: '60s',
+};
+let sandbox: Sandbox | undefined;
+const others: Sandbox[] = [];
+const spawned: PoolManagerProcess[] = [];
+let pool: RunningPoolManager | undefined;
+let client: PoolClient | undefined;
+let binding: poolv1.Binding;
+
+beforeAll(async () => {
+  ensureAgentImage();
+  sandbox = makeSandbox(env);
+  pool = await startPoolManager(sandbox.config());
+  client = poolClient(pool.address);
+  const pools = client;
+  await waitFor('a warm container', async () => (await warmCount(pools)) >= 1, 120_000);
+  binding = (await pools.acquire({ userId: 'nina', tier: 'pro', mode: AuthMode.GATEWAY })).binding!;
+}, 1_800_000);
+
+afterAll(async () => {
+  for (const pm of spawned) pm.child.kill('SIGKILL');
+  for (const other of others) {
+    await removePoolContainers(other.stateDir);
+    other.cleanup();
+  }
+  client?.close();
+  await pool?.close();
+  if (sandbox) {
+    // Shutdown drains every binding and destroys every container it made.
+    const left = await poolContainers(sandbox.stateDir);
+    await removePoolContainers(sandbox.stateDir);
+    sandbox.cleanup();
+    expect(left).toEqual([]);
+  }
+}, 180_000);
+
+describe('docker runtime: a named agent behind the sidecar', () => {
+  it("serves the binding's MCP from the sidecar's mcp.sock", () => {
+    expect(parseMcpUrl(binding.mcpUrl).socketPath).toMatch(/\/box\/mcp\.sock$/);
+  });
+
+  it('runs the agent image in role mcp with no secret file, the sidecar in its namespace', async () => {
+    const agent = await dockerInspect(`warmgate-${binding.containerId}-agent`);
+    const sidecar = await dockerInspect(`warmgate-${binding.containerId}-sidecar`);
+    expect(agent.HostConfig.NetworkMode).toBe('none');
+    expect(sidecar.HostConfig.NetworkMode).toBe(`container:${agent.Id}`);
+    expect(agent.Mounts.map((m) => m.Destination)).toEqual(['/warmgate']);
+    expect(sidecar.Mounts.map((m) => m.Destination)).toContain('/run/warmgate/sidecar.secret');
+    expect(agent.Config.Env).toEqual(
+      expect.arrayContaining([
+        'WARMGATE_WORKSPACE=/warmgate/workspace',
+        'WARMGATE_AGENT_LISTEN=127.0.0.1:0',
+        'WARMGATE_AGENT_ISOLATION=container',
+      ]),
+    );
+    expect(agent.Config.Env.join('\n')).not.toMatch(/CONTROL_TOKEN|SIDECAR_SECRET|JWE/);
+  });
+
+  it('commits and pushes a write before answering', async () => {
+    await callTool(binding, 'system_prompt_set', { text: 'from a named agent' });
+    expect(await callTool(binding, 'system_prompt_get', {})).toMatchObject({
+      text: 'from a named agent\n',
+    });
+    const log = execFileSync(
+      'git',
+      ['--git-dir', repoPathFor(sandbox!.storeDir, 'nina'), 'log', '--format=%an', '-1'],
+      { encoding: 'utf8' },
+    );
+    expect(log.trim()).toBe('nina');
+  });
+});
+
+describe('docker runtime: a named agent after kill -9 of the pool manager', () => {
+  it('is adopted by the next pool manager, still behind the sidecar', async () => {
+    const other = makeSandbox(env);
+    others.push(other);
+    const first = await spawnPoolManager(other.env);
+    spawned.push(first);
+    const pools = poolClient(first.address);
+    await waitFor('a warm container', async () => (await warmCount(pools)) >= 1, 180_000);
+    const bound = await pools.acquire({ userId: 'olga', tier: 'pro', mode: AuthMode.GATEWAY });
+    pools.close();
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await spawnPoolManager(other.env);
+    spawned.push(second);
+    const pools2 = poolClient(second.address);
+    try {
+      const again = await pools2.acquire({ userId: 'olga', tier: 'pro', mode: AuthMode.GATEWAY });
+      expect(again.binding!.bindingId).toBe(bound.binding!.bindingId);
+      expect(parseMcpUrl(again.binding!.mcpUrl).socketPath).toMatch(/\/box\/mcp\.sock$/);
+      await callTool(again.binding!, 'system_prompt_set', { text: 'adopted' });
+      expect(await callTool(again.binding!, 'system_prompt_get', {})).toMatchObject({
+        text: 'adopted\n',
+      });
+    } finally {
+      pools2.close();
+    }
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(await poolContainers(other.stateDir)).toEqual([]);
+  }, 600_000);
+});
