@@ -6,6 +6,7 @@
 // one another share one push, made by the last in line (group commit). A write that fails, or
 // whose push fails, is rolled back: nothing it wrote stays in the working copy or reaches the
 // store. A failed push is UNAVAILABLE (retryable), never INTERNAL.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, WarmgateError, errors } from '@warmgate/proto';
 import { commitIdentity } from '../git/identity.js';
@@ -69,13 +70,14 @@ export class WorkspaceCommitter {
   }
 
   /**
-   * Reads the restored head and builds the index (a restore writes none) with `git reset`,
-   * first in line: every write's git commands find an index, but bind does not wait for it.
+   * Reads the restored head and, where the restore wrote no index (the checkout writes one;
+   * an older restore did not), builds it with `git reset`, first in line: every write's git
+   * commands find an index, but bind does not wait for it.
    */
   async open(): Promise<string> {
     this.localHead = (await readHead(join(this.options.dir, '.git'))).commit;
     this.pushedHead = this.localHead;
-    if (this.localHead !== '') {
+    if (this.localHead !== '' && !existsSync(join(this.options.dir, '.git', 'index'))) {
       this.indexing = this.queue.run(async () => {
         // Spawning forks this process synchronously: wait a turn of the event loop so the
         // bind's answer is on the wire first.
