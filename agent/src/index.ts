@@ -2,4 +2,6 @@
 // the gateway and the pool manager (assertion, store naming, user-id rule, context URIs, ...)
 // is in @warmgate/contract; telemetry set-up in @warmgate/telemetry. The processes start from
 // main.ts (node agent/dist/main.js agent|sidecar|container|stdio).
+// restoreWorkspace is exported for the bind bench's in-process measurement.
 export { TEMPLATE_FILES } from './workspace/template-files.js';
+export { restoreWorkspace } from './workspace/restore.js';

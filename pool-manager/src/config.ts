@@ -83,6 +83,8 @@ export interface RuntimeConfig {
   readonly killGraceMs: number;
   /** Container start deadline, for either runtime. */
   readonly readyTimeoutMs: number;
+  /** Local runtime: autogroup nice of a replacement while it starts (0: normal priority). */
+  readonly replenishNice: number;
   readonly kubernetes?: KubernetesRuntimeConfig;
   readonly docker?: DockerRuntimeConfig;
   /**
@@ -185,6 +187,7 @@ const defaults = {
   WARMGATE_POOL_DRAIN_TIMEOUT: '20s',
   WARMGATE_POOL_STATUS_TIMEOUT: '2s',
   WARMGATE_POOL_READY_TIMEOUT: '20s',
+  WARMGATE_POOL_REPLENISH_NICE: '10',
   WARMGATE_POOL_KILL_GRACE: '2s',
   WARMGATE_POOL_SHUTDOWN_GRACE: '30s',
   // Kubernetes (the chart sets these); empty = unset.
@@ -351,6 +354,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       agentImages,
       killGraceMs: duration('WARMGATE_POOL_KILL_GRACE'),
       readyTimeoutMs: duration('WARMGATE_POOL_READY_TIMEOUT'),
+      replenishNice: check(
+        'WARMGATE_POOL_REPLENISH_NICE',
+        (raw) => parseInteger(raw, { min: 0, max: 19 }),
+        10,
+      ),
       ...(runtimeKind === 'kubernetes' ? { kubernetes: kubernetesOf(read, required) } : {}),
     },
     ...leaderOf(read, required, runtimeKind, problems),

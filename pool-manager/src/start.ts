@@ -217,13 +217,14 @@ async function runtimeFor(
       log(
         "local runtime without a sandbox: containers run as this user and can read each other's folders (WARMGATE_POOL_SANDBOX=bubblewrap or WARMGATE_POOL_RUNTIME=docker isolate them)",
       );
-      return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets });
+      return createLocalRuntime({ ...config.runtime, containerSecrets: sidecarSecrets, log });
     }
     await checkBubblewrap();
     return createLocalRuntime({
       ...config.runtime,
       containerSecrets: sidecarSecrets,
       sandbox: sandboxView(config),
+      log,
     });
   }
   const { namespace, podTemplatePath, instance } = kubernetes;

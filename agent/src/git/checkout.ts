@@ -1,15 +1,22 @@
-// Writes HEAD's files into a fresh working tree without spawning git (bind's last step).
-// The index is left for later (see Workspace.open): git rebuilds it from HEAD off the
-// bind's critical path.
+// Writes HEAD's files into a fresh working tree without spawning git (bind's last step), and
+// the index that records them (index-file.ts), so the agent needs no `git reset` after a bind.
 //
 // The repository is the user's (anything may have been pushed), the working tree is where the
 // agent writes: nothing may lead out of it. Files and folders are created exclusively (never
 // through something already there); symbolic links are made last, when nothing else will be
 // written, and each is then followed by real path — through chains of links, dangling or not —
 // and refused unless it ends inside the working tree. Objects inflate up to a bound.
-import { mkdir, readlink, realpath, symlink, writeFile } from 'node:fs/promises';
+//
+// Files are read and written with synchronous calls, one after another, yielding to the event
+// loop every few dozen files: a promise per file system call (a thread-pool hop each for open,
+// write, close) made the checkout cost about 1.5× the CPU of the same writes made directly
+// (docs/benchmarks.md, "Where a bind spends its time"), and the sidecar serves nobody else
+// while it binds.
+import { mkdirSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { errors } from '@warmgate/proto';
+import { writeIndex, type IndexEntry } from './index-file.js';
 import { openObjectReader, type ObjectReader } from './object-reader.js';
 
 export interface CheckoutOptions {
@@ -22,7 +29,18 @@ interface Link {
   readonly target: string;
 }
 
-/** Writes the tree of `commit` into `workTree` (which holds only `.git`). */
+/** What a checkout collects on its way through the tree. */
+interface Walk {
+  readonly reader: ObjectReader;
+  readonly links: Link[];
+  readonly entries: IndexEntry[];
+  written: number;
+}
+
+/** Files written between two yields to the event loop. */
+const BATCH = 64;
+
+/** Writes the tree of `commit` into `workTree` (which holds only `.git`), then its index. */
 export async function checkoutCommit(
   gitDir: string,
   workTree: string,
@@ -30,34 +48,29 @@ export async function checkoutCommit(
   options: CheckoutOptions = {},
 ) {
   const reader = await openObjectReader(gitDir, options.maxObjectBytes);
-  const object = await reader.read(commit);
+  const object = reader.read(commit);
   if (object.type !== 'commit') throw errors.internal(`${commit} is not a commit`);
   const tree = /^tree ([0-9a-f]{40})/.exec(object.data.toString('latin1'))?.[1];
   if (!tree) throw errors.internal(`commit ${commit} names no tree`);
-  const links: Link[] = [];
-  await writeTree(reader, tree, workTree, links);
-  const root = await realpath(workTree);
-  for (const link of links) await symlink(link.target, link.path);
-  for (const link of links) {
-    const real = await realTarget(link.path);
+  const walk: Walk = { reader, links: [], entries: [], written: 0 };
+  await writeTree(walk, tree, workTree, '');
+  const root = realpathSync(workTree);
+  for (const link of walk.links) symlinkSync(link.target, link.path);
+  for (const link of walk.links) {
+    const real = realTarget(link.path);
     if (real !== root && !real.startsWith(root + sep)) {
       throw errors.failedPrecondition(
         `the repository links ${link.path.slice(workTree.length + 1)} outside the workspace`,
       );
     }
   }
+  writeIndex(gitDir, workTree, walk.entries);
 }
 
-async function writeTree(
-  reader: ObjectReader,
-  id: string,
-  dir: string,
-  links: Link[],
-): Promise<void> {
-  const tree = await reader.read(id);
+async function writeTree(walk: Walk, id: string, dir: string, prefix: string): Promise<void> {
+  const tree = walk.reader.read(id);
   if (tree.type !== 'tree') throw errors.internal(`${id} is not a tree`);
   const data = tree.data;
-  const work: Promise<void>[] = [];
   let pos = 0;
   while (pos < data.length) {
     const space = data.indexOf(0x20, pos);
@@ -70,30 +83,29 @@ async function writeTree(
       throw errors.internal(`tree ${id} has an unsafe entry name ${JSON.stringify(name)}`);
     }
     const path = join(dir, name);
-    work.push(writeEntry(reader, mode, child, path, links));
+    const relative = prefix + name;
+    if (mode === '40000') {
+      mkdirSync(path); // fails on anything already there (a duplicate entry)
+      await writeTree(walk, child, path, relative + '/');
+      continue;
+    }
+    // As git records them: any other regular mode (an old 100664) is 100644.
+    const indexMode =
+      mode === '160000' || mode === '120000' || mode === '100755' ? parseInt(mode, 8) : 0o100644;
+    walk.entries.push({ path: relative, mode: indexMode, id: child });
+    if (mode === '160000') {
+      mkdirSync(path); // a submodule: an empty folder
+      continue;
+    }
+    const blob = walk.reader.read(child);
+    if (mode === '120000') {
+      walk.links.push({ path, target: blob.data.toString('utf8') });
+      continue;
+    }
+    // 'wx': never through an existing file or link.
+    writeFileSync(path, blob.data, { mode: mode === '100755' ? 0o755 : 0o644, flag: 'wx' });
+    if (++walk.written % BATCH === 0) await yieldToLoop();
   }
-  await Promise.all(work);
-}
-
-async function writeEntry(
-  reader: ObjectReader,
-  mode: string,
-  id: string,
-  path: string,
-  links: Link[],
-) {
-  if (mode === '40000') {
-    await mkdir(path); // fails on anything already there (a duplicate entry)
-    return writeTree(reader, id, path, links);
-  }
-  if (mode === '160000') return void (await mkdir(path)); // a submodule: an empty folder
-  const blob = await reader.read(id);
-  if (mode === '120000') {
-    links.push({ path, target: blob.data.toString('utf8') });
-    return;
-  }
-  // 'wx': never through an existing file or link.
-  await writeFile(path, blob.data, { mode: mode === '100755' ? 0o755 : 0o644, flag: 'wx' });
 }
 
 /**
@@ -101,7 +113,7 @@ async function writeEntry(
  * way followed (`..` after a link goes up from where the link led, not lexically), including
  * links whose target does not exist (yet) — the agent could create it and write through.
  */
-async function realTarget(path: string): Promise<string> {
+function realTarget(path: string): string {
   const pending = path.split(sep).filter(Boolean).reverse();
   let current: string = sep;
   let hops = 0;
@@ -115,7 +127,7 @@ async function realTarget(path: string): Promise<string> {
     const next = join(current, name);
     let target: string;
     try {
-      target = await readlink(next);
+      target = readlinkSync(next);
     } catch {
       current = next; // a folder, a file, or nothing yet: no link to follow
       continue;

@@ -1,6 +1,9 @@
 // Reads git objects in-process: loose objects and pack files (index v2, offset and reference
 // deltas). Bind uses it to write the user's files without spawning git; it reads, never
-// writes, so the worst a bug here can do is fail a bind.
+// writes, so the worst a bug here can do is fail a bind. A read is synchronous: a loose object
+// is one small file, and a promise per object (a thread-pool hop each for open, read, close)
+// cost the checkout more CPU than reading it (docs/benchmarks.md, "Where a bind spends its time").
+import { readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -23,7 +26,7 @@ interface Pack {
 }
 
 export interface ObjectReader {
-  read(id: string): Promise<GitObject>;
+  read(id: string): GitObject;
 }
 
 /** Default bound on one inflated object: a zip bomb (a tiny object that inflates to gigabytes) is refused. */
@@ -59,7 +62,7 @@ export async function openObjectReader(
     packs.push({ index, data, count: index.readUInt32BE(8 + 255 * 4) });
   }
 
-  async function read(id: string): Promise<GitObject> {
+  function read(id: string): GitObject {
     const raw = Buffer.from(id, 'hex');
     for (const pack of packs) {
       const offset = findOffset(pack, raw);
@@ -67,7 +70,7 @@ export async function openObjectReader(
     }
     let file: Buffer;
     try {
-      file = await readFile(join(objects, id.slice(0, 2), id.slice(2)));
+      file = readFileSync(join(objects, id.slice(0, 2), id.slice(2)));
     } catch (cause) {
       throw errors.internal(`git object ${id} not found`, cause);
     }

@@ -12,6 +12,12 @@
 //                       faster of `cp -R` (coreutils, large_copy_cp) and Node's fs.cpSync
 //                       (large_copy_cpsync) — the floor a restore that writes every file can
 //                       reach; large_over_copy = large p50 / baseline p50 (goal: ≤ 1.5)
+//   large_restore_in_process / large_copy_in_process = the same restore (restoreWorkspace: link
+//                       the objects, write the files and the index) called in this process,
+//                       against cpSync of the checked-out files, alternating: wall and CPU
+//                       time (process.cpuUsage, thread pool included) without gRPC or the
+//                       agent; restore_cpu_over_copy_cpu = their CPU p50s' ratio. On a busy
+//                       machine CPU time is the steadier figure: wall time is CPU × the queue.
 // `-- bind --quick` takes fewer samples (for a loaded machine).
 // Agents (issue 14): every figure for each of `--agents=` (default typescript,python, see
 // agents.ts) in the same run, then each later agent over the first (python / typescript).
@@ -27,6 +33,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode } from '@warmgate/proto';
+import { restoreWorkspace } from '@warmgate/agent';
 import { repoUrlFor, signAssertion } from '@warmgate/contract';
 import {
   agentCommands,
@@ -71,6 +78,21 @@ export async function run(): Promise<void> {
           `load average ${load.toFixed(2)})`,
       );
     }
+    const inProcess = await restoreInProcess(sandbox, store, repositories, quick ? 4 : 8);
+    const restoreCpuOverCopyCpu =
+      Math.round(
+        (inProcess.large_restore_in_process_cpu.p50_ms /
+          inProcess.large_copy_in_process_cpu.p50_ms) *
+          100,
+      ) / 100;
+    printTable(
+      `the large restore in this process vs a plain copy (ms; load average ${loadavg()[0]!.toFixed(2)})`,
+      Object.entries(inProcess).map(([what, s]) => ({ what, ...s })),
+    );
+    console.log(
+      `\nin process, restore CPU / copy CPU (p50): ${restoreCpuOverCopyCpu}× ` +
+        `(load average ${loadavg()[0]!.toFixed(2)})`,
+    );
     const [first, ...others] = agents;
     const base = measured[first!]!;
     const compared: Record<string, unknown> = {};
@@ -107,6 +129,8 @@ export async function run(): Promise<void> {
       ...fields(base),
       agents: Object.fromEntries(agents.map((agent) => [agent, fields(measured[agent]!)])),
       ...compared,
+      ...inProcess,
+      restore_cpu_over_copy_cpu: restoreCpuOverCopyCpu,
       // 1-minute load average before and after: on a shared machine it explains the tails.
       load_average: { before: loadBefore, after: loadavg()[0]! },
       repos,
@@ -117,6 +141,48 @@ export async function run(): Promise<void> {
     await Promise.all(open.map(stopContainer));
     rmSync(sandbox, { recursive: true, force: true });
   }
+}
+
+/**
+ * The large repository's restore in this process vs a plain copy of its files, alternating:
+ * wall time and CPU time of each (see the header).
+ */
+async function restoreInProcess(
+  sandbox: string,
+  store: string,
+  repositories: Repositories,
+  samples: number,
+) {
+  const times: Record<string, number[]> = {};
+  const add = (name: string, value: number) => (times[name] ??= []).push(value);
+  const timed = async (name: string, work: () => unknown) => {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await work();
+    add(name, performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    add(`${name}_cpu`, (used.user + used.system) / 1000);
+  };
+  const { source, checkedOut } = repositories.large;
+  for (let i = 0; i < samples; i++) {
+    const userId = `in-process-${i}`;
+    cpSync(source, join(store, `${userId}.git`), { recursive: true });
+    const workspace = join(sandbox, `in-process-${i}`);
+    mkdirSync(workspace);
+    await timed('large_restore_in_process', () =>
+      restoreWorkspace({ url: repoUrlFor(store, userId), ephemeral: false }, workspace, ''),
+    );
+    rmSync(workspace, { recursive: true, force: true });
+    const copy = join(sandbox, `in-process-copy-${i}`);
+    await timed('large_copy_in_process', () => cpSync(checkedOut, copy, { recursive: true }));
+    rmSync(copy, { recursive: true, force: true });
+  }
+  return {
+    large_restore_in_process: summarize(times.large_restore_in_process!),
+    large_restore_in_process_cpu: summarize(times.large_restore_in_process_cpu!),
+    large_copy_in_process: summarize(times.large_copy_in_process!),
+    large_copy_in_process_cpu: summarize(times.large_copy_in_process_cpu!),
+  };
 }
 
 type Repositories = Record<keyof typeof repos, { source: string; checkedOut: string }>;

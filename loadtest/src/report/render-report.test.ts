@@ -48,6 +48,11 @@ function fixtures(): Results {
       large: { p50_ms: 160, p99_ms: 240 },
       large_copy_baseline: { p50_ms: 80, p99_ms: 100 },
       large_over_copy: 2,
+      large_restore_in_process: { p50_ms: 120 },
+      large_restore_in_process_cpu: { p50_ms: 90 },
+      large_copy_in_process: { p50_ms: 100 },
+      large_copy_in_process_cpu: { p50_ms: 75 },
+      restore_cpu_over_copy_cpu: 1.2,
       load_average: { before: 5.5, after: 6 },
       ...meta('bind'),
     },
@@ -180,6 +185,10 @@ describe('renderReport', () => {
     expect(markdown).toContain('| 0.62× |');
     expect(markdown).toContain('(small repository): **41 ms** p99');
     expect(markdown).toContain('| bind, large repository | 160 ms | 240 ms |');
+    expect(markdown).toContain(
+      '| restore (link objects, write files and index) | 120 ms | 90 ms |',
+    );
+    expect(markdown).toContain('Restore CPU / copy CPU (p50): **1.20×**, load average 5.50.');
     expect(markdown).toContain(
       '**agents**: 42 process(es), busy 9000 ms in all; loading modules (compiling and resolving, among the functions listed) takes at least 12.0 % of it',
     );

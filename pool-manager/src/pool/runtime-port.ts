@@ -54,10 +54,18 @@ export interface ClaimRecord {
   readonly assertionKey: string;
 }
 
+export interface CreateOptions {
+  /**
+   * A replacement for the warm pool, which nobody waits for: the runtime may start it at a
+   * lower CPU weight than the containers in use (local: runtime/local/start-priority.ts).
+   */
+  readonly background?: boolean;
+}
+
 export interface Runtime {
   readonly kind: 'local' | 'kubernetes' | 'docker';
   /** Creates a container and resolves once both processes are ready to serve. */
-  create(profile: Profile, signal?: AbortSignal): Promise<Container>;
+  create(profile: Profile, signal?: AbortSignal, options?: CreateOptions): Promise<Container>;
   /**
    * Marks a warm container as claimed, atomically: if another claimer (a second pool manager,
    * a retry) got there first, rejects with WarmgateError ABORTED and changes nothing.

@@ -251,7 +251,7 @@ export class WarmPool {
       // The sizer learns how long a start takes, not how long it waited for its turn.
       const container = await this.starts.run(() => {
         started = clock.now();
-        return runtime.create(profile);
+        return runtime.create(profile, undefined, { background: true });
       });
       if (!(await this.isWarm(container))) {
         await runtime.destroy(container.id);

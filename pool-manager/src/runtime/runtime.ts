@@ -4,6 +4,7 @@ export type {
   ClaimRecord,
   Container,
   ContainerPhase,
+  CreateOptions,
   Profile,
   Runtime,
 } from '../pool/runtime-port.js';

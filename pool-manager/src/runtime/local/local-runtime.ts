@@ -5,12 +5,13 @@ import {
   writeSecretFile,
   type ContainerSecrets,
 } from '../container-secret.js';
-import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
+import type { ClaimRecord, Container, CreateOptions, Profile, Runtime } from '../runtime.js';
 import { spawnContainerProcess, spawnPlainAgent } from './agent-process.js';
 import { bubblewrapArgs } from './bubblewrap.js';
 import { allowedEnv, JWE_KEY_ENV, JWE_KEY_FILE_ENV } from './container-env.js';
 import { ContainerFiles, type ContainerRecord } from './container-files.js';
 import { groupAlive, groupsWorkingIn, stopGroup } from './process-group.js';
+import { createStartPriority } from './start-priority.js';
 
 export interface LocalRuntimeOptions {
   /** Where containers live: `<stateDir>/<id>/` (pids, ports, claim, workspace). */
@@ -51,6 +52,17 @@ export interface LocalRuntimeOptions {
    * (bubblewrap.ts); unset = plain processes of the operator's user.
    */
   sandbox?: { readonly hidden: readonly string[]; readonly readOnly: readonly string[] };
+  /**
+   * The autogroup nice value a warm pool's replacement runs at while it starts (0: normal;
+   * start-priority.ts), until ready or for at most `backgroundStartMs`.
+   */
+  replenishNice?: number;
+  /**
+   * Default 2 s (at most half the ready timeout): long enough for the binds of a burst to get
+   * the cores first, short enough that a machine busy with other work cannot starve the start.
+   */
+  backgroundStartMs?: number;
+  log?: (message: string) => void;
 }
 
 /**
@@ -66,6 +78,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
   const nodePath = options.nodePath ?? process.execPath;
   const killGraceMs = options.killGraceMs ?? 2000;
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+  const priority = createStartPriority(options.replenishNice ?? 0, options.log ?? (() => {}));
+  const backgroundStartMs = options.backgroundStartMs ?? Math.min(2000, readyTimeoutMs / 2);
   const deathListeners = new Set<(id: string) => void>();
   /** Containers being destroyed: their processes' exits are destroy's doing. */
   const destroying = new Set<string>();
@@ -91,7 +105,38 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
     claim,
   });
 
-  async function create(profile: Profile, signal?: AbortSignal): Promise<Container> {
+  async function create(
+    profile: Profile,
+    signal?: AbortSignal,
+    how: CreateOptions = {},
+  ): Promise<Container> {
+    // A replacement's processes start in the background and are back at normal weight when
+    // it is ready (before anyone can claim it), or after backgroundStartMs at the latest.
+    let background = how.background && priority ? priority : undefined;
+    const spawned: number[] = [];
+    // Also when the bound passes between two spawns: what starts after it starts at normal weight.
+    const foreground = () => {
+      clearTimeout(bound);
+      for (const pid of spawned.splice(0)) background?.normal(pid);
+      background = undefined;
+    };
+    const bound = background ? setTimeout(foreground, backgroundStartMs).unref() : undefined;
+    try {
+      return await createProcesses(profile, signal, (pid) => {
+        if (!background) return;
+        background.background(pid);
+        spawned.push(pid);
+      });
+    } finally {
+      foreground();
+    }
+  }
+
+  async function createProcesses(
+    profile: Profile,
+    signal: AbortSignal | undefined,
+    onStart: (pid: number) => void,
+  ): Promise<Container> {
     const id = `c-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const createdAt = Date.now();
     await files.make(id);
@@ -140,6 +185,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         ...(wrap ? { wrap } : {}),
         onExit: exited(id),
         onSpawn: async (pid) => {
+          onStart(pid);
           await files.writePid(id, role === 'container' ? 'agent' : 'sidecar', pid);
           if (role === 'container') await files.writePid(id, 'sidecar', pid);
         },
@@ -205,7 +251,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         cwd: workspace,
         logFile: files.logFile(id, 'agent'),
         ...(wrap ? { wrap } : {}),
-        onSpawn: (spawned) => files.writePid(id, 'agent', spawned),
+        onSpawn: (spawned) => {
+          onStart(spawned);
+          return files.writePid(id, 'agent', spawned);
+        },
         onExit: exited(id),
       });
       const plane = await start('sidecar', { ...planePorts, WARMGATE_SIDECAR_AGENT: socket });
