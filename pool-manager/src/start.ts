@@ -41,6 +41,11 @@ import { ephemeralOnly, withStoreRepositories } from './wiring/store-binds.js';
 export interface StartOptions {
   /** Another Runtime; defaults to the one the config names (local processes or Kubernetes). */
   runtime?: Runtime;
+  /**
+   * Wraps the runtime in use (the given one, or the one the config names, made with
+   * everything it needs, e.g. the Docker runtime's store socket); benchmarks time its calls.
+   */
+  wrapRuntime?: (runtime: Runtime) => Runtime;
   lifecycle?: LifecyclePort;
   repositoryFor?: RepositoryResolver;
   /** Cluster credentials for the Kubernetes runtime and the Lease; default: the environment. */
@@ -87,6 +92,7 @@ export async function startPoolManager(
   let runtime: Runtime;
   try {
     runtime = options.runtime ?? (await runtimeFor(config, sidecarSecrets, kubeConfig, log, store));
+    if (options.wrapRuntime) runtime = options.wrapRuntime(runtime);
   } catch (error) {
     await store?.close();
     throw error;

@@ -7,7 +7,7 @@
 //   warm = claim a warm container → bound; warm_parallel_20 = 20 users at once
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createLocalRuntime, parseDockerLimits, startDockerRuntime } from '@warmgate/pool-manager';
+import { createLocalRuntime } from '@warmgate/pool-manager';
 import { measureConnect, type ConnectMeasurement } from './coldstart.js';
 import { printTable, writeResult, type Summary } from './harness.js';
 
@@ -21,18 +21,15 @@ export async function run(): Promise<void> {
   const sizes = imageSizes([...new Set([image, ...IMAGES])]);
   if (!sizes[image]) throw new Error(`${image} is missing: run \`npm run images\` first`);
   const loadBefore = load();
+  // The pool manager makes its Docker runtime from the config, as `npm start` does: with
+  // the store socket each container reaches the store through.
   const docker = await measureConnect({
     ...shape,
-    env: { WARMGATE_POOL_RUNTIME: 'docker', WARMGATE_POOL_READY_TIMEOUT: '120s' },
-    makeRuntime: (config, containerSecrets) =>
-      startDockerRuntime({
-        containerSecrets,
-        stateDir: config.runtime.stateDir,
-        image,
-        limits: config.runtime.docker?.limits ?? parseDockerLimits(''),
-        profiles: config.core.profiles.map((p) => p.name),
-        readyTimeoutMs: config.runtime.readyTimeoutMs,
-      }),
+    env: {
+      WARMGATE_POOL_RUNTIME: 'docker',
+      WARMGATE_POOL_DOCKER_IMAGE: image,
+      WARMGATE_POOL_READY_TIMEOUT: '120s',
+    },
   });
   const loadDocker = load();
   const local = await measureConnect({

@@ -56,7 +56,11 @@ const repoBytes = 2 * 1024 * 1024;
 export interface ConnectOptions {
   /** Extra pool manager settings (e.g. WARMGATE_POOL_RUNTIME=docker). */
   readonly env?: Record<string, string>;
-  readonly makeRuntime: (config: PoolManagerConfig, secrets: ContainerSecrets) => Promise<Runtime>;
+  /**
+   * The runtime; unset: the one the config names, made by the pool manager itself (the
+   * Docker runtime needs the store socket the pool manager serves).
+   */
+  readonly makeRuntime?: (config: PoolManagerConfig, secrets: ContainerSecrets) => Promise<Runtime>;
   readonly coldRuns?: number;
   readonly warmRuns?: number;
   readonly parallel?: number;
@@ -102,10 +106,10 @@ export async function measureConnect(options: ConnectOptions) {
     WARMGATE_POOL_SHUTDOWN_GRACE: '60s',
     ...options.env,
   });
-  const local = await options.makeRuntime(config, secrets);
+  const given = await options.makeRuntime?.(config, secrets);
   // Replenishment "off": every create waits until the gate opens again.
   let gate: { opened: Promise<void>; open: () => void } | undefined;
-  const runtime: Runtime = {
+  const timed = (local: Runtime): Runtime => ({
     ...local,
     async create(profile, signal, how) {
       while (gate) await gate.opened;
@@ -117,9 +121,14 @@ export async function measureConnect(options: ConnectOptions) {
       phases.record('claim record (Runtime.claim: temp file + link)', performance.now() - started);
       return container;
     },
-  };
+  });
+  let kind = given?.kind ?? config.runtime.kind;
   const pool = await startPoolManager(config, {
-    runtime,
+    ...(given ? { runtime: given } : {}),
+    wrapRuntime: (runtime) => {
+      kind = runtime.kind;
+      return timed(runtime);
+    },
     lifecycle: phases.port,
     log: () => {},
   });
@@ -142,7 +151,7 @@ export async function measureConnect(options: ConnectOptions) {
   try {
     const fillMs = await waitForWarm(client, 'warm', parallel$);
     console.log(
-      `${local.kind}: pool of ${parallel$} warm containers filled in ${(fillMs / 1000).toFixed(1)} s`,
+      `${kind}: pool of ${parallel$} warm containers filled in ${(fillMs / 1000).toFixed(1)} s`,
     );
     const cold: number[] = [];
     for (let i = 0; i < cold$; i++) cold.push(await acquire('cold', poolv1.AcquireSource.COLD));

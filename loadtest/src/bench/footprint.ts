@@ -81,8 +81,9 @@ const ALL_AGENTS: AgentUnderTest[] = [
     entry: agentMain,
     env: {},
   },
-  // The agents behind the sidecar's data plane (issue 14): `typescript-mcp` (this agent in role
-  // mcp; the default TypeScript agent once issue 14 is done) and `python` (agent-py/).
+  // Since issue 14 every agent is behind the sidecar's data plane: `typescript` (above) and
+  // `typescript-mcp` start the same two processes (this agent in role mcp + the sidecar); the
+  // name is kept so older results compare. `python` is agent-py/.
   {
     name: 'typescript-mcp',
     nodePath: process.execPath,
