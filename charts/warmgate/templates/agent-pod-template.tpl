@@ -1,7 +1,9 @@
 {{/*
 The pod the pool manager creates each warm agent from. The runtime adds the name, the
-owner/profile/state labels, the profile's resources and a per-pod control token; container
-and port names (agent/mcp, sidecar/lifecycle) are how it finds the endpoints.
+owner/profile/state labels and the profile's resources, and puts the agent behind the
+sidecar's data plane (the agent container in role mcp on the pod's loopback, the mcp port and
+the direct-mode keys moved to the sidecar: pod-template.ts); container and port names
+(agent/mcp, sidecar/lifecycle) are how it finds the endpoints.
 */}}
 {{- define "warmgate.agentPodTemplate" -}}
 {{- $image := include "warmgate.image" (dict "root" $ "image" .Values.agent.image) -}}

@@ -27,13 +27,13 @@ describe('parseAgentImages', () => {
 
 describe('agentImageFor', () => {
   const images = { python: { image: 'warmgate/agent-py:dev' } };
-  it('is none for typescript, the agent image in role mcp for typescript-mcp', () => {
-    expect(agentImageFor(undefined, images, 'warmgate/agent:dev')).toBeUndefined();
-    expect(agentImageFor('typescript', images, 'warmgate/agent:dev')).toBeUndefined();
-    expect(agentImageFor('typescript-mcp', images, 'warmgate/agent:dev')).toEqual({
-      image: 'warmgate/agent:dev',
-      command: ['mcp'],
-    });
+  it('is the agent image in role mcp for the default agent and typescript-mcp', () => {
+    for (const agent of [undefined, 'typescript', 'typescript-mcp']) {
+      expect(agentImageFor(agent, images, 'warmgate/agent:dev')).toEqual({
+        image: 'warmgate/agent:dev',
+        command: ['mcp'],
+      });
+    }
     expect(agentImageFor('python', images, 'warmgate/agent:dev')).toEqual(images.python);
     expect(agentImageFor('other', images, 'warmgate/agent:dev')).toBeUndefined();
   });

@@ -3,7 +3,8 @@
 // {"python": {"image": "warmgate/agent-py:dev", "command": ["python", "-m", "warmgate_agent"]}}.
 // A profile naming such an agent (`agent=python`) gets a container of that image under the
 // agent start contract (docs/architecture.md), with Warmgate's sidecar in front of it as the
-// data plane. Pure: parsed here, used by the runtimes.
+// data plane; so does the default agent (`typescript`: Warmgate's agent image in role `mcp`).
+// Pure: parsed here, used by the runtimes.
 
 export interface AgentImage {
   readonly image: string;
@@ -59,16 +60,17 @@ export function parseAgentImages(raw: string): Record<string, AgentImage> {
 }
 
 /**
- * The image and command of a named agent, or undefined for `typescript` (Warmgate's agent
- * taking the binding over its control API) and unknown names. `typescript-mcp` is the agent
- * image (`agentImage`) in role `mcp`.
+ * The image and command of an agent, or undefined for unknown names. The default agent
+ * (`typescript`, or none named) and `typescript-mcp` are Warmgate's agent image (`agentImage`)
+ * in role `mcp`: a plain MCP server behind the sidecar's data plane, like any named agent.
  */
 export function agentImageFor(
   agent: string | undefined,
   images: AgentImages | undefined,
   agentImage: string,
 ): AgentImage | undefined {
-  if (agent === undefined || agent === 'typescript') return undefined;
-  if (agent === TYPESCRIPT_MCP) return { image: agentImage, command: ['mcp'] };
+  if (agent === undefined || agent === 'typescript' || agent === TYPESCRIPT_MCP) {
+    return { image: agentImage, command: ['mcp'] };
+  }
   return images?.[agent];
 }

@@ -115,8 +115,8 @@ describe('docker runtime: isolation of a bound agent container', () => {
         NanoCpus: 500_000_000,
         PidsLimit: 128,
       });
-      // Its own folder, plus its secrets read-only: the control token in both, the
-      // Lifecycle secret in the sidecar alone.
+      // Its own folder; the sidecar also its Lifecycle secret, read-only. The default agent
+      // runs in role mcp behind the sidecar's data plane: no control token, no secret file.
       const secret = (name: string) =>
         expect.objectContaining({
           Source: join(sandbox.stateDir, alice.containerId, name),
@@ -124,14 +124,13 @@ describe('docker runtime: isolation of a bound agent container', () => {
           RW: false,
         });
       const binds = info.Mounts.filter((m) => m.Type === 'bind');
-      expect(binds).toHaveLength(role === 'agent' ? 2 : 3);
+      expect(binds).toHaveLength(role === 'agent' ? 1 : 2);
       expect(binds).toEqual(
         expect.arrayContaining([
           expect.objectContaining({
             Source: join(sandbox.stateDir, alice.containerId, 'box'),
             Destination: '/warmgate',
           }),
-          secret('control.token'),
           ...(role === 'sidecar' ? [secret('sidecar.secret')] : []),
         ]),
       );
@@ -193,9 +192,13 @@ describe('docker runtime: isolation of a bound agent container', () => {
       '/run/warmgate/sidecar.secret',
     ]);
     expect(inSidecar.stdout).toBe(secret);
-    expect((await dockerExec(agentOf(alice), ['ls', '-a', '/run/warmgate'])).stdout.trim()).toBe(
-      '.\n..\ncontrol.token',
-    );
+    // The agent container has no secret file at all.
+    const secrets = await dockerExec(agentOf(alice), [
+      'sh',
+      '-c',
+      'ls -A /run/warmgate 2>/dev/null; true',
+    ]);
+    expect(secrets.stdout.trim()).toBe('');
     const grep = await dockerExec(agentOf(alice), [
       'sh',
       '-c',
@@ -216,12 +219,14 @@ describe('docker runtime: isolation of a bound agent container', () => {
       expect(environ.stdout).not.toContain(SENTINEL);
       expect(environ.stdout).not.toContain(TEST_POOL_SECRET);
       expect(environ.stdout).not.toContain(containerSecrets(TEST_POOL_SECRET)(alice.containerId));
-      // Telemetry settings are allowed through (OTEL_*); the variable names the secret files.
+      // Telemetry settings are allowed through (OTEL_*); only the sidecar's environment names
+      // a secret file (its Lifecycle secret), and nobody's a control token.
       expect(environ.stdout).toContain(`OTEL_RESOURCE_ATTRIBUTES=${OTEL_ATTRIBUTES}`);
-      expect(environ.stdout).toContain(
-        'WARMGATE_AGENT_CONTROL_TOKEN_FILE=/run/warmgate/control.token',
+      expect(environ.stdout.includes('WARMGATE_SIDECAR_SECRET_FILE=/run/warmgate/')).toBe(
+        role === 'sidecar',
       );
       for (const name of [
+        'CONTROL_TOKEN',
         'WARMGATE_STORE_SECRET',
         'WARMGATE_JWT',
         'OPENAI_API_KEY',
@@ -236,6 +241,8 @@ describe('docker runtime: isolation of a bound agent container', () => {
     // Bob's agent answers on a socket in bob's folder, which alice's container does not see;
     // the host's loopback (the Pool API, the gateway, the store's TCP port) is not its loopback.
     const socketPath = parseMcpUrl(bob.mcpUrl).socketPath!;
+    // The binding's MCP is the sidecar's data plane, never the agent itself.
+    expect(socketPath).toMatch(/\/box\/mcp\.sock$/);
     const script = `const net=require('node:net');const out={};let left=2;const done=(k,v)=>{out[k]=v;if(--left===0)console.log(JSON.stringify(out))};
 const a=net.connect(${JSON.stringify(socketPath)});a.on('connect',()=>done('socket','connected')).on('error',e=>done('socket',e.code));
 const b=net.connect(${pool.port},'127.0.0.1');b.on('connect',()=>done('pool','connected')).on('error',e=>done('pool',e.code));`;
@@ -272,14 +279,13 @@ const b=net.connect(${pool.port},'127.0.0.1');b.on('connect',()=>done('pool','co
   it("cannot call the Pool API or the other sidecar's Lifecycle API with any effect", async () => {
     // A script in alice's own folder, run by her agent container's node, with the gRPC
     // client the image carries. It tries to release bob's binding and to drain bob's sidecar,
-    // without credentials and with the only one the agent holds (its control token).
+    // without credentials and with a forged bearer token (the agent holds no credential).
     writeFileSync(
       join(sandbox.stateDir, alice.containerId, 'box', 'attack.mjs'),
       `const { createClient } = await import('/app/proto/dist/grpc/index.js');
 const { poolv1, agentv1 } = await import('/app/proto/dist/index.js');
-const { readFileSync } = await import('node:fs');
 const [poolAddress, sidecarAddress, bindingId] = process.argv.slice(2);
-const token = readFileSync('/run/warmgate/control.token', 'utf8');
+const token = 'forged-control-token';
 const headers = { authorization: 'Bearer ' + token };
 const out = {};
 const attempt = async (name, call) => {

@@ -47,11 +47,15 @@ export function runtimeScenarios(cluster: () => TestCluster): void {
       'example.com/team': 'quant',
     });
     expect(pod.spec?.containers[0]?.resources?.limits).toEqual({ cpu: '250m', memory: '256Mi' });
-    // One control token per pod, the same in agent and sidecar, different from other pods'.
-    const token = (i: number) =>
-      pod.spec?.containers[i]?.env?.find((e) => e.name === 'WARMGATE_AGENT_CONTROL_TOKEN')?.value;
-    expect(token(0)).toMatch(/^[\w-]{32}$/);
-    expect(token(1)).toBe(token(0));
+    // The default agent runs in role mcp on the pod's loopback, the sidecar as its data plane
+    // on the template's mcp port; no control token in either container.
+    const [agent, sidecar] = pod.spec!.containers;
+    expect(agent!.args).toEqual(['mcp']);
+    expect(agent!.ports ?? []).toEqual([]);
+    expect(sidecar!.ports?.map((p) => p.name)).toEqual(['lifecycle', 'mcp']);
+    for (const c of [agent, sidecar]) {
+      expect(c!.env?.map((e) => e.name)).not.toContain('WARMGATE_AGENT_CONTROL_TOKEN');
+    }
 
     const claim = claimFor('alice@example.com', 'binding-1');
     const claimed = await rt.claim(container.id, claim);

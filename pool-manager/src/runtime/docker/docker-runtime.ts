@@ -13,7 +13,7 @@ import {
   type ContainerSecrets,
 } from '../container-secret.js';
 import { ContainerFiles } from '../local/container-files.js';
-import { CONTROL_TOKEN_FILE_ENV, JWE_KEY_FILE_ENV } from '../local/container-env.js';
+import { JWE_KEY_FILE_ENV } from '../local/container-env.js';
 import { containerEnv, jweKeyOf } from './container-env.js';
 import { MOUNT, SECRETS, containerSpec } from './container-spec.js';
 import { watchDeaths } from './death-watch.js';
@@ -68,11 +68,13 @@ interface DockerRecord {
   id: string;
   profile: string;
   createdAt: number;
-  /** The agent's port on the container's own loopback (the sidecar's control calls). */
+  /** The agent's MCP port on the container's own loopback (only the sidecar reaches it). */
   agentPort: number;
   /**
-   * A named agent behind the sidecar's data plane: the gateway's MCP is the sidecar's
-   * mcp.sock, never the agent (which serves on the container's own loopback only).
+   * The agent behind the sidecar's data plane: the gateway's MCP is the sidecar's mcp.sock,
+   * never the agent (which serves on the container's own loopback only). Every container made
+   * now has it; a record without it is a role-`agent` container from an older pool manager,
+   * adopted as it is (its MCP on agent.sock).
    */
   dataPlane?: boolean;
 }
@@ -277,56 +279,16 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
       NODE_ENV: 'production',
       WARMGATE_AGENT_HOST: HOST,
       WARMGATE_WORKSPACE_DIR: `${MOUNT}/workspace`,
-      [CONTROL_TOKEN_FILE_ENV]: `${SECRETS}/control.token`,
     };
     const named = agentImageFor(profile.agent, options.agentImages, options.image);
-    if (profile.agent !== undefined && profile.agent !== 'typescript' && !named) {
+    if (!named) {
       await destroy(id).catch(() => {});
       throw errors.failedPrecondition(
         `profile ${profile.name}: no image for agent ${profile.agent} (WARMGATE_POOL_AGENT_IMAGES)`,
       );
     }
     try {
-      if (named) return await createNamed(id, profile, named, env, parentEnv, createdAt, signal);
-      // Secrets by read-only file mounts: the control token into both containers (the
-      // sidecar calls the agent's control API), the Lifecycle secret into the sidecar only,
-      // the direct-mode key into the agent only.
-      const control = await secretFile(id, 'control.token', randomBytes(32).toString('base64url'));
-      const sidecarSecret = await secretFile(id, 'sidecar.secret', options.containerSecrets(id));
-      const agentFiles: Record<string, string> = { 'control.token': control };
-      const agentEnv: Record<string, string> = {
-        ...env,
-        WARMGATE_AGENT_PORT: '0',
-        WARMGATE_AGENT_SOCKET: `${MOUNT}/agent.sock`,
-      };
-      const jweKey = await jweKeyOf(parentEnv);
-      if (jweKey !== undefined) {
-        agentFiles['agent-jwe.key'] = await secretFile(id, 'agent-jwe.key', jweKey);
-        agentEnv[JWE_KEY_FILE_ENV] = `${SECRETS}/agent-jwe.key`;
-      }
-      await serveStore(id);
-      const agentPort = await startProcess(id, 'agent', profile, agentEnv, agentFiles, signal);
-      await startProcess(
-        id,
-        'sidecar',
-        profile,
-        {
-          ...env,
-          [SIDECAR_SECRET_FILE_ENV]: `${SECRETS}/sidecar.secret`,
-          WARMGATE_SIDECAR_SOCKET: `${MOUNT}/sidecar.sock`,
-          WARMGATE_AGENT_URL: `http://${HOST}:${agentPort}`,
-          ...(options.store
-            ? { WARMGATE_SIDECAR_STORE_FORWARD: `${options.store.port}=${MOUNT}/store.sock` }
-            : {}),
-        },
-        { 'control.token': control, 'sidecar.secret': sidecarSecret },
-        signal,
-      );
-      const record: DockerRecord = { id, profile: profile.name, createdAt, agentPort };
-      await writeRecord(record);
-      records.set(id, record);
-      expected.delete(id);
-      return toContainer(record);
+      return await createBehindSidecar(id, profile, named, env, parentEnv, createdAt, signal);
     } catch (error) {
       await destroy(id).catch(() => {});
       throw error;
@@ -334,14 +296,15 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
   }
 
   /**
-   * A named agent (any MCP server image) behind the sidecar's data plane. The agent container
+   * An agent (any MCP server image; the default `typescript` is the agent image in role
+   * `mcp`) behind the sidecar's data plane. The agent container
    * gets the agent start contract and nothing else: no secret file, no Warmgate setting but
    * its workspace and listen address. It serves MCP on its own loopback (a port only the
    * sidecar, in its network namespace, can reach); the sidecar holds the Lifecycle secret and
    * the direct-mode key, checks every request, serves the gateway on /warmgate/mcp.sock, and
    * commits and pushes the workspace after each write.
    */
-  async function createNamed(
+  async function createBehindSidecar(
     id: string,
     profile: Profile,
     named: AgentImage,
@@ -361,7 +324,6 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
         ? { WARMGATE_SIDECAR_STORE_FORWARD: `${options.store.port}=${MOUNT}/store.sock` }
         : {}),
     };
-    delete sidecarEnv[CONTROL_TOKEN_FILE_ENV];
     const jweKey = await jweKeyOf(parentEnv);
     if (jweKey !== undefined) {
       sidecarFiles['agent-jwe.key'] = await secretFile(id, 'agent-jwe.key', jweKey);
@@ -376,7 +338,6 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
       WARMGATE_AGENT_LISTEN: `${HOST}:0`,
       WARMGATE_AGENT_ISOLATION: 'container',
     };
-    delete agentEnv[CONTROL_TOKEN_FILE_ENV];
     await serveStore(id);
     const agentPort = await startProcess(id, 'agent', profile, agentEnv, {}, signal, named);
     await startProcess(

@@ -40,14 +40,19 @@ describe('warm pod from a template', () => {
     expect(template.spec.containers[0]?.env).toHaveLength(1); // the template is not mutated
   });
 
-  it('gives agent and sidecar one fresh control token per pod, and nobody else', () => {
-    const token = (pod: ReturnType<typeof build>, i: number) =>
-      pod.spec?.containers[i]?.env?.find((e) => e.name === 'WARMGATE_AGENT_CONTROL_TOKEN')?.value;
-    const [a, b] = [build(), build()];
-    expect(token(a, 0)).toBeDefined();
-    expect(token(a, 1)).toBe(token(a, 0));
-    expect(token(a, 2)).toBeUndefined();
-    expect(token(b, 0)).not.toBe(token(a, 0));
+  it('runs the default agent in role mcp behind the sidecar, with no secret shared by the two', () => {
+    const pod = build();
+    const [agent, sidecar, extra] = pod.spec!.containers;
+    expect(agent!.image).toBe('a');
+    expect(agent!.args).toEqual(['mcp']);
+    // The agent's MCP is on the pod's loopback only; the pod's mcp port is the sidecar's.
+    expect(agent!.ports).toEqual([]);
+    expect(sidecar!.ports?.map((p) => p.name)).toEqual(['lifecycle', 'mcp']);
+    expect(templatePorts({ spec: pod.spec! })).toEqual({ mcp: 8090, lifecycle: 8091 });
+    // No control token (there is no control API) in any container.
+    for (const c of [agent, sidecar, extra]) {
+      expect(c!.env?.map((e) => e.name) ?? []).not.toContain('WARMGATE_AGENT_CONTROL_TOKEN');
+    }
   });
 
   it('gives the sidecar alone its Lifecycle secret, derived from the pod name', () => {
@@ -78,7 +83,13 @@ describe('warm pod from a template', () => {
       requests: { cpu: '2', memory: '4Gi' },
       limits: { cpu: '2', memory: '4Gi' },
     });
-    expect(agent?.env?.map((e) => e.name)).toEqual(['A', 'WARMGATE_AGENT_CONTROL_TOKEN', 'B']);
+    expect(agent?.env?.map((e) => e.name)).toEqual([
+      'A',
+      'WARMGATE_WORKSPACE',
+      'WARMGATE_AGENT_LISTEN',
+      'WARMGATE_AGENT_ISOLATION',
+      'B',
+    ]);
     expect(pod.metadata?.labels?.['app.kubernetes.io/instance']).toBeUndefined();
   });
 
@@ -114,6 +125,7 @@ describe('warm pod of a named agent (WARMGATE_POOL_AGENT_IMAGES)', () => {
               name: 'WARMGATE_AGENT_JWE_PRIVATE_KEY',
               valueFrom: { secretKeyRef: { name: 'jwe', key: 'key' } },
             },
+            { name: 'WARMGATE_DIRECT_ISSUER_KEYS', value: 'issuer-public-keys' },
           ],
           readinessProbe: { httpGet: { path: '/healthz', port: 'mcp' } },
           securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true },
@@ -164,10 +176,11 @@ describe('warm pod of a named agent (WARMGATE_POOL_AGENT_IMAGES)', () => {
       { name: 'mcp', containerPort: 8090 },
     ]);
     expect(sidecar!.readinessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'mcp' } });
-    // The direct-mode key moves to the data plane; no control token on either side.
+    // Direct mode's keys move to the data plane; no control token on either side.
     expect(env(pod, 1)).toEqual({
       WARMGATE_WORKSPACE_DIR: '/workspace',
       WARMGATE_AGENT_JWE_PRIVATE_KEY: { secretKeyRef: { name: 'jwe', key: 'key' } },
+      WARMGATE_DIRECT_ISSUER_KEYS: 'issuer-public-keys',
       WARMGATE_SIDECAR_AGENT: '127.0.0.1:8093',
       WARMGATE_SIDECAR_MCP_PORT: '8090',
     });
@@ -185,8 +198,12 @@ describe('warm pod of a named agent (WARMGATE_POOL_AGENT_IMAGES)', () => {
     expect(sidecar!.ports?.map((p) => p.name)).toEqual(['lifecycle', 'mcp']);
   });
 
-  it('keeps typescript as the template has it, and refuses an agent without an image', () => {
-    expect(named('typescript').spec!.containers[0]!.image).toBe('warmgate/agent:1');
+  it('runs typescript like typescript-mcp, and refuses an agent without an image', () => {
+    const pod = named('typescript');
+    expect(pod.spec!.containers[0]!.image).toBe('warmgate/agent:1');
+    expect(pod.spec!.containers[0]!.args).toEqual(['mcp']);
+    expect(env(pod, 0)).not.toHaveProperty('WARMGATE_AGENT_JWE_PRIVATE_KEY');
+    expect(env(pod, 1)).toMatchObject({ WARMGATE_SIDECAR_AGENT: '127.0.0.1:8093' });
     try {
       named('ruby');
       expect.unreachable();

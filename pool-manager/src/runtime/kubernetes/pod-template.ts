@@ -97,29 +97,25 @@ export function buildWarmPod({
   const named = agentImageFor(
     profile.agent,
     agentImages,
-    // typescript-mcp: the template's own agent image in role mcp.
+    // The default agent and typescript-mcp: the template's own agent image in role mcp.
     template.spec.containers.find((c) => c.name === AGENT_CONTAINER)?.image ?? '',
   );
-  if (profile.agent !== undefined && profile.agent !== 'typescript' && !named) {
+  if (!named) {
     throw errors.failedPrecondition(
       `profile ${profile.name}: no image for agent ${profile.agent} (WARMGATE_POOL_AGENT_IMAGES)`,
     );
   }
-  const spec = named ? namedAgentSpec(template.spec, named) : structuredClone(template.spec);
-  // The agent's control API is for its own sidecar only: a fresh secret per pod, shared by
-  // the two containers and nobody else (an operator-set one in the template wins).
-  const controlToken = randomBytes(24).toString('base64url');
+  // Every agent, the default included, sits behind the sidecar's data plane: no control API,
+  // no secret the two containers share.
+  const spec = agentSpec(template.spec, named);
   const name = podName(namePrefix, profile.name);
   spec.containers = spec.containers.map((c) => {
-    // A named agent has no control API: no token for it.
-    const ours = !named && (c.name === AGENT_CONTAINER || c.name === SIDECAR_CONTAINER);
-    const withToken = ours ? withEnv(c, CONTROL_TOKEN_ENV, controlToken) : c;
-    if (c.name === AGENT_CONTAINER) return withProfile(withToken, profile);
+    if (c.name === AGENT_CONTAINER) return withProfile(c, profile);
     // The Lifecycle secret goes to the sidecar container alone, never to the agent's.
     if (c.name === SIDECAR_CONTAINER && containerSecrets) {
-      return withEnv(withToken, SIDECAR_SECRET_ENV, containerSecrets(name));
+      return withEnv(c, SIDECAR_SECRET_ENV, containerSecrets(name));
     }
-    return withToken;
+    return c;
   });
   // A warm pod that dies is replaced by the pool, never restarted into an unknown state.
   spec.restartPolicy ??= 'Never';
@@ -140,22 +136,26 @@ export function buildWarmPod({
   };
 }
 
-const CONTROL_TOKEN_ENV = 'WARMGATE_AGENT_CONTROL_TOKEN';
-/** The direct-mode key: the agent's in the template, the data plane's with a named agent. */
-const JWE_KEY_ENVS = new Set([
+/**
+ * Direct mode's key and issuer keys: the agent's in the template, moved to the data plane
+ * (which checks direct credentials now).
+ */
+const DATA_PLANE_ENVS = new Set([
   'WARMGATE_AGENT_JWE_PRIVATE_KEY',
   'WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE',
+  'WARMGATE_DIRECT_ISSUER_KEYS',
+  'WARMGATE_DIRECT_ISSUER_KEYS_FILE',
 ]);
 
 /**
- * The template turned into a named agent's pod (the agent start contract, docs/architecture.md):
+ * The template turned into an agent's pod (the agent start contract, docs/architecture.md):
  * the agent container runs the agent's image and serves MCP on the pod's loopback only; the
  * sidecar is the data plane in front of it, serving the gateway on the template's `mcp` port
- * (so the pod's endpoints stay where the template says), holding the direct-mode key, and
+ * (so the pod's endpoints stay where the template says), holding direct mode's keys, and
  * ready when its `/healthz` says the agent answers. Everything else (security context,
  * volumes, resources) stays the operator's.
  */
-function namedAgentSpec(template: V1PodSpec, named: AgentImage): V1PodSpec {
+function agentSpec(template: V1PodSpec, named: AgentImage): V1PodSpec {
   const spec = structuredClone(template);
   const agent = spec.containers.find((c) => c.name === AGENT_CONTAINER)!;
   const mcp = agent.ports!.find((p) => p.name === MCP_PORT_NAME)!;
@@ -166,7 +166,7 @@ function namedAgentSpec(template: V1PodSpec, named: AgentImage): V1PodSpec {
     agent.env?.find((e) => e.name === 'WARMGATE_WORKSPACE_DIR')?.value ??
     agent.volumeMounts?.find((m) => m.name === 'workspace')?.mountPath ??
     '/workspace';
-  const keys = (agent.env ?? []).filter((e) => JWE_KEY_ENVS.has(e.name));
+  const keys = (agent.env ?? []).filter((e) => DATA_PLANE_ENVS.has(e.name));
   const { readinessProbe: _probe, args: _args, command: _command, ...agentRest } = agent;
   const namedAgent: V1Container = {
     ...agentRest,
@@ -174,7 +174,7 @@ function namedAgentSpec(template: V1PodSpec, named: AgentImage): V1PodSpec {
     ...(named.command ? { args: [...named.command] } : {}),
     ports: (agent.ports ?? []).filter((p) => p.name !== MCP_PORT_NAME),
     env: [
-      ...(agent.env ?? []).filter((e) => !JWE_KEY_ENVS.has(e.name)),
+      ...(agent.env ?? []).filter((e) => !DATA_PLANE_ENVS.has(e.name)),
       { name: 'WARMGATE_WORKSPACE', value: workspace },
       { name: 'WARMGATE_AGENT_LISTEN', value: `127.0.0.1:${loopback}` },
       // The agent is alone in its container: the Python agent may then run user code.
@@ -188,7 +188,7 @@ function namedAgentSpec(template: V1PodSpec, named: AgentImage): V1PodSpec {
       ...c,
       ports: [...(c.ports ?? []), mcp],
       env: [
-        ...(c.env ?? []).filter((e) => !JWE_KEY_ENVS.has(e.name)),
+        ...(c.env ?? []).filter((e) => !DATA_PLANE_ENVS.has(e.name)),
         ...keys,
         { name: 'WARMGATE_SIDECAR_AGENT', value: `127.0.0.1:${loopback}` },
         { name: 'WARMGATE_SIDECAR_MCP_PORT', value: String(mcp.containerPort) },
