@@ -9,18 +9,14 @@ import { Settings } from '@warmgate/config';
  * `mcp`: the agent as a plain MCP server behind the sidecar's data plane (the agent start
  * contract, docs/architecture.md): no control API, no credentials, no git.
  */
-export type Role = 'agent' | 'sidecar' | 'container' | 'stdio' | 'mcp';
+export type Role = 'sidecar' | 'container' | 'stdio' | 'mcp';
 
 export interface AgentConfig {
   readonly role: Role;
   readonly host: string;
   readonly agentPort: number;
   readonly sidecarPort: number;
-  /** Where the sidecar reaches the agent's control API (no trailing slash). */
-  readonly agentUrl: string;
   readonly workspaceDir: string;
-  /** Shared secret between the two processes of one container; '' only in stdio mode. */
-  readonly controlToken: string;
   /** Sidecar: the secret every Lifecycle call must carry (from the pool manager); '' otherwise. */
   readonly sidecarSecret: string;
   readonly readyFile: string | undefined;
@@ -41,9 +37,9 @@ export interface AgentConfig {
   readonly mcpLoad: 'ready' | 'bind';
   /**
    * Sidecar: the agent's MCP address under the agent start contract (`WARMGATE_SIDECAR_AGENT`,
-   * an absolute Unix socket path or host:port). Set: the sidecar is the data plane (serves
-   * MCP itself on `sidecarMcpPort`, checks credentials, commits and pushes). Role `mcp`: where
-   * the agent serves MCP (`WARMGATE_AGENT_LISTEN`).
+   * an absolute Unix socket path or host:port); the sidecar is the data plane in front of it
+   * (serves MCP itself on `sidecarMcpPort`, checks credentials, commits and pushes). Role
+   * `mcp`: where the agent serves MCP (`WARMGATE_AGENT_LISTEN`).
    */
   readonly agentListen: string | undefined;
   /**
@@ -60,11 +56,6 @@ export interface AgentConfig {
   readonly sidecarMcpSocket: string | undefined;
   /** Sidecar data plane: the longest the agent may take to answer one request. */
   readonly agentTimeoutMs: number;
-  /**
-   * Agent: a Unix socket it also serves MCP/health on (a container on `--network none` is
-   * reached by the gateway through its own mounted folder only).
-   */
-  readonly agentSocket: string | undefined;
   /** Sidecar: serve Lifecycle on this Unix socket instead of a TCP port. */
   readonly sidecarSocket: string | undefined;
   /**
@@ -103,7 +94,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
       role === 'mcp' ? 'WARMGATE_WORKSPACE must be set' : 'WARMGATE_WORKSPACE_DIR must be set',
     );
   }
-  const controlToken = read.secret('WARMGATE_AGENT_CONTROL_TOKEN') ?? '';
   const listenName = role === 'mcp' ? 'WARMGATE_AGENT_LISTEN' : 'WARMGATE_SIDECAR_AGENT';
   const agentListen = read.optional(listenName);
   if (role === 'mcp' && !agentListen) {
@@ -139,11 +129,11 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
       'WARMGATE_SIDECAR_AGENT and WARMGATE_SIDECAR_AGENT_COMMAND: set at most one (an address, or a command spoken to over stdio)',
     );
   }
-  // The data-plane sidecar and role mcp use no control API, so no control token.
-  const needsControl = role === 'agent' || (role === 'sidecar' && !agentListen && !agentCommand);
-  if (needsControl && controlToken.length < 16) {
+  // The sidecar is always the data plane, and every runtime names its agent: no default
+  // (the agent is another process, often another container, that the sidecar cannot guess).
+  if (role === 'sidecar' && !agentListen && !agentCommand) {
     read.problem(
-      'WARMGATE_AGENT_CONTROL_TOKEN (or _FILE) must be set to a secret of at least 16 characters',
+      'WARMGATE_SIDECAR_AGENT (a Unix socket path or host:port) or WARMGATE_SIDECAR_AGENT_COMMAND (a JSON array) must be set: the sidecar serves MCP in front of that agent',
     );
   }
   const sidecarSecret =
@@ -169,13 +159,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   if (mcpLoad !== 'ready' && mcpLoad !== 'bind') {
     read.problem(`WARMGATE_AGENT_MCP_LOAD must be ready or bind (got ${mcpLoad})`);
   }
-  // Listening on every address (a pod) still means the agent is reached on loopback.
-  const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const agentUrl = (read.raw('WARMGATE_AGENT_URL') ?? `http://${localHost}:${agentPort}`).replace(
-    /\/$/,
-    '',
-  );
-  if (!URL.canParse(agentUrl)) read.problem(`WARMGATE_AGENT_URL is not a URL: ${agentUrl}`);
   const sidecarPort = read.port('WARMGATE_SIDECAR_PORT', Number(DEFAULTS.WARMGATE_SIDECAR_PORT));
   const jwePrivateKey = read.secret('WARMGATE_AGENT_JWE_PRIVATE_KEY');
   const directIssuerKeys = read.secret('WARMGATE_DIRECT_ISSUER_KEYS');
@@ -190,7 +173,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     }
     return value;
   };
-  const agentSocket = socketPath('WARMGATE_AGENT_SOCKET');
   const sidecarSocket = socketPath('WARMGATE_SIDECAR_SOCKET');
   const sidecarMcpSocket = socketPath('WARMGATE_SIDECAR_MCP_SOCKET');
   const forward = read.optional('WARMGATE_SIDECAR_STORE_FORWARD');
@@ -211,9 +193,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     host,
     agentPort,
     sidecarPort,
-    agentUrl,
     workspaceDir: isAbsolute(workspace!) ? workspace! : resolve(workspace!),
-    controlToken,
     sidecarSecret,
     readyFile: read.raw('WARMGATE_READY_FILE'),
     jwePrivateKey,
@@ -227,7 +207,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
     sidecarMcpPort,
     sidecarMcpSocket,
     agentTimeoutMs,
-    agentSocket,
     sidecarSocket,
     storeForward,
   };

@@ -1,26 +1,26 @@
-// The agent image's entry point: `node agent/dist/main.js agent|sidecar|stdio`.
-// agent   — MCP server (Streamable HTTP) + control API for the sidecar
-// sidecar — warmgate.agent.v1.Lifecycle gRPC server
+// The agent image's entry point: `node agent/dist/main.js sidecar|container|stdio|mcp`.
+// sidecar — warmgate.agent.v1.Lifecycle gRPC server and the data plane (MCP for the gateway)
+//           in front of the agent named by WARMGATE_SIDECAR_AGENT[_COMMAND]
 // container — sidecar (data plane) and mcp in one process: one Node process instead of two
 //             per warm container (the local runtime's WARMGATE_POOL_AGENT_PROCESSES=1)
 // stdio   — MCP over stdio on a local workspace (debugging)
 // mcp     — a plain MCP server behind a data-plane sidecar (WARMGATE_SIDECAR_AGENT): no
-//           credentials, no control API, no git (the agent start contract, issue 14)
-// Each role loads only its own code (the agent no gRPC, the sidecar no MCP SDK): see the
+//           credentials, no git (the agent start contract, issue 14)
+// Each role loads only its own code (the agent no gRPC): see the
 // footprint section of docs/benchmarks.md.
 import { WarmgateError } from '@warmgate/proto';
 import { loadConfig, type Role } from './config.js';
 import { announceReady } from './ready.js';
 import { startOtlpTelemetry } from '@warmgate/telemetry';
 
-const ROLES: readonly Role[] = ['agent', 'sidecar', 'container', 'stdio', 'mcp'];
+const ROLES: readonly Role[] = ['sidecar', 'container', 'stdio', 'mcp'];
 /** A stop that takes longer than this is cut short (the drain has its own timeout). */
 const STOP_LIMIT_MS = 60_000;
 
 async function main(): Promise<void> {
   const role = process.argv[2] as Role | undefined;
   if (!role || !ROLES.includes(role)) {
-    process.stderr.write('usage: node agent/dist/main.js agent|sidecar|container|stdio|mcp\n');
+    process.stderr.write('usage: node agent/dist/main.js sidecar|container|stdio|mcp\n');
     process.exit(2);
   }
   const config = loadConfig(role);
@@ -31,13 +31,7 @@ async function main(): Promise<void> {
       ? undefined
       : await startOtlpTelemetry(role === 'sidecar' ? 'warmgate-sidecar' : 'warmgate-agent');
   let stop: () => Promise<void>;
-  if (role === 'agent') {
-    const { startAgent } = await import('./server/start-agent.js');
-    const agent = await startAgent(config);
-    await announceReady('agent', agent.port, config.readyFile);
-    if (config.mcpLoad === 'ready') agent.preload();
-    stop = agent.close;
-  } else if (role === 'sidecar') {
+  if (role === 'sidecar') {
     const { startSidecar } = await import('./sidecar/start-sidecar.js');
     const sidecar = await startSidecar(config);
     await announceReady('sidecar', sidecar.port, config.readyFile, undefined, sidecar.mcpPort);

@@ -6,7 +6,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 
 export async function announceReady(
-  role: 'agent' | 'sidecar' | 'container' | 'mcp',
+  role: 'sidecar' | 'container' | 'mcp',
   port: number,
   readyFile: string | undefined,
   agentPort?: number,

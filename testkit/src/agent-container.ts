@@ -44,7 +44,7 @@ export interface AgentContainer {
 
 /** Starts one role of the agent image and waits for its ready line. */
 export function startAgentRole(
-  role: 'agent' | 'sidecar' | 'container' | 'mcp',
+  role: 'sidecar' | 'container' | 'mcp',
   env: Readonly<Record<string, string | undefined>>,
   stderr: AgentContainerOptions['stderr'] = 'inherit',
 ): Promise<RoleProcess> {

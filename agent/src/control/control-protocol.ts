@@ -1,15 +1,6 @@
-// The agent's control API (`/_lifecycle/`), spoken only by the sidecar of the same container
-// with the container-local bearer token. JSON over HTTP; errors are
-// `{"error":{"code":"<ErrorCode name>","message":"..."}}` with a matching HTTP status.
-export const CONTROL_PREFIX = '/_lifecycle/';
-
-export const controlPaths = {
-  bind: `${CONTROL_PREFIX}bind`,
-  drain: `${CONTROL_PREFIX}drain`,
-  status: `${CONTROL_PREFIX}status`,
-  /** A bind is coming: load what a bound agent needs (answers at once; the load goes on). */
-  prepare: `${CONTROL_PREFIX}prepare`,
-} as const;
+// The commands the Lifecycle service gives the data plane of its container (bind, drain,
+// status), and what they answer: in-process calls since the agent's HTTP control API went
+// (issue 14).
 
 export type AgentStateName = 'warm' | 'binding' | 'bound' | 'draining' | 'drained';
 
@@ -46,4 +37,12 @@ export interface AgentStatus {
   headCommit: string;
   /** MCP sessions open on the agent (status answers only; absent elsewhere). */
   mcpSessions?: number;
+}
+
+/** What the Lifecycle service drives: the data plane (`sidecar/data-plane/data-plane.ts`). */
+export interface ControlClient {
+  bind(command: BindCommand): Promise<AgentStatus>;
+  drain(command: DrainCommand, signal?: AbortSignal): Promise<DrainResult>;
+  status(signal?: AbortSignal): Promise<AgentStatus>;
+  close(): void;
 }

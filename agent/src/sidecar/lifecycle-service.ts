@@ -5,8 +5,7 @@
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { AuthMode, agentv1, errors } from '@warmgate/proto';
 import type { ServiceImpl } from '@warmgate/proto/grpc';
-import type { ControlClient } from '../control/control-client.js';
-import type { AgentStateName, AgentStatus } from '../control/control-protocol.js';
+import type { AgentStateName, AgentStatus, ControlClient } from '../control/control-protocol.js';
 import { inSpan } from '../telemetry/spans.js';
 import { restoreWorkspace } from '../workspace/restore.js';
 
@@ -46,8 +45,6 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
     if (!repository?.url && !repository?.ephemeral) {
       throw errors.invalidArgument('repository.url is empty');
     }
-    // The agent loads its MCP side while the workspace is restored here (another process).
-    options.control.prepare().catch(() => {});
     const restored = await inSpan('sidecar restore', {}, () =>
       restoreWorkspace(
         {

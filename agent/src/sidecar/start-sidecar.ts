@@ -1,5 +1,7 @@
-// The sidecar process: the Lifecycle gRPC server next to the agent. The first-time-user
-// template is made here at start-up so that no bind pays for it.
+// The sidecar process: the Lifecycle gRPC server and the data plane (MCP for the gateway,
+// credentials, commit and push) in front of the agent named by WARMGATE_SIDECAR_AGENT or
+// WARMGATE_SIDECAR_AGENT_COMMAND (config.ts requires one). The first-time-user template is
+// made here at start-up so that no bind pays for it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +10,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { agentv1 } from '@warmgate/proto';
 import { addService, listen, requireBearer } from '@warmgate/proto/grpc';
 import type { AgentConfig } from '../config.js';
-import { createControlClient, type ControlClient } from '../control/control-client.js';
+import type { ControlClient } from '../control/control-protocol.js';
 import { restoreWorkspace } from '../workspace/restore.js';
 import { createTemplateRepo } from '../workspace/template-repo.js';
 import { createLifecycleService } from './lifecycle-service.js';
@@ -16,28 +18,22 @@ import { forwardStore, type StoreForward } from './store-forward.js';
 
 export interface RunningSidecar {
   port: number;
-  /** The data plane's MCP port for the gateway (WARMGATE_SIDECAR_AGENT set), else undefined. */
-  mcpPort?: number;
+  /** The data plane's MCP port for the gateway (0 when it serves a Unix socket only). */
+  mcpPort: number;
   /** Drains the agent first when this sidecar bound it, then stops serving. */
   close(): Promise<void>;
 }
 
 export async function startSidecar(config: AgentConfig): Promise<RunningSidecar> {
   const template = await createTemplateRepo();
-  // With WARMGATE_SIDECAR_AGENT the sidecar is the data plane in front of a plain MCP agent
-  // (issue 14); without it the agent takes the binding over the control API.
-  const dataPlane =
-    config.agentListen || config.agentCommand
-      ? await import('./data-plane/start-data-plane.js')
-          .then((m) => m.startDataPlane(config))
-          .catch(async (error: unknown) => {
-            await template.remove();
-            throw error;
-          })
-      : undefined;
-  const control = dataPlane
-    ? dataPlane.plane.control
-    : createControlClient(config.agentUrl, config.controlToken);
+  // The data plane in front of a plain MCP agent (issue 14): every runtime starts the agent so.
+  const dataPlane = await import('./data-plane/start-data-plane.js')
+    .then((m) => m.startDataPlane(config))
+    .catch(async (error: unknown) => {
+      await template.remove();
+      throw error;
+    });
+  const control = dataPlane.plane.control;
   const lifecycle = createLifecycleService({
     workspaceDir: config.workspaceDir,
     templatePath: template.path,
@@ -64,7 +60,7 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
   } catch (error) {
     await store?.close();
     control.close();
-    await dataPlane?.close();
+    await dataPlane.close();
     await template.remove();
     throw error;
   }
@@ -78,12 +74,12 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
     }
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     server.forceShutdown();
-    await dataPlane?.close();
+    await dataPlane.close();
     await store?.close();
     control.close();
     await template.remove();
   };
-  return { port, mcpPort: dataPlane?.mcpPort, close: () => (closing ??= close()) };
+  return { port, mcpPort: dataPlane.mcpPort, close: () => (closing ??= close()) };
 }
 
 /** Lifecycle on a Unix socket (a container on `--network none`); the port announced is 0. */

@@ -27,7 +27,7 @@ export type PortedProcess = Process & { readonly port: number; readonly mcpPort?
 
 /** Starts one role of agent/dist/main.js (`mcp` included) and waits for its ready line. */
 export async function startProcess(
-  role: 'agent' | 'sidecar' | 'mcp',
+  role: 'sidecar' | 'mcp',
   env: NodeJS.ProcessEnv,
 ): Promise<PortedProcess> {
   const started = await spawnEntry<{ role: string; port: number; mcpPort?: number }>(

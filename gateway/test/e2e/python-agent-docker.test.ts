@@ -193,7 +193,7 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
       ]);
       expect(stdout).toContain('WARMGATE_WORKSPACE=/warmgate/workspace');
       for (const secret of [POOL_SECRET, testSecret]) expect(stdout).not.toContain(secret);
-      expect(stdout).not.toMatch(/WARMGATE_(SIDECAR_SECRET|AGENT_CONTROL_TOKEN|POOL_SECRET|AUTH_)/);
+      expect(stdout).not.toMatch(/WARMGATE_(SIDECAR_SECRET|POOL_SECRET|AUTH_)/);
       expect(stdout).not.toContain('sidecar.secret');
       expect(stdout).not.toContain('agent-jwe.key');
       // It sees its own folder only: the pool's state folder on the host is not there.

@@ -32,15 +32,3 @@ export async function probeAgent(
   });
   return { status: response.status, body: (await response.text()).slice(0, 300) };
 }
-
-/** A request to the agent's sidecar-only control API, without the container's token. */
-export async function probeControl(mcpUrl: string, path: string, headers: Record<string, string>) {
-  const url = new URL(path, mcpUrl);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ userId: 'mallory', bindingId: 'b-evil', mode: 2, assertionKey: 'AAAA' }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: response.status, body: (await response.text()).slice(0, 300) };
-}

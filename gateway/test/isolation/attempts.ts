@@ -3,7 +3,7 @@
 import type { JsonObject } from '@bufbuild/protobuf';
 import { signAssertion } from '@warmgate/contract';
 import type { Caller, Outcome } from '../reliability/support/callers.js';
-import { probeAgent, probeControl } from './agent-probe.js';
+import { probeAgent } from './agent-probe.js';
 import { forgedJwts } from './forged-tokens.js';
 import type { Victim, World } from './isolation-world.js';
 
@@ -210,27 +210,6 @@ function agentAttempts(mode: 'gateway' | 'direct'): Attempt[] {
           ),
         ]
       : []),
-    {
-      mode,
-      transport: 'agent-http',
-      target: 'agent',
-      technique: 'control API (re-bind to mallory) without the container token',
-      async run(world) {
-        const victim = victimOf(world, mode);
-        const results = await Promise.all([
-          probeControl(victim.binding.mcpUrl, '/_lifecycle/bind', {}),
-          probeControl(victim.binding.mcpUrl, '/_lifecycle/bind', {
-            authorization: 'Bearer guessed-token-0123456789',
-          }),
-          probeControl(victim.binding.mcpUrl, '/_lifecycle/drain', {}),
-        ]);
-        for (const r of results) {
-          if (r.status < 400 || r.status >= 500)
-            throw new Error(`control API answered HTTP ${r.status}: ${r.body}`);
-        }
-        return `refused: HTTP ${results.map((r) => r.status).join(', ')}`;
-      },
-    },
   ];
 }
 

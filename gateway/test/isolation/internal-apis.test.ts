@@ -209,37 +209,6 @@ describe("a sidecar's Lifecycle API called by a local process that is not the po
   });
 });
 
-describe('the agent behind the data plane (no control API)', () => {
-  const attempts: Record<string, Record<string, string>> = {
-    'no token': {},
-    'a wrong token': { authorization: 'Bearer not-the-token-0123456789' },
-    'the Pool secret': { authorization: `Bearer ${TEST_POOL_SECRET}` },
-  };
-  for (const [how, headers] of Object.entries(attempts)) {
-    it(`${how}: /_lifecycle/ on the MCP port does not exist, and alice's agent stays bound`, async () => {
-      const base = `http://127.0.0.1:${recordOf(alice.containerId).agent.port}/_lifecycle`;
-      const post = (path: string, body: unknown) =>
-        fetch(`${base}/${path}`, {
-          method: 'POST',
-          headers: { ...headers, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-      expect((await fetch(`${base}/status`, { headers })).status).toBe(404);
-      expect((await post('drain', { bindingId: alice.bindingId })).status).toBe(404);
-      const bind = await post('bind', {
-        bindingId: 'b-evil',
-        userId: 'mallory',
-        tier: 'pro',
-        mode: 1,
-        assertionKey: 'AAAA',
-        repository: { url: '', credential: '', ephemeral: true },
-      });
-      expect(bind.status).toBe(404);
-      await expectAliceServed();
-    });
-  }
-});
-
 /** alice is still bound to the same binding, and her agent says so to her sidecar. */
 async function expectAliceServed() {
   const { binding } = await gatewayPool.getStatus({ userId: 'alice' });

@@ -34,7 +34,6 @@ const expected = [
   'pool bind',
   'warmgate.agent.v1.Lifecycle/Bind',
   'sidecar restore',
-  'control bind',
   'tool profile_get',
   'tool conversation_append',
   'git commit+push',

@@ -220,13 +220,12 @@ describe('docker runtime: isolation of a bound agent container', () => {
       expect(environ.stdout).not.toContain(TEST_POOL_SECRET);
       expect(environ.stdout).not.toContain(containerSecrets(TEST_POOL_SECRET)(alice.containerId));
       // Telemetry settings are allowed through (OTEL_*); only the sidecar's environment names
-      // a secret file (its Lifecycle secret), and nobody's a control token.
+      // a secret file (its Lifecycle secret).
       expect(environ.stdout).toContain(`OTEL_RESOURCE_ATTRIBUTES=${OTEL_ATTRIBUTES}`);
       expect(environ.stdout.includes('WARMGATE_SIDECAR_SECRET_FILE=/run/warmgate/')).toBe(
         role === 'sidecar',
       );
       for (const name of [
-        'CONTROL_TOKEN',
         'WARMGATE_STORE_SECRET',
         'WARMGATE_JWT',
         'OPENAI_API_KEY',

@@ -8,11 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { COMMIT_MESSAGE_META, COMMIT_META } from '@warmgate/contract/meta-keys';
 import { AuthMode, WarmgateError, errors } from '@warmgate/proto';
 import type { DirectVerifier } from '@warmgate/contract/direct-credential';
-import type { ControlClient } from '../../control/control-client.js';
 import type {
   AgentStateName,
   AgentStatus,
   BindCommand,
+  ControlClient,
   DrainResult,
 } from '../../control/control-protocol.js';
 import type { authorize as Authorize } from '../../auth/authorize.js';
@@ -180,7 +180,6 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       }
       return status();
     },
-    prepare: async () => {},
     close: () => options.link.close(),
   };
 

@@ -42,17 +42,13 @@ describe('warm pod from a template', () => {
 
   it('runs the default agent in role mcp behind the sidecar, with no secret shared by the two', () => {
     const pod = build();
-    const [agent, sidecar, extra] = pod.spec!.containers;
+    const [agent, sidecar] = pod.spec!.containers;
     expect(agent!.image).toBe('a');
     expect(agent!.args).toEqual(['mcp']);
     // The agent's MCP is on the pod's loopback only; the pod's mcp port is the sidecar's.
     expect(agent!.ports).toEqual([]);
     expect(sidecar!.ports?.map((p) => p.name)).toEqual(['lifecycle', 'mcp']);
     expect(templatePorts({ spec: pod.spec! })).toEqual({ mcp: 8090, lifecycle: 8091 });
-    // No control token (there is no control API) in any container.
-    for (const c of [agent, sidecar, extra]) {
-      expect(c!.env?.map((e) => e.name) ?? []).not.toContain('WARMGATE_AGENT_CONTROL_TOKEN');
-    }
   });
 
   it('gives the sidecar alone its Lifecycle secret, derived from the pod name', () => {

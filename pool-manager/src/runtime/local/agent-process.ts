@@ -17,7 +17,7 @@ export interface SpawnOptions {
   nodePath: string;
   nodeArgs: readonly string[];
   entry: string;
-  role: 'agent' | 'sidecar' | 'container';
+  role: 'sidecar' | 'container';
   env: NodeJS.ProcessEnv;
   readyFile: string;
   logFile: string;

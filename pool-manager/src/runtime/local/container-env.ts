@@ -48,4 +48,3 @@ export function allowedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** The agent's direct-mode decryption key: given to the container by file, never by env. */
 export const JWE_KEY_ENV = 'WARMGATE_AGENT_JWE_PRIVATE_KEY';
 export const JWE_KEY_FILE_ENV = 'WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE';
-export const CONTROL_TOKEN_FILE_ENV = 'WARMGATE_AGENT_CONTROL_TOKEN_FILE';
