@@ -79,7 +79,7 @@ describe('lifecycle', () => {
     expect(status.lastActivity).toBeDefined();
   });
 
-  it("answers an unbound container's MCP requests with a clear error; has no control API", async () => {
+  it("answers an unbound container's MCP requests with a clear error", async () => {
     const c = await container();
     const response = await fetch(c.mcpUrl, {
       method: 'POST',
