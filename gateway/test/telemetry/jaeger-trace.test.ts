@@ -34,10 +34,11 @@ const expected = [
   'pool bind',
   'warmgate.agent.v1.Lifecycle/Bind',
   'sidecar restore',
-  'control bind',
   'tool profile_get',
   'tool conversation_append',
-  'git commit+push',
+  'workspace write',
+  'git commit',
+  'git push',
 ];
 
 let jaeger: Jaeger;
