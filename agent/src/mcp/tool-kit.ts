@@ -182,7 +182,7 @@ export async function mutate(
   };
   if (call?.signal.aborted) throw errors.cancelled('cancelled before the change was committed');
   call?.progress(1, 2, 'committing and pushing the change');
-  const result = await inSpan('git commit+push', {}, () =>
+  const result = await inSpan('workspace write', {}, () =>
     context.serving.workspace.mutate(message, unlessCancelled),
   );
   call?.progress(2, 2, 'committed and pushed');

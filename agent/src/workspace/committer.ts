@@ -12,6 +12,7 @@ import { ErrorCode, WarmgateError, errors } from '@warmgate/proto';
 import { commitIdentity } from '../git/identity.js';
 import { credentialEnv, git } from '../git/git.js';
 import { readHead } from '../git/head.js';
+import { inSpan } from '../telemetry/spans.js';
 import { linkLeadingOutside } from './link-escapes.js';
 import { localPath, type RepositoryLocation } from './restore.js';
 import { createSerialQueue } from './serial-queue.js';
@@ -160,7 +161,9 @@ export class WorkspaceCommitter {
       const written = { result: outcome.result, commit: this.localHead, committed: false };
       return { written, durable: Promise.resolve() };
     }
-    const committed = await this.commitChanges(outcome.message).catch(async (error: unknown) => {
+    const committed = await inSpan('git commit', {}, () =>
+      this.commitChanges(outcome.message),
+    ).catch(async (error: unknown) => {
       await this.resetTo(before);
       if (error instanceof WarmgateError && error.code === ErrorCode.PERMISSION_DENIED) throw error;
       throw errors.unavailable('the workspace could not be committed; the write was undone', error);
@@ -219,7 +222,8 @@ export class WorkspaceCommitter {
       return;
     }
     const ref = (await readHead(join(this.options.dir, '.git'))).ref ?? 'refs/heads/main';
-    await this.git(['push', '-q', this.pushTarget, `HEAD:${ref}`], this.env);
+    const target = this.pushTarget;
+    await inSpan('git push', {}, () => this.git(['push', '-q', target, `HEAD:${ref}`], this.env));
     this.pushedHead = this.localHead;
     this.unpushed = 0;
   }

@@ -1,7 +1,7 @@
 // Secrets stay out of agents: `npm start`'s stack (gateway + pool manager in one process, real
 // agent and sidecar processes) started with every secret a deployment has, then every live
-// container process — agents, sidecars, and the git processes an agent spawns while it commits
-// and pushes — has its /proc/<pid>/environ read: none holds any of the secrets.
+// container process — agents (role `mcp`), sidecars, and the git processes the sidecar spawns
+// while it commits and pushes — has its /proc/<pid>/environ read: none holds any of the secrets.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,10 +97,11 @@ it('no agent, sidecar or git process of a container holds a secret of the deploy
   }
   scan();
   const commands = [...seen.values()];
+  const agents = commands.filter((c) => c.endsWith(' mcp')).length;
   console.log(
-    `environ: ${seen.size} container processes read (${commands.filter((c) => c.endsWith(' agent')).length} agents, ${commands.filter((c) => c.endsWith(' sidecar')).length} sidecars, ${commands.filter((c) => /^(\S*\/)?git /.test(c)).length} git)`,
+    `environ: ${seen.size} container processes read (${agents} agents, ${commands.filter((c) => c.endsWith(' sidecar')).length} sidecars, ${commands.filter((c) => /^(\S*\/)?git /.test(c)).length} git)`,
   );
-  expect(commands.filter((c) => c.endsWith(' agent')).length).toBeGreaterThanOrEqual(2);
+  expect(agents).toBeGreaterThanOrEqual(2);
   expect(commands.filter((c) => c.endsWith(' sidecar')).length).toBeGreaterThanOrEqual(2);
   expect(leaks).toEqual([]);
 }, 60_000);

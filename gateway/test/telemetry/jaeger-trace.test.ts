@@ -36,7 +36,9 @@ const expected = [
   'sidecar restore',
   'tool profile_get',
   'tool conversation_append',
-  'git commit+push',
+  'workspace write',
+  'git commit',
+  'git push',
 ];
 
 let jaeger: Jaeger;
