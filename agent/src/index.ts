@@ -1,7 +1,7 @@
 // @warmgate/agent as a library: the workspace template's files. What the agent shares with
 // the gateway and the pool manager (assertion, store naming, user-id rule, context URIs, ...)
 // is in @warmgate/contract; telemetry set-up in @warmgate/telemetry. The processes start from
-// main.ts (node agent/dist/main.js agent|sidecar|container|stdio).
+// main.ts (node agent/dist/main.js sidecar|container|stdio|mcp).
 // restoreWorkspace is exported for the bind bench's in-process measurement.
 export { TEMPLATE_FILES } from './workspace/template-files.js';
 export { restoreWorkspace } from './workspace/restore.js';

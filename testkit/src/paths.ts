@@ -13,7 +13,7 @@ export const entries = {
   gateway: join(repoRoot, 'gateway/dist/main.js'),
   poolManager: join(repoRoot, 'pool-manager/dist/main.js'),
   /**
-   * `node agent/dist/main.js agent|sidecar|container|stdio`; WARMGATE_TEST_AGENT_ENTRY runs the
+   * `node agent/dist/main.js sidecar|container|stdio|mcp`; WARMGATE_TEST_AGENT_ENTRY runs the
    * tests against another build of it, e.g. agent/dist/bundle/main.js (agent/scripts/bundle.js).
    */
   agent: process.env.WARMGATE_TEST_AGENT_ENTRY

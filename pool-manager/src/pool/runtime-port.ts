@@ -10,9 +10,8 @@ export interface Profile {
   /** Local runtime: extra env for the agent processes. Kubernetes: the pod template name/values. */
   readonly template?: Readonly<Record<string, string>>;
   /**
-   * The agent: `typescript` (default; Warmgate's agent — on the local runtime a plain MCP
-   * server behind the sidecar's data plane, on Docker/Kubernetes still role `agent` with its
-   * control API), `typescript-mcp` (its alias on the local runtime), or a name from
+   * The agent: `typescript` (default; Warmgate's agent in role `mcp`, a plain MCP server
+   * behind the sidecar's data plane on every runtime), `typescript-mcp` (its alias), or a name from
    * WARMGATE_POOL_AGENT_COMMANDS (any MCP server, same data plane).
    */
   readonly agent?: string;
