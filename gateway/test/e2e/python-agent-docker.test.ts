@@ -14,7 +14,13 @@ import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { repoPathFor } from '@warmgate/contract';
-import { dockerContainers, removeDockerContainers, repoRoot } from '@warmgate/testkit';
+import {
+  CONTEXT_RESOURCE_URIS,
+  NUMPY_INDICATOR_SOURCE,
+  dockerContainers,
+  removeDockerContainers,
+  repoRoot,
+} from '@warmgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcCaller, wsCaller, type Caller } from '../reliability/support/callers.js';
 import { startStack, type StackProcess } from '../support/stack-process.js';
@@ -29,24 +35,6 @@ const AGENT_IMAGE = GIVEN_AGENT || `warmgate/agent:${TAG}`;
 const PYTHON_IMAGE = GIVEN_PYTHON || `warmgate/agent-py:${TAG}`;
 // The pool manager's deployment secret: in the stack's process, never in a container.
 const POOL_SECRET = 'pool-secret-of-the-stack-9d3e-0123456789abcdef';
-const CONTEXT = [
-  'context://user-profile',
-  'context://conversation-summary',
-  'context://workspace-state',
-  'context://system-prompt',
-  'indicators://list',
-  'strategies://list',
-];
-const SOURCE = `"""Close minus its 3-candle mean."""
-import numpy as np
-
-def compute(candles):
-    close = candles["close"]
-    out = [None] * len(close)
-    for i in range(2, len(close)):
-        out[i] = float(close[i] - np.mean(close[i - 2 : i + 1]))
-    return out
-`;
 const candles = [10, 11, 12, 14, 13].map((close, i) => ({
   time: 1_700_000_000_000 + i * 60_000,
   open: close,
@@ -108,7 +96,7 @@ afterAll(async () => {
 describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
   it('serves the six context resources over gRPC', async () => {
     const token = await jwt({ sub: 'pyd-reader' });
-    for (const uri of CONTEXT) {
+    for (const uri of CONTEXT_RESOURCE_URIS) {
       const outcome = await grpc.readResource(token, uri);
       expect(outcome, uri).toMatchObject({ ok: true });
     }
@@ -118,7 +106,7 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
     const token = await jwt({ sub: 'pyd-writer' });
     const saved = await ws.callTool(token, 'indicator_save_python', {
       name: 'meandev',
-      source: SOURCE,
+      source: NUMPY_INDICATOR_SOURCE,
     });
     expect(saved).toMatchObject({ ok: true });
     expect(saved.ok && saved.toolError).toBeFalsy();
@@ -175,7 +163,7 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
     const token = await jwt({ sub: 'pyd-env' });
     const saved = await ws.callTool(token, 'indicator_save_python', {
       name: 'envdump',
-      source: SOURCE,
+      source: NUMPY_INDICATOR_SOURCE,
     });
     expect(saved.ok && saved.toolError).toBeFalsy();
     const refusals: string[] = [];
