@@ -142,3 +142,40 @@ it('never copies a lock file into a workspace', async () => {
   await restoreWorkspace({ url, ephemeral: false }, workspace, template.path);
   await expect(stat(join(workspace, '.git', 'refs', 'heads', 'other.lock'))).rejects.toThrow();
 });
+
+it("restores from the runtime's copy of the repository without fetching the store's URL", async () => {
+  const work = await makeStoreRepo('copied', true);
+  // What the Docker runtime puts in the container's folder at claim: a copy of the bare
+  // repository. The URL (where pushes go) has nobody listening: nothing may be fetched.
+  const box = join(root, 'box-copied');
+  await mkdir(box);
+  const copyPath = join(box, 'repository.git');
+  await run('cp', ['-r', join(root, 'store', 'copied.git'), copyPath]);
+  const url = 'http://127.0.0.1:1/b/binding-1/copied.git';
+  const workspace = join(box, 'workspace');
+  await mkdir(workspace);
+  const restored = await restoreWorkspace(
+    { url, ephemeral: false, copyPath },
+    workspace,
+    template.path,
+  );
+  const { stdout: head } = await git(work, 'rev-parse', 'HEAD');
+  expect(restored).toEqual({ head: head.trim(), created: false });
+  expect(await readFile(join(workspace, 'conversation.jsonl'), 'utf8')).toBe(
+    await readFile(join(work, 'conversation.jsonl'), 'utf8'),
+  );
+  const { stdout: status } = await git(workspace, 'status', '--porcelain');
+  expect(status).toBe('');
+  await git(workspace, 'fsck', '--no-progress');
+});
+
+it('refuses a copy inside the workspace, or one holding no repository', async () => {
+  const workspace = join(root, 'ws-bad-copy');
+  await mkdir(workspace);
+  const url = 'http://127.0.0.1:1/b/binding-1/bad.git';
+  const restore = (copyPath: string) =>
+    restoreWorkspace({ url, ephemeral: false, copyPath }, workspace, template.path);
+  await expect(restore(join(workspace, '.git'))).rejects.toThrow(/outside the workspace/);
+  await expect(restore('relative/repository.git')).rejects.toThrow(/outside the workspace/);
+  await expect(restore(join(root, 'no-such-copy.git'))).rejects.toThrow(/holds no repository/);
+});

@@ -215,6 +215,7 @@ async function runtimeFor(
       agents: [...new Set(config.core.profiles.map((p) => p.agent ?? 'typescript'))],
       readyTimeoutMs,
       onDead: deadContainerCounter(),
+      log,
       ...(store ? { store } : {}),
     });
   }

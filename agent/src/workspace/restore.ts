@@ -8,10 +8,12 @@
 // repacks). A first-time user's bare repository is linked from the template under a
 // temporary name and renamed into place, so a concurrent bind never sees it half made.
 // Remote stores (http/https) are cloned generically with the bind's credential in the
-// environment, never in a config file; an empty remote is seeded from the template.
+// environment, never in a config file; an empty remote is seeded from the template. Unless
+// the runtime put a copy of the repository in the container's own folder (Docker, `copyPath`):
+// then the workspace is linked from the copy as from a file:// store, and pushes go to the URL.
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '@warmgate/proto';
 import { credentialEnv, git } from '../git/git.js';
@@ -26,6 +28,12 @@ export interface RepositoryLocation {
   credential?: string;
   /** Public mode: a scratch copy of the template, never pushed anywhere. */
   ephemeral: boolean;
+  /**
+   * A copy of the repository at `url` in the container's own folder, made for this bind by
+   * the runtime (Docker): linked from like a file:// store, so nothing is fetched; pushes
+   * still go to `url`.
+   */
+  copyPath?: string;
 }
 
 export interface RestoreResult {
@@ -66,6 +74,8 @@ export async function restoreWorkspace(
     const stale = created ? [] : await removeStaleLocks(local);
     if (stale.length > 0) options.onStaleLocks?.(stale);
     await linkRepository(local, gitDir, false);
+  } else if (repository.copyPath) {
+    await linkRepository(await copySource(repository.copyPath, workspaceDir), gitDir, false);
   } else {
     await git([...CLONE, repository.url, workspaceDir], {
       env: credentialEnv(repository.credential),
@@ -75,10 +85,25 @@ export async function restoreWorkspace(
   if (head === '') {
     head = await seedEmpty(workspaceDir, local ?? repository.url, repository.credential);
     created = true;
-  } else if (local !== undefined) {
+  } else if (local !== undefined || repository.copyPath) {
     await checkout(workspaceDir, options);
   }
   return { head, created };
+}
+
+/** The runtime's copy of the repository: an absolute path outside the workspace, holding one. */
+async function copySource(path: string, workspaceDir: string): Promise<string> {
+  const rel = relative(workspaceDir, path);
+  const outside = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  if (!isAbsolute(path) || !outside) {
+    throw errors.invalidArgument(
+      `repository.copy_path must be an absolute path outside the workspace (got ${JSON.stringify(path)})`,
+    );
+  }
+  if (!(await exists(join(path, 'HEAD')))) {
+    throw errors.failedPrecondition(`repository.copy_path ${path} holds no repository`);
+  }
+  return path;
 }
 
 /** The local path of a file:// URL; undefined for remote URLs; bad URLs are refused. */

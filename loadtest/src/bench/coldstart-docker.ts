@@ -3,7 +3,8 @@
 // and the local runtime's warm claim measured in the same run as the baseline the Docker
 // claim path must match (goal: docker warm p50 within 1.2× of local warm p50; cold/warm ≥ 50).
 //   cold = container created → started → ready (agent + sidecar) → bound to the user's
-//          200-file / 2 MB repository (cloned from the store over loopback HTTP)
+//          200-file / 2 MB repository (copied from the store into the container's folder at
+//          claim, linked into the workspace by the sidecar; pushes go over loopback HTTP)
 //   warm = claim a warm container → bound; warm_parallel_20 = 20 users at once
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,11 @@ import { measureConnect, type ConnectMeasurement } from './coldstart.js';
 import { printTable, writeResult, type Summary } from './harness.js';
 
 const IMAGES = ['warmgate/agent:dev', 'warmgate/gateway:dev', 'warmgate/pool-manager:dev'];
-const shape = { coldRuns: 5, warmRuns: 20, parallel: 20, bursts: 1 };
+// `--quick`: fewer samples and a pool of 6, for iterating (the report's figures come from a full run).
+const quick = process.argv.includes('--quick');
+const shape = quick
+  ? { coldRuns: 2, warmRuns: 8, parallel: 6, bursts: 1, replenishRounds: 0 }
+  : { coldRuns: 5, warmRuns: 20, parallel: 20, bursts: 1, replenishRounds: 0 };
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
@@ -34,7 +39,7 @@ export async function run(): Promise<void> {
   const loadDocker = load();
   const local = await measureConnect({
     ...shape,
-    coldRuns: 2,
+    coldRuns: Math.min(2, shape.coldRuns),
     makeRuntime: async (config, containerSecrets) =>
       createLocalRuntime({ ...config.runtime, containerSecrets }),
   });
@@ -44,7 +49,7 @@ export async function run(): Promise<void> {
   // what is left between this and Docker is what containers cost on the claim path.
   const localHttp = await measureConnect({
     ...shape,
-    coldRuns: 2,
+    coldRuns: Math.min(2, shape.coldRuns),
     env: { WARMGATE_POOL_RUNTIME: 'docker' },
     makeRuntime: async (config, containerSecrets) =>
       createLocalRuntime({ ...config.runtime, containerSecrets }),
@@ -151,6 +156,7 @@ function report(
       local_http_store: { warm: localHttp.warmPhases },
     },
     repository: { files: 200, bytes: 2 * 1024 * 1024 },
+    ...(quick ? { quick: true } : {}),
   });
 }
 

@@ -118,7 +118,10 @@ export async function measureConnect(options: ConnectOptions) {
     async claim(id, record) {
       const started = performance.now();
       const container = await local.claim(id, record);
-      phases.record('claim record (Runtime.claim: temp file + link)', performance.now() - started);
+      phases.record(
+        'claim (Runtime.claim: record; Docker: + repository copy)',
+        performance.now() - started,
+      );
       return container;
     },
   });

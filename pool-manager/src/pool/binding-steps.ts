@@ -56,7 +56,7 @@ export class BindingSteps {
     const bindStarted = clock.now();
     try {
       await poolSpan('pool bind', { 'warmgate.profile': claimed.profile }, () =>
-        lifecycle.bind(claimed, request, timeouts.bindMs),
+        lifecycle.bind(claimed, withCopy(request, claimed.repositoryCopy), timeouts.bindMs),
       );
       metrics.bind(claimed.profile, 'ok', clock.now() - bindStarted);
     } catch (error) {
@@ -154,4 +154,10 @@ export class BindingSteps {
       .status(container, this.deps.timeouts.statusMs)
       .catch(() => undefined);
   }
+}
+
+/** The bind restores from the copy the claim made, when it made one (never for public mode). */
+function withCopy(request: BindRequest, copyPath: string | undefined): BindRequest {
+  if (copyPath === undefined || request.repository.ephemeral) return request;
+  return { ...request, repository: { ...request.repository, copyPath } };
 }

@@ -267,6 +267,27 @@ describe('PoolCore', () => {
     expect(seenEphemeral).toBe(true);
   });
 
+  it("binds from the copy of the repository the runtime's claim made, never for public mode", async () => {
+    const { core, agents, runtime } = await setup();
+    const claim = runtime.claim.bind(runtime);
+    runtime.claim = async (id, record) => ({
+      ...(await claim(id, record)),
+      repositoryCopy: '/warmgate/repository.git',
+    });
+    const seen: unknown[] = [];
+    const bind = agents.bind.bind(agents);
+    agents.bind = (container, request) => {
+      seen.push(request.repository);
+      return bind(container, request);
+    };
+    await acquire(core, 'alice');
+    await core.acquire({ userId: 'anon-1', tier: 'free', mode: AuthMode.PUBLIC });
+    expect(seen).toEqual([
+      { url: 'fake://alice', ephemeral: false, copyPath: '/warmgate/repository.git' },
+      { url: 'fake://anon-1', ephemeral: true },
+    ]);
+  });
+
   it('rejects bad input with INVALID_ARGUMENT naming the field', async () => {
     const { core } = await setup();
     for (const input of [

@@ -36,6 +36,12 @@ export interface Container {
   readonly phase: ContainerPhase;
   /** Set once claimed; recorded durably (local: state file; Kubernetes: labels/annotations). */
   readonly claim?: ClaimRecord;
+  /**
+   * Set by a claim that copied the claimant's repository into the container's own folder
+   * (Docker): the copy's path as the sidecar sees it. The bind restores from it
+   * (`Repository.copy_path`) instead of fetching the repository over the network.
+   */
+  readonly repositoryCopy?: string;
 }
 
 export interface ClaimRecord {

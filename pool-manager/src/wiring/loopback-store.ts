@@ -14,6 +14,8 @@ export interface LoopbackStore {
   readonly url: string;
   readonly port: number;
   readonly secret: string;
+  /** The folder of bare repositories it serves (absolute): the Docker runtime copies from it. */
+  readonly dir: string;
   /** Serves a connection accepted elsewhere (a container's store.sock, Docker runtime). */
   accept(socket: Socket): void;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export async function startLoopbackStore(
     url: `http://127.0.0.1:${port}`,
     port,
     secret,
+    dir: root,
     accept: (socket) => server.emit('connection', socket),
     close: () =>
       new Promise<void>((resolve) => {

@@ -27,6 +27,8 @@ export function withStoreRepositories(
           repository: {
             ...repositoryFor(request.userId ?? '', request.bindingId ?? ''),
             ephemeral: request.repository?.ephemeral ?? false,
+            // Docker: the claim's copy of the repository, which the restore links from.
+            copyPath: request.repository?.copyPath ?? '',
           },
         },
         timeoutMs,

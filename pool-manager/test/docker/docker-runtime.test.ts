@@ -4,7 +4,9 @@
 // other agent's MCP, the Pool API and the other sidecar's Lifecycle API). Then kill -9 of the
 // pool manager and a restart: bound containers adopted, the rest destroyed, nothing orphaned.
 // Needs Docker (started if missing and root) and the agent image (built if missing).
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AuthMode, parseMcpUrl, poolv1 } from '@warmgate/proto';
@@ -64,6 +66,20 @@ afterAll(async () => {
 }, 120_000);
 
 const agentOf = (binding: poolv1.Binding) => `warmgate-${binding.containerId}-agent`;
+
+/** sha256 of every file under `dir`, by path relative to it. */
+function fileDigests(dir: string, prefix = ''): Record<string, string> {
+  const digests: Record<string, string> = {};
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const name = join(prefix, entry.name);
+    if (entry.isDirectory()) Object.assign(digests, fileDigests(dir, name));
+    else
+      digests[name] = createHash('sha256')
+        .update(readFileSync(join(dir, name)))
+        .digest('hex');
+  }
+  return digests;
+}
 
 describe('docker runtime: isolation of a bound agent container', () => {
   let sandbox: Sandbox;
@@ -160,20 +176,14 @@ describe('docker runtime: isolation of a bound agent container', () => {
       'grep -rl bob-private-4f2a / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null; true',
     ]);
     expect(grep.stdout.trim()).toBe('');
-    // The store over HTTP: alice's remote names her repository under her binding; the same
-    // server refuses bob's repository to anyone without bob's binding credential.
-    const remote = await dockerExec(agentOf(alice), [
-      'git',
-      '-C',
-      '/warmgate/workspace',
-      'remote',
-      'get-url',
-      'origin',
-    ]);
-    expect(remote.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/b\//);
-    const bobUrl = remote.stdout
-      .trim()
-      .replace(/\/b\/[^/]+\/[^/]+\.git$/, `/b/${bob.bindingId}/bob.git`);
+    // The store over HTTP, at the port the sidecar forwards to the pool manager's store.sock
+    // (where alice's pushes go): it refuses bob's repository to anyone without bob's binding
+    // credential.
+    const sidecarEnv = (await dockerInspect(`warmgate-${alice.containerId}-sidecar`)).Config.Env;
+    const forward = sidecarEnv.find((e) => e.startsWith('WARMGATE_SIDECAR_STORE_FORWARD='));
+    const storePort = /=(\d+)=/.exec(forward ?? '')?.[1];
+    expect(storePort, String(forward)).toBeDefined();
+    const bobUrl = `http://127.0.0.1:${storePort}/b/${bob.bindingId}/bob.git`;
     const fetch = await dockerExec(agentOf(alice), [
       'env',
       'GIT_TERMINAL_PROMPT=0',
@@ -183,6 +193,63 @@ describe('docker runtime: isolation of a bound agent container', () => {
     ]);
     expect(fetch.code).not.toBe(0);
     expect(fetch.stderr).toMatch(/401|403|Authentication failed|could not read Username/i);
+  });
+
+  it("binds from a copy of its own user's repository, which it cannot write through into the store", async () => {
+    // The pool manager copied dave's repository into dave's container folder at claim; the
+    // sidecar linked the workspace from the copy and then removed it.
+    seedRepository(sandbox.storeDir, 'dave', { 'notes/dave.md': 'dave only\n' });
+    const dave = (await client.acquire({ userId: 'dave', tier: 'pro', mode: AuthMode.GATEWAY }))
+      .binding!;
+    const box = join(sandbox.stateDir, dave.containerId, 'box');
+    await waitFor('the copy removed', async () => !existsSync(join(box, 'repository.git')), 10_000);
+    expect(readdirSync(box).filter((name) => name.endsWith('.git'))).toEqual([]);
+    expect(readFileSync(join(box, 'workspace/notes/dave.md'), 'utf8')).toBe('dave only\n');
+    // Every object file the workspace has is its own inode, never one of the store's.
+    const storeObjects = join(sandbox.storeDir, 'dave.git', 'objects');
+    const before = fileDigests(storeObjects);
+    const storeInodes = new Set(
+      Object.keys(before).map((f) => statSync(join(storeObjects, f)).ino),
+    );
+    const workspaceObjects = join(box, 'workspace/.git/objects');
+    const objectFiles = Object.keys(fileDigests(workspaceObjects));
+    expect(objectFiles.length).toBeGreaterThan(0);
+    for (const file of objectFiles) {
+      expect(storeInodes.has(statSync(join(workspaceObjects, file)).ino), file).toBe(false);
+    }
+    // From inside, the agent owns its object files and overwrites every one: the store's
+    // repository is untouched.
+    const overwrite = await dockerExec(agentOf(dave), [
+      'sh',
+      '-c',
+      'find /warmgate/workspace/.git/objects -type f -exec chmod u+w {} + -exec sh -c \'for f; do echo overwritten > "$f"; done\' sh {} + && echo done',
+    ]);
+    expect(overwrite.stdout.trim(), overwrite.stderr).toBe('done');
+    expect(fileDigests(storeObjects)).toEqual(before);
+    await client.release({ userId: 'dave', bindingId: dave.bindingId });
+  });
+
+  it('binds a first-time user from an empty copy: seeded from the template, pushed to the store', async () => {
+    expect(existsSync(join(sandbox.storeDir, 'carol.git'))).toBe(false);
+    const carol = (await client.acquire({ userId: 'carol', tier: 'pro', mode: AuthMode.GATEWAY }))
+      .binding!;
+    const head = execFileSync(
+      'git',
+      ['-C', join(sandbox.storeDir, 'carol.git'), 'rev-parse', 'HEAD'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    const workspaceHead = await dockerExec(agentOf(carol), [
+      'git',
+      '-C',
+      '/warmgate/workspace',
+      'rev-parse',
+      'HEAD',
+    ]);
+    expect(workspaceHead.stdout.trim()).toBe(head);
+    expect(await callTool(carol, 'system_prompt_get', {})).toBeDefined();
+    await client.release({ userId: 'carol', bindingId: carol.bindingId });
   });
 
   it("holds its sidecar's Lifecycle secret in the sidecar container only", async () => {

@@ -4,7 +4,8 @@ import { chmod, chown, mkdir, readFile, rename, unlink, writeFile } from 'node:f
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { errors, unixMcpUrl } from '@warmgate/proto';
+import { repoPathFor } from '@warmgate/contract';
+import { AuthMode, errors, unixMcpUrl } from '@warmgate/proto';
 import type { ClaimRecord, Container, Profile, Runtime } from '../runtime.js';
 import { agentImageFor, type AgentImage, type AgentImages } from '../agent-images.js';
 import {
@@ -18,6 +19,7 @@ import { containerEnv, jweKeyOf } from './container-env.js';
 import { MOUNT, SECRETS, containerSpec } from './container-spec.js';
 import { watchDeaths } from './death-watch.js';
 import { limitsFor, type LimitsByProfile } from './docker-limits.js';
+import { copyRepository } from './repository-copy.js';
 import { CONTAINER, POOL, PROCESS, dockerName, poolLabel, type ProcessRole } from './labels.js';
 
 export interface DockerRuntimeOptions {
@@ -47,18 +49,29 @@ export interface DockerRuntimeOptions {
   /** Counts containers found dead by list() (runtime metrics). */
   readonly onDead?: (id: string) => void;
   /**
-   * The repository store the containers clone from and push to (the pool manager's loopback
-   * store). Each container reaches it through `/warmgate/store.sock` only, at the same port
-   * number on its own loopback, so repository URLs stay http://127.0.0.1:<port>/….
+   * The repository store the containers push to (the pool manager's loopback store). Each
+   * container reaches it through `/warmgate/store.sock` only, at the same port number on its
+   * own loopback, so repository URLs stay http://127.0.0.1:<port>/….
    */
   readonly store?: StoreSocket;
+  /** Where a repository copy that failed at claim is reported (the bind then clones). */
+  readonly log?: (message: string) => void;
 }
 
 /** A store server that takes connections accepted elsewhere (http.Server `connection`). */
 export interface StoreSocket {
   readonly port: number;
   accept(socket: Socket): void;
+  /**
+   * The folder of bare repositories the store serves, when this process can read it (the
+   * embedded store): a claim then copies the user's repository into the container's folder
+   * and the bind links from that copy (repository-copy.ts). Unset: the bind clones over HTTP.
+   */
+  readonly dir?: string;
 }
+
+/** Where a claim's copy of the user's repository is, in the box and inside the container. */
+const COPY = 'repository.git';
 
 /** The longest Unix socket path Linux takes (sun_path is 108 bytes with its NUL). */
 const MAX_SOCKET_PATH = 107;
@@ -380,7 +393,34 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
     const container = records.get(id) ?? (await readRecord(id));
     if (!container) throw errors.notFound(`no Docker container ${id}`);
     await files.writeClaim(id, record);
-    return toContainer(container, record);
+    const claimed = toContainer(container, record);
+    // Only once the claim is ours: the container is this user's from now on.
+    const copied = await copyForBind(id, record);
+    return copied ? { ...claimed, repositoryCopy: `${MOUNT}/${COPY}` } : claimed;
+  }
+
+  /**
+   * The user's repository from the store into the container's own folder, owned by the
+   * container's uid (repository-copy.ts: a copy, never a link into the store). Not for public
+   * mode (a template workspace) nor without a readable store; a failed copy only costs the
+   * bind a clone over HTTP.
+   */
+  async function copyForBind(id: string, record: ClaimRecord): Promise<boolean> {
+    const dir = options.store?.dir;
+    if (dir === undefined || record.mode === AuthMode.PUBLIC) return false;
+    try {
+      await copyRepository(
+        repoPathFor(dir, record.userId),
+        join(box(id), COPY),
+        uid === 0 ? { uid: 1000, gid: 1000 } : undefined,
+      );
+      return true;
+    } catch (error) {
+      options.log?.(
+        `docker: ${id}: no copy of ${record.userId}'s repository, the bind clones it: ${String(error)}`,
+      );
+      return false;
+    }
   }
 
   async function destroy(id: string): Promise<void> {
