@@ -8,7 +8,7 @@ import { section, type Section } from './section.js';
 export function coldStartDocker(results: Results): Section {
   const r = resultOf(results, 'coldstart-docker', 'npm run bench -- coldstart-docker');
   const paragraphs: (string | undefined)[] = [
-    'Agent containers on Docker (`WARMGATE_POOL_RUNTIME=docker`, images from `npm run images`): cold = container created → started → ready (agent + sidecar containers) → bound to the user’s 200-file / 2 MB repository, cloned from the store over loopback HTTP; warm = a warm container claimed and bound. The local runtime’s warm claim is measured in the same run: containers must cost nothing on the claim path.',
+    'Agent containers on Docker (`WARMGATE_POOL_RUNTIME=docker`, images from `npm run images`): cold = container created → started → ready (agent + sidecar containers) → bound to the user’s 200-file / 2 MB repository (copied from the store into the container’s own folder at claim, linked into the workspace by the sidecar); warm = a warm container claimed and bound. The local runtime’s warm claim is measured in the same run: containers must cost nothing on the claim path.',
   ];
   const headlines: string[] = [];
   if (!r.data) {
@@ -51,8 +51,10 @@ export function coldStartDocker(results: Results): Section {
     ),
   );
   paragraphs.push(
-    'A Docker container binds through the HTTP store (`git clone` with a per-binding credential: it never sees the store folder; since the containers run on `--network none`, through the `store.sock` in its own folder), the local runtime copies from the store folder by hard links; the third ratio puts the local runtime on the same HTTP store, so what is left is what containers cost on the claim path. Figures measured on a loaded machine move with the load average printed below.',
+    'At claim the pool manager copies the user’s repository from the store into the container’s own folder (a copy owned by the container’s uid, never a link into the store), and the sidecar links the workspace from that copy as the local runtime links from the store folder: no git traffic on the bind path. Pushes after the bind go to the store over HTTP through the container’s `store.sock`, with a per-binding credential; the container never sees the store folder. The third ratio puts the local runtime on the HTTP store, which still clones: the restore a Docker bind no longer does. Figures measured on a loaded machine move with the load average printed below.',
   );
+  const phases = phaseTable(r.data);
+  if (phases) paragraphs.push(phases);
   const sizes = at(r.data, 'image_sizes_bytes');
   if (sizes && typeof sizes === 'object' && !Array.isArray(sizes)) {
     paragraphs.push(
@@ -78,4 +80,30 @@ export function coldStartDocker(results: Results): Section {
       `On Docker, a warm claim is **${formatNumber(ratio)}×** faster than a container cold start (p50).`,
     );
   return section('Cold start on Docker containers', paragraphs, [], headlines);
+}
+
+/** The sequential warm claim phase by phase (p50) on each runtime, from the same run. */
+function phaseTable(data: unknown): string | undefined {
+  const runs = [
+    ['docker', 'phases.docker.warm'],
+    ['local', 'phases.local.warm'],
+    ['local, HTTP store', 'phases.local_http_store.warm'],
+  ] as const;
+  const names = new Set<string>();
+  for (const [, path] of runs) {
+    const phases = at(data, path);
+    if (phases && typeof phases === 'object') {
+      for (const [name, value] of Object.entries(phases)) {
+        if (value && typeof value === 'object') names.add(name);
+      }
+    }
+  }
+  if (names.size === 0) return undefined;
+  return table(
+    ['sequential warm claim, p50 of each phase', ...runs.map(([label]) => label)],
+    [...names].map((name) => [
+      name,
+      ...runs.map(([, path]) => ms(num(at(data, path), [name, 'p50_ms']))),
+    ]),
+  );
 }

@@ -101,7 +101,9 @@ const HOST = '127.0.0.1';
  * `<stateDir>/<id>/box` mounted at /warmgate. The agent serves MCP on /warmgate/agent.sock,
  * the sidecar Lifecycle on /warmgate/sidecar.sock; the pool manager serves the repository
  * store on /warmgate/store.sock, which the sidecar forwards to from the store's port on the
- * container's loopback. Nothing else leaves the container.
+ * container's loopback (pushes). Nothing else leaves the container. The bind reads no store:
+ * at claim the pool manager copies the user's repository to /warmgate/repository.git
+ * (repository-copy.ts), and the sidecar links the workspace from that copy.
  *
  * The claim cannot be a label (labels are fixed once a container exists). It is claim.json in
  * `<stateDir>/<id>/`, written with the local runtime's temp-file + hard-link trick (link() is
