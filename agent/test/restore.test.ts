@@ -146,7 +146,8 @@ it('never copies a lock file into a workspace', async () => {
 it("restores from the runtime's copy of the repository without fetching the store's URL", async () => {
   const work = await makeStoreRepo('copied', true);
   // What the Docker runtime puts in the container's folder at claim: a copy of the bare
-  // repository. The URL (where pushes go) has nobody listening: nothing may be fetched.
+  // repository (its config too, here: the restore writes its own over it). The URL (where
+  // pushes go) has nobody listening: nothing may be fetched.
   const box = join(root, 'box-copied');
   await mkdir(box);
   const copyPath = join(box, 'repository.git');
@@ -161,6 +162,9 @@ it("restores from the runtime's copy of the repository without fetching the stor
   );
   const { stdout: head } = await git(work, 'rev-parse', 'HEAD');
   expect(restored).toEqual({ head: head.trim(), created: false });
+  // The copy became the workspace's .git (moved, not linked again).
+  await expect(stat(copyPath)).rejects.toThrow(/ENOENT/);
+  expect(await readFile(join(workspace, '.git', 'config'), 'utf8')).toMatch(/bare = false/);
   expect(await readFile(join(workspace, 'conversation.jsonl'), 'utf8')).toBe(
     await readFile(join(work, 'conversation.jsonl'), 'utf8'),
   );

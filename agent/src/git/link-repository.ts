@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { isLockFile } from './stale-locks.js';
 
-const WORKTREE_CONFIG =
+/** A workspace's `.git/config` (also written over a runtime's prepared copy, restore.ts). */
+export const WORKTREE_CONFIG =
   '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
 // The embedded store's repositories check what they receive, keep their history, and run the
 // store's quota hook, which the pool manager keeps beside them (`<store>/.warmgate-hooks`,

@@ -2,7 +2,6 @@
 // and then hands the binding to the agent; Drain and GetStatus are forwarded to the agent,
 // which owns the workspace from then on. Binds are serialised: a repeated Bind with the same
 // binding id (a retry) gets the same answer; any other Bind on a bound container is refused.
-import { rm } from 'node:fs/promises';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { AuthMode, agentv1, errors } from '@warmgate/proto';
 import type { ServiceImpl } from '@warmgate/proto/grpc';
@@ -97,10 +96,7 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
         );
       }
       restoring = true;
-      const response = bind(request).finally(() => {
-        restoring = false;
-        dropCopy(request.repository?.copyPath);
-      });
+      const response = bind(request).finally(() => (restoring = false));
       bound = { bindingId: request.bindingId, userId: request.userId, response };
       // A bind that failed before the agent took it leaves nothing behind but the workspace
       // files; the pool manager destroys such a container rather than retrying into it.
@@ -143,13 +139,4 @@ function toStatusResponse(status: AgentStatus) {
     inFlight: status.inFlight,
     headCommit: status.headCommit,
   };
-}
-
-/**
- * The runtime's copy of the repository, once the bind linked what it needs (or failed): off
- * the bind's path, after the answer. The workspace keeps its own links to the object files.
- */
-function dropCopy(copyPath: string | undefined): void {
-  if (!copyPath) return;
-  setImmediate(() => void rm(copyPath, { recursive: true, force: true }).catch(() => {}));
 }

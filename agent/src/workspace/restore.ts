@@ -10,16 +10,16 @@
 // Remote stores (http/https) are cloned generically with the bind's credential in the
 // environment, never in a config file; an empty remote is seeded from the template. Unless
 // the runtime put a copy of the repository in the container's own folder (Docker, `copyPath`):
-// then the workspace is linked from the copy as from a file:// store, and pushes go to the URL.
+// then that copy becomes the workspace's `.git` (a rename), and only pushes go to the URL.
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '@warmgate/proto';
 import { credentialEnv, git } from '../git/git.js';
 import { readHead } from '../git/head.js';
 import { checkoutCommit } from '../git/checkout.js';
-import { linkRepository } from '../git/link-repository.js';
+import { WORKTREE_CONFIG, linkRepository } from '../git/link-repository.js';
 import { removeStaleLocks } from '../git/stale-locks.js';
 import { TEMPLATE_BRANCH, writeTemplateFiles } from './template-repo.js';
 
@@ -30,8 +30,8 @@ export interface RepositoryLocation {
   ephemeral: boolean;
   /**
    * A copy of the repository at `url` in the container's own folder, made for this bind by
-   * the runtime (Docker): linked from like a file:// store, so nothing is fetched; pushes
-   * still go to `url`.
+   * the runtime (Docker): moved into place as the workspace's `.git`, so nothing is fetched;
+   * pushes still go to `url`.
    */
   copyPath?: string;
 }
@@ -75,7 +75,10 @@ export async function restoreWorkspace(
     if (stale.length > 0) options.onStaleLocks?.(stale);
     await linkRepository(local, gitDir, false);
   } else if (repository.copyPath) {
-    await linkRepository(await copySource(repository.copyPath, workspaceDir), gitDir, false);
+    // The runtime's copy is this workspace's alone: moved into place (one rename), not linked
+    // again (its object files may be the store's, linked read-only: the runtime's choice).
+    await rename(await copySource(repository.copyPath, workspaceDir), gitDir);
+    await writeFile(join(gitDir, 'config'), WORKTREE_CONFIG);
   } else {
     await git([...CLONE, repository.url, workspaceDir], {
       env: credentialEnv(repository.credential),
@@ -91,7 +94,7 @@ export async function restoreWorkspace(
   return { head, created };
 }
 
-/** The runtime's copy of the repository: an absolute path outside the workspace, holding one. */
+/** The runtime's copy of the repository: a folder outside the workspace, holding one. */
 async function copySource(path: string, workspaceDir: string): Promise<string> {
   const rel = relative(workspaceDir, path);
   const outside = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
@@ -100,7 +103,8 @@ async function copySource(path: string, workspaceDir: string): Promise<string> {
       `repository.copy_path must be an absolute path outside the workspace (got ${JSON.stringify(path)})`,
     );
   }
-  if (!(await exists(join(path, 'HEAD')))) {
+  const folder = await lstat(path).catch(() => undefined);
+  if (!folder?.isDirectory() || !(await exists(join(path, 'HEAD')))) {
     throw errors.failedPrecondition(`repository.copy_path ${path} holds no repository`);
   }
   return path;

@@ -195,17 +195,16 @@ describe('docker runtime: isolation of a bound agent container', () => {
     expect(fetch.stderr).toMatch(/401|403|Authentication failed|could not read Username/i);
   });
 
-  it("binds from a copy of its own user's repository, which it cannot write through into the store", async () => {
-    // The pool manager copied dave's repository into dave's container folder at claim; the
-    // sidecar linked the workspace from the copy and then removed it.
+  it("binds from its own user's repository put in its folder at claim, which it cannot write through into the store", async () => {
+    // At claim the pool manager put dave's repository in dave's container folder; the sidecar
+    // moved it into place as the workspace's .git. Object files the container cannot write
+    // may be the store's (hard links); anything it could write is a copy.
     seedRepository(sandbox.storeDir, 'dave', { 'notes/dave.md': 'dave only\n' });
     const dave = (await client.acquire({ userId: 'dave', tier: 'pro', mode: AuthMode.GATEWAY }))
       .binding!;
     const box = join(sandbox.stateDir, dave.containerId, 'box');
-    await waitFor('the copy removed', async () => !existsSync(join(box, 'repository.git')), 10_000);
     expect(readdirSync(box).filter((name) => name.endsWith('.git'))).toEqual([]);
     expect(readFileSync(join(box, 'workspace/notes/dave.md'), 'utf8')).toBe('dave only\n');
-    // Every object file the workspace has is its own inode, never one of the store's.
     const storeObjects = join(sandbox.storeDir, 'dave.git', 'objects');
     const before = fileDigests(storeObjects);
     const storeInodes = new Set(
@@ -214,17 +213,28 @@ describe('docker runtime: isolation of a bound agent container', () => {
     const workspaceObjects = join(box, 'workspace/.git/objects');
     const objectFiles = Object.keys(fileDigests(workspaceObjects));
     expect(objectFiles.length).toBeGreaterThan(0);
+    const uid = Number((await dockerExec(agentOf(dave), ['id', '-u'])).stdout.trim());
+    let shared = 0;
     for (const file of objectFiles) {
-      expect(storeInodes.has(statSync(join(workspaceObjects, file)).ino), file).toBe(false);
+      const stat = statSync(join(workspaceObjects, file));
+      if (!storeInodes.has(stat.ino)) continue;
+      shared++;
+      // A link into the store: never the container's file, nor writable by it.
+      expect(stat.uid, file).not.toBe(uid);
+      expect(stat.mode & 0o022, file).toBe(0);
     }
-    // From inside, the agent owns its object files and overwrites every one: the store's
-    // repository is untouched.
-    const overwrite = await dockerExec(agentOf(dave), [
-      'sh',
-      '-c',
-      'find /warmgate/workspace/.git/objects -type f -exec chmod u+w {} + -exec sh -c \'for f; do echo overwritten > "$f"; done\' sh {} + && echo done',
-    ]);
-    expect(overwrite.stdout.trim(), overwrite.stderr).toBe('done');
+    // The pool manager as root links (containers run as uid 1000); as that uid, it copies.
+    expect(shared > 0).toBe(process.getuid?.() === 0);
+    // From inside, the agent tries to make every object file writable and to write it in place
+    // (and through the sidecar container too): the store's files stay as they were.
+    for (const role of ['agent', 'sidecar']) {
+      const attempt = await dockerExec(`warmgate-${dave.containerId}-${role}`, [
+        'sh',
+        '-c',
+        'for f in $(find /warmgate/workspace/.git/objects -type f); do chmod u+w "$f" 2>/dev/null; (echo overwritten > "$f") 2>/dev/null; touch "$f" 2>/dev/null; done; echo done',
+      ]);
+      expect(attempt.stdout.trim(), attempt.stderr).toBe('done');
+    }
     expect(fileDigests(storeObjects)).toEqual(before);
     await client.release({ userId: 'dave', bindingId: dave.bindingId });
   });

@@ -1,5 +1,6 @@
 import {
   chmodSync,
+  chownSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -11,7 +12,7 @@ import { writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyRepository } from './repository-copy.js';
+import { copyRepository, readOnlyFor } from './repository-copy.js';
 
 let root: string;
 beforeEach(() => {
@@ -46,7 +47,7 @@ describe('copyRepository', () => {
     const target = join(root, 'box', 'repository.git');
     bareRepository(source);
     mkdirSync(join(root, 'box'));
-    expect(await copyRepository(source, target)).toBe('copied');
+    expect(await copyRepository(source, target)).toEqual({ kind: 'copied', linked: 0, copied: 4 });
     const list = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? list(join(dir, e.name)).map((n) => `${e.name}/${n}`) : [e.name],
@@ -61,7 +62,8 @@ describe('copyRepository', () => {
       'refs/heads/main',
     ]);
     expect(readFileSync(join(target, 'objects/ab/cdef0123'), 'utf8')).toBe('loose object');
-    // A copy: its own inode, mode kept (read-only objects stay read-only).
+    // Without an owner (the container runs as the pool manager's uid, which owns the store's
+    // files): every file a copy, its own inode, mode kept (read-only objects stay read-only).
     const copied = statSync(join(target, 'objects/pack/pack-1.pack'));
     const original = statSync(join(source, 'objects/pack/pack-1.pack'));
     expect(copied.ino).not.toBe(original.ino);
@@ -71,7 +73,9 @@ describe('copyRepository', () => {
 
   it('makes an empty repository for a user the store has none of', async () => {
     const target = join(root, 'repository.git');
-    expect(await copyRepository(join(root, 'store', 'nobody.git'), target)).toBe('empty');
+    expect(await copyRepository(join(root, 'store', 'nobody.git'), target)).toMatchObject({
+      kind: 'empty',
+    });
     expect(readFileSync(join(target, 'HEAD'), 'utf8')).toBe('ref: refs/heads/main\n');
     expect(readdirSync(join(target, 'objects'))).toEqual([]);
     expect(readdirSync(join(target, 'refs'))).toEqual([]);
@@ -98,21 +102,56 @@ describe('copyRepository', () => {
   });
 
   it.runIf(process.getuid?.() === 0)(
-    'gives every file and folder to the owner asked for',
+    'as root: links the object files the container cannot write, copies the rest, gives it its folders and refs',
     async () => {
       const source = join(root, 'store', 'alice.git');
       bareRepository(source);
+      // Root-owned, others may read, nobody but root may write: linked.
+      // Writable by others, or owned by the container's uid: copied.
+      chmodSync(join(source, 'objects/info/packs'), 0o666);
+      chownSync(join(source, 'objects/pack/pack-1.idx'), 1000, 1000);
       const target = join(root, 'repository.git');
-      await copyRepository(source, target, { uid: 1000, gid: 1000 });
-      for (const path of [
-        target,
-        join(target, 'objects/ab'),
-        join(target, 'objects/ab/cdef0123'),
-      ]) {
-        expect(statSync(path)).toMatchObject({ uid: 1000, gid: 1000 });
+      const owner = { uid: 1000, gid: 1000 };
+      expect(await copyRepository(source, target, owner)).toEqual({
+        kind: 'copied',
+        linked: 2,
+        copied: 2,
+      });
+      const ino = (path: string) => statSync(join(path)).ino;
+      for (const linked of ['objects/ab/cdef0123', 'objects/pack/pack-1.pack']) {
+        expect(ino(join(target, linked))).toBe(ino(join(source, linked)));
+        expect(statSync(join(target, linked))).toMatchObject({ uid: 0, mode: 0o100444 });
       }
-      // The store's files stay the pool manager's.
-      expect(statSync(join(source, 'objects/ab/cdef0123')).uid).toBe(0);
+      for (const copied of ['objects/info/packs', 'objects/pack/pack-1.idx']) {
+        expect(ino(join(target, copied))).not.toBe(ino(join(source, copied)));
+        expect(statSync(join(target, copied))).toMatchObject({ uid: 1000, gid: 1000 });
+      }
+      for (const path of ['', 'objects', 'objects/ab', 'refs/heads', 'refs/heads/main', 'HEAD']) {
+        expect(statSync(join(target, path)), path).toMatchObject({ uid: 1000, gid: 1000 });
+      }
+      // The store's files stay as they were.
+      expect(statSync(join(source, 'objects/ab/cdef0123'))).toMatchObject({
+        uid: 0,
+        mode: 0o100444,
+      });
     },
   );
+
+  it('links only files a capability-less process of the owner uid/gid cannot write or chmod', () => {
+    const owner = { uid: 1000, gid: 1000 };
+    const file = (uid: number, gid: number, mode: number) => ({
+      uid,
+      gid,
+      mode,
+      isFile: () => true,
+    });
+    expect(readOnlyFor(file(0, 0, 0o100444), owner)).toBe(true);
+    expect(readOnlyFor(file(0, 0, 0o100644), owner)).toBe(true);
+    expect(readOnlyFor(file(0, 1000, 0o100644), owner)).toBe(true);
+    expect(readOnlyFor(file(1000, 0, 0o100444), owner)).toBe(false); // its own: it can chmod
+    expect(readOnlyFor(file(0, 0, 0o100446), owner)).toBe(false); // others may write
+    expect(readOnlyFor(file(0, 1000, 0o100464), owner)).toBe(false); // its group may write
+    expect(readOnlyFor(file(0, 0, 0o100440), owner)).toBe(false); // it could not read it
+    expect(readOnlyFor({ ...file(0, 0, 0o100444), isFile: () => false }, owner)).toBe(false);
+  });
 });

@@ -1,35 +1,50 @@
-// At claim, the Docker runtime copies the claimant's repository from the store (on the host,
+// At claim, the Docker runtime puts the claimant's repository from the store (on the host,
 // where the pool manager reads it) into the container's own folder, and the sidecar's restore
-// links its workspace from that copy: no git traffic on the bind path, where a clone over the
-// store's HTTP cost a negotiation, a pack built and indexed, and a checkout (issue 11).
+// moves it into place as the workspace's `.git` (one rename) and checks out: no git traffic on
+// the bind path, where a clone over the store's HTTP cost a negotiation, a pack built and
+// indexed, and a checkout (issue 11).
 //
-// A copy, never a hard link into the store: the container's uid owns what the pool manager
-// gives it (it must, to hard-link the files into its workspace: fs.protected_hardlinks), and
-// an owner can chmod and write a file, which through a link would be the store's file. Only
-// what a restore reads is copied — objects, refs, packed-refs, shallow, HEAD — never a lock
-// file, hook or config, and never anything but regular files and folders (no link is
-// followed). The store is never written. A user without a repository yet gets an empty one
-// (HEAD only): the restore seeds it from the template and pushes it to the store.
+// What is put there: objects, refs, packed-refs, shallow, HEAD — never a lock file, hook or
+// config, and never anything but regular files and folders (no link is followed). The store
+// is never written. Folders and ref files are the container's (its uid owns them: git there
+// adds objects and moves refs). An object file is a hard link to the store's only when the
+// container cannot write it: it is owned by another uid than the container's, and neither its
+// group (when the container's) nor others may write it; without CAP_FOWNER (every capability
+// is dropped) the container can then neither chmod nor write it, and the store's file stays
+// as it is whatever runs inside (pool-manager/test/docker/docker-runtime.test.ts tries).
+// Otherwise — the pool manager not root, so the container runs as the store's owner; another
+// file system — the file is copied. Git never changes an object file once written (new objects
+// are new files, a repack writes new packs and unlinks old ones), so a link neither lets the
+// store change the workspace nor makes the workspace depend on the store. A user without a
+// repository yet gets an empty one (HEAD only): the restore seeds it from the template and
+// pushes it to the store.
 import { constants } from 'node:fs';
-import { chown, copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chown, copyFile, link, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLockFile } from '@warmgate/contract/stale-locks';
 
+/** The uid and gid the container runs as, when they are not the pool manager's own. */
 export interface CopyOwner {
   readonly uid: number;
   readonly gid: number;
 }
 
-export type CopyResult = 'copied' | 'empty';
+export interface CopyResult {
+  /** `empty`: the store has no repository for this user yet. */
+  readonly kind: 'copied' | 'empty';
+  /** Object files hard-linked (not writable by the container) and copied. */
+  readonly linked: number;
+  readonly copied: number;
+}
 
-/** What of a bare repository a restore reads (link-repository.ts). */
-const TREES = ['objects', 'refs'];
-const FILES = ['HEAD', 'packed-refs', 'shallow'];
 const EMPTY_HEAD = 'ref: refs/heads/main\n';
 
 /**
- * Copies the bare repository `source` to `target` (which must not exist). Files vanishing
- * while copying (a repack in the store) make it start over once; a second failure throws.
+ * Puts the bare repository `source` at `target` (which must not exist): refs copied, object
+ * files linked where the container cannot write them (see above), else copied. `owner`: the
+ * container's uid/gid when the pool manager is root (it then gives the container its folders
+ * and refs); unset, everything is already the container's uid and every file is copied. Files
+ * vanishing while copying (a repack in the store) make it start over once.
  */
 export async function copyRepository(
   source: string,
@@ -56,6 +71,7 @@ async function copyInto(source: string, target: string, owner?: CopyOwner): Prom
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     head = false;
   }
+  const counts = { linked: 0, copied: 0 };
   if (!head) {
     // No repository yet (the store makes one when first asked): an empty one to seed.
     await Promise.all([
@@ -63,21 +79,25 @@ async function copyInto(source: string, target: string, owner?: CopyOwner): Prom
       makeDir(join(target, 'refs'), owner),
     ]);
     await writeOwned(join(target, 'HEAD'), EMPTY_HEAD, owner);
-    return 'empty';
+    return { kind: 'empty', ...counts };
   }
+  const objects = (from: string, to: string) => placeObject(from, to, owner, counts);
+  const refs = (from: string, to: string) => copyOwned(from, to, owner);
   await Promise.all([
-    ...TREES.map((name) => copyTree(join(source, name), join(target, name), owner, true)),
-    ...FILES.map((name) =>
-      copyFileOwned(join(source, name), join(target, name), owner, name !== 'HEAD'),
-    ),
+    copyTree(join(source, 'objects'), join(target, 'objects'), owner, objects, true),
+    copyTree(join(source, 'refs'), join(target, 'refs'), owner, refs, true),
+    copyOwned(join(source, 'HEAD'), join(target, 'HEAD'), owner),
+    optional(copyOwned(join(source, 'packed-refs'), join(target, 'packed-refs'), owner)),
+    optional(copyOwned(join(source, 'shallow'), join(target, 'shallow'), owner)),
   ]);
-  return 'copied';
+  return { kind: 'copied', ...counts };
 }
 
 async function copyTree(
   source: string,
   target: string,
   owner: CopyOwner | undefined,
+  place: (from: string, to: string) => Promise<void>,
   top = false,
 ): Promise<void> {
   let entries;
@@ -93,11 +113,49 @@ async function copyTree(
     entries.map((entry) => {
       const from = join(source, entry.name);
       const to = join(target, entry.name);
-      if (entry.isDirectory()) return copyTree(from, to, owner);
+      if (entry.isDirectory()) return copyTree(from, to, owner, place);
       if (!entry.isFile() || isLockFile(entry.name)) return undefined;
-      return copyFileOwned(from, to, owner, false);
+      return place(from, to);
     }),
   );
+}
+
+/** An object file: linked when the container cannot write the store's file, else copied. */
+async function placeObject(
+  from: string,
+  to: string,
+  owner: CopyOwner | undefined,
+  counts: { linked: number; copied: number },
+): Promise<void> {
+  if (owner !== undefined && readOnlyFor(await lstat(from), owner)) {
+    try {
+      await link(from, to);
+      counts.linked++;
+      return;
+    } catch (error) {
+      // Another file system (EXDEV), or links refused: a copy does.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw error;
+    }
+  }
+  await copyOwned(from, to, owner);
+  counts.copied++;
+}
+
+/**
+ * True when a process of `owner`'s uid and gid (and no capability) can read the file but can
+ * neither write it nor change its mode: another uid owns it, others may read and not write,
+ * and its group (if the owner's) may not write. Supplementary groups: the container has none
+ * (`User: uid:gid`).
+ */
+export function readOnlyFor(
+  stat: { uid: number; gid: number; mode: number; isFile(): boolean },
+  owner: CopyOwner,
+): boolean {
+  if (!stat.isFile() || stat.uid === owner.uid) return false;
+  // Others must read it (the container is "others"), and must not write it.
+  if ((stat.mode & 0o006) !== 0o004) return false;
+  return !(stat.gid === owner.gid && stat.mode & 0o020);
 }
 
 async function makeDir(path: string, owner?: CopyOwner): Promise<void> {
@@ -105,20 +163,18 @@ async function makeDir(path: string, owner?: CopyOwner): Promise<void> {
   if (owner) await chown(path, owner.uid, owner.gid);
 }
 
-async function copyFileOwned(
-  from: string,
-  to: string,
-  owner: CopyOwner | undefined,
-  optional: boolean,
-): Promise<void> {
-  try {
-    // Never over an existing file; a copy-on-write clone where the file system has one.
-    await copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-  } catch (error) {
-    if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
+async function copyOwned(from: string, to: string, owner?: CopyOwner): Promise<void> {
+  // Never over an existing file; a copy-on-write clone where the file system has one.
+  await copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
   if (owner) await chown(to, owner.uid, owner.gid);
+}
+
+async function optional(copy: Promise<void>): Promise<void> {
+  try {
+    await copy;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 async function writeOwned(path: string, text: string, owner?: CopyOwner): Promise<void> {
