@@ -3,8 +3,8 @@
 // and the local runtime's warm claim measured in the same run as the baseline the Docker
 // claim path must match (goal: docker warm p50 within 1.2× of local warm p50; cold/warm ≥ 50).
 //   cold = container created → started → ready (agent + sidecar) → bound to the user's
-//          200-file / 2 MB repository (copied from the store into the container's folder at
-//          claim, linked into the workspace by the sidecar; pushes go over loopback HTTP)
+//          200-file / 2 MB repository (put in the container's folder by the pool manager at
+//          claim, moved into place by the sidecar; pushes go over loopback HTTP)
 //   warm = claim a warm container → bound; warm_parallel_20 = 20 users at once
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

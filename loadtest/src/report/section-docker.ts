@@ -8,7 +8,7 @@ import { section, type Section } from './section.js';
 export function coldStartDocker(results: Results): Section {
   const r = resultOf(results, 'coldstart-docker', 'npm run bench -- coldstart-docker');
   const paragraphs: (string | undefined)[] = [
-    'Agent containers on Docker (`WARMGATE_POOL_RUNTIME=docker`, images from `npm run images`): cold = container created → started → ready (agent + sidecar containers) → bound to the user’s 200-file / 2 MB repository (copied from the store into the container’s own folder at claim, linked into the workspace by the sidecar); warm = a warm container claimed and bound. The local runtime’s warm claim is measured in the same run: containers must cost nothing on the claim path.',
+    'Agent containers on Docker (`WARMGATE_POOL_RUNTIME=docker`, images from `npm run images`): cold = container created → started → ready (agent + sidecar containers) → bound to the user’s 200-file / 2 MB repository (put in the container’s own folder by the pool manager at claim, moved into place by the sidecar); warm = a warm container claimed and bound. The local runtime’s warm claim is measured in the same run: containers must cost nothing on the claim path.',
   ];
   const headlines: string[] = [];
   if (!r.data) {
@@ -51,7 +51,7 @@ export function coldStartDocker(results: Results): Section {
     ),
   );
   paragraphs.push(
-    'At claim the pool manager copies the user’s repository from the store into the container’s own folder (a copy owned by the container’s uid, never a link into the store), and the sidecar links the workspace from that copy as the local runtime links from the store folder: no git traffic on the bind path. Pushes after the bind go to the store over HTTP through the container’s `store.sock`, with a per-binding credential; the container never sees the store folder. The third ratio puts the local runtime on the HTTP store, which still clones: the restore a Docker bind no longer does. Figures measured on a loaded machine move with the load average printed below.',
+    'At claim the pool manager puts the user’s repository from the store in the container’s own folder (object files hard-linked where the container can neither write nor chmod them, else copied), and the sidecar renames it to the workspace’s `.git` and checks out in process as the local runtime does: no git traffic on the bind path. Pushes after the bind go to the store over HTTP through the container’s `store.sock`, with a per-binding credential; the container never sees the store folder. The third ratio puts the local runtime on the HTTP store, which still clones: the restore a Docker bind no longer does. Figures measured on a loaded machine move with the load average printed below.',
   );
   const phases = phaseTable(r.data);
   if (phases) paragraphs.push(phases);
