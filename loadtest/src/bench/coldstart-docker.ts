@@ -16,8 +16,8 @@ const IMAGES = ['warmgate/agent:dev', 'warmgate/gateway:dev', 'warmgate/pool-man
 // `--quick`: fewer samples and a pool of 6, for iterating (the report's figures come from a full run).
 const quick = process.argv.includes('--quick');
 const shape = quick
-  ? { coldRuns: 2, warmRuns: 8, parallel: 6, bursts: 1, replenishRounds: 0 }
-  : { coldRuns: 5, warmRuns: 20, parallel: 20, bursts: 1, replenishRounds: 0 };
+  ? { coldRuns: 2, warmRuns: 8, parallel: 6, bursts: 1, replenishRounds: 1 }
+  : { coldRuns: 5, warmRuns: 20, parallel: 20, bursts: 1, replenishRounds: 1 };
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
