@@ -18,10 +18,14 @@ const WORKTREE_CONFIG =
 // The embedded store's repositories check what they receive, keep their history, and run the
 // store's quota hook, which the pool manager keeps beside them (`<store>/.warmgate-hooks`,
 // relative to the bare repository where hooks run; pool-manager/src/store-server/embedded-policy.ts).
+// Each push stays one pack, and the gc that folds piled-up packs runs inside the push, never
+// detached (pool-manager/src/store-server/receive-policy.ts PACKING_SETTINGS).
 const BARE_CONFIG =
   '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n' +
   '\thooksPath = ../.warmgate-hooks\n' +
-  '[receive]\n\tfsckObjects = true\n\tdenyNonFastForwards = true\n\tdenyDeletes = true\n';
+  '[receive]\n\tfsckObjects = true\n\tdenyNonFastForwards = true\n\tdenyDeletes = true\n' +
+  '\tunpackLimit = 1\n' +
+  '[gc]\n\tautoDetach = false\n';
 
 /**
  * Makes `targetGitDir` a repository with the objects and refs of `sourceGitDir` (a bare

@@ -23,7 +23,12 @@ interface Pack {
   index: Buffer;
   data: Buffer;
   count: number;
+  /** Delta bases already inflated, by offset (a chain shares its bases). */
+  bases: Map<number, GitObject>;
 }
+
+/** The most bytes of delta bases kept inflated per reader (oldest dropped first). */
+const BASE_CACHE_BYTES = 32 * 1024 * 1024;
 
 export interface ObjectReader {
   read(id: string): GitObject;
@@ -59,7 +64,7 @@ export async function openObjectReader(
       throw errors.internal(`pack index ${name} is not version 2`);
     }
     const data = await readFile(join(objects, 'pack', name.replace(/\.idx$/, '.pack')));
-    packs.push({ index, data, count: index.readUInt32BE(8 + 255 * 4) });
+    packs.push({ index, data, count: index.readUInt32BE(8 + 255 * 4), bases: new Map() });
   }
 
   function read(id: string): GitObject {
@@ -88,6 +93,25 @@ export async function openObjectReader(
     throw errors.internal(`delta base ${raw.toString('hex')} is not in a pack`);
   }
 
+  let cachedBytes = 0;
+  function readBase(pack: Pack, offset: number): GitObject {
+    const cached = pack.bases.get(offset);
+    if (cached !== undefined) return cached;
+    const base = readPacked(pack, offset);
+    if (base.data.length <= BASE_CACHE_BYTES) {
+      pack.bases.set(offset, base);
+      cachedBytes += base.data.length;
+      for (const each of packs) {
+        for (const [old, { data }] of each.bases) {
+          if (cachedBytes <= BASE_CACHE_BYTES) return base;
+          each.bases.delete(old);
+          cachedBytes -= data.length;
+        }
+      }
+    }
+    return base;
+  }
+
   function readPacked(pack: Pack, offset: number): GitObject {
     const { data } = pack;
     let pos = offset;
@@ -104,7 +128,7 @@ export async function openObjectReader(
         byte = data[pos++]!;
         distance = (distance + 1) * 128 + (byte & 0x7f);
       }
-      base = readPacked(pack, offset - distance);
+      base = readBase(pack, offset - distance);
     } else if (type === REF_DELTA) {
       base = readById(data.subarray(pos, pos + 20));
       pos += 20;
