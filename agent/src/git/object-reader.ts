@@ -3,8 +3,7 @@
 // writes, so the worst a bug here can do is fail a bind. A read is synchronous: a loose object
 // is one small file, and a promise per object (a thread-pool hop each for open, read, close)
 // cost the checkout more CPU than reading it (docs/benchmarks.md, "Where a bind spends its time").
-import { readFileSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { errors } from '@warmgate/proto';
@@ -57,13 +56,20 @@ export async function openObjectReader(
   };
   const objects = join(gitDir, 'objects');
   const packs: Pack[] = [];
-  const names = await readdir(join(objects, 'pack')).catch(() => [] as string[]);
+  // Read in place, as the loose objects are: a bind has nothing else to do meanwhile, and a
+  // thread-pool hop per file waits for a core on a busy machine.
+  let names: string[];
+  try {
+    names = readdirSync(join(objects, 'pack'));
+  } catch {
+    names = [];
+  }
   for (const name of names.filter((n) => n.endsWith('.idx'))) {
-    const index = await readFile(join(objects, 'pack', name));
+    const index = readFileSync(join(objects, 'pack', name));
     if (index.readUInt32BE(0) !== 0xff744f63 || index.readUInt32BE(4) !== 2) {
       throw errors.internal(`pack index ${name} is not version 2`);
     }
-    const data = await readFile(join(objects, 'pack', name.replace(/\.idx$/, '.pack')));
+    const data = readFileSync(join(objects, 'pack', name.replace(/\.idx$/, '.pack')));
     packs.push({ index, data, count: index.readUInt32BE(8 + 255 * 4), bases: new Map() });
   }
 
