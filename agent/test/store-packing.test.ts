@@ -3,12 +3,13 @@
 // files: against real git, a real store folder and the agent's own commit + push.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { repoUrlFor } from '@warmgate/contract';
+import { PUSH_SETTINGS } from '../src/git/git.js';
 import { restoreWorkspace } from '../src/workspace/restore.js';
 import { createTemplateRepo, type TemplateRepo } from '../src/workspace/template-repo.js';
 import { Workspace } from '../src/workspace/workspace.js';
@@ -132,4 +133,47 @@ it('nothing a workspace does with git changes a file of the store it was linked 
   await git(dir, 'fsck', '--no-progress');
   expect(await snapshot(join(bare, 'objects'))).toEqual(before);
   await git(bare, 'fsck', '--no-progress');
+});
+
+it('reads objects a workspace pushed uncompressed as they are, and refuses them damaged', async () => {
+  const work = join(root, 'work-stored');
+  await git(root, 'init', '-q', '-b', 'main', work);
+  await mkdir(join(work, 'notes'));
+  // Past 64 KiB: level 0 writes it as several stored blocks.
+  const big = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'y'.repeat(i % 50)}`).join('\n');
+  await writeFile(join(work, 'notes', 'big.md'), big);
+  await writeFile(join(work, 'notes', 'small.md'), 'small\n');
+  await git(work, 'add', '-A');
+  await git(work, 'commit', '-q', '-m', 'stored');
+  const bare = join(store, 'stored.git');
+  await git(root, 'init', '-q', '--bare', '-b', 'main', bare);
+  await git(bare, 'config', 'receive.unpackLimit', '1');
+  await git(work, ...PUSH_SETTINGS, 'push', '-q', bare, 'main');
+  const { dir } = await bind('stored', 'ws-stored');
+  expect(await readFile(join(dir, 'notes', 'big.md'), 'utf8')).toBe(big);
+  expect(await git(dir, 'status', '--porcelain')).toBe('');
+
+  // One byte of big.md's stored bytes changed in the store's pack: the bind fails, loudly.
+  const blob = (await git(work, 'rev-parse', 'HEAD:notes/big.md')).trim();
+  const [pack] = await packs(bare);
+  const packPath = join(bare, 'objects', 'pack', pack!);
+  const listing = await git(root, 'verify-pack', '-v', packPath.replace(/\.pack$/, '.idx'));
+  const row = listing
+    .split('\n')
+    .find((line) => line.startsWith(blob))!
+    .split(/\s+/);
+  const at = Number(row[4]) + Math.floor(Number(row[3]) / 2); // inside its stored bytes
+  const bytes = await readFile(packPath);
+  bytes[at] = bytes[at]! ^ 0x01;
+  await chmod(packPath, 0o644);
+  await writeFile(packPath, bytes);
+  const damaged = join(root, 'ws-stored-damaged');
+  await mkdir(damaged);
+  await expect(
+    restoreWorkspace(
+      { url: repoUrlFor(store, 'stored'), ephemeral: false },
+      damaged,
+      template.path,
+    ),
+  ).rejects.toThrow(/fails its CRC/);
 });

@@ -5,7 +5,7 @@
 // cost the checkout more CPU than reading it (docs/benchmarks.md, "Where a bind spends its time").
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import { errors } from '@warmgate/proto';
 
 export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
@@ -40,16 +40,18 @@ export async function openObjectReader(
   gitDir: string,
   maxObjectBytes = DEFAULT_MAX_OBJECT_BYTES,
 ): Promise<ObjectReader> {
+  const tooLarge = (what: string, cause?: unknown) =>
+    errors.failedPrecondition(
+      `git object ${what} inflates past ${maxObjectBytes} bytes (WARMGATE_AGENT_MAX_OBJECT_BYTES)`,
+      cause,
+    );
   // +64: room for a loose object's "<type> <size>\0" header.
   const inflate = (bytes: Buffer, what: string) => {
     try {
       return inflateSync(bytes, { maxOutputLength: maxObjectBytes + 64 });
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw errors.failedPrecondition(
-          `git object ${what} inflates past ${maxObjectBytes} bytes (WARMGATE_AGENT_MAX_OBJECT_BYTES)`,
-          cause,
-        );
+        throw tooLarge(what, cause);
       }
       throw errors.internal(`git object ${what} does not inflate`, cause);
     }
@@ -76,8 +78,8 @@ export async function openObjectReader(
   function read(id: string): GitObject {
     const raw = Buffer.from(id, 'hex');
     for (const pack of packs) {
-      const offset = findOffset(pack, raw);
-      if (offset !== undefined) return readPacked(pack, offset);
+      const position = findPosition(pack, raw);
+      if (position !== undefined) return readPacked(pack, offsetAt(pack, position), position);
     }
     let file: Buffer;
     try {
@@ -93,8 +95,8 @@ export async function openObjectReader(
 
   function readById(raw: Buffer): GitObject {
     for (const pack of packs) {
-      const offset = findOffset(pack, raw);
-      if (offset !== undefined) return readPacked(pack, offset);
+      const position = findPosition(pack, raw);
+      if (position !== undefined) return readPacked(pack, offsetAt(pack, position), position);
     }
     throw errors.internal(`delta base ${raw.toString('hex')} is not in a pack`);
   }
@@ -118,14 +120,36 @@ export async function openObjectReader(
     return base;
   }
 
-  function readPacked(pack: Pack, offset: number): GitObject {
+  /** The object at `offset`; `position` (its row in the index) when known, for its CRC. */
+  function readPacked(pack: Pack, offset: number, position?: number): GitObject {
     const { data } = pack;
     let pos = offset;
     let byte = data[pos++]!;
     const type = (byte >> 4) & 7;
-    while (byte & 0x80) byte = data[pos++]!; // the size; inflate finds the end itself
+    let size = byte & 0x0f;
+    for (let shift = 4; byte & 0x80; shift += 7) {
+      byte = data[pos++]!;
+      size += (byte & 0x7f) * 2 ** shift;
+    }
     const what = `at pack offset ${offset}`;
-    if (TYPES[type]) return { type: TYPES[type], data: inflate(data.subarray(pos), what) };
+    if (TYPES[type]) {
+      // (An object past the bound is left to inflate, which refuses it.)
+      const stored =
+        position === undefined || size > maxObjectBytes ? undefined : storedBlocks(data, pos, size);
+      if (stored === undefined)
+        return { type: TYPES[type], data: inflate(data.subarray(pos), what) };
+      // Uncompressed (a workspace pushes level 0): the bytes are in the pack as they are.
+      // zlib's own check (adler32) is skipped with zlib; the index's CRC of the packed
+      // object is checked instead.
+      const offsets = 8 + 256 * 4 + pack.count * 20;
+      if (
+        crc32(data.subarray(offset, stored.end)) !==
+        pack.index.readUInt32BE(offsets + position! * 4)
+      ) {
+        throw errors.internal(`git object ${what} fails its CRC: the pack is damaged`);
+      }
+      return { type: TYPES[type], data: stored.data };
+    }
     let base: GitObject;
     if (type === OFS_DELTA) {
       byte = data[pos++]!;
@@ -148,8 +172,50 @@ export async function openObjectReader(
   return { read };
 }
 
-function findOffset(pack: Pack, raw: Buffer): number | undefined {
-  const { index, count } = pack;
+/**
+ * The contents of a zlib stream made only of stored (uncompressed) blocks, as level 0 writes
+ * it, and where the stream ends; undefined for any other stream (inflated as usual).
+ */
+function storedBlocks(
+  data: Buffer,
+  start: number,
+  size: number,
+): { data: Buffer; end: number } | undefined {
+  const cmf = data[start];
+  const flg = data[start + 1];
+  if (cmf === undefined || flg === undefined) return undefined;
+  if ((cmf & 0x0f) !== 8 || (cmf * 256 + flg) % 31 !== 0 || flg & 0x20) return undefined;
+  const chunks: Buffer[] = [];
+  let at = start + 2;
+  for (;;) {
+    const header = data[at];
+    if (header === undefined || ((header >> 1) & 3) !== 0 || at + 5 > data.length) {
+      return undefined;
+    }
+    const length = data.readUInt16LE(at + 1);
+    if ((length ^ 0xffff) !== data.readUInt16LE(at + 3) || at + 5 + length > data.length) {
+      return undefined;
+    }
+    chunks.push(data.subarray(at + 5, at + 5 + length));
+    at += 5 + length;
+    if (header & 1) break;
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  if (bytes.length !== size || at + 4 > data.length) return undefined;
+  return { data: bytes, end: at + 4 }; // + adler32
+}
+
+function offsetAt(pack: Pack, position: number): number {
+  const offsets = 8 + 256 * 4 + pack.count * 24; // after the ids and the CRCs
+  const small = pack.index.readUInt32BE(offsets + position * 4);
+  if (!(small & 0x80000000)) return small;
+  const large = offsets + pack.count * 4 + (small & 0x7fffffff) * 8;
+  return Number(pack.index.readBigUInt64BE(large));
+}
+
+/** The row of `raw` in the pack's index, or undefined. */
+function findPosition(pack: Pack, raw: Buffer): number | undefined {
+  const { index } = pack;
   const first = raw[0]!;
   let low = first === 0 ? 0 : index.readUInt32BE(8 + (first - 1) * 4);
   let high = index.readUInt32BE(8 + first * 4);
@@ -157,13 +223,7 @@ function findOffset(pack: Pack, raw: Buffer): number | undefined {
   while (low < high) {
     const mid = (low + high) >>> 1;
     const cmp = index.compare(raw, 0, 20, ids + mid * 20, ids + mid * 20 + 20);
-    if (cmp === 0) {
-      const offsets = ids + count * 24; // after the ids and the CRCs
-      const small = index.readUInt32BE(offsets + mid * 4);
-      if (!(small & 0x80000000)) return small;
-      const large = offsets + count * 4 + (small & 0x7fffffff) * 8;
-      return Number(index.readBigUInt64BE(large));
-    }
+    if (cmp === 0) return mid;
     if (cmp > 0) high = mid;
     else low = mid + 1;
   }
