@@ -60,12 +60,16 @@ export async function checkoutCommit(
   options: CheckoutOptions = {},
 ) {
   const reader = await openObjectReader(gitDir, options.maxObjectBytes);
-  const object = reader.read(commit);
-  if (object.type !== 'commit') throw errors.internal(`${commit} is not a commit`);
-  const tree = /^tree ([0-9a-f]{40})/.exec(object.data.toString('latin1'))?.[1];
-  if (!tree) throw errors.internal(`commit ${commit} names no tree`);
   const walk: Walk = { reader, links: [], entries: [], written: 0 };
-  await writeTree(walk, tree, workTree, '');
+  try {
+    const object = reader.read(commit);
+    if (object.type !== 'commit') throw errors.internal(`${commit} is not a commit`);
+    const tree = /^tree ([0-9a-f]{40})/.exec(object.data.toString('latin1'))?.[1];
+    if (!tree) throw errors.internal(`commit ${commit} names no tree`);
+    await writeTree(walk, tree, workTree, '');
+  } finally {
+    reader.close();
+  }
   const root = realpathSync(workTree);
   for (const link of walk.links) symlinkSync(link.target, link.path);
   for (const link of walk.links) {

@@ -3,7 +3,9 @@
 // writes, so the worst a bug here can do is fail a bind. A read is synchronous: a loose object
 // is one small file, and a promise per object (a thread-pool hop each for open, read, close)
 // cost the checkout more CPU than reading it (docs/benchmarks.md, "Where a bind spends its time").
-import { readFileSync, readdirSync } from 'node:fs';
+// A packed object is read alone, at its offset (its end is the next object's offset), so a bind
+// holds one object at a time, not the whole pack (up to the store's quota).
+import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, inflateSync } from 'node:zlib';
 import { errors } from '@warmgate/proto';
@@ -20,8 +22,12 @@ const REF_DELTA = 7;
 
 interface Pack {
   index: Buffer;
-  data: Buffer;
+  /** The open pack file and its size. */
+  fd: number;
+  size: number;
   count: number;
+  /** Every object's offset, ascending: where each object ends (built at first read). */
+  sorted?: Float64Array;
   /** Delta bases already inflated, by offset (a chain shares its bases). */
   bases: Map<number, GitObject>;
 }
@@ -31,6 +37,8 @@ const BASE_CACHE_BYTES = 32 * 1024 * 1024;
 
 export interface ObjectReader {
   read(id: string): GitObject;
+  /** Closes the pack files. */
+  close(): void;
 }
 
 /** Default bound on one inflated object: a zip bomb (a tiny object that inflates to gigabytes) is refused. */
@@ -71,8 +79,47 @@ export async function openObjectReader(
     if (index.readUInt32BE(0) !== 0xff744f63 || index.readUInt32BE(4) !== 2) {
       throw errors.internal(`pack index ${name} is not version 2`);
     }
-    const data = readFileSync(join(objects, 'pack', name.replace(/\.idx$/, '.pack')));
-    packs.push({ index, data, count: index.readUInt32BE(8 + 255 * 4), bases: new Map() });
+    let fd: number;
+    try {
+      fd = openSync(join(objects, 'pack', name.replace(/\.idx$/, '.pack')), 'r');
+    } catch (cause) {
+      for (const pack of packs) closeSync(pack.fd);
+      throw errors.internal(`pack ${name} has no pack file`, cause);
+    }
+    const count = index.readUInt32BE(8 + 255 * 4);
+    packs.push({ index, fd, size: fstatSync(fd).size, count, bases: new Map() });
+  }
+
+  /** The packed bytes of the object at `offset`, up to the next object (or the trailer). */
+  function entryBytes(pack: Pack, offset: number): Buffer {
+    if (pack.sorted === undefined) {
+      pack.sorted = new Float64Array(pack.count);
+      for (let i = 0; i < pack.count; i++) pack.sorted[i] = offsetAt(pack, i);
+      pack.sorted.sort();
+    }
+    const { sorted } = pack;
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (sorted[mid]! <= offset) low = mid + 1;
+      else high = mid;
+    }
+    const end = low < sorted.length ? sorted[low]! : pack.size - 20; // before the trailing hash
+    const length = end - offset;
+    // Level 0 adds 5 bytes per 64 KiB block; anything much larger is refused unread.
+    if (length <= 0 || length > maxObjectBytes + (maxObjectBytes >> 10) + 4096) {
+      throw length <= 0
+        ? errors.internal(`pack object at offset ${offset} has no bytes`)
+        : tooLarge(`at pack offset ${offset}`);
+    }
+    const bytes = Buffer.allocUnsafe(length);
+    for (let at = 0; at < length;) {
+      const read = readSync(pack.fd, bytes, at, length - at, offset + at);
+      if (read === 0) throw errors.internal(`pack object at offset ${offset} is cut short`);
+      at += read;
+    }
+    return bytes;
   }
 
   function read(id: string): GitObject {
@@ -122,8 +169,8 @@ export async function openObjectReader(
 
   /** The object at `offset`; `position` (its row in the index) when known, for its CRC. */
   function readPacked(pack: Pack, offset: number, position?: number): GitObject {
-    const { data } = pack;
-    let pos = offset;
+    const data = entryBytes(pack, offset);
+    let pos = 0;
     let byte = data[pos++]!;
     const type = (byte >> 4) & 7;
     let size = byte & 0x0f;
@@ -143,8 +190,7 @@ export async function openObjectReader(
       // object is checked instead.
       const offsets = 8 + 256 * 4 + pack.count * 20;
       if (
-        crc32(data.subarray(offset, stored.end)) !==
-        pack.index.readUInt32BE(offsets + position! * 4)
+        crc32(data.subarray(0, stored.end)) !== pack.index.readUInt32BE(offsets + position! * 4)
       ) {
         throw errors.internal(`git object ${what} fails its CRC: the pack is damaged`);
       }
@@ -169,7 +215,12 @@ export async function openObjectReader(
     return { type: base.type, data: applyDelta(base.data, delta, maxObjectBytes) };
   }
 
-  return { read };
+  return {
+    read,
+    close: () => {
+      for (const pack of packs) closeSync(pack.fd);
+    },
+  };
 }
 
 /**
