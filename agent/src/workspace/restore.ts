@@ -16,7 +16,7 @@ import { lstat, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '@warmgate/proto';
-import { credentialEnv, git } from '../git/git.js';
+import { credentialEnv, git, PUSH_SETTINGS } from '../git/git.js';
 import { readHead } from '../git/head.js';
 import { checkoutCommit } from '../git/checkout.js';
 import { WORKTREE_CONFIG, linkRepository } from '../git/link-repository.js';
@@ -180,7 +180,7 @@ async function seedEmpty(
     cwd: workspaceDir,
     env,
   });
-  await git(['push', '-q', target, `HEAD:refs/heads/${TEMPLATE_BRANCH}`], {
+  await git([...PUSH_SETTINGS, 'push', '-q', target, `HEAD:refs/heads/${TEMPLATE_BRANCH}`], {
     cwd: workspaceDir,
     env,
   });
