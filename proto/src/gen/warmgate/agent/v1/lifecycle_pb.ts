@@ -86,12 +86,12 @@ export type Repository = Message<"warmgate.agent.v1.Repository"> & {
   ephemeral: boolean;
 
   /**
-   * A copy of this user's repository that the runtime put in the container's own folder for
-   * this bind (Docker: /warmgate/repository.git, made by the pool manager at claim from the
-   * store it serves): an absolute path, as the sidecar sees it. The restore links from it
-   * instead of fetching `url`, so no git traffic is on the bind path; pushes still go to
-   * `url` with `credential`. A copy with no commit means the user has no repository yet (it
-   * is seeded from the template and pushed to `url`). Empty: restore from `url`.
+   * This user's repository, put in the container's own folder for this bind by the runtime
+   * (Docker: /warmgate/repository.git, made by the pool manager at claim from the store it
+   * serves): an absolute path, as the sidecar sees it. The restore moves it into place as the
+   * workspace's .git instead of fetching `url`, so no git traffic is on the bind path; pushes
+   * still go to `url` with `credential`. One with no commit means the user has no repository
+   * yet (it is seeded from the template and pushed to `url`). Empty: restore from `url`.
    *
    * @generated from field: string copy_path = 4;
    */
