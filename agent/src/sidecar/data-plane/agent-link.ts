@@ -48,15 +48,31 @@ const FORWARDED = [
   'mcp-session-id',
   'mcp-protocol-version',
   'last-event-id',
-  'traceparent',
-  'tracestate',
 ];
 
-export function forwardedHeaders(from: IncomingHttpHeaders): Record<string, string> {
+/**
+ * The headers for the agent: `from`'s MCP headers, and the trace context of the sidecar's own
+ * span (`traced`, the active context's `traceparent`), so the agent's spans are children of
+ * the sidecar's `mcp POST` span. A sidecar that traces nothing passes the caller's on, so the
+ * agent's spans still join the caller's trace.
+ */
+export function forwardedHeaders(
+  from: IncomingHttpHeaders,
+  traced: Record<string, string> = {},
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of FORWARDED) {
     const value = from[name];
     if (typeof value === 'string') headers[name] = value;
+  }
+  if (traced.traceparent !== undefined) {
+    headers.traceparent = traced.traceparent;
+    if (traced.tracestate !== undefined) headers.tracestate = traced.tracestate;
+  } else {
+    for (const name of ['traceparent', 'tracestate']) {
+      const value = from[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
   }
   return headers;
 }
