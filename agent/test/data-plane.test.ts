@@ -64,6 +64,28 @@ describe('the sidecar in front of a plain MCP agent', () => {
     await expect(connectMcp(c.mcpUrl, { 'x-warmgate-assertion': 'not-a-jwt' })).rejects.toThrow();
   });
 
+  it('a request body over 4 MiB: RESOURCE_EXHAUSTED, and the sidecar keeps serving', async () => {
+    const { c, request, client } = await boundContainer('plane-big-body');
+    const assertion = await signAssertion(request.assertionKey, {
+      userId: request.userId,
+      bindingId: request.bindingId,
+    });
+    const response = await fetch(c.mcpUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'x-warmgate-assertion': assertion,
+      },
+      body: `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"${'x'.repeat(5 * 1024 * 1024)}"}}`,
+    });
+    expect(response.headers.get('x-warmgate-code')).toBe('RESOURCE_EXHAUSTED');
+    expect(await response.text()).toMatch(/request body over 4194304 bytes/);
+    await ok(client, 'profile_get');
+    await expect(c.lifecycle.getStatus({})).resolves.toMatchObject({ inFlight: 0 });
+    await client.close().catch(() => {});
+  });
+
   it('commits a write as the user and pushes it before answering; reads commit nothing', async () => {
     const { client } = await boundContainer('plane-writer');
     const before = await storeLog(store, 'plane-writer');
