@@ -395,6 +395,7 @@ interface RoleCpu {
 }
 
 const emptyCpu = (): RoleCpu => ({ client: 0, stack: 0, sidecars: 0, agents: 0 });
+const sum = (cpu: RoleCpu) => cpu.client + cpu.stack + cpu.sidecars + cpu.agents;
 
 /** utime + stime of a process in seconds (Linux /proc); undefined once it is gone. */
 function cpuSecondsOf(pid: number): number | undefined {
@@ -536,6 +537,12 @@ async function benchProxy(users = 50, env?: Record<string, string>) {
       proxied_over_direct: round(gatewayPerS / directPerS),
       rounds: rates,
       cpu_us_per_call: { direct: perCall(cpu.direct), gateway: perCall(cpu.gateway) },
+      // The same comparison in CPU: every process (clients too), and the servers alone (what
+      // the gateway adds to the stack, sidecar and agent a call costs either way).
+      cpu_direct_over_gateway: round(sum(cpu.direct) / sum(cpu.gateway)),
+      server_cpu_direct_over_gateway: round(
+        (sum(cpu.direct) - cpu.direct.client) / (sum(cpu.gateway) - cpu.gateway.client),
+      ),
       gateway_windows: gatewayWindows,
     };
   } finally {
