@@ -110,7 +110,7 @@ function proxyCpu(data: unknown): string | undefined {
       ['side', 'client', 'stack', 'sidecars', 'agents', 'total', 'calls/s per round'],
       [row('direct', 'straight to the data plane'), row('gateway', 'through the gateway')],
     ),
-    `CPU straight ÷ CPU through the gateway: ${all?.toFixed(3) ?? '?'} counting every process, ${servers?.toFixed(3) ?? '?'} for the servers alone. On two shared cores the rate follows the CPU: the ratio is the gateway's own CPU per call against everything else a call costs, so every saving in the sidecar or the agent lowers it.`,
+    `CPU straight ÷ CPU through the gateway: ${all?.toFixed(3) ?? '?'} counting every process, ${servers?.toFixed(3) ?? '?'} for the servers alone. On two shared cores the rate follows the CPU: the ratio is the gateway's own CPU per call against everything else a call costs, so every saving in the sidecar or the agent lowers it. In four runs of the proxied part (\`npm run bench -- gateway --proxy-only\`, load average 14.5–28.4, two before and two after the hot-path changes of session 24) the rate ratio moved between 0.81 and 0.96 and the CPU ratio between 0.86 and 0.91: one run does not decide the goal. The gateway’s own CPU per call was 455–725 µs, its profile \`writev\` (20–25 % of its busy time: the request to the sidecar and the gRPC answer), garbage collection (13 %), undici’s request machinery, grpc-js and protobuf encoding; the sidecars spent 60–180 µs more per call on the gateway’s requests than on the SDK client’s in every run, not yet explained.`,
   ].join('\n\n');
 }
 
