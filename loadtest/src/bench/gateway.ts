@@ -447,6 +447,9 @@ function addCpu(into: RoleCpu, before: CpuSnapshot, after: CpuSnapshot): void {
   }
 }
 
+/** Alternating throughput rounds per side of the proxied comparison (the median is kept). */
+const ROUNDS = 5;
+
 async function benchProxy(users = 50, env?: Record<string, string>) {
   const stack = await startStack({
     profiles: `standard:min=4:max=${users + 4}`,
@@ -505,7 +508,7 @@ async function benchProxy(users = 50, env?: Record<string, string>) {
     const gatewayWindows: [number, number][] = [];
     const cpu = { direct: emptyCpu(), gateway: emptyCpu() };
     const calls = Math.round(users * 40 * scale);
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       for (const name of ['direct', 'gateway'] as const) {
         const before = cpuByRole(stack);
         const from = Number(process.hrtime.bigint() / 1000n);
@@ -517,7 +520,7 @@ async function benchProxy(users = 50, env?: Record<string, string>) {
       }
     }
     const perCall = (used: RoleCpu): RoleCpu => {
-      const us = (seconds: number) => Math.round((seconds * 1e6) / (calls * 3));
+      const us = (seconds: number) => Math.round((seconds * 1e6) / (calls * ROUNDS));
       return {
         client: us(used.client),
         stack: us(used.stack),

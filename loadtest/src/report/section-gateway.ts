@@ -50,7 +50,7 @@ export function gatewayOverhead(results: Results): Section {
           `${formatNumber(num(gateway.data, 'direct_calls_per_s') ?? 0)} calls/s straight to each container's MCP address: ` +
           `**${overDirect.toFixed(2)}×** (goal ≥ 0.9)` +
           (load !== undefined ? `, load average ${load.toFixed(2)}.` : '.') +
-          ' "Straight" is the sidecar’s data plane (`binding.mcpUrl`, with the assertion the gateway would send), called with the MCP SDK client: the path a direct-mode client takes, and since every agent sits behind the data plane the only way into an agent; both sides pay the sidecar and the agent. The two sides alternate in three rounds and each keeps its median round.',
+          ' "Straight" is the sidecar’s data plane (`binding.mcpUrl`, with the assertion the gateway would send), called with the MCP SDK client: the path a direct-mode client takes, and since every agent sits behind the data plane the only way into an agent; both sides pay the sidecar and the agent. The two sides alternate in rounds (five since session 24) and each keeps its median round.',
       );
     paragraphs.push(proxyCpu(gateway.data));
   } else paragraphs.push(notMeasured(gateway.missing!));
