@@ -1,9 +1,9 @@
 // What a warm sidecar loads and runs before it is bound (docs/benchmarks.md, footprint): its
 // start-up modules, with the data plane, must not pull in the libraries only a bound container
 // or the agent uses — zod (the workspace schemas), jose (credential checks, loaded on the first
-// one), the MCP SDK (the agent's), undici (node:http's ESM facade) — and it must not start
-// V8's optimizing compiler (warm-compiler.ts): each costs resident memory in every warm
-// container.
+// one), the MCP SDK (the agent's), undici (node:http's ESM facade) — and, with
+// WARMGATE_SIDECAR_TURBOFAN=bind, it must not start V8's optimizing compiler
+// (warm-compiler.ts): each costs resident memory in every warm container.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -84,7 +84,7 @@ it('a warm sidecar loads no undici (node:http is required, not imported as ESM)'
   expect(builtins.filter((name) => /undici|worker_threads/.test(name))).toEqual([]);
 });
 
-it('turns TurboFan off in a sidecar until enableOptimizingCompiler, and on after it', async () => {
+it('with WARMGATE_SIDECAR_TURBOFAN=bind, turns TurboFan off in a sidecar until enableOptimizingCompiler', async () => {
   const compiler = pathToFileURL(join(dirname(MAIN), 'warm-compiler.js')).href;
   // A loop this long is compiled by TurboFan (on-stack replacement) whenever it is on.
   const script = (role: string) => `
@@ -98,26 +98,34 @@ it('turns TurboFan off in a sidecar until enableOptimizingCompiler, and on after
     const again = (step) => { let sum = 0; for (let i = 0; i < 3e7; i++) sum += i % step; return sum; };
     again(5);
   `;
-  const trace = async (role: string) => {
+  const trace = async (role: string, setting?: string) => {
     const { stdout } = await run(
       process.execPath,
       ['--trace-opt', '--input-type=module', '-e', script(role)],
-      { timeout: 60_000 },
+      {
+        timeout: 60_000,
+        env: { ...process.env, WARMGATE_SIDECAR_TURBOFAN: setting },
+      },
     );
     const [before = '', after = ''] = stdout.split(/^bound /m);
     return { before: turbofanLines(before), after: turbofanLines(after), stdout };
   };
-  const sidecar = await trace('sidecar');
+  const sidecar = await trace('sidecar', 'bind');
   expect(sidecar.stdout).toMatch(/^warm false/m);
   expect(sidecar.before).toEqual([]);
   expect(sidecar.after.length).toBeGreaterThan(0);
-  // The agent's own roles are left alone: the same loop is compiled at once.
-  const mcp = await trace('mcp');
-  expect(mcp.stdout).toMatch(/^warm true/m);
-  expect(mcp.before.length).toBeGreaterThan(0);
+  // The default (ready), and the agent's own roles: the same loop is compiled at once.
+  for (const [role, setting] of [
+    ['sidecar', undefined],
+    ['mcp', 'bind'],
+  ] as const) {
+    const left = await trace(role, setting);
+    expect(left.stdout).toMatch(/^warm true/m);
+    expect(left.before.length).toBeGreaterThan(0);
+  }
 }, 120_000);
 
-it('a real warm sidecar starts and answers with no TurboFan compilation; Bind still works', async () => {
+it('a real warm sidecar with WARMGATE_SIDECAR_TURBOFAN=bind answers with no TurboFan compilation; Bind works', async () => {
   const workspace = join(root, 'workspace');
   await mkdir(workspace);
   const store = await ensureStore(join(root, 'store'));
@@ -139,6 +147,7 @@ it('a real warm sidecar starts and answers with no TurboFan compilation; Bind st
         WARMGATE_SIDECAR_PORT: '0',
         WARMGATE_SIDECAR_MCP_PORT: '0',
         WARMGATE_SIDECAR_AGENT: listen,
+        WARMGATE_SIDECAR_TURBOFAN: 'bind',
       },
       stderr: 'inherit',
       ready: (line) => line.ready === true && line.role === 'sidecar',
