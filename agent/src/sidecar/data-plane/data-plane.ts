@@ -47,6 +47,8 @@ export interface DataPlaneOptions {
   drainTimeoutMs: number;
   /** Checks the agent answers MCP (an initialize); throws when it does not. */
   probe(): Promise<void>;
+  /** One MCP session opened and closed with the bound agent (ControlClient.rehearse). */
+  rehearse?(): Promise<void>;
   now?: () => number;
 }
 
@@ -181,6 +183,12 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       return status();
     },
     close: () => options.link.close(),
+    preloadServing() {
+      (checker ??= import('../../auth/authorize.js')).catch(() => (checker = undefined));
+    },
+    async rehearse() {
+      if (state === 'bound') await options.rehearse?.();
+    },
   };
 
   function waitIdle(timeoutMs: number): Promise<void> {
