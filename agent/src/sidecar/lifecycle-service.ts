@@ -2,10 +2,9 @@
 // and then hands the binding to the agent; Drain and GetStatus are forwarded to the agent,
 // which owns the workspace from then on. Binds are serialised: a repeated Bind with the same
 // binding id (a retry) gets the same answer; any other Bind on a bound container is refused.
-// The hand-over is overlapped with what surrounds it: what serving needs is loaded while the
-// restore runs, and once the Bind is answered, while the pool manager and the gateway pass the
-// binding on, the data plane rehearses one MCP session with the agent, so the gateway's first
-// requests do not pay for the agent's first run (docs/architecture.md, "Warm claim").
+// Once a Bind is answered, while the pool manager and the gateway pass the binding on, the data
+// plane rehearses one MCP session with the agent, so the gateway's first requests do not pay
+// for the agent's first run (docs/architecture.md, "Warm claim"). Nothing is added to the Bind.
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { AuthMode, agentv1, errors } from '@warmgate/proto';
 import type { ServiceImpl } from '@warmgate/proto/grpc';
@@ -49,10 +48,6 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
     if (!repository?.url && !repository?.ephemeral) {
       throw errors.invalidArgument('repository.url is empty');
     }
-    // Beside the restore: loading right after the answer held the answer itself up (the
-    // module load blocks this thread before gRPC has written it), and on the first request
-    // the gateway waited 20-50 ms for it.
-    options.control.preloadServing?.();
     const restored = await inSpan('sidecar restore', {}, () =>
       restoreWorkspace(
         {

@@ -183,11 +183,13 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       return status();
     },
     close: () => options.link.close(),
-    preloadServing() {
-      (checker ??= import('../../auth/authorize.js')).catch(() => (checker = undefined));
-    },
     async rehearse() {
-      if (state === 'bound') await options.rehearse?.();
+      if (state !== 'bound') return;
+      try {
+        await options.rehearse?.();
+      } finally {
+        (checker ??= import('../../auth/authorize.js')).catch(() => (checker = undefined));
+      }
     },
   };
 
