@@ -17,7 +17,6 @@ describe('config', () => {
     const config = loadConfig('sidecar', base);
     expect(config).toMatchObject({
       host: '127.0.0.1',
-      agentPort: 8090,
       sidecarPort: 8091,
       workspaceDir: '/ws',
       drainTimeoutMs: 15_000,
@@ -84,6 +83,13 @@ describe('config', () => {
     }
   });
 
+  it('accepts WARMGATE_SIDECAR_TURBOFAN ready or bind only (warm-compiler.ts applies it)', () => {
+    expect(() => loadConfig('mcp', { ...agent, WARMGATE_SIDECAR_TURBOFAN: 'bind' })).not.toThrow();
+    expect(() => loadConfig('mcp', { ...agent, WARMGATE_SIDECAR_TURBOFAN: 'never' })).toThrow(
+      /WARMGATE_SIDECAR_TURBOFAN must be ready or bind \(got never\)/,
+    );
+  });
+
   it('loads the MCP side right after ready unless told to wait for a bind', () => {
     expect(loadConfig('mcp', agent).mcpLoad).toBe('ready');
     expect(loadConfig('mcp', { ...agent, WARMGATE_AGENT_MCP_LOAD: 'bind' }).mcpLoad).toBe('bind');
@@ -133,12 +139,12 @@ describe('config', () => {
     expect(() =>
       loadConfig('mcp', {
         ...agent,
-        WARMGATE_AGENT_PORT: '70000',
+        WARMGATE_SIDECAR_PORT: '70000',
         WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '11m',
         WARMGATE_AGENT_MCP_LOAD: 'later',
       }),
     ).toThrow(
-      /invalid agent configuration:[\s\S]*WARMGATE_AGENT_PORT[\s\S]*WARMGATE_AGENT_DRAIN_TIMEOUT_MS[\s\S]*WARMGATE_AGENT_MCP_LOAD/,
+      /invalid agent configuration:[\s\S]*WARMGATE_AGENT_DRAIN_TIMEOUT_MS[\s\S]*WARMGATE_AGENT_MCP_LOAD[\s\S]*WARMGATE_SIDECAR_PORT/,
     );
   });
 });

@@ -14,7 +14,6 @@ export type Role = 'sidecar' | 'container' | 'stdio' | 'mcp';
 export interface AgentConfig {
   readonly role: Role;
   readonly host: string;
-  readonly agentPort: number;
   readonly sidecarPort: number;
   readonly workspaceDir: string;
   /** Sidecar: the secret every Lifecycle call must carry (from the pool manager); '' otherwise. */
@@ -68,12 +67,12 @@ export interface AgentConfig {
 
 export const DEFAULTS = {
   WARMGATE_AGENT_HOST: '127.0.0.1',
-  WARMGATE_AGENT_PORT: '8090',
   WARMGATE_SIDECAR_PORT: '8091',
   WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '15000',
   WARMGATE_AGENT_MAX_OBJECT_BYTES: String(64 * 1024 * 1024),
   WARMGATE_STDIO_USER_ID: 'local',
   WARMGATE_AGENT_MCP_LOAD: 'ready',
+  WARMGATE_SIDECAR_TURBOFAN: 'ready',
   WARMGATE_SIDECAR_MCP_PORT: '8092',
   WARMGATE_SIDECAR_AGENT_TIMEOUT_MS: '300000',
 } as const;
@@ -83,7 +82,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   const read = new Settings(env, 'agent');
   const withDefault = (name: keyof typeof DEFAULTS) => read.string(name, DEFAULTS[name]);
   const host = withDefault('WARMGATE_AGENT_HOST');
-  const agentPort = read.port('WARMGATE_AGENT_PORT', Number(DEFAULTS.WARMGATE_AGENT_PORT));
   // Role mcp takes the agent start contract's name for the folder.
   const workspace =
     role === 'mcp'
@@ -159,6 +157,12 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   if (mcpLoad !== 'ready' && mcpLoad !== 'bind') {
     read.problem(`WARMGATE_AGENT_MCP_LOAD must be ready or bind (got ${mcpLoad})`);
   }
+  // Applied by warm-compiler.ts before any module loads (it cannot wait for this config);
+  // checked here so that a wrong value stops the start with a message.
+  const turbofan = withDefault('WARMGATE_SIDECAR_TURBOFAN');
+  if (turbofan !== 'ready' && turbofan !== 'bind') {
+    read.problem(`WARMGATE_SIDECAR_TURBOFAN must be ready or bind (got ${turbofan})`);
+  }
   const sidecarPort = read.port('WARMGATE_SIDECAR_PORT', Number(DEFAULTS.WARMGATE_SIDECAR_PORT));
   const jwePrivateKey = read.secret('WARMGATE_AGENT_JWE_PRIVATE_KEY');
   const directIssuerKeys = read.secret('WARMGATE_DIRECT_ISSUER_KEYS');
@@ -191,7 +195,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   return {
     role,
     host,
-    agentPort,
     sidecarPort,
     workspaceDir: isAbsolute(workspace!) ? workspace! : resolve(workspace!),
     sidecarSecret,
