@@ -48,6 +48,8 @@ export interface DataPlaneOptions {
   drainTimeoutMs: number;
   /** Checks the agent answers MCP (an initialize); throws when it does not. */
   probe(): Promise<void>;
+  /** One MCP session opened and closed with the bound agent (ControlClient.rehearse). */
+  rehearse?(): Promise<void>;
   now?: () => number;
 }
 
@@ -182,6 +184,14 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       return status();
     },
     close: () => options.link.close(),
+    async rehearse() {
+      if (state !== 'bound') return;
+      try {
+        await options.rehearse?.();
+      } finally {
+        (checker ??= import('../../auth/authorize.js')).catch(() => (checker = undefined));
+      }
+    },
   };
 
   function waitIdle(timeoutMs: number): Promise<void> {
