@@ -17,7 +17,6 @@ describe('config', () => {
     const config = loadConfig('sidecar', base);
     expect(config).toMatchObject({
       host: '127.0.0.1',
-      agentPort: 8090,
       sidecarPort: 8091,
       workspaceDir: '/ws',
       drainTimeoutMs: 15_000,
@@ -133,12 +132,12 @@ describe('config', () => {
     expect(() =>
       loadConfig('mcp', {
         ...agent,
-        WARMGATE_AGENT_PORT: '70000',
+        WARMGATE_SIDECAR_PORT: '70000',
         WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '11m',
         WARMGATE_AGENT_MCP_LOAD: 'later',
       }),
     ).toThrow(
-      /invalid agent configuration:[\s\S]*WARMGATE_AGENT_PORT[\s\S]*WARMGATE_AGENT_DRAIN_TIMEOUT_MS[\s\S]*WARMGATE_AGENT_MCP_LOAD/,
+      /invalid agent configuration:[\s\S]*WARMGATE_AGENT_DRAIN_TIMEOUT_MS[\s\S]*WARMGATE_AGENT_MCP_LOAD[\s\S]*WARMGATE_SIDECAR_PORT/,
     );
   });
 });

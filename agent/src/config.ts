@@ -14,7 +14,6 @@ export type Role = 'sidecar' | 'container' | 'stdio' | 'mcp';
 export interface AgentConfig {
   readonly role: Role;
   readonly host: string;
-  readonly agentPort: number;
   readonly sidecarPort: number;
   readonly workspaceDir: string;
   /** Sidecar: the secret every Lifecycle call must carry (from the pool manager); '' otherwise. */
@@ -68,7 +67,6 @@ export interface AgentConfig {
 
 export const DEFAULTS = {
   WARMGATE_AGENT_HOST: '127.0.0.1',
-  WARMGATE_AGENT_PORT: '8090',
   WARMGATE_SIDECAR_PORT: '8091',
   WARMGATE_AGENT_DRAIN_TIMEOUT_MS: '15000',
   WARMGATE_AGENT_MAX_OBJECT_BYTES: String(64 * 1024 * 1024),
@@ -83,7 +81,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   const read = new Settings(env, 'agent');
   const withDefault = (name: keyof typeof DEFAULTS) => read.string(name, DEFAULTS[name]);
   const host = withDefault('WARMGATE_AGENT_HOST');
-  const agentPort = read.port('WARMGATE_AGENT_PORT', Number(DEFAULTS.WARMGATE_AGENT_PORT));
   // Role mcp takes the agent start contract's name for the folder.
   const workspace =
     role === 'mcp'
@@ -191,7 +188,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   return {
     role,
     host,
-    agentPort,
     sidecarPort,
     workspaceDir: isAbsolute(workspace!) ? workspace! : resolve(workspace!),
     sidecarSecret,

@@ -2,6 +2,8 @@
 // the gateway and the pool manager (assertion, store naming, user-id rule, context URIs, ...)
 // is in @warmgate/contract; telemetry set-up in @warmgate/telemetry. The processes start from
 // main.ts (node agent/dist/main.js sidecar|container|stdio|mcp).
-// restoreWorkspace is exported for the bind bench's in-process measurement.
+// restoreWorkspace and PUSH_SETTINGS are exported for the bind bench (its in-process
+// measurement, and its store repositories pushed as a workspace pushes).
 export { TEMPLATE_FILES } from './workspace/template-files.js';
 export { restoreWorkspace } from './workspace/restore.js';
+export { PUSH_SETTINGS } from './git/git.js';

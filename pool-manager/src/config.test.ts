@@ -209,6 +209,19 @@ describe('loadConfig', () => {
       }).runtime.agentNodeArgs,
     ).toEqual(['--max-semi-space-size=2', '--max-old-space-size=96']);
     expect(loadConfig({ WARMGATE_POOL_AGENT_NODE_ARGS: 'none' }).runtime.agentNodeArgs).toEqual([]);
+    // Extra flags come after the defaults, which they leave in place.
+    expect(
+      loadConfig({ WARMGATE_POOL_AGENT_EXTRA_NODE_ARGS: '--cpu-prof --cpu-prof-dir=/tmp/prof' })
+        .runtime.agentNodeArgs,
+    ).toEqual([
+      '--max-semi-space-size=1',
+      '--optimize-for-size',
+      '--cpu-prof',
+      '--cpu-prof-dir=/tmp/prof',
+    ]);
+    expect(() => loadConfig({ WARMGATE_POOL_AGENT_EXTRA_NODE_ARGS: '--inspect $(id)' })).toThrow(
+      /WARMGATE_POOL_AGENT_EXTRA_NODE_ARGS.*not a Node flag/,
+    );
     expect(loadConfig({}).runtime.agentProcesses).toBe(2);
     expect(loadConfig({ WARMGATE_POOL_AGENT_PROCESSES: '1' }).runtime.agentProcesses).toBe(1);
     expect(() => loadConfig({ WARMGATE_POOL_AGENT_PROCESSES: '3' })).toThrow(

@@ -71,7 +71,10 @@ export interface RuntimeConfig {
   readonly kind: 'local' | 'kubernetes' | 'docker';
   readonly stateDir: string;
   readonly agentEntry: string;
-  /** Local runtime: Node flags before the entry point of both container processes. */
+  /**
+   * Local runtime: Node flags before the entry point of both container processes
+   * (WARMGATE_POOL_AGENT_NODE_ARGS, then WARMGATE_POOL_AGENT_EXTRA_NODE_ARGS).
+   */
   readonly agentNodeArgs: readonly string[];
   /** Local runtime: 1 = agent and sidecar in one process, 2 = two processes. */
   readonly agentProcesses: 1 | 2;
@@ -150,6 +153,9 @@ const defaults = {
   // A 1 MiB young generation: 12 MiB less resident per idle process; --optimize-for-size: V8
   // keeps a working agent's heap about 40 MiB smaller (docs/benchmarks.md, footprint).
   WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=1 --optimize-for-size',
+  // Flags added after those (a profile: --cpu-prof --cpu-prof-dir=DIR). The operator's
+  // NODE_OPTIONS never reaches a container: its environment is an allow-list.
+  WARMGATE_POOL_AGENT_EXTRA_NODE_ARGS: 'none',
   WARMGATE_POOL_AGENT_PROCESSES: '2',
   /** The agent of profiles without `agent=`: typescript, typescript-mcp or a command's name. */
   WARMGATE_POOL_AGENT: 'typescript',
@@ -351,7 +357,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
       agentEntry: read('WARMGATE_POOL_AGENT_ENTRY')
         ? resolve(read('WARMGATE_POOL_AGENT_ENTRY'))
         : defaultAgentEntry(fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url))),
-      agentNodeArgs: check('WARMGATE_POOL_AGENT_NODE_ARGS', parseNodeArgs, []),
+      agentNodeArgs: [
+        ...check('WARMGATE_POOL_AGENT_NODE_ARGS', parseNodeArgs, []),
+        ...check('WARMGATE_POOL_AGENT_EXTRA_NODE_ARGS', parseNodeArgs, []),
+      ],
       agentProcesses: check('WARMGATE_POOL_AGENT_PROCESSES', parseProcessCount, 2),
       agentCommands,
       agentStdio,

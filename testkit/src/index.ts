@@ -15,6 +15,7 @@ export {
   startAgentRole,
   type AgentContainer,
   type AgentContainerOptions,
+  type ContainerAgent,
   type RoleProcess,
 } from './agent-container.js';
 export {

@@ -12,7 +12,17 @@
 // write, close) made the checkout cost about 1.5× the CPU of the same writes made directly
 // (docs/benchmarks.md, "Where a bind spends its time"), and the sidecar serves nobody else
 // while it binds.
-import { mkdirSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  symlinkSync,
+  writeSync,
+  constants,
+} from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { errors } from '@warmgate/proto';
@@ -39,6 +49,8 @@ interface Walk {
 
 /** Files written between two yields to the event loop. */
 const BATCH = 64;
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+const BIG = { bigint: true } as const;
 
 /** Writes the tree of `commit` into `workTree` (which holds only `.git`), then its index. */
 export async function checkoutCommit(
@@ -48,12 +60,16 @@ export async function checkoutCommit(
   options: CheckoutOptions = {},
 ) {
   const reader = await openObjectReader(gitDir, options.maxObjectBytes);
-  const object = reader.read(commit);
-  if (object.type !== 'commit') throw errors.internal(`${commit} is not a commit`);
-  const tree = /^tree ([0-9a-f]{40})/.exec(object.data.toString('latin1'))?.[1];
-  if (!tree) throw errors.internal(`commit ${commit} names no tree`);
   const walk: Walk = { reader, links: [], entries: [], written: 0 };
-  await writeTree(walk, tree, workTree, '');
+  try {
+    const object = reader.read(commit);
+    if (object.type !== 'commit') throw errors.internal(`${commit} is not a commit`);
+    const tree = /^tree ([0-9a-f]{40})/.exec(object.data.toString('latin1'))?.[1];
+    if (!tree) throw errors.internal(`commit ${commit} names no tree`);
+    await writeTree(walk, tree, workTree, '');
+  } finally {
+    reader.close();
+  }
   const root = realpathSync(workTree);
   for (const link of walk.links) symlinkSync(link.target, link.path);
   for (const link of walk.links) {
@@ -92,18 +108,26 @@ async function writeTree(walk: Walk, id: string, dir: string, prefix: string): P
     // As git records them: any other regular mode (an old 100664) is 100644.
     const indexMode =
       mode === '160000' || mode === '120000' || mode === '100755' ? parseInt(mode, 8) : 0o100644;
-    walk.entries.push({ path: relative, mode: indexMode, id: child });
     if (mode === '160000') {
+      walk.entries.push({ path: relative, mode: indexMode, id: child });
       mkdirSync(path); // a submodule: an empty folder
       continue;
     }
     const blob = walk.reader.read(child);
     if (mode === '120000') {
+      walk.entries.push({ path: relative, mode: indexMode, id: child });
       walk.links.push({ path, target: blob.data.toString('utf8') });
       continue;
     }
-    // 'wx': never through an existing file or link.
-    writeFileSync(path, blob.data, { mode: mode === '100755' ? 0o755 : 0o644, flag: 'wx' });
+    // O_EXCL: never through an existing file or link. The index takes the file's stat data
+    // from the open file (no second lookup by path).
+    const fd = openSync(path, CREATE, mode === '100755' ? 0o755 : 0o644);
+    try {
+      for (let at = 0; at < blob.data.length;) at += writeSync(fd, blob.data, at);
+      walk.entries.push({ path: relative, mode: indexMode, id: child, stat: fstatSync(fd, BIG) });
+    } finally {
+      closeSync(fd);
+    }
     if (++walk.written % BATCH === 0) await yieldToLoop();
   }
 }

@@ -52,6 +52,16 @@ export function git(args: readonly string[], options: GitOptions = {}): Promise<
 }
 
 /**
+ * `git push` settings: the pack a workspace pushes is stored as it arrives (one pack per push,
+ * pool-manager/src/store-server/receive-policy.ts PACKING_SETTINGS), and a bind's checkout
+ * inflates every object of HEAD from it. Level 0 stores the objects deflated without
+ * compression: a bind then copies bytes instead of decoding them (inflating is the largest
+ * cost of a checkout after creating the files; docs/benchmarks.md "Where a large bind spends
+ * its time"), for more disk in the store (text is about 3× its compressed size).
+ */
+export const PUSH_SETTINGS: readonly string[] = ['-c', 'pack.compression=0'];
+
+/**
  * Environment that gives git a credential for one http(s) remote without writing it to any
  * config file: `http.extraHeader` through GIT_CONFIG_COUNT. A credential containing a space
  * is a full Authorization value ("Basic ...", "Bearer ..."); otherwise it is a bearer token.

@@ -6,7 +6,7 @@
 // A file written in the same instant as the index is "racily clean" to git, which then
 // compares its content: never wrong, at worst slower once.
 import { createHash } from 'node:crypto';
-import { lstatSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, renameSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 
 export interface IndexEntry {
@@ -16,6 +16,8 @@ export interface IndexEntry {
   readonly mode: number;
   /** The object id (hex). */
   readonly id: string;
+  /** The file's stat data when the caller has it (taken from the open file); else lstat. */
+  readonly stat?: BigIntStats;
 }
 
 const HEADER = 12;
@@ -36,7 +38,9 @@ export function writeIndex(gitDir: string, workTree: string, entries: readonly I
   for (const entry of sorted) {
     // A submodule is an empty folder here: git records no stat data for it.
     const stat =
-      entry.mode === 0o160000 ? undefined : lstatSync(join(workTree, entry.path), { bigint: true });
+      entry.mode === 0o160000
+        ? undefined
+        : (entry.stat ?? lstatSync(join(workTree, entry.path), { bigint: true }));
     const fields = stat
       ? [
           stat.ctimeNs / 1_000_000_000n,

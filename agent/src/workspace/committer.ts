@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, WarmgateError, errors } from '@warmgate/proto';
 import { commitIdentity } from '../git/identity.js';
-import { credentialEnv, git } from '../git/git.js';
+import { credentialEnv, git, PUSH_SETTINGS } from '../git/git.js';
 import { readHead } from '../git/head.js';
 import { inSpan } from '../telemetry/spans.js';
 import { linkLeadingOutside } from './link-escapes.js';
@@ -223,7 +223,9 @@ export class WorkspaceCommitter {
     }
     const ref = (await readHead(join(this.options.dir, '.git'))).ref ?? 'refs/heads/main';
     const target = this.pushTarget;
-    await inSpan('git push', {}, () => this.git(['push', '-q', target, `HEAD:${ref}`], this.env));
+    await inSpan('git push', {}, () =>
+      this.git([...PUSH_SETTINGS, 'push', '-q', target, `HEAD:${ref}`], this.env),
+    );
     this.pushedHead = this.localHead;
     this.unpushed = 0;
   }

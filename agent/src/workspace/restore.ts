@@ -14,7 +14,7 @@ import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '@warmgate/proto';
-import { credentialEnv, git } from '../git/git.js';
+import { credentialEnv, git, PUSH_SETTINGS } from '../git/git.js';
 import { readHead } from '../git/head.js';
 import { checkoutCommit } from '../git/checkout.js';
 import { linkRepository } from '../git/link-repository.js';
@@ -151,7 +151,7 @@ async function seedEmpty(
     cwd: workspaceDir,
     env,
   });
-  await git(['push', '-q', target, `HEAD:refs/heads/${TEMPLATE_BRANCH}`], {
+  await git([...PUSH_SETTINGS, 'push', '-q', target, `HEAD:refs/heads/${TEMPLATE_BRANCH}`], {
     cwd: workspaceDir,
     env,
   });

@@ -53,8 +53,11 @@ export async function createTemplateRepo(parent = tmpdir()): Promise<TemplateRep
 const PREFIX = 'warmgate-template-';
 
 /**
- * A sidecar killed with SIGKILL cannot remove its template; the next sidecar on the machine
- * does. The owner's pid is in the folder name, so only folders of dead processes go.
+ * A sidecar killed with SIGKILL cannot remove its template. Under a runtime its TMPDIR is the
+ * container's own (local: `<container folder>/tmp`; Docker, bubblewrap: a tmpfs), removed with
+ * the container; a process started by hand (stdio, a sidecar outside a runtime) shares the
+ * machine's, where the next one removes it. The owner's pid is in the folder name, so only
+ * folders of dead processes go.
  */
 async function removeOrphanedTemplates(parent: string): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);

@@ -41,8 +41,6 @@ spec:
       env:
         - name: WARMGATE_AGENT_HOST
           value: 0.0.0.0
-        - name: WARMGATE_AGENT_PORT
-          value: {{ $.Values.agent.mcpPort | quote }}
         - name: WARMGATE_SIDECAR_PORT
           value: {{ $.Values.agent.lifecyclePort | quote }}
         - name: WARMGATE_WORKSPACE_DIR

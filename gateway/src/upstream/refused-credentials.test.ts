@@ -4,12 +4,12 @@ import type { PoolApi } from './pool-client.js';
 import { rememberRefusedCredentials } from './refused-credentials.js';
 
 /** A pool that answers each acquire with the next outcome and counts the calls. */
-function scriptedPool(outcome: (credential: string) => Error | undefined) {
+function scriptedPool(outcome: (credential: string, userId: string) => Error | undefined) {
   const calls: string[] = [];
   const pool: PoolApi = {
     async acquire(request) {
       calls.push(request.credential ?? '');
-      const error = outcome(request.credential ?? '');
+      const error = outcome(request.credential ?? '', request.userId);
       if (error) throw error;
       return {} as poolv1.AcquireResponse;
     },
@@ -18,8 +18,8 @@ function scriptedPool(outcome: (credential: string) => Error | undefined) {
   return { pool, calls };
 }
 
-const request = (credential?: string) => ({
-  userId: 'erin',
+const request = (credential?: string, userId = 'erin') => ({
+  userId,
   tier: 'free',
   mode: AuthMode.DIRECT,
   staleBindingId: '',
@@ -68,5 +68,25 @@ describe('rememberRefusedCredentials', () => {
     expect(calls).toEqual(['a', 'b', 'c', 'a']); // a was forgotten when c came
     await codeOf(remembering.acquire(request('a'), {}));
     expect(calls).toHaveLength(4);
+  });
+
+  it("never refuses a user's credential for a refusal of it sent with another user's id", async () => {
+    // The pool manager refuses erin's valid credential sent with mallory's id; whoever holds
+    // erin's credential must not be able to get it refused for erin.
+    const { pool, calls } = scriptedPool((_credential, userId) =>
+      userId === 'erin' ? undefined : errors.permissionDenied('issued to another user'),
+    );
+    const remembering = rememberRefusedCredentials(pool);
+    for (let i = 0; i < 3; i++) {
+      expect(await codeOf(remembering.acquire(request('erins', 'mallory'), {}))).toBe(
+        ErrorCode.PERMISSION_DENIED,
+      );
+    }
+    expect(calls).toHaveLength(1);
+    expect(await codeOf(remembering.acquire(request('erins', 'erin'), {}))).toBe('ok');
+    expect(calls).toHaveLength(2);
+    // The refusal for mallory is still remembered.
+    await codeOf(remembering.acquire(request('erins', 'mallory'), {}));
+    expect(calls).toHaveLength(2);
   });
 });

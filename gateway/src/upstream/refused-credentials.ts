@@ -3,9 +3,12 @@
 // forged credential made the gateway ask the pool manager once per request. A credential the
 // pool manager refused is now refused again here, without asking, for `ttlMs`: one
 // pool-manager verification per forged credential and minute, however many requests carry it.
-// Keyed by the credential's SHA-256 (the credential itself is not kept); bounded, the oldest
-// forgotten first. Only refusals of the credential are remembered (UNAUTHENTICATED, or
-// PERMISSION_DENIED for a credential issued to another user), never an unavailable pool.
+// Keyed by the SHA-256 of the user id and the credential together (the credential itself is
+// not kept): the pool manager also refuses (PERMISSION_DENIED) a valid credential sent with
+// another user's id, and a memory keyed by the credential alone would let whoever holds a
+// user's credential get it refused for that user too. Bounded, the oldest forgotten first.
+// Only refusals of the credential are remembered (UNAUTHENTICATED, or PERMISSION_DENIED for
+// a credential issued to another user), never an unavailable pool.
 import { createHash } from 'node:crypto';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
 import type { PoolApi } from './pool-client.js';
@@ -23,12 +26,14 @@ export function rememberRefusedCredentials(
   const max = options.max ?? REFUSED_CREDENTIALS_MAX;
   const now = options.now ?? Date.now;
   const refused = new Map<string, { error: WarmgateError; until: number }>();
-  const digest = (credential: string) => createHash('sha256').update(credential).digest('hex');
+  // Length-prefixed, so no user id and credential pair spells another pair's key.
+  const digest = (userId: string, credential: string) =>
+    createHash('sha256').update(`${userId.length}:${userId}\n${credential}`).digest('hex');
 
   const remembers: PoolApi = {
     async acquire(request, callOptions) {
       if (!request.credential) return pool.acquire(request, callOptions);
-      const key = digest(request.credential);
+      const key = digest(request.userId, request.credential);
       const known = refused.get(key);
       if (known !== undefined) {
         if (now() < known.until) throw known.error;

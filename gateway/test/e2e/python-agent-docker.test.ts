@@ -13,9 +13,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { repoPathFor } from '@warmgate/contract';
 import {
-  CONTEXT_RESOURCE_URIS,
   NUMPY_INDICATOR_SOURCE,
   dockerContainers,
   removeDockerContainers,
@@ -25,6 +23,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcCaller, wsCaller, type Caller } from '../reliability/support/callers.js';
 import { startStack, type StackProcess } from '../support/stack-process.js';
 import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js';
+import {
+  CANDLES,
+  readsTheSixContextResources,
+  savesAndComputesAPythonIndicator,
+} from './python-agent-scenarios.js';
 
 const run = promisify(execFile);
 const TAG = process.env.WARMGATE_IMAGE_TAG || 'dev';
@@ -35,13 +38,6 @@ const AGENT_IMAGE = GIVEN_AGENT || `warmgate/agent:${TAG}`;
 const PYTHON_IMAGE = GIVEN_PYTHON || `warmgate/agent-py:${TAG}`;
 // The pool manager's deployment secret: in the stack's process, never in a container.
 const POOL_SECRET = 'pool-secret-of-the-stack-9d3e-0123456789abcdef';
-const candles = [10, 11, 12, 14, 13].map((close, i) => ({
-  time: 1_700_000_000_000 + i * 60_000,
-  open: close,
-  high: close,
-  low: close,
-  close,
-}));
 
 let stack: StackProcess | undefined;
 let store: string;
@@ -94,46 +90,17 @@ afterAll(async () => {
 }, 120_000);
 
 describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
-  it('serves the six context resources over gRPC', async () => {
-    const token = await jwt({ sub: 'pyd-reader' });
-    for (const uri of CONTEXT_RESOURCE_URIS) {
-      const outcome = await grpc.readResource(token, uri);
-      expect(outcome, uri).toMatchObject({ ok: true });
-    }
-  }, 120_000);
+  it(
+    'serves the six context resources over gRPC',
+    () => readsTheSixContextResources(grpc, 'pyd-reader'),
+    120_000,
+  );
 
-  it('saves and computes a user-written Python indicator over WebSocket; its commit is in the store', async () => {
-    const token = await jwt({ sub: 'pyd-writer' });
-    const saved = await ws.callTool(token, 'indicator_save_python', {
-      name: 'meandev',
-      source: NUMPY_INDICATOR_SOURCE,
-    });
-    expect(saved).toMatchObject({ ok: true });
-    expect(saved.ok && saved.toolError).toBeFalsy();
-    const computed = await ws.callTool(token, 'indicator_compute', { name: 'meandev', candles });
-    expect(computed.ok && computed.toolError).toBeFalsy();
-    // close minus its 3-candle mean: null, null, 1, 1.67, 0
-    expect(computed.ok && computed.text).toContain('1.666');
-    const repo = repoPathFor(store, 'pyd-writer');
-    const { stdout: files } = await run('git', [
-      '--git-dir',
-      repo,
-      'ls-tree',
-      '-r',
-      '--name-only',
-      'HEAD',
-    ]);
-    expect(files).toContain('indicators/meandev.py');
-    const { stdout: log } = await run('git', [
-      '--git-dir',
-      repo,
-      'log',
-      '--format=%an|%s',
-      '--',
-      'indicators/meandev.py',
-    ]);
-    expect(log.trim().split('\n')[0]).toBe('pyd-writer|Indicator: save meandev (Python)');
-  }, 180_000);
+  it(
+    'saves and computes a user-written Python indicator over WebSocket; its commit is in the store',
+    () => savesAndComputesAPythonIndicator(ws, store, 'pyd-writer'),
+    180_000,
+  );
 
   it('runs the agent image with the sidecar in its network namespace, hardened', async () => {
     const names = await dockerContainers(`${label}`);
@@ -238,12 +205,18 @@ describe('WARMGATE_AGENT=python WARMGATE_POOL_RUNTIME=docker npm start', () => {
       const saved = await ws.callTool(token, 'indicator_save_python', { name, source });
       expect(saved.ok && saved.toolError, name).toBeFalsy();
     }
-    const read = await ws.callTool(token, 'indicator_compute', { name: 'reader', candles });
+    const read = await ws.callTool(token, 'indicator_compute', {
+      name: 'reader',
+      candles: CANDLES,
+    });
     expect(read.ok && read.toolError).toMatch(/PERMISSION_DENIED.*outside the workspace/);
-    const looped = await ws.callTool(token, 'indicator_compute', { name: 'looper', candles });
+    const looped = await ws.callTool(token, 'indicator_compute', {
+      name: 'looper',
+      candles: CANDLES,
+    });
     expect(looped.ok && looped.toolError).toMatch(/DEADLINE_EXCEEDED.*stopped/);
     // Within the container's default memory limit: the agent's budget stops it first.
-    const hogged = await ws.callTool(token, 'indicator_compute', { name: 'hog', candles });
+    const hogged = await ws.callTool(token, 'indicator_compute', { name: 'hog', candles: CANDLES });
     expect(hogged.ok && hogged.toolError).toMatch(/RESOURCE_EXHAUSTED.*memory budget/);
     // The agent survived both: the next call is answered.
     const listed = await ws.callTool(token, 'indicator_list', {});

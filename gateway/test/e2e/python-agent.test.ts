@@ -6,22 +6,20 @@
 // gRPC and MCP (../conformance/real-stack.ts, as test/e2e/stack.test.ts runs them against the
 // default agent), and the official TypeScript and Python MCP clients through /mcp
 // (../mcp/official-clients.ts, as test/mcp/mcp-interop.test.ts runs them).
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { repoPathFor } from '@warmgate/contract';
-import { CONTEXT_RESOURCE_URIS, NUMPY_INDICATOR_SOURCE } from '@warmgate/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { describeConformanceOnStack, nameUsers } from '../conformance/real-stack.js';
 import { startScriptedOpenAi, type ScriptedOpenAi } from '../fixtures/scripted-openai.js';
 import { describeOfficialClients } from '../mcp/official-clients.js';
 import { grpcCaller, wsCaller, type Caller } from '../reliability/support/callers.js';
 import { startStack, type StackProcess } from '../support/stack-process.js';
 import { jwt, testAudience, testIssuer, testSecret } from '../support/tokens.js';
-
-const run = promisify(execFile);
+import {
+  readsTheSixContextResources,
+  savesAndComputesAPythonIndicator,
+} from './python-agent-scenarios.js';
 
 let stack: StackProcess;
 let llm: ScriptedOpenAi;
@@ -60,54 +58,11 @@ afterAll(async () => {
 });
 
 describe('WARMGATE_AGENT=python npm start', () => {
-  it('serves the six context resources over gRPC', async () => {
-    const token = await jwt({ sub: 'py-reader' });
-    for (const uri of CONTEXT_RESOURCE_URIS) {
-      const outcome = await grpc.readResource(token, uri);
-      expect(outcome, uri).toMatchObject({ ok: true });
-    }
-  });
+  it('serves the six context resources over gRPC', () =>
+    readsTheSixContextResources(grpc, 'py-reader'));
 
-  it('saves and computes a user-written Python indicator over WebSocket; its commit is in the store', async () => {
-    const token = await jwt({ sub: 'py-writer' });
-    const saved = await ws.callTool(token, 'indicator_save_python', {
-      name: 'meandev',
-      source: NUMPY_INDICATOR_SOURCE,
-    });
-    expect(saved).toMatchObject({ ok: true });
-    expect(saved.ok && saved.toolError).toBeFalsy();
-    const candles = [10, 11, 12, 14, 13].map((close, i) => ({
-      time: 1_700_000_000_000 + i * 60_000,
-      open: close,
-      high: close,
-      low: close,
-      close,
-    }));
-    const computed = await ws.callTool(token, 'indicator_compute', { name: 'meandev', candles });
-    expect(computed.ok && computed.toolError).toBeFalsy();
-    // close minus its 3-candle mean: null, null, 1, 1.67, 0
-    expect(computed.ok && computed.text).toContain('1.666');
-    const repo = repoPathFor(store, 'py-writer');
-    const { stdout: files } = await run('git', [
-      '--git-dir',
-      repo,
-      'ls-tree',
-      '-r',
-      '--name-only',
-      'HEAD',
-    ]);
-    expect(files).toContain('indicators/meandev.py');
-    const { stdout: log } = await run('git', [
-      '--git-dir',
-      repo,
-      'log',
-      '--format=%an|%s',
-      '--',
-      'indicators/meandev.py',
-    ]);
-    // Authored by the user, with the agent's own message (_meta["warmgate/commit-message"]).
-    expect(log.trim().split('\n')[0]).toBe('py-writer|Indicator: save meandev (Python)');
-  });
+  it('saves and computes a user-written Python indicator over WebSocket; its commit is in the store', () =>
+    savesAndComputesAPythonIndicator(ws, store, 'py-writer'));
 });
 
 describeConformanceOnStack(

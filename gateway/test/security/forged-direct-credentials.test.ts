@@ -4,7 +4,7 @@
 // the refusal (docs/reliability.md).
 import { loadConfig, startPoolManager, type RunningPoolManager } from '@warmgate/pool-manager';
 import { AuthMode, ErrorCode, WarmgateError } from '@warmgate/proto';
-import { makePoolSandbox, type PoolSandbox } from '@warmgate/testkit';
+import { makePoolSandbox, poolClient, type PoolSandbox } from '@warmgate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/ports.js';
 import { createPoolApi, type PoolApi } from '../../src/upstream/pool-client.js';
@@ -42,9 +42,9 @@ afterAll(async () => {
   sandbox?.cleanup();
 });
 
-const direct = (sessionId: string, credential: string): Principal => ({
+const direct = (sessionId: string, credential: string, userId = 'erin'): Principal => ({
   sessionId,
-  userId: 'erin',
+  userId,
   tier: 'enterprise',
   mode: AuthMode.DIRECT,
   credential,
@@ -77,5 +77,34 @@ describe('forged direct-mode credentials', () => {
       expect(await codeOf(attempt)).toBe(ErrorCode.UNAUTHENTICATED);
     }
     expect(acquires).toBe(2);
+  });
+
+  it("a refusal of a user's credential sent with another user's id does not refuse it for its user", async () => {
+    // The pool manager refuses erin's valid credential sent with mallory's id
+    // (PERMISSION_DENIED). Whoever holds erin's credential must not get it refused for erin.
+    const erins = await keys.credential('erin');
+    const before = acquires;
+    for (let i = 0; i < 3; i++) {
+      const borrowed = connector.connect(direct(`borrowed-${i}`, erins, 'mallory'), {
+        signal: AbortSignal.timeout(20_000),
+      });
+      expect(await codeOf(borrowed)).toBe(ErrorCode.PERMISSION_DENIED);
+    }
+    expect(acquires).toBe(before + 1);
+    // erin's own request reaches the pool manager, which binds her. (Serving her is not this
+    // test's concern: this in-process pool manager's containers get the direct-mode keys
+    // from the test process's environment, which has none, so her agent answers 401.)
+    const own = direct('erin-own', erins);
+    const outcome = await codeOf(connector.connect(own, { signal: AbortSignal.timeout(20_000) }));
+    connector.disconnect(own);
+    expect(outcome).not.toBe(ErrorCode.PERMISSION_DENIED);
+    expect(acquires).toBe(before + 2);
+    const status = poolClient(pool.address, sandbox.env.WARMGATE_POOL_SECRET);
+    try {
+      const { binding } = await status.getStatus({ userId: 'erin' });
+      expect(binding).toMatchObject({ userId: 'erin', mode: AuthMode.DIRECT });
+    } finally {
+      status.close();
+    }
   });
 });

@@ -18,6 +18,10 @@
 //                       time (process.cpuUsage, thread pool included) without gRPC or the
 //                       agent; restore_cpu_over_copy_cpu = their CPU p50s' ratio. On a busy
 //                       machine CPU time is the steadier figure: wall time is CPU × the queue.
+//   large_restore_loose_in_process = the same restore from the repository as the store kept it
+//                       before each push stayed one pack (a loose file per object);
+//                       loose_cpu_over_packed_cpu = its CPU p50 over the packed one's.
+// The store's repositories are made as the store keeps them: one push, kept as one pack.
 // `-- bind --quick` takes fewer samples (for a loaded machine).
 // Agents (issue 14): every figure for each of `--agents=` (default typescript,python, see
 // agents.ts) in the same run, then each later agent over the first (python / typescript).
@@ -33,7 +37,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode } from '@warmgate/proto';
-import { restoreWorkspace } from '@warmgate/agent';
+import { PUSH_SETTINGS, restoreWorkspace } from '@warmgate/agent';
 import { repoUrlFor, signAssertion } from '@warmgate/contract';
 import {
   agentCommands,
@@ -45,6 +49,9 @@ import { benchAgents, prepareAgents, ratioRows, ratios, type BenchAgent } from '
 import { printTable, summarize, timeSequential, writeResult, type Summary } from './harness.js';
 
 const quick = process.argv.includes('--quick');
+// WARMGATE_BENCH_BIND_STORE=loose: the Binds restore from the layout the store kept before
+// each push stayed one pack (a loose file per object), for a before/after on one machine.
+const looseStore = process.env.WARMGATE_BENCH_BIND_STORE === 'loose';
 const repos = {
   small: { files: 10, bytes: 100 * 1024, samples: quick ? 12 : 40 },
   large: { files: 1000, bytes: 10 * 1024 * 1024, samples: quick ? 6 : 12 },
@@ -85,13 +92,20 @@ export async function run(): Promise<void> {
           inProcess.large_copy_in_process_cpu.p50_ms) *
           100,
       ) / 100;
+    const looseCpuOverPackedCpu =
+      Math.round(
+        (inProcess.large_restore_loose_in_process_cpu.p50_ms /
+          inProcess.large_restore_in_process_cpu.p50_ms) *
+          100,
+      ) / 100;
     printTable(
       `the large restore in this process vs a plain copy (ms; load average ${loadavg()[0]!.toFixed(2)})`,
       Object.entries(inProcess).map(([what, s]) => ({ what, ...s })),
     );
     console.log(
       `\nin process, restore CPU / copy CPU (p50): ${restoreCpuOverCopyCpu}× ` +
-        `(load average ${loadavg()[0]!.toFixed(2)})`,
+        `(load average ${loadavg()[0]!.toFixed(2)}); from loose objects / from one pack: ` +
+        `${looseCpuOverPackedCpu}×`,
     );
     const [first, ...others] = agents;
     const base = measured[first!]!;
@@ -131,10 +145,12 @@ export async function run(): Promise<void> {
       ...compared,
       ...inProcess,
       restore_cpu_over_copy_cpu: restoreCpuOverCopyCpu,
+      loose_cpu_over_packed_cpu: looseCpuOverPackedCpu,
       // 1-minute load average before and after: on a shared machine it explains the tails.
       load_average: { before: loadBefore, after: loadavg()[0]! },
       repos,
       goal: 'small-repo bind p99 < 50 ms',
+      store_layout: looseStore ? 'loose' : 'packed',
       ...(quick ? { quick: true } : {}),
     });
   } finally {
@@ -164,15 +180,19 @@ async function restoreInProcess(
     add(`${name}_cpu`, (used.user + used.system) / 1000);
   };
   const { source, checkedOut } = repositories.large;
-  for (let i = 0; i < samples; i++) {
-    const userId = `in-process-${i}`;
-    cpSync(source, join(store, `${userId}.git`), { recursive: true });
-    const workspace = join(sandbox, `in-process-${i}`);
+  const restore = async (name: string, from: string, i: number) => {
+    const userId = `${name}-${i}`;
+    cpSync(from, join(store, `${userId}.git`), { recursive: true });
+    const workspace = join(sandbox, `${name}-${i}`);
     mkdirSync(workspace);
-    await timed('large_restore_in_process', () =>
+    await timed(name, () =>
       restoreWorkspace({ url: repoUrlFor(store, userId), ephemeral: false }, workspace, ''),
     );
     rmSync(workspace, { recursive: true, force: true });
+  };
+  for (let i = 0; i < samples; i++) {
+    await restore('large_restore_in_process', source, i);
+    await restore('large_restore_loose_in_process', source.replace(/\.git$/, '-loose.git'), i);
     const copy = join(sandbox, `in-process-copy-${i}`);
     await timed('large_copy_in_process', () => cpSync(checkedOut, copy, { recursive: true }));
     rmSync(copy, { recursive: true, force: true });
@@ -180,6 +200,8 @@ async function restoreInProcess(
   return {
     large_restore_in_process: summarize(times.large_restore_in_process!),
     large_restore_in_process_cpu: summarize(times.large_restore_in_process_cpu!),
+    large_restore_loose_in_process: summarize(times.large_restore_loose_in_process!),
+    large_restore_loose_in_process_cpu: summarize(times.large_restore_loose_in_process_cpu!),
     large_copy_in_process: summarize(times.large_copy_in_process!),
     large_copy_in_process_cpu: summarize(times.large_copy_in_process_cpu!),
   };
@@ -216,7 +238,8 @@ async function measureAgent(
   const cpSyncCopies: number[] = [];
   const cpCopies: number[] = [];
   for (const [name, repo] of Object.entries(repos)) {
-    const { source, checkedOut } = repositories[name as keyof typeof repos];
+    const { checkedOut, ...layouts } = repositories[name as keyof typeof repos];
+    const source = looseStore ? layouts.source.replace(/\.git$/, '-loose.git') : layouts.source;
     const samples: number[] = [];
     const inSidecar: number[] = [];
     for (let done = 0; done < repo.samples; done += batch) {
@@ -357,7 +380,8 @@ function makeRepository(sandbox: string, name: string, files: number, bytes: num
   mkdirSync(work, { recursive: true });
   git('init', '-q', '-b', 'main');
   let seed = 11;
-  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  // 32-bit arithmetic: the float product lost its low bits, and the files repeated.
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const folders = ['indicators', 'strategies', 'conversations', 'notes'];
   const size = Math.floor(bytes / files);
   for (let i = 0; i < files; i++) {
@@ -378,7 +402,15 @@ function makeRepository(sandbox: string, name: string, files: number, bytes: num
     '-m',
     'seed',
   );
+  // As the store keeps it: the user's push, kept as the one pack it arrived as
+  // (receive.unpackLimit=1, pool-manager/src/store-server/receive-policy.ts PACKING_SETTINGS).
   const bare = join(sandbox, `repo-${name}.git`);
-  execFileSync('git', ['clone', '-q', '--bare', work, bare], { stdio: 'ignore' });
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare], { stdio: 'ignore' });
+  execFileSync('git', ['-C', bare, 'config', 'receive.unpackLimit', '1'], { stdio: 'ignore' });
+  git(...PUSH_SETTINGS, 'push', '-q', bare, 'main'); // as a workspace pushes
+  // As the store kept it before: one loose file per object (a local `git clone --bare` links
+  // them), for the in-process comparison.
+  const loose = join(sandbox, `repo-${name}-loose.git`);
+  execFileSync('git', ['clone', '-q', '--bare', work, loose], { stdio: 'ignore' });
   return bare;
 }

@@ -328,7 +328,14 @@ export async function endToEnd(
     hs256Secret: secret,
     env: {
       ...options.env,
-      ...(profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {}),
+      // The stack's own process by NODE_OPTIONS; its agents and sidecars by the pool manager's
+      // setting for container Node flags (a container's environment never takes NODE_OPTIONS).
+      ...(profDir
+        ? {
+            NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}`,
+            WARMGATE_POOL_AGENT_EXTRA_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profDir}`,
+          }
+        : {}),
     },
   });
   const pool = createClient(poolv1.Pool, stack.pool, { headers: bearerHeaders(stack.poolSecret) });

@@ -20,7 +20,10 @@ export interface StackOptions {
   /** WARMGATE_POOL_PROFILES. */
   readonly profiles: string;
   readonly hs256Secret: string;
-  /** Extra environment for the stack and every agent it starts (e.g. NODE_OPTIONS). */
+  /**
+   * Extra environment for the stack (e.g. NODE_OPTIONS). Its containers get only the pool
+   * manager's allow-list: Node flags for them go in WARMGATE_POOL_AGENT_EXTRA_NODE_ARGS.
+   */
   readonly env?: Readonly<Record<string, string>>;
 }
 

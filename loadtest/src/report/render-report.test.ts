@@ -186,7 +186,7 @@ describe('renderReport', () => {
     expect(markdown).toContain('(small repository): **41 ms** p99');
     expect(markdown).toContain('| bind, large repository | 160 ms | 240 ms |');
     expect(markdown).toContain(
-      '| restore (link objects, write files and index) | 120 ms | 90 ms |',
+      '| restore from one pack, as the store keeps it (write files and index) | 120 ms | 90 ms |',
     );
     expect(markdown).toContain('Restore CPU / copy CPU (p50): **1.20×**, load average 5.50.');
     expect(markdown).toContain(

@@ -168,17 +168,27 @@ function bindInProcess(data: unknown, load: number | undefined): string {
   const ratio = num(data, 'restore_cpu_over_copy_cpu');
   if (ratio === undefined) return '';
   const rows = [
-    ['restore (link objects, write files and index)', 'large_restore_in_process'],
+    [
+      'restore from one pack, as the store keeps it (write files and index)',
+      'large_restore_in_process',
+    ],
+    ['restore from loose objects, as the store kept them before', 'large_restore_loose_in_process'],
     ['plain copy of the same files (`cpSync`)', 'large_copy_in_process'],
-  ].map(([label, key]) => [
-    label,
-    ms(num(data, `${key}.p50_ms`)),
-    ms(num(data, `${key}_cpu.p50_ms`)),
-  ]);
+  ]
+    .filter(([, key]) => num(data, `${key}.p50_ms`) !== undefined)
+    .map(([label, key]) => [
+      label,
+      ms(num(data, `${key}.p50_ms`)),
+      ms(num(data, `${key}_cpu.p50_ms`)),
+    ]);
+  const loose = num(data, 'loose_cpu_over_packed_cpu');
   return [
-    '**Where a large bind spends its time** (the 1,000-file / 10 MB restore called in the bench process, alternating with a plain copy; CPU time includes the thread pool). A `node --cpu-prof` of the sidecar during binds put the cost in file-system calls — creating the files (`open`), the 256 object fan-out folders (`mkdir`, about 7 %), reading and linking each loose object — and, before this change, in the promise and thread-pool hop around every one of them (twice the CPU of linking, 1.5× of writing); inflating objects is under 3 %. The restore now makes those calls synchronously in batches and writes the git index itself, so the agent no longer hashes the whole tree again (`git reset`) after the bind. A restore that writes every file and also reads and links the objects stays above the copy below; materialising only what is read, or a prepared `.git` skeleton in the warm container (no user data: the fan-out folders), are what is left.',
+    "**Where a large bind spends its time** (the 1,000-file / 10 MB restore called in the bench process, alternating with a plain copy; CPU time includes the thread pool). Profiled with `node --cpu-prof` and `strace -c` (restore alone, in process, load average 5–8): with the store keeping a loose file per object (each push of under 100 objects was unpacked), a bind linked about a thousand object files into 256 fan-out folders and opened and read each back; after file creation, which a plain copy pays too (about 50 µs per new file on this machine, for the restore and for `cp` alike), the largest cost was inflating the objects (about 45 ms of CPU of 110–120 for these 10 MB of text; an earlier profile put it under 3 %, on a generator whose 1,000 files were ~420 repeated blobs), then linking and reading the loose objects and making their folders (about 10 ms). Now the store keeps each push as the one pack it arrived as (`receive.unpackLimit = 1`; receive-pack's own gc folds 50 packs into one inside a push), so a bind links two files; a workspace pushes uncompressed packs (`pack.compression = 0`), and the checkout writes such an object straight from the pack buffer, checked against the pack index's CRC, instead of inflating it into a new buffer; the pack, refs and HEAD are read with synchronous calls (on a busy machine each thread-pool hop waited for a core: about 20 ms per restore idle), and the index takes each file's stat data from the open file. What is left above a copy: creating the files (`open` with `O_CREAT`, over half of a restore's time, and a copy's too), the index and the buffers, and, in a real Bind, the gRPC round trip and the agent's hand-over (a small bind's whole cost). A restore's first run in a fresh process costs about twice a later one (in process, load average ~9: 131–149 ms of CPU, then 68–80 ms), and a warm container's sidecar binds exactly once; warming the restore up on a 200-file repository first did not lower it, so it is not the checkout's own JIT. File creation's system time also swings from run to run, for a copy too (four plain copies in a row in one process, load average ~8: 69–86, 51–63, 46–56, 69–86 ms, nearly all system time), which is why single runs of this ratio move as much as they do. A prepared `.git` skeleton in the warm container no longer pays: a packed bind makes six folders. Materialising only what is read is what would go below a copy.",
     table(['step', 'wall p50', 'CPU p50'], rows),
     `Restore CPU / copy CPU (p50): **${times(ratio)}**` +
+      (loose !== undefined
+        ? `; from loose objects / from one pack, CPU: **${times(loose)}**`
+        : '') +
       (load !== undefined ? `, load average ${load.toFixed(2)}.` : '.'),
   ].join('\n\n');
 }

@@ -11,6 +11,9 @@ describe('withPolicy', () => {
     expect(once).toContain('\tdenyNonFastForwards = true');
     expect(once).toContain('\tdenyDeletes = true');
     expect(once).toContain('\thooksPath = ../.warmgate-hooks');
+    expect(once).toContain('[receive]\n\tfsckObjects = true');
+    expect(once).toContain('\tunpackLimit = 1'); // a push stays one pack
+    expect(once).toContain('[gc]\n\tautoDetach = false');
     expect(withPolicy(once)).toBe(once); // idempotent: a second start changes nothing
   });
 

@@ -8,23 +8,25 @@
 // the same relative hooks path.
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HOOKS_FOLDER, RECEIVE_SETTINGS, writeStoreHooks } from './receive-policy.js';
+import {
+  HOOKS_FOLDER,
+  PACKING_SETTINGS,
+  RECEIVE_SETTINGS,
+  writeStoreHooks,
+} from './receive-policy.js';
 
 const BEGIN = '# warmgate receive policy (written by the pool manager at start)';
 const END = '# end of warmgate receive policy';
 
 /** The policy as a config block; hooks run in the bare repository, one level below the root. */
 function policyBlock(): string {
-  const receive = RECEIVE_SETTINGS.map(([key, value]) => `\t${key.split('.')[1]} = ${value}`);
-  return [
-    BEGIN,
-    '[receive]',
-    ...receive,
-    '[core]',
-    `\thooksPath = ../${HOOKS_FOLDER}`,
-    END,
-    '',
-  ].join('\n');
+  const sections = new Map<string, string[]>([['core', [`\thooksPath = ../${HOOKS_FOLDER}`]]]);
+  for (const [key, value] of [...RECEIVE_SETTINGS, ...PACKING_SETTINGS]) {
+    const [section, name] = key.split('.') as [string, string];
+    sections.set(section, [...(sections.get(section) ?? []), `\t${name} = ${value}`]);
+  }
+  const lines = [...sections].flatMap(([section, settings]) => [`[${section}]`, ...settings]);
+  return [BEGIN, ...lines, END, ''].join('\n');
 }
 
 /** `config` with the policy block replaced (or added): the last value of a key wins in git. */

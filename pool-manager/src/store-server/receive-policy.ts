@@ -16,6 +16,21 @@ export const RECEIVE_SETTINGS: readonly (readonly [string, string])[] = [
 ];
 
 /**
+ * How the store keeps what it receives: each push stays the one pack it arrived as (never
+ * unpacked into a loose file per object), so a repository is a handful of pack files and a
+ * bind links those, not thousands of objects in 256 fan-out folders (docs/benchmarks.md,
+ * "Where a large bind spends its time"). When pushes have piled up gc.autoPackLimit (50)
+ * packs, receive-pack's own `git gc --auto` folds them into one, inside the push (not
+ * detached): it ends with the push, so it never runs while the user's next bind links the
+ * files (a user is bound to one container at a time). A repack writes new packs and unlinks
+ * old ones, never changing a file: a workspace's hard links keep their data.
+ */
+export const PACKING_SETTINGS: readonly (readonly [string, string])[] = [
+  ['receive.unpackLimit', '1'],
+  ['gc.autoDetach', 'false'],
+];
+
+/**
  * The quota check, run by receive-pack after it has taken the pack in (quarantined under
  * objects/, so counted by du) and before any ref moves: over the quota, the push is refused
  * with a message the pusher sees as `remote: ...`, and the quarantined objects are dropped.
@@ -55,7 +70,11 @@ export async function writeStoreHooks(
 
 /** The environment that makes every receive-pack under http-backend follow the policy. */
 export function receiveEnv(hooksPath: string, quotaBytes: number): NodeJS.ProcessEnv {
-  const settings = [...RECEIVE_SETTINGS, ['core.hooksPath', hooksPath] as const];
+  const settings = [
+    ...RECEIVE_SETTINGS,
+    ...PACKING_SETTINGS,
+    ['core.hooksPath', hooksPath] as const,
+  ];
   const env: NodeJS.ProcessEnv = {
     GIT_CONFIG_COUNT: String(settings.length),
     WARMGATE_STORE_QUOTA_BYTES: String(quotaBytes),

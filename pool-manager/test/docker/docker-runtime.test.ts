@@ -13,7 +13,6 @@ import { containerSecrets, startPoolManager, type RunningPoolManager } from '../
 import {
   callTool,
   containerDirs,
-  makeSandbox,
   poolClient,
   seedRepository,
   spawnPoolManager,
@@ -21,47 +20,23 @@ import {
   waitFor,
   warmCount,
   type PoolClient,
-  type PoolManagerProcess,
   type Sandbox,
 } from '../support.js';
 import {
-  AGENT_IMAGE,
   dockerExec,
   dockerInspect,
   dockerKill,
+  dockerPoolEnv,
   poolContainers,
-  removePoolContainers,
-  ensureAgentImage,
+  restartAfterKill,
+  useDockerPools,
 } from './docker-support.js';
 
 // A secret of the pool manager's process: no container may see it in its environment.
 const SENTINEL = 'sentinel-secret-of-the-pool-manager-7c1d';
 // A telemetry setting of the pool manager's: containers get OTEL_* (allow-listed).
 const OTEL_ATTRIBUTES = 'warmgate.test=docker-7c1d';
-const dockerEnv = {
-  WARMGATE_POOL_RUNTIME: 'docker',
-  WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
-  WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=0.5:memory=384m:pids=128',
-  WARMGATE_POOL_PROFILES: 'standard:min=1:max=6',
-  WARMGATE_POOL_ADAPTIVE: 'false',
-  WARMGATE_POOL_READY_TIMEOUT: '60s',
-  WARMGATE_POOL_BIND_TIMEOUT: '60s',
-};
-
-const sandboxes: Sandbox[] = [];
-const spawned: PoolManagerProcess[] = [];
-
-beforeAll(() => {
-  ensureAgentImage();
-}, 1_800_000);
-
-afterAll(async () => {
-  for (const pm of spawned) pm.child.kill('SIGKILL');
-  for (const sandbox of sandboxes) {
-    await removePoolContainers(sandbox.stateDir);
-    sandbox.cleanup();
-  }
-}, 120_000);
+const pools = useDockerPools();
 
 const agentOf = (binding: poolv1.Binding) => `warmgate-${binding.containerId}-agent`;
 
@@ -75,8 +50,7 @@ describe('docker runtime: isolation of a bound agent container', () => {
   beforeAll(async () => {
     process.env.WARMGATE_TEST_POOL_SECRET = SENTINEL;
     process.env.OTEL_RESOURCE_ATTRIBUTES = OTEL_ATTRIBUTES;
-    sandbox = makeSandbox(dockerEnv);
-    sandboxes.push(sandbox);
+    sandbox = pools.sandbox(dockerPoolEnv('standard:min=1:max=6'));
     seedRepository(sandbox.storeDir, 'alice', { 'notes/alice.md': 'alice only\n' });
     seedRepository(sandbox.storeDir, 'bob', { 'notes/bob.md': 'bob-private-4f2a\n' });
     pool = await startPoolManager(sandbox.config());
@@ -329,64 +303,41 @@ process.exit(0);
 
 describe('docker runtime: kill -9 of the pool manager', () => {
   it('a restart adopts the bound containers, destroys the rest, leaves no orphan', async () => {
-    const sandbox = makeSandbox({ ...dockerEnv, WARMGATE_POOL_PROFILES: 'standard:min=2:max=6' });
-    sandboxes.push(sandbox);
-    const first = await spawnPoolManager(sandbox.env);
-    spawned.push(first);
-    const client = poolClient(first.address);
-    await waitFor('2 warm containers', async () => (await warmCount(client)) >= 2, 180_000);
-    const bound = await client.acquire({ userId: 'carol', tier: 'pro', mode: AuthMode.GATEWAY });
-    await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 180_000);
-    client.close();
-    first.child.kill('SIGKILL');
-    await first.exited;
-    const before = await poolContainers(sandbox.stateDir);
-    expect(before).toHaveLength(6); // 3 Warmgate containers × (agent + sidecar)
-    // One warm container dies while nobody watches.
-    const dead = before.find(
-      (name) => name.endsWith('-agent') && !name.includes(bound.binding!.containerId),
-    )!;
-    await dockerKill(dead);
-
-    const second = await spawnPoolManager(sandbox.env);
-    spawned.push(second);
-    const client2 = poolClient(second.address);
-    try {
-      const again = await client2.acquire({
-        userId: 'carol',
-        tier: 'pro',
-        mode: AuthMode.GATEWAY,
-      });
-      expect(again.source).toBe(poolv1.AcquireSource.EXISTING);
-      expect(again.binding!.bindingId).toBe(bound.binding!.bindingId);
-      await callTool(again.binding!, 'system_prompt_get', {});
-      await waitFor(
-        'the dead container to go',
-        async () => !(await poolContainers(sandbox.stateDir)).includes(dead),
-        60_000,
-      );
-      await waitFor('the pool to refill', async () => (await warmCount(client2)) >= 2, 180_000);
-    } finally {
-      client2.close();
-    }
-    second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
-    expect(await poolContainers(sandbox.stateDir)).toEqual([]);
+    const sandbox = pools.sandbox(dockerPoolEnv('standard:min=2:max=6'));
+    let dead = '';
+    await restartAfterKill(pools, sandbox, {
+      userId: 'carol',
+      warm: 2,
+      async beforeRestart(bound) {
+        const before = await poolContainers(sandbox.stateDir);
+        expect(before).toHaveLength(6); // 3 Warmgate containers × (agent + sidecar)
+        // One warm container dies while nobody watches.
+        dead = before.find((name) => name.endsWith('-agent') && !name.includes(bound.containerId))!;
+        await dockerKill(dead);
+      },
+      async check(adopted, client) {
+        await callTool(adopted, 'system_prompt_get', {});
+        await waitFor(
+          'the dead container to go',
+          async () => !(await poolContainers(sandbox.stateDir)).includes(dead),
+          60_000,
+        );
+        await waitFor('the pool to refill', async () => (await warmCount(client)) >= 2, 180_000);
+      },
+    });
   }, 600_000);
 });
 
 describe('docker runtime: a container killed while the pool manager runs', () => {
   it('is noticed at once, counted, replaced without a claim; its bound user is bound to a fresh container', async () => {
     const metricsPort = await freePort();
-    const sandbox = makeSandbox({
-      ...dockerEnv,
-      WARMGATE_POOL_PROFILES: 'standard:min=2:max=6',
-      WARMGATE_POOL_METRICS_PORT: String(metricsPort),
-      WARMGATE_POOL_METRICS_HOST: '127.0.0.1',
-    });
-    sandboxes.push(sandbox);
-    const pm = await spawnPoolManager(sandbox.env);
-    spawned.push(pm);
+    const sandbox = pools.sandbox(
+      dockerPoolEnv('standard:min=2:max=6', {
+        WARMGATE_POOL_METRICS_PORT: String(metricsPort),
+        WARMGATE_POOL_METRICS_HOST: '127.0.0.1',
+      }),
+    );
+    const pm = await pools.spawn(sandbox);
     const client = poolClient(pm.address);
     const dead = async () => {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -475,9 +426,7 @@ async function freePort(): Promise<number> {
 
 describe('docker runtime: bad settings stop start-up with the setting named', () => {
   const startWith = async (env: Record<string, string>) => {
-    const sandbox = makeSandbox({ ...dockerEnv, ...env });
-    sandboxes.push(sandbox);
-    return startPoolManager(sandbox.config());
+    return startPoolManager(pools.sandbox(dockerPoolEnv('standard:min=1:max=6', env)).config());
   };
 
   it('an unknown image', async () => {
@@ -493,8 +442,7 @@ describe('docker runtime: bad settings stop start-up with the setting named', ()
   });
 
   it('no daemon', async () => {
-    const sandbox = makeSandbox(dockerEnv);
-    sandboxes.push(sandbox);
+    const sandbox = pools.sandbox(dockerPoolEnv('standard:min=1:max=6'));
     const started = spawnPoolManager({
       ...sandbox.env,
       DOCKER_HOST: `unix://${join(sandbox.dir, 'no-docker.sock')}`,

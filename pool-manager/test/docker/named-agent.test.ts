@@ -12,65 +12,40 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPoolManager, type RunningPoolManager } from '../../src/index.js';
 import {
   callTool,
-  makeSandbox,
   poolClient,
-  spawnPoolManager,
   waitFor,
   warmCount,
   type PoolClient,
-  type PoolManagerProcess,
   type Sandbox,
 } from '../support.js';
 import {
-  AGENT_IMAGE,
   dockerInspect,
-  ensureAgentImage,
+  dockerPoolEnv,
   poolContainers,
-  removePoolContainers,
+  restartAfterKill,
+  useDockerPools,
 } from './docker-support.js';
 
-const env = {
-  WARMGATE_POOL_RUNTIME: 'docker',
-  WARMGATE_POOL_DOCKER_IMAGE: AGENT_IMAGE,
-  WARMGATE_POOL_DOCKER_LIMITS: '*:cpus=0.5:memory=384m:pids=128',
-  WARMGATE_POOL_AGENT: 'typescript-mcp',
-  WARMGATE_POOL_PROFILES: 'standard:min=1:max=3',
-  WARMGATE_POOL_ADAPTIVE: 'false',
-  WARMGATE_POOL_READY_TIMEOUT: '60s',
-  WARMGATE_POOL_BIND_TIMEOUT: '60s',
-};
+const env = dockerPoolEnv('standard:min=1:max=3', { WARMGATE_POOL_AGENT: 'typescript-mcp' });
+const pools = useDockerPools();
 let sandbox: Sandbox | undefined;
-const others: Sandbox[] = [];
-const spawned: PoolManagerProcess[] = [];
 let pool: RunningPoolManager | undefined;
 let client: PoolClient | undefined;
 let binding: poolv1.Binding;
 
 beforeAll(async () => {
-  ensureAgentImage();
-  sandbox = makeSandbox(env);
+  sandbox = pools.sandbox(env);
   pool = await startPoolManager(sandbox.config());
-  client = poolClient(pool.address);
-  const pools = client;
-  await waitFor('a warm container', async () => (await warmCount(pools)) >= 1, 120_000);
-  binding = (await pools.acquire({ userId: 'nina', tier: 'pro', mode: AuthMode.GATEWAY })).binding!;
-}, 1_800_000);
+  const pm = (client = poolClient(pool.address));
+  await waitFor('a warm container', async () => (await warmCount(pm)) >= 1, 120_000);
+  binding = (await pm.acquire({ userId: 'nina', tier: 'pro', mode: AuthMode.GATEWAY })).binding!;
+}, 300_000);
 
 afterAll(async () => {
-  for (const pm of spawned) pm.child.kill('SIGKILL');
-  for (const other of others) {
-    await removePoolContainers(other.stateDir);
-    other.cleanup();
-  }
   client?.close();
   await pool?.close();
-  if (sandbox) {
-    // Shutdown drains every binding and destroys every container it made.
-    const left = await poolContainers(sandbox.stateDir);
-    await removePoolContainers(sandbox.stateDir);
-    sandbox.cleanup();
-    expect(left).toEqual([]);
-  }
+  // Shutdown drains every binding and destroys every container it made.
+  if (sandbox) expect(await poolContainers(sandbox.stateDir)).toEqual([]);
 }, 180_000);
 
 describe('docker runtime: a named agent behind the sidecar', () => {
@@ -110,34 +85,20 @@ describe('docker runtime: a named agent behind the sidecar', () => {
 });
 
 describe('docker runtime: a named agent after kill -9 of the pool manager', () => {
-  it('is adopted by the next pool manager, still behind the sidecar', async () => {
-    const other = makeSandbox(env);
-    others.push(other);
-    const first = await spawnPoolManager(other.env);
-    spawned.push(first);
-    const pools = poolClient(first.address);
-    await waitFor('a warm container', async () => (await warmCount(pools)) >= 1, 180_000);
-    const bound = await pools.acquire({ userId: 'olga', tier: 'pro', mode: AuthMode.GATEWAY });
-    pools.close();
-    first.child.kill('SIGKILL');
-    await first.exited;
-
-    const second = await spawnPoolManager(other.env);
-    spawned.push(second);
-    const pools2 = poolClient(second.address);
-    try {
-      const again = await pools2.acquire({ userId: 'olga', tier: 'pro', mode: AuthMode.GATEWAY });
-      expect(again.binding!.bindingId).toBe(bound.binding!.bindingId);
-      expect(parseMcpUrl(again.binding!.mcpUrl).socketPath).toMatch(/\/box\/mcp\.sock$/);
-      await callTool(again.binding!, 'system_prompt_set', { text: 'adopted' });
-      expect(await callTool(again.binding!, 'system_prompt_get', {})).toMatchObject({
-        text: 'adopted\n',
-      });
-    } finally {
-      pools2.close();
-    }
-    second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
-    expect(await poolContainers(other.stateDir)).toEqual([]);
-  }, 600_000);
+  it(
+    'is adopted by the next pool manager, still behind the sidecar',
+    () =>
+      restartAfterKill(pools, pools.sandbox(env), {
+        userId: 'olga',
+        warm: 1,
+        async check(adopted) {
+          expect(parseMcpUrl(adopted.mcpUrl).socketPath).toMatch(/\/box\/mcp\.sock$/);
+          await callTool(adopted, 'system_prompt_set', { text: 'adopted' });
+          expect(await callTool(adopted, 'system_prompt_get', {})).toMatchObject({
+            text: 'adopted\n',
+          });
+        },
+      }),
+    600_000,
+  );
 });

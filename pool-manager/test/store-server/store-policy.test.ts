@@ -152,6 +152,18 @@ describe('repo store receive policy', () => {
     expect(stderr).toMatch(/fsck|hasDotgit|dotgit/i);
   });
 
+  it('keeps each push as the one pack it arrived as (no loose object per push)', async () => {
+    const { token, work } = await cloneWithCommit('paula', 'b-p1');
+    await writeFile(join(work, 'second.txt'), 'second\n');
+    await git(['add', '-A'], undefined, work);
+    await git(['commit', '-q', '-m', 'second'], undefined, work);
+    await git(['push', '-q', 'origin', 'HEAD:refs/heads/main'], token, work);
+    const bare = join(dir, 'repos', 'paula.git');
+    const { stdout } = await git(['--git-dir', bare, 'count-objects', '-v'], undefined);
+    expect(stdout).toMatch(/^count: 0$/m);
+    expect(stdout).toMatch(/^packs: 2$/m);
+  });
+
   it("stops a binding's credential once the pool manager says the binding ended", async () => {
     const { token } = await cloneWithCommit('erin', 'b-e1');
     await git(['ls-remote', repoUrl(base, 'erin', 'b-e1')], token);

@@ -11,7 +11,7 @@ const input = {
   hostFolder: '/state/d-1/box',
   user: '1000:1000',
   limits: { cpus: 0.5, memoryBytes: 256 * 2 ** 20, pids: 128 },
-  env: { WARMGATE_AGENT_PORT: '0' },
+  env: { WARMGATE_SIDECAR_PORT: '0' },
 };
 
 describe('containerSpec', () => {
@@ -23,7 +23,7 @@ describe('containerSpec', () => {
       'warmgate.io/pool': 'p1',
       'warmgate.io/container': 'd-1',
     });
-    expect(spec.Env).toEqual(['WARMGATE_AGENT_PORT=0']);
+    expect(spec.Env).toEqual(['WARMGATE_SIDECAR_PORT=0']);
     const host = spec.HostConfig!;
     expect(host.NetworkMode).toBe('none');
     expect(host.Binds).toEqual(['/state/d-1/box:/warmgate:rw']);

@@ -70,13 +70,6 @@ interface DockerRecord {
   createdAt: number;
   /** The agent's MCP port on the container's own loopback (only the sidecar reaches it). */
   agentPort: number;
-  /**
-   * The agent behind the sidecar's data plane: the gateway's MCP is the sidecar's mcp.sock,
-   * never the agent (which serves on the container's own loopback only). Every container made
-   * now has it; a record without it is a role-`agent` container from an older pool manager,
-   * adopted as it is (its MCP on agent.sock).
-   */
-  dataPlane?: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -85,8 +78,9 @@ const HOST = '127.0.0.1';
  * Agent containers on one Docker host. A Warmgate container is two Docker containers (agent
  * and sidecar, like the two containers of a Kubernetes pod) in one network namespace without
  * a network (`--network none`: a loopback of their own), sharing only their own folder
- * `<stateDir>/<id>/box` mounted at /warmgate. The agent serves MCP on /warmgate/agent.sock,
- * the sidecar Lifecycle on /warmgate/sidecar.sock; the pool manager serves the repository
+ * `<stateDir>/<id>/box` mounted at /warmgate. The agent serves MCP on the containers' own
+ * loopback; the sidecar serves the gateway's MCP on /warmgate/mcp.sock and Lifecycle on
+ * /warmgate/sidecar.sock; the pool manager serves the repository
  * store on /warmgate/store.sock, which the sidecar forwards to from the store's port on the
  * container's loopback. Nothing else leaves the container.
  *
@@ -169,7 +163,8 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
   const toContainer = (record: DockerRecord, claim?: ClaimRecord, draining = false): Container => ({
     id: record.id,
     profile: record.profile,
-    mcpUrl: unixMcpUrl(socket(record.id, record.dataPlane ? 'mcp' : 'agent')),
+    // The sidecar's data plane, never the agent (on the container's own loopback only).
+    mcpUrl: unixMcpUrl(socket(record.id, 'mcp')),
     lifecycleAddress: `unix://${socket(record.id, 'sidecar')}`,
     createdAt: record.createdAt,
     phase: draining ? 'draining' : claim ? 'claimed' : 'warm',
@@ -353,7 +348,6 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
       profile: profile.name,
       createdAt,
       agentPort,
-      dataPlane: true,
     };
     await writeRecord(record);
     records.set(id, record);

@@ -44,7 +44,7 @@ describe('ContainerFiles', () => {
       'fulfilled',
     );
     // No temp files left; the claim (it holds a key) is readable by its owner only.
-    expect(readdirSync(f.dir('c1')).sort()).toEqual(['claim.json', 'workspace']);
+    expect(readdirSync(f.dir('c1')).sort()).toEqual(['claim.json', 'tmp', 'workspace']);
     expect(statSync(join(f.dir('c1'), 'claim.json')).mode & 0o077).toBe(0);
   });
 

@@ -16,6 +16,9 @@ import type { ClaimRecord } from '../runtime.js';
  *   draining                 marker: the container is being drained
  *   *.ready.json, *.log      the processes' ready files and output
  *   workspace/               the shared scratch workspace
+ *   tmp/                     the processes' TMPDIR: what they leave there (a sidecar killed
+ *                            with SIGKILL leaves its first-time-user template) goes with the
+ *                            folder when the container is destroyed
  */
 export interface ContainerRecord {
   id: string;
@@ -47,12 +50,18 @@ export class ContainerFiles {
     return join(this.dir(id), name);
   }
 
+  /** The container processes' TMPDIR, removed with the container's folder. */
+  tmp(id: string): string {
+    return join(this.dir(id), 'tmp');
+  }
+
   logFile(id: string, role: Role): string {
     return join(this.dir(id), `${role}.log`);
   }
 
   async make(id: string): Promise<void> {
     await mkdir(this.workspace(id), { recursive: true });
+    await mkdir(this.tmp(id), { mode: 0o700 });
   }
 
   async ids(): Promise<string[]> {

@@ -159,8 +159,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
       sidecarSecrets[JWE_KEY_FILE_ENV] = jweFile;
     }
     const workspace = files.workspace(id);
+    // Temporary files in the container's own folder, not the operator's TMPDIR: removed with
+    // the container, even when its processes were killed with SIGKILL and could not clean up.
+    const containerTmp = { TMPDIR: files.tmp(id) };
     const env: NodeJS.ProcessEnv = {
       ...given,
+      ...containerTmp,
       WARMGATE_AGENT_HOST: host,
       WARMGATE_WORKSPACE_DIR: workspace,
     };
@@ -244,6 +248,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime {
         // (the test harness's leftover sweep) finds the agent as well.
         env: {
           ...given,
+          ...containerTmp,
           WARMGATE_WORKSPACE: workspace,
           WARMGATE_WORKSPACE_DIR: workspace,
           WARMGATE_AGENT_LISTEN: socket,
