@@ -1,7 +1,8 @@
 // Small helpers for the agent's node:http handlers: bounded JSON bodies and JSON answers.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { WarmgateError, codeName, errors } from '@warmgate/proto';
 import { httpStatusOf } from '../mcp/error-codes.js';
+import { http } from './node-http.js';
 
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -64,7 +65,7 @@ export function createRouteServer(
   const quiet = options.quietWhileIdle
     ? { requestTimeout: 0, headersTimeout: 0, connectionsCheckingInterval: NEVER_MS }
     : {};
-  const server = createServer(quiet, (req, res) => {
+  const server = http.createServer(quiet, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     route(req, res, path).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, error);

@@ -97,6 +97,21 @@ const ALL_AGENTS: AgentUnderTest[] = [
     env: {},
     agent: 'typescript-mcp',
   },
+  // The default agent with WARMGATE_SIDECAR_TURBOFAN=bind (its warm sidecar runs without V8's
+  // optimizing compiler until the Bind: agent/src/warm-compiler.ts); only when
+  // WARMGATE_FOOTPRINT_ONLY names it.
+  ...(process.env.WARMGATE_FOOTPRINT_ONLY?.includes('typescript-turbofan-bind')
+    ? [
+        {
+          name: 'typescript-turbofan-bind',
+          nodePath: process.execPath,
+          nodeArgs: poolNodeArgs,
+          processes: 2 as const,
+          entry: agentMain,
+          env: { WARMGATE_SIDECAR_TURBOFAN: 'bind' },
+        },
+      ]
+    : []),
   // The same, both processes started from the bundle (agent/scripts/bundle.js).
   {
     name: 'typescript-mcp-bundle',

@@ -3,8 +3,9 @@
 // docs/architecture.md). node:http with kept-alive sockets; an agent that refuses, drops or
 // does not answer becomes a specific WarmgateError (UNAVAILABLE, DEADLINE_EXCEEDED), marked
 // `agentFault` so the data plane reports the agent unhealthy.
-import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { errors, type WarmgateError } from '@warmgate/proto';
+import { http } from '../../server/node-http.js';
 
 export interface AgentTarget {
   socketPath?: string;
@@ -93,7 +94,7 @@ export interface StreamedAnswer {
 }
 
 export function createAgentLink(target: AgentTarget, timeoutMs: number): AgentLink {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const where = target.socketPath ?? `${target.host}:${target.port}`;
   const open = (
     method: string,
@@ -102,7 +103,7 @@ export function createAgentLink(target: AgentTarget, timeoutMs: number): AgentLi
     signal?: AbortSignal,
   ) =>
     new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(
+      const req = http.request(
         {
           agent,
           ...(target.socketPath
