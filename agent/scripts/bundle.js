@@ -5,9 +5,11 @@
 // reading and compiling the modules one by one was most of its start); see the footprint
 // section of docs/benchmarks.md. Run by the root `npm run build` after `tsc -b`, and by
 // `npm run bench`. Use it with WARMGATE_POOL_AGENT_ENTRY=agent/dist/bundle/main.js (or
-// `node agent/dist/bundle/main.js <role>`); agent/dist/main.js stays the default entry.
+// `node agent/dist/bundle/main.js <role>`). The local runtime starts it by default while it
+// is newer than everything it was built from (inputs.json), else agent/dist/main.js.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -36,6 +38,18 @@ const result = await build({
     js: "import { createRequire as __warmgateRequire } from 'node:module'; const require = __warmgateRequire(import.meta.url);",
   },
 });
+
+// What the bundle was built from, so a runtime can tell a stale bundle (agent/dist rebuilt by
+// `npx tsc -b` since) and fall back to agent/dist/main.js (pool-manager agent-entry.ts).
+const builtAtMs = Date.now();
+writeFileSync(
+  `${out}/inputs.json`,
+  JSON.stringify({
+    builtAtMs,
+    // Relative to the bundle's folder: the check holds wherever the tree is copied.
+    inputs: Object.keys(result.metafile.inputs).map((input) => relative(out, resolve(input))),
+  }),
+);
 
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 console.log(

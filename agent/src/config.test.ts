@@ -83,6 +83,13 @@ describe('config', () => {
     }
   });
 
+  it('accepts WARMGATE_SIDECAR_TURBOFAN ready or bind only (warm-compiler.ts applies it)', () => {
+    expect(() => loadConfig('mcp', { ...agent, WARMGATE_SIDECAR_TURBOFAN: 'bind' })).not.toThrow();
+    expect(() => loadConfig('mcp', { ...agent, WARMGATE_SIDECAR_TURBOFAN: 'never' })).toThrow(
+      /WARMGATE_SIDECAR_TURBOFAN must be ready or bind \(got never\)/,
+    );
+  });
+
   it('loads the MCP side right after ready unless told to wait for a bind', () => {
     expect(loadConfig('mcp', agent).mcpLoad).toBe('ready');
     expect(loadConfig('mcp', { ...agent, WARMGATE_AGENT_MCP_LOAD: 'bind' }).mcpLoad).toBe('bind');

@@ -72,6 +72,7 @@ export const DEFAULTS = {
   WARMGATE_AGENT_MAX_OBJECT_BYTES: String(64 * 1024 * 1024),
   WARMGATE_STDIO_USER_ID: 'local',
   WARMGATE_AGENT_MCP_LOAD: 'ready',
+  WARMGATE_SIDECAR_TURBOFAN: 'ready',
   WARMGATE_SIDECAR_MCP_PORT: '8092',
   WARMGATE_SIDECAR_AGENT_TIMEOUT_MS: '300000',
 } as const;
@@ -155,6 +156,12 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ag
   const mcpLoad = withDefault('WARMGATE_AGENT_MCP_LOAD');
   if (mcpLoad !== 'ready' && mcpLoad !== 'bind') {
     read.problem(`WARMGATE_AGENT_MCP_LOAD must be ready or bind (got ${mcpLoad})`);
+  }
+  // Applied by warm-compiler.ts before any module loads (it cannot wait for this config);
+  // checked here so that a wrong value stops the start with a message.
+  const turbofan = withDefault('WARMGATE_SIDECAR_TURBOFAN');
+  if (turbofan !== 'ready' && turbofan !== 'bind') {
+    read.problem(`WARMGATE_SIDECAR_TURBOFAN must be ready or bind (got ${turbofan})`);
   }
   const sidecarPort = read.port('WARMGATE_SIDECAR_PORT', Number(DEFAULTS.WARMGATE_SIDECAR_PORT));
   const jwePrivateKey = read.secret('WARMGATE_AGENT_JWE_PRIVATE_KEY');

@@ -8,10 +8,11 @@
 //           credentials, no git (the agent start contract, issue 14)
 // Each role loads only its own code (the agent no gRPC): see the
 // footprint section of docs/benchmarks.md.
-import { WarmgateError } from '@warmgate/proto';
-import { loadConfig, type Role } from './config.js';
-import { announceReady } from './ready.js';
-import { startOtlpTelemetry } from '@warmgate/telemetry';
+// warm-compiler.js first, and every other module by a dynamic import after it: Node resolves
+// a module's whole static import graph before it runs any of it, and that resolving alone
+// gets path functions hot enough for TurboFan (warm-compiler.ts).
+import './warm-compiler.js';
+import type { Role } from './config.js';
 
 const ROLES: readonly Role[] = ['sidecar', 'container', 'stdio', 'mcp'];
 /** A stop that takes longer than this is cut short (the drain has its own timeout). */
@@ -23,6 +24,13 @@ async function main(): Promise<void> {
     process.stderr.write('usage: node agent/dist/main.js sidecar|container|stdio|mcp\n');
     process.exit(2);
   }
+  const [{ WarmgateError }, { loadConfig }, { announceReady }, { startOtlpTelemetry }] =
+    await Promise.all([
+      import('@warmgate/proto'),
+      import('./config.js'),
+      import('./ready.js'),
+      import('@warmgate/telemetry'),
+    ]);
   const config = loadConfig(role);
   // Loads the OpenTelemetry SDK only when an OTLP endpoint is set: an idle agent without one
   // carries none of it.
@@ -103,8 +111,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
 }
 
-main().catch((error: unknown) => {
-  const failure = WarmgateError.from(error);
-  process.stderr.write(`agent ${process.argv[2] ?? ''}: ${failure.message}\n`);
+main().catch(async (error: unknown) => {
+  const message = await import('@warmgate/proto').then(
+    ({ WarmgateError }) => WarmgateError.from(error).message,
+    () => String(error),
+  );
+  process.stderr.write(`agent ${process.argv[2] ?? ''}: ${message}\n`);
   process.exit(1);
 });

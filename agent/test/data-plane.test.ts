@@ -64,6 +64,28 @@ describe('the sidecar in front of a plain MCP agent', () => {
     await expect(connectMcp(c.mcpUrl, { 'x-warmgate-assertion': 'not-a-jwt' })).rejects.toThrow();
   });
 
+  it('a request body over 4 MiB: RESOURCE_EXHAUSTED, and the sidecar keeps serving', async () => {
+    const { c, request, client } = await boundContainer('plane-big-body');
+    const assertion = await signAssertion(request.assertionKey, {
+      userId: request.userId,
+      bindingId: request.bindingId,
+    });
+    const response = await fetch(c.mcpUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'x-warmgate-assertion': assertion,
+      },
+      body: `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"${'x'.repeat(5 * 1024 * 1024)}"}}`,
+    });
+    expect(response.headers.get('x-warmgate-code')).toBe('RESOURCE_EXHAUSTED');
+    expect(await response.text()).toMatch(/request body over 4194304 bytes/);
+    await ok(client, 'profile_get');
+    await expect(c.lifecycle.getStatus({})).resolves.toMatchObject({ inFlight: 0 });
+    await client.close().catch(() => {});
+  });
+
   it('commits a write as the user and pushes it before answering; reads commit nothing', async () => {
     const { client } = await boundContainer('plane-writer');
     const before = await storeLog(store, 'plane-writer');
@@ -294,6 +316,90 @@ describe('the sidecar in front of a plain MCP agent', () => {
       c.agent.child.kill('SIGCONT');
     }
     await client.close().catch(() => {});
+  });
+
+  it('after the Bind is answered, rehearses one MCP session with the agent (initialize, DELETE) off the Bind path', async () => {
+    // A fake agent that records what reaches it and holds the rehearsal's initialize until
+    // the Bind has been answered: the Bind must not wait for it.
+    const dir = await mkdtemp(join(tmpdir(), 'warmgate-rehearsal-agent-'));
+    const workspace = join(dir, 'workspace');
+    await mkdir(workspace);
+    const socket = join(dir, 'agent.sock');
+    const seen: { method: string; rpc?: string; client?: string; session?: string }[] = [];
+    let bindAnswered = false;
+    let answeredAfterBind: boolean | undefined;
+    const fake = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const message = (body ? JSON.parse(body) : {}) as {
+          method?: string;
+          id?: unknown;
+          params?: { clientInfo?: { name?: string } };
+        };
+        const session = req.headers['mcp-session-id'];
+        seen.push({
+          method: req.method ?? '',
+          rpc: message.method,
+          client: message.params?.clientInfo?.name,
+          session: typeof session === 'string' ? session : undefined,
+        });
+        if (message.method === 'initialize') {
+          const answer = () => {
+            answeredAfterBind = bindAnswered;
+            res.writeHead(200, {
+              'content-type': 'application/json',
+              'mcp-session-id': 'rehearsal-session',
+            });
+            res.end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} }));
+          };
+          const waitForBind = () => (bindAnswered ? answer() : setTimeout(waitForBind, 10));
+          waitForBind();
+          return;
+        }
+        res.writeHead(req.method === 'DELETE' ? 200 : 400, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(socket, resolve));
+    const secret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
+    const sidecar = await startProcess('sidecar', {
+      WARMGATE_WORKSPACE_DIR: workspace,
+      WARMGATE_AGENT_HOST: '127.0.0.1',
+      WARMGATE_SIDECAR_SECRET: secret,
+      WARMGATE_SIDECAR_PORT: '0',
+      WARMGATE_SIDECAR_MCP_PORT: '0',
+      WARMGATE_SIDECAR_AGENT: socket,
+    });
+    const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
+      headers: bearerHeaders(secret),
+    });
+    try {
+      // While warm the agent is only pinged: no session before the bind.
+      expect(seen.filter((r) => r.rpc === 'initialize')).toEqual([]);
+      await lifecycle.bind(bindRequest({ userId: 'plane-rehearsal', store }));
+      bindAnswered = true;
+      const deadline = Date.now() + 10_000;
+      while (!seen.some((r) => r.method === 'DELETE') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const initialize = seen.filter((r) => r.rpc === 'initialize');
+      expect(initialize).toEqual([
+        { method: 'POST', rpc: 'initialize', client: 'warmgate-sidecar-rehearsal' },
+      ]);
+      expect(answeredAfterBind).toBe(true);
+      expect(seen.filter((r) => r.method === 'DELETE')).toEqual([
+        { method: 'DELETE', rpc: undefined, client: undefined, session: 'rehearsal-session' },
+      ]);
+      // A rehearsal is never a fault: the sidecar stays healthy.
+      const status = await lifecycle.getStatus({});
+      expect(status.state).toBe(agentv1.AgentState.BOUND);
+    } finally {
+      lifecycle.close();
+      await kill(sidecar);
+      await new Promise((resolve) => fake.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('an agent that answers a write with something other than MCP: UNAVAILABLE, nothing kept, unhealthy', async () => {

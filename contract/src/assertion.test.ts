@@ -1,4 +1,5 @@
-import { SignJWT } from 'jose';
+import { SignJWT, jwtVerify } from 'jose';
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, WarmgateError } from '@warmgate/proto';
 import { signAssertion, verifyAssertion } from './assertion.js';
@@ -66,5 +67,60 @@ describe('assertions', () => {
       JSON.stringify({ sub: 'alice', aud: 'b-1', iat: 1, exp: 2e9 }),
     ).toString('base64url')}.`;
     expect(await codeOf(verifyAssertion(none, binding))).toBe(ErrorCode.UNAUTHENTICATED);
+  });
+
+  it('are JWTs any verifier accepts, and accept any HS256 JWT with these claims (checked against jose)', async () => {
+    const ours = await signAssertion(key, { userId: 'alice', bindingId: 'b-1' });
+    const { payload, protectedHeader } = await jwtVerify(ours, key, {
+      algorithms: ['HS256'],
+      audience: 'b-1',
+      requiredClaims: ['sub', 'exp', 'iat'],
+    });
+    expect(protectedHeader).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(payload.sub).toBe('alice');
+    expect(payload.exp! - payload.iat!).toBe(300);
+    const theirs = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setAudience(['b-0', 'b-1'])
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .sign(key);
+    expect(await codeOf(verifyAssertion(theirs, binding))).toBe('ok');
+  });
+
+  it('refuse a changed signature or payload, a malformed token, a critical header, a token not yet valid, non-numeric times', async () => {
+    const good = await signAssertion(key, { userId: 'alice', bindingId: 'b-1' });
+    const [head, body, signature] = good.split('.') as [string, string, string];
+    const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BA' : 'AA'}`;
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const signed = (header: unknown, claims: unknown) => {
+      const input = `${encode(header)}.${encode(claims)}`;
+      return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+    };
+    const claims = { sub: 'alice', aud: 'b-1', iat: now, exp: now + 60 };
+    const refused = [
+      `${head}.${body}.${flipped}`,
+      `${head}.${encode({ ...claims, sub: 'alice', exp: now + 120 })}.${signature}`,
+      `${head}.${body}`,
+      `${head}.${body}.${signature}.x`,
+      `${head}.${body}.${signature}!`,
+      signed({ alg: 'HS256', crit: ['exp'] }, claims),
+      signed({ alg: 'HS512' }, claims),
+      signed({ alg: 'HS256' }, { ...claims, nbf: now + 60 }),
+      signed({ alg: 'HS256' }, { ...claims, exp: String(now + 60) }),
+      signed({ alg: 'HS256' }, { ...claims, iat: undefined }),
+      signed({ alg: 'HS256' }, { ...claims, aud: undefined }),
+      signed({ alg: 'HS256' }, { ...claims, exp: now }),
+      signed({ alg: 'HS256' }, [claims]),
+    ];
+    for (const token of refused) {
+      expect([token, await codeOf(verifyAssertion(token, binding))]).toEqual([
+        token,
+        ErrorCode.UNAUTHENTICATED,
+      ]);
+    }
+    expect(await codeOf(verifyAssertion(signed({ alg: 'HS256' }, claims), binding))).toBe('ok');
   });
 });

@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     expect(config.core.tiers.free).toEqual({ profile: 'standard', idleTimeoutMs: 15 * 60_000 });
     expect(config.core.tiers.enterprise!.idleTimeoutMs).toBe(8 * 3_600_000);
     expect(config.core.publicIdleTimeoutMs).toBe(10 * 60_000);
-    expect(config.runtime.agentEntry).toMatch(/agent\/dist\/main\.js$/);
+    expect(config.runtime.agentEntry).toMatch(/agent\/dist\/(bundle\/)?main\.js$/);
   });
 
   it('picks the sizer and bounds warm containers by memory', () => {

@@ -16,6 +16,7 @@ import {
 import type { PoolCoreConfig, ProfileConfig, TierConfig } from './pool/core-config.js';
 import { parseDockerLimits, type LimitsByProfile } from './runtime/docker/docker-limits.js';
 import { parseAgentImages, type AgentImages } from './runtime/agent-images.js';
+import { defaultAgentEntry } from './runtime/local/agent-entry.js';
 
 export interface PoolManagerConfig {
   /** Pool gRPC service (warmgate.pool.v1.Pool + grpc.health.v1). */
@@ -147,7 +148,8 @@ const defaults = {
   WARMGATE_POOL_STATE_DIR: '.warmgate/containers',
   WARMGATE_STORE_DIR: '.warmgate/store',
   WARMGATE_STORE_QUOTA: '256MiB',
-  WARMGATE_POOL_AGENT_ENTRY: fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url)),
+  /** agent/dist/bundle/main.js while it is fresh, else agent/dist/main.js (agent-entry.ts). */
+  WARMGATE_POOL_AGENT_ENTRY: '',
   // A 1 MiB young generation: 12 MiB less resident per idle process; --optimize-for-size: V8
   // keeps a working agent's heap about 40 MiB smaller (docs/benchmarks.md, footprint).
   WARMGATE_POOL_AGENT_NODE_ARGS: '--max-semi-space-size=1 --optimize-for-size',
@@ -352,7 +354,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PoolManagerCon
     runtime: {
       kind: runtimeKind,
       stateDir: resolve(read('WARMGATE_POOL_STATE_DIR')),
-      agentEntry: resolve(read('WARMGATE_POOL_AGENT_ENTRY')),
+      agentEntry: read('WARMGATE_POOL_AGENT_ENTRY')
+        ? resolve(read('WARMGATE_POOL_AGENT_ENTRY'))
+        : defaultAgentEntry(fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url))),
       agentNodeArgs: [
         ...check('WARMGATE_POOL_AGENT_NODE_ARGS', parseNodeArgs, []),
         ...check('WARMGATE_POOL_AGENT_EXTRA_NODE_ARGS', parseNodeArgs, []),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createDirectVerifier, ensureStore, repoUrlFor } from '@warmgate/contract';
@@ -284,7 +284,11 @@ function sandboxView(config: PoolManagerConfig) {
   if (config.store.kind === 'embedded') hidden.push(config.store.dir);
   if (process.env.HOME) hidden.push(process.env.HOME);
   const readOnly = [
-    resolve(dirname(config.runtime.agentEntry), '../..'),
+    // agent/dist/main.js, or agent/dist/bundle/main.js (its externals in node_modules above).
+    resolve(
+      dirname(config.runtime.agentEntry),
+      basename(dirname(config.runtime.agentEntry)) === 'bundle' ? '../../..' : '../..',
+    ),
     resolve(dirname(process.execPath), '..'),
   ];
   return { hidden, readOnly };

@@ -1,4 +1,4 @@
-// `npm start`: build (TypeScript, then the web chat bundle), then run the whole stack on one machine with the embedded defaults
+// `npm start`: build (TypeScript, then the web chat and agent bundles), then run the whole stack on one machine with the embedded defaults
 // (stack/dist/main.js: pool manager with the local-process runtime + gateway).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -6,6 +6,9 @@ import { existsSync } from 'node:fs';
 execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit' });
 // The web chat bundle (esbuild): gateway/dist/web.
 execFileSync(process.execPath, ['gateway/scripts/build-web.js'], { stdio: 'inherit' });
+// The agent's bundle (esbuild): what the local runtime starts while it is fresh
+// (pool-manager agent-entry.ts).
+execFileSync(process.execPath, ['agent/scripts/bundle.js'], { stdio: 'inherit' });
 if (process.env.WARMGATE_POOL_RUNTIME === 'docker') {
   ensureImage(process.env.WARMGATE_POOL_DOCKER_IMAGE || 'warmgate/agent:dev', 'agent');
   // WARMGATE_AGENT=python: the Python agent's image (stack/src/agent-choice.ts names it).

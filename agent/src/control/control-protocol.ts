@@ -45,4 +45,12 @@ export interface ControlClient {
   drain(command: DrainCommand, signal?: AbortSignal): Promise<DrainResult>;
   status(signal?: AbortSignal): Promise<AgentStatus>;
   close(): void;
+  /**
+   * The bind was answered: one MCP session of the sidecar's own is opened with the agent and
+   * closed, so the agent's first-request work (taking the workspace, setting up a session, its
+   * first run of that code) is done while the pool manager and the gateway pass the binding on,
+   * not after the gateway's initialize arrives; then what checking requests needs is loaded.
+   * Failures are the first real request's to report.
+   */
+  rehearse?(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 // Small helpers for the agent's node:http handlers: bounded JSON bodies and JSON answers.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { WarmgateError, codeName, errors } from '@warmgate/proto';
 import { httpStatusOf } from '../mcp/error-codes.js';
+import { http } from './node-http.js';
 
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -39,6 +40,19 @@ export function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** setInterval's longest delay (a longer one fires after 1 ms). */
+const NEVER_MS = 2 ** 31 - 1;
+
+export interface RouteServerOptions {
+  /**
+   * For a server only its own sidecar reaches (the agent in role `mcp`): no request or
+   * headers timeout, so no timer at all while idle. node:http checks those timeouts every
+   * `connectionsCheckingInterval` (30 s) from listen on, with or without a connection: the
+   * only periodic wake-up of an idle warm agent.
+   */
+  quietWhileIdle?: boolean;
+}
+
 /**
  * A node:http server for the agent's and the sidecar's routes: `route` answers one request
  * (its path without the query); a failure becomes the error's JSON answer, or ends a response
@@ -46,8 +60,12 @@ export function header(req: IncomingMessage, name: string): string | undefined {
  */
 export function createRouteServer(
   route: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>,
+  options: RouteServerOptions = {},
 ): Server {
-  const server = createServer((req, res) => {
+  const quiet = options.quietWhileIdle
+    ? { requestTimeout: 0, headersTimeout: 0, connectionsCheckingInterval: NEVER_MS }
+    : {};
+  const server = http.createServer(quiet, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     route(req, res, path).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, error);

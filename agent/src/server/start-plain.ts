@@ -56,29 +56,34 @@ export async function startPlainAgent(
       repository: { url: '', credential: '', ephemeral: true },
     }));
   };
-  const server = createRouteServer((req, res, path) => {
-    return path === '/mcp'
-      ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, async () => {
-          if (req.method === 'POST') await bindOnce();
-          if (binding === undefined) {
-            // Nothing restored yet: only the sidecar's start-up and health probes come now, and
-            // they need an answer, not the MCP side (whose import would hold up the ready line).
-            const error = errors.unavailable('agent is not bound to a user yet (warm container)');
-            sendJson(res, httpStatusOf(error.code), jsonRpcErrorBody(error));
-            return;
-          }
-          await (await loadMcp()).handle(req, res);
-        })
-      : path === '/healthz'
-        ? Promise.resolve(
-            sendJson(res, 200, {
-              status: 'ok',
-              state: core.status().state,
-              mcpSessions: loaded?.count() ?? 0,
-            }),
-          )
-        : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
-  });
+  // Only the sidecar reaches this server (a 0600 socket, or loopback in the pod): no timer
+  // while idle (http-util.ts).
+  const server = createRouteServer(
+    (req, res, path) => {
+      return path === '/mcp'
+        ? serveTraced(`mcp ${req.method ?? ''}`, req.headers, async () => {
+            if (req.method === 'POST') await bindOnce();
+            if (binding === undefined) {
+              // Nothing restored yet: only the sidecar's start-up and health probes come now, and
+              // they need an answer, not the MCP side (whose import would hold up the ready line).
+              const error = errors.unavailable('agent is not bound to a user yet (warm container)');
+              sendJson(res, httpStatusOf(error.code), jsonRpcErrorBody(error));
+              return;
+            }
+            await (await loadMcp()).handle(req, res);
+          })
+        : path === '/healthz'
+          ? Promise.resolve(
+              sendJson(res, 200, {
+                status: 'ok',
+                state: core.status().state,
+                mcpSessions: loaded?.count() ?? 0,
+              }),
+            )
+          : Promise.resolve(sendJson(res, 404, { error: { code: 'NOT_FOUND', message: path } }));
+    },
+    { quietWhileIdle: true },
+  );
   const socketPath = listen.startsWith('/') ? listen : undefined;
   if (socketPath) await rm(socketPath, { force: true });
   await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,9 @@
 // and then hands the binding to the agent; Drain and GetStatus are forwarded to the agent,
 // which owns the workspace from then on. Binds are serialised: a repeated Bind with the same
 // binding id (a retry) gets the same answer; any other Bind on a bound container is refused.
+// Once a Bind is answered, while the pool manager and the gateway pass the binding on, the data
+// plane rehearses one MCP session with the agent, so the gateway's first requests do not pay
+// for the agent's first run (docs/architecture.md, "Warm claim"). Nothing is added to the Bind.
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { AuthMode, agentv1, errors } from '@warmgate/proto';
 import type { ServiceImpl } from '@warmgate/proto/grpc';
@@ -97,6 +100,11 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
       }
       restoring = true;
       const response = bind(request).finally(() => (restoring = false));
+      response.then(
+        // A turn later: the answer is on the wire first.
+        () => setImmediate(() => rehearse(options.control)),
+        () => {},
+      );
       bound = { bindingId: request.bindingId, userId: request.userId, response };
       // A bind that failed before the agent took it leaves nothing behind but the workspace
       // files; the pool manager destroys such a container rather than retrying into it.
@@ -117,6 +125,10 @@ export function createLifecycleService(options: LifecycleOptions): LifecycleHand
     },
   };
   return { impl, boundBindingId: () => bound?.bindingId };
+}
+
+function rehearse(control: ControlClient): void {
+  void control.rehearse?.().catch(() => {}); // the first real request reports a failure
 }
 
 const STATES: Record<AgentStateName, agentv1.AgentState> = {

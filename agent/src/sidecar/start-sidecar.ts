@@ -11,6 +11,7 @@ import { agentv1 } from '@warmgate/proto';
 import { addService, listen, requireBearer } from '@warmgate/proto/grpc';
 import type { AgentConfig } from '../config.js';
 import type { ControlClient } from '../control/control-protocol.js';
+import { enableOptimizingCompiler } from '../warm-compiler.js';
 import { restoreWorkspace } from '../workspace/restore.js';
 import { createTemplateRepo } from '../workspace/template-repo.js';
 import { createLifecycleService } from './lifecycle-service.js';
@@ -44,7 +45,16 @@ export async function startSidecar(config: AgentConfig): Promise<RunningSidecar>
   await warmUp(template.path, control);
   const server = new Server();
   // Only the pool manager holds this container's secret (pool-manager/src/runtime/container-secret.ts).
-  addService(server, agentv1.Lifecycle, lifecycle.impl, {
+  const impl: typeof lifecycle.impl = {
+    ...lifecycle.impl,
+    // Bound from here on: the data plane's hot path gets the optimizing compiler
+    // (warm-compiler.ts keeps it off while the sidecar waits warm).
+    bind: (request, context) => {
+      enableOptimizingCompiler();
+      return lifecycle.impl.bind(request, context);
+    },
+  };
+  addService(server, agentv1.Lifecycle, impl, {
     authenticate: requireBearer(config.sidecarSecret, 'Lifecycle'),
   });
   let port: number;

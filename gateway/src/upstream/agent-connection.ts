@@ -28,6 +28,7 @@ import { createContextCache, type ContextCache } from './context-cache.js';
 import { fromMcpError } from './mcp-errors.js';
 import { isInternalTool, resourceText } from './mcp-convert.js';
 import { createLeanCaller, type LeanCaller } from './lean-call.js';
+import { sharedSchemaValidator } from './shared-schema-validator.js';
 
 export interface AgentConnectionOptions {
   readonly url: string;
@@ -121,11 +122,16 @@ export class AgentConnection {
     sendInitializedWithoutWaiting(transport);
     const client = new Client(
       { name: 'warmgate-gateway', version: '0.1.0' },
-      options.subscriber
-        ? {
-            capabilities: { experimental: { [SUBSCRIBER_CAPABILITY]: { id: options.subscriber } } },
-          }
-        : {},
+      {
+        jsonSchemaValidator: sharedSchemaValidator(),
+        ...(options.subscriber
+          ? {
+              capabilities: {
+                experimental: { [SUBSCRIBER_CAPABILITY]: { id: options.subscriber } },
+              },
+            }
+          : {}),
+      },
     );
     const lean = createLeanCaller(endpoint);
     const connection = new AgentConnection(client, transport, options, lean);

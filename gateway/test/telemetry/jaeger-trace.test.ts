@@ -146,4 +146,21 @@ it('one chat turn with a user-tool call is one trace across all four services', 
   console.log(`jaeger trace ${trace.traceID} (${trace.spans.length} spans):\n${lines.join('\n')}`);
   // One root, the turn; every other span has its parent in the same trace.
   expect(children.get('')?.map((span) => span.operationName)).toEqual(['chat.turn']);
+  // The agent is reached only through the sidecar's data plane: each agent span that starts
+  // the agent's part (its parent in another service: the agent's `mcp POST`, `mcp GET`) is a
+  // child of the sidecar's span for the same request, not a sibling of it under the gateway's.
+  const byId = new Map(trace.spans.map((span) => [span.spanID, span]));
+  const serviceOf = (span: JaegerSpan) => trace.processes[span.processID]!.serviceName;
+  const entries = trace.spans.filter((span) => {
+    const parent = byId.get(parentOf(span));
+    return serviceOf(span) === 'warmgate-agent' && parent && serviceOf(parent) !== serviceOf(span);
+  });
+  expect(entries.length).toBeGreaterThan(0);
+  for (const entry of entries) {
+    const parent = byId.get(parentOf(entry))!;
+    expect(entry.operationName).toMatch(/^mcp /);
+    expect(`${serviceOf(parent)}  ${parent.operationName}`).toBe(
+      `warmgate-sidecar  ${entry.operationName}`,
+    );
+  }
 }, 120_000);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -56,8 +57,16 @@ function shortUrl(url: string): string {
   return /(agent|gateway|pool-manager|proto|loadtest)\/dist\/.*$/.exec(url)?.[0] ?? url;
 }
 
-/** Summarises every .cpuprofile in `dir`, `top` functions and packages per role. */
-export function summariseProfiles(dir: string, top = 12): RoleProfile[] {
+/**
+ * Summarises every .cpuprofile in `dir`, `top` functions and packages per role; with `windows`
+ * (CLOCK_MONOTONIC µs, as `process.hrtime.bigint() / 1000n` and V8's profile clock), only the
+ * samples taken inside one of them.
+ */
+export function summariseProfiles(
+  dir: string,
+  top = 12,
+  windows?: readonly (readonly [number, number])[],
+): RoleProfile[] {
   const roles = new Map<
     string,
     {
@@ -82,8 +91,11 @@ export function summariseProfiles(dir: string, top = 12): RoleProfile[] {
     roles.set(role, r);
     r.processes++;
     // timeDeltas[i] is the time (µs) before samples[i]: attribute it to the sampled node.
+    let at = profile.startTime;
     profile.samples.forEach((id, i) => {
       const us = profile.timeDeltas[i] ?? 0;
+      at += us;
+      if (windows && !windows.some(([from, to]) => at >= from && at <= to)) return;
       const frame = byId.get(id)?.callFrame;
       if (!frame) return;
       r.total += us;

@@ -10,8 +10,9 @@
 //   start       a container's start to ready (agent, then sidecar, as the runtime does it)
 //               vs a bare `node -e` start to its first line on stdout
 // Agents (ALL_AGENTS below; WARMGATE_FOOTPRINT_ONLY picks and orders them): the TypeScript
-// agent of this repository with the pool manager's default Node flags, as two processes, one
-// process, and behind the sidecar's data plane (issue 14) from agent/dist or from its bundle,
+// agent of this repository with the pool manager's default entry (the bundle) and Node flags,
+// as two processes, one process, and behind the sidecar's data plane (issue 14) from
+// agent/dist or from its bundle,
 // and the Python agent (agent-py/) behind the data plane. Another agent is added to ALL_AGENTS
 // with its own command (a profile's `agent`), or, for a Node entry, with
 // WARMGATE_FOOTPRINT_AGENTS="name=/path/to/main.js[@agent][,...]" (e.g. an older build to
@@ -63,6 +64,8 @@ const agentBundle = fileURLToPath(
   new URL('./bundle/main.js', import.meta.resolve('@warmgate/agent')),
 );
 const poolNodeArgs = loadConfig({}).runtime.agentNodeArgs;
+/** The pool manager's default entry: the bundle while it is fresh (`npm run bench` builds it). */
+const poolEntry = loadConfig({}).runtime.agentEntry;
 
 const ALL_AGENTS: AgentUnderTest[] = [
   {
@@ -70,7 +73,7 @@ const ALL_AGENTS: AgentUnderTest[] = [
     nodePath: process.execPath,
     nodeArgs: poolNodeArgs,
     processes: 2,
-    entry: agentMain,
+    entry: poolEntry,
     env: {},
   },
   {
@@ -81,9 +84,10 @@ const ALL_AGENTS: AgentUnderTest[] = [
     entry: agentMain,
     env: {},
   },
-  // Since issue 14 every agent is behind the sidecar's data plane: `typescript` (above) and
-  // `typescript-mcp` start the same two processes (this agent in role mcp + the sidecar); the
-  // name is kept so older results compare. `python` is agent-py/.
+  // Since issue 14 every agent is behind the sidecar's data plane: `typescript` (above, the
+  // pool manager's default entry: the bundle) and `typescript-mcp` (agent/dist/main.js, the
+  // modules one by one) start the same two processes (this agent in role mcp + the sidecar).
+  // `python` is agent-py/.
   {
     name: 'typescript-mcp',
     nodePath: process.execPath,
@@ -93,6 +97,21 @@ const ALL_AGENTS: AgentUnderTest[] = [
     env: {},
     agent: 'typescript-mcp',
   },
+  // The default agent with WARMGATE_SIDECAR_TURBOFAN=bind (its warm sidecar runs without V8's
+  // optimizing compiler until the Bind: agent/src/warm-compiler.ts); only when
+  // WARMGATE_FOOTPRINT_ONLY names it.
+  ...(process.env.WARMGATE_FOOTPRINT_ONLY?.includes('typescript-turbofan-bind')
+    ? [
+        {
+          name: 'typescript-turbofan-bind',
+          nodePath: process.execPath,
+          nodeArgs: poolNodeArgs,
+          processes: 2 as const,
+          entry: agentMain,
+          env: { WARMGATE_SIDECAR_TURBOFAN: 'bind' },
+        },
+      ]
+    : []),
   // The same, both processes started from the bundle (agent/scripts/bundle.js).
   {
     name: 'typescript-mcp-bundle',

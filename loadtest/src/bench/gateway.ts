@@ -5,13 +5,17 @@
 //                  uWebSockets.js echo of the same frame
 //   grpc_ratio     gRPC CallTool (no-op platform tool) vs a raw grpc-js Echo
 //   bytes_per_idle_ws_connection   gateway memory per authenticated idle WebSocket (10,000)
-//   proxy_added_p50_ms, proxied_calls_per_s   a user tool through the gateway vs the same call
-//                  made directly to the agent (needs the pool manager + agent; see proxy below)
+//   proxy_added_p50_ms, proxied_calls_per_s, proxied_over_direct   a user tool through the
+//                  gateway vs the same call made directly to the container's MCP address (the
+//                  sidecar's data plane, the only way into an agent), CPU per call by process
+//   `-- gateway --proxy-only [--cpu-prof=DIR]`: the proxied user tool alone, printed only
 import { fork, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { create } from '@bufbuild/protobuf';
@@ -23,6 +27,7 @@ import { AuthMode, errors, gatewayv1, poolv1, testingv1 } from '@warmgate/proto'
 import { bearerHeaders, createClient, createServiceDefinition, listen } from '@warmgate/proto/grpc';
 import { printTable, summarize, timeConcurrent, timeSequential, writeResult } from './harness.js';
 import { startStack, type Stack } from './stack.js';
+import { printProfiles, summariseProfiles } from './cpu-profile.js';
 
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
 const self = fileURLToPath(import.meta.url);
@@ -381,10 +386,75 @@ async function directAgent(stack: Stack, userId: string) {
   }
 }
 
-async function benchProxy(users = 50) {
+/** CPU seconds by role: this process (the client), the stack, every sidecar, every agent. */
+interface RoleCpu {
+  client: number;
+  stack: number;
+  sidecars: number;
+  agents: number;
+}
+
+const emptyCpu = (): RoleCpu => ({ client: 0, stack: 0, sidecars: 0, agents: 0 });
+const sum = (cpu: RoleCpu) => cpu.client + cpu.stack + cpu.sidecars + cpu.agents;
+
+/** utime + stime of a process in seconds (Linux /proc); undefined once it is gone. */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CpuSnapshot {
+  client: number;
+  /** pid → [role, CPU seconds]. */
+  pids: Map<number, [keyof RoleCpu, number]>;
+}
+
+/** The CPU every process of the run has used so far (containers from their pid files). */
+function cpuByRole(stack: Stack): CpuSnapshot {
+  const own = process.cpuUsage();
+  const pids = new Map<number, [keyof RoleCpu, number]>();
+  const stackCpu = cpuSecondsOf(stack.pid);
+  if (stackCpu !== undefined) pids.set(stack.pid, ['stack', stackCpu]);
+  for (const id of readdirSync(stack.stateDir)) {
+    for (const [file, role] of [
+      ['agent.pid', 'agents'],
+      ['sidecar.pid', 'sidecars'],
+    ] as const) {
+      let pid: number;
+      try {
+        pid = Number(readFileSync(join(stack.stateDir, id, file), 'utf8').trim());
+      } catch {
+        continue;
+      }
+      const used = cpuSecondsOf(pid);
+      if (used !== undefined && !pids.has(pid)) pids.set(pid, [role, used]);
+    }
+  }
+  return { client: (own.user + own.system) / 1e6, pids };
+}
+
+/** Adds what each process used between two snapshots (processes alive at both). */
+function addCpu(into: RoleCpu, before: CpuSnapshot, after: CpuSnapshot): void {
+  into.client += after.client - before.client;
+  for (const [pid, [role, used]] of after.pids) {
+    const was = before.pids.get(pid);
+    if (was) into[role] += used - was[1];
+  }
+}
+
+/** Alternating throughput rounds per side of the proxied comparison (the median is kept). */
+const ROUNDS = 5;
+
+async function benchProxy(users = 50, env?: Record<string, string>) {
   const stack = await startStack({
     profiles: `standard:min=4:max=${users + 4}`,
     hs256Secret: secret,
+    ...(env ? { env } : {}),
   });
   const gw = createClient(gatewayv1.Gateway, stack.grpc);
   const direct: McpClient[] = [];
@@ -428,13 +498,38 @@ async function benchProxy(users = 50) {
     }
     const median = (list: number[]) =>
       [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
-    // Throughput across all users: each worker is one user, calls in a loop.
-    const per = async (call: (i: number) => Promise<unknown>) => {
-      await timeConcurrent(users * 20, users, call);
-      return Math.round((await timeConcurrent(users * 120 * scale, users, call)).perSecond);
+    // Throughput across all users: each worker is one user, calls in a loop. The two sides
+    // alternate in rounds (direct, gateway, direct, ...) and each keeps its median round, so a
+    // change in the machine's load falls on both; CPU per call is summed over the rounds.
+    const sides = { direct: straight, gateway: viaGateway };
+    for (const call of Object.values(sides)) await timeConcurrent(users * 20, users, call);
+    const rates = { direct: [] as number[], gateway: [] as number[] };
+    /** When the gateway rounds ran (CLOCK_MONOTONIC µs), to cut a profile to them. */
+    const gatewayWindows: [number, number][] = [];
+    const cpu = { direct: emptyCpu(), gateway: emptyCpu() };
+    const calls = Math.round(users * 40 * scale);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of ['direct', 'gateway'] as const) {
+        const before = cpuByRole(stack);
+        const from = Number(process.hrtime.bigint() / 1000n);
+        const { perSecond } = await timeConcurrent(calls, users, sides[name]);
+        if (name === 'gateway')
+          gatewayWindows.push([from, Number(process.hrtime.bigint() / 1000n)]);
+        addCpu(cpu[name], before, cpuByRole(stack));
+        rates[name].push(Math.round(perSecond));
+      }
+    }
+    const perCall = (used: RoleCpu): RoleCpu => {
+      const us = (seconds: number) => Math.round((seconds * 1e6) / (calls * ROUNDS));
+      return {
+        client: us(used.client),
+        stack: us(used.stack),
+        sidecars: us(used.sidecars),
+        agents: us(used.agents),
+      };
     };
-    const gatewayPerS = await per(viaGateway);
-    const directPerS = await per(straight);
+    const gatewayPerS = median(rates.gateway);
+    const directPerS = median(rates.direct);
     return {
       users,
       direct_p50_ms: round(median(directMs)),
@@ -443,6 +538,15 @@ async function benchProxy(users = 50) {
       gateway_calls_per_s: gatewayPerS,
       direct_calls_per_s: directPerS,
       proxied_over_direct: round(gatewayPerS / directPerS),
+      rounds: rates,
+      cpu_us_per_call: { direct: perCall(cpu.direct), gateway: perCall(cpu.gateway) },
+      // The same comparison in CPU: every process (clients too), and the servers alone (what
+      // the gateway adds to the stack, sidecar and agent a call costs either way).
+      cpu_direct_over_gateway: round(sum(cpu.direct) / sum(cpu.gateway)),
+      server_cpu_direct_over_gateway: round(
+        (sum(cpu.direct) - cpu.direct.client) / (sum(cpu.gateway) - cpu.gateway.client),
+      ),
+      gateway_windows: gatewayWindows,
     };
   } finally {
     await Promise.all(direct.map((client) => client.close().catch(() => undefined)));
@@ -451,11 +555,42 @@ async function benchProxy(users = 50) {
   }
 }
 
+function printProxy(proxy: Awaited<ReturnType<typeof benchProxy>>): void {
+  const { rounds, cpu_us_per_call: cpu, gateway_windows: _windows, ...figures } = proxy;
+  printTable(
+    `user tool profile_get: through the gateway (gRPC) vs straight to the sidecar's data plane (MCP SDK client) — load average ${loadavg()[0]!.toFixed(2)}`,
+    [figures],
+  );
+  printTable(
+    'calls/s per round (alternating) and CPU µs per call by process: client = this process',
+    (['direct', 'gateway'] as const).map((side) => ({
+      side,
+      rounds: rounds[side].join(' '),
+      ...cpu[side],
+      total: Object.values(cpu[side]).reduce((sum, us) => sum + us, 0),
+    })),
+  );
+}
+
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
 export async function run(): Promise<void> {
+  if (process.argv.includes('--proxy-only')) {
+    // The proxied user tool alone (for iterating on the call path): printed, nothing written.
+    // `--cpu-prof=DIR`: the stack process (gateway + pool manager) writes a V8 CPU profile.
+    const profArg = process.argv.find((arg) => arg.startsWith('--cpu-prof='));
+    const profDir = profArg ? resolve(profArg.slice('--cpu-prof='.length)) : undefined;
+    const proxy = await benchProxy(
+      50,
+      profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` } : undefined,
+    );
+    printProxy(proxy);
+    // Only the samples of the gateway's throughput rounds (not set-up, binds or shutdown).
+    if (profDir) printProfiles(summariseProfiles(profDir, 25, proxy.gateway_windows));
+    return;
+  }
   const ws = await benchWs();
   printTable('WebSocket round trips (16 sockets; sequential latency on one; median of 3 rounds)', [
     { server: 'raw uWS echo', ...ws.raw },
@@ -470,9 +605,7 @@ export async function run(): Promise<void> {
   let proxy: Awaited<ReturnType<typeof benchProxy>> | undefined;
   try {
     proxy = await benchProxy();
-    printTable('user tool profile_get: through the gateway (gRPC) vs straight to the agent (MCP)', [
-      proxy,
-    ]);
+    printProxy(proxy);
   } catch (error) {
     console.error(`proxy benchmark failed, its fields are left out: ${String(error)}`);
   }

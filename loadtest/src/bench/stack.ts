@@ -13,6 +13,10 @@ export interface Stack {
   readonly pool: string;
   /** The stack's Pool deployment secret, so a bench may call the Pool API as the gateway does. */
   readonly poolSecret: string;
+  /** The stack process (pool manager + gateway). */
+  readonly pid: number;
+  /** The local runtime's container folders (`<id>/{agent,sidecar}.pid`). */
+  readonly stateDir: string;
   stop(): Promise<void>;
 }
 
@@ -45,6 +49,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     http: stack.httpAddress,
     pool: stack.poolAddress,
     poolSecret,
+    pid: stack.process.pid,
+    stateDir: stack.stateDir,
     async stop() {
       await stack.stop();
     },

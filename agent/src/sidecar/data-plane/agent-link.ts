@@ -3,8 +3,9 @@
 // docs/architecture.md). node:http with kept-alive sockets; an agent that refuses, drops or
 // does not answer becomes a specific WarmgateError (UNAVAILABLE, DEADLINE_EXCEEDED), marked
 // `agentFault` so the data plane reports the agent unhealthy.
-import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { errors, type WarmgateError } from '@warmgate/proto';
+import { http } from '../../server/node-http.js';
 
 export interface AgentTarget {
   socketPath?: string;
@@ -48,15 +49,31 @@ const FORWARDED = [
   'mcp-session-id',
   'mcp-protocol-version',
   'last-event-id',
-  'traceparent',
-  'tracestate',
 ];
 
-export function forwardedHeaders(from: IncomingHttpHeaders): Record<string, string> {
+/**
+ * The headers for the agent: `from`'s MCP headers, and the trace context of the sidecar's own
+ * span (`traced`, the active context's `traceparent`), so the agent's spans are children of
+ * the sidecar's `mcp POST` span. A sidecar that traces nothing passes the caller's on, so the
+ * agent's spans still join the caller's trace.
+ */
+export function forwardedHeaders(
+  from: IncomingHttpHeaders,
+  traced: Record<string, string> = {},
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of FORWARDED) {
     const value = from[name];
     if (typeof value === 'string') headers[name] = value;
+  }
+  if (traced.traceparent !== undefined) {
+    headers.traceparent = traced.traceparent;
+    if (traced.tracestate !== undefined) headers.tracestate = traced.tracestate;
+  } else {
+    for (const name of ['traceparent', 'tracestate']) {
+      const value = from[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
   }
   return headers;
 }
@@ -93,97 +110,122 @@ export interface StreamedAnswer {
 }
 
 export function createAgentLink(target: AgentTarget, timeoutMs: number): AgentLink {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const where = target.socketPath ?? `${target.host}:${target.port}`;
-  const open = (
+  const address = target.socketPath
+    ? { socketPath: target.socketPath }
+    : { host: target.host, port: target.port };
+
+  /**
+   * One request. `deadline`: the agent's whole answer must be in within timeoutMs, else the
+   * request is destroyed (its response breaks off). A plain timer rather than an
+   * AbortSignal: a signal on a request costs an abort listener and end-of-stream tracking per
+   * call, measurable on the hot path of every tool call.
+   */
+  const send = (
     method: string,
     headers: Record<string, string>,
-    body?: Buffer,
+    body: Buffer | undefined,
+    deadline: { timedOut: boolean; timer?: NodeJS.Timeout } | undefined,
     signal?: AbortSignal,
   ) =>
     new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(
+      const req = http.request(
         {
           agent,
-          ...(target.socketPath
-            ? { socketPath: target.socketPath }
-            : { host: target.host, port: target.port }),
+          ...address,
           path: '/mcp',
           method,
           headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
-          signal,
+          ...(signal ? { signal } : {}),
         },
         resolve,
       );
+      if (deadline) {
+        deadline.timer = setTimeout(() => {
+          deadline.timedOut = true;
+          req.destroy(hung(timeoutMs));
+        }, timeoutMs);
+      }
       req.on('error', (error: NodeJS.ErrnoException) => {
         reject(
-          signal?.aborted
-            ? errors.cancelled('the caller went away')
-            : agentFault(
-                errors.unavailable(
-                  `the agent at ${where} is not reachable (${error.code ?? error.message})`,
-                  error,
+          deadline?.timedOut
+            ? hung(timeoutMs)
+            : signal?.aborted
+              ? errors.cancelled('the caller went away')
+              : agentFault(
+                  errors.unavailable(
+                    `the agent at ${where} is not reachable (${error.code ?? error.message})`,
+                    error,
+                  ),
                 ),
-              ),
         );
       });
       req.end(body);
     });
+
   return {
-    open,
+    open: (method, headers, body, signal) => send(method, headers, body, undefined, signal),
     async stream(method, headers, body) {
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      const deadline: { timedOut: boolean; timer?: NodeJS.Timeout } = { timedOut: false };
       try {
-        const response = await open(method, headers, body, abort.signal);
+        const response = await send(method, headers, body, deadline);
         return {
           response,
-          timedOut: () => abort.signal.aborted,
-          release: () => clearTimeout(timer),
+          timedOut: () => deadline.timedOut,
+          release: () => clearTimeout(deadline.timer),
         };
       } catch (error) {
-        clearTimeout(timer);
-        throw abort.signal.aborted ? hung(timeoutMs) : error;
+        clearTimeout(deadline.timer);
+        throw error;
       }
     },
     async call(method, headers, body, maxBytes) {
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      const deadline: { timedOut: boolean; timer?: NodeJS.Timeout } = { timedOut: false };
       try {
-        const response = await open(method, headers, body, abort.signal).catch((error) => {
-          throw abort.signal.aborted ? hung(timeoutMs) : error;
-        });
-        const chunks: Buffer[] = [];
-        let size = 0;
-        try {
-          for await (const chunk of response as AsyncIterable<Buffer>) {
-            size += chunk.length;
-            if (size > maxBytes) {
-              response.destroy();
-              throw agentFault(
-                errors.unavailable(`the agent answered more than ${maxBytes} bytes`),
-              );
-            }
-            chunks.push(chunk);
-          }
-        } catch (error) {
-          if (abort.signal.aborted) throw hung(timeoutMs);
+        const response = await send(method, headers, body, deadline);
+        const answer = await readAnswer(response, maxBytes).catch((error: unknown) => {
+          if (deadline.timedOut) throw hung(timeoutMs);
           if (isAgentFault(error)) throw error;
           throw agentFault(
             errors.unavailable('the agent dropped the connection mid-answer', error),
           );
-        }
-        return {
-          status: response.statusCode ?? 502,
-          headers: response.headers,
-          body: Buffer.concat(chunks),
-        };
+        });
+        return { status: response.statusCode ?? 502, headers: response.headers, body: answer };
       } finally {
-        clearTimeout(timer);
+        clearTimeout(deadline.timer);
       }
     },
     close: () => agent.destroy(),
   };
+}
+
+/** A response's whole body, at most `maxBytes` (stream events: no async iterator per call). */
+function readAnswer(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    response.on('data', (chunk: Buffer) => {
+      if (size < 0) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        size = -1;
+        response.destroy();
+        reject(agentFault(errors.unavailable(`the agent answered more than ${maxBytes} bytes`)));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    response.once('error', reject);
+    response.once('close', () => {
+      if (!ended) reject(new Error('the answer broke off'));
+    });
+  });
 }
 
 const hung = (timeoutMs: number) =>

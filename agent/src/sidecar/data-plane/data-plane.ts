@@ -19,6 +19,7 @@ import type { authorize as Authorize } from '../../auth/authorize.js';
 import { toolErrorResult } from '../../mcp/error-codes.js';
 import type { Binding } from '../../server/agent-core.js';
 import { header } from '../../server/http-util.js';
+import { traceHeaders } from '../../telemetry/spans.js';
 import { validateUserId } from '@warmgate/contract/user-id';
 import {
   agentFault,
@@ -47,6 +48,8 @@ export interface DataPlaneOptions {
   drainTimeoutMs: number;
   /** Checks the agent answers MCP (an initialize); throws when it does not. */
   probe(): Promise<void>;
+  /** One MCP session opened and closed with the bound agent (ControlClient.rehearse). */
+  rehearse?(): Promise<void>;
   now?: () => number;
 }
 
@@ -181,6 +184,14 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       return status();
     },
     close: () => options.link.close(),
+    async rehearse() {
+      if (state !== 'bound') return;
+      try {
+        await options.rehearse?.();
+      } finally {
+        (checker ??= import('../../auth/authorize.js')).catch(() => (checker = undefined));
+      }
+    },
   };
 
   function waitIdle(timeoutMs: number): Promise<void> {
@@ -201,7 +212,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     try {
       const current = serving();
       await authorize(req, current.binding);
-      const headers = forwardedHeaders(req.headers);
+      const headers = forwardedHeaders(req.headers, traceHeaders());
       if (req.method !== 'POST') {
         await pipe(res, await options.link.open(req.method ?? 'GET', headers));
         return;
@@ -248,9 +259,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
 
   /** Loaded on the first request (a warm sidecar carries no JWT code), then kept. */
   let checker: Promise<{ authorize: typeof Authorize }> | undefined;
+  let check: typeof Authorize | undefined;
 
   async function authorize(req: IncomingMessage, bound: Binding): Promise<void> {
-    const { authorize: check } = await (checker ??= import('../../auth/authorize.js'));
+    check ??= (await (checker ??= import('../../auth/authorize.js'))).authorize;
     await check((name) => header(req, name), bound, options.direct);
     lastActivityMs = now();
   }

@@ -1,7 +1,6 @@
 // The data plane's HTTP answers to the gateway: bounded request bodies, the agent's answers
 // passed back with the headers a client needs, JSON-RPC messages of its own, and refusals
 // with a status and an `x-warmgate-code` the gateway understands.
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WarmgateError, codeName, errors } from '@warmgate/proto';
 import { httpStatusOf, jsonRpcErrorBody } from '../../mcp/error-codes.js';
@@ -9,17 +8,50 @@ import { httpStatusOf, jsonRpcErrorBody } from '../../mcp/error-codes.js';
 /** 10,000 candles as JSON fit comfortably (as the agent's own limit). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      throw errors.resourceExhausted(`request body over ${MAX_BODY_BYTES} bytes`);
+/**
+ * The whole request body, at most MAX_BODY_BYTES (RESOURCE_EXHAUSTED over it). Read with
+ * stream events, not an async iterator: a cheap call's body is one chunk, and the iterator's
+ * promises and end-of-stream bookkeeping cost more than reading it (profiled, the hot path).
+ */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (req.destroyed) {
+      reject(errors.cancelled('the caller went away mid-request'));
+      return;
     }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        // Refused with its own answer; the server discards the rest of the body.
+        done();
+        chunks.length = 0;
+        reject(errors.resourceExhausted(`request body over ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onGone = (error?: Error) => {
+      done();
+      reject(errors.cancelled('the caller went away mid-request', error));
+    };
+    const onClose = () => onGone();
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onClose);
+  });
 }
 
 const PASSED_BACK = ['content-type', 'mcp-session-id', 'cache-control'];
@@ -60,9 +92,11 @@ export function sendJsonRpc(
 
 /**
  * Passes the agent's answer on as it arrives (its length too, when it gave one), at most
- * `maxBytes`; throws where the answer breaks off or grows too large.
+ * `maxBytes`; rejects where the answer breaks off or grows too large. Stream events, no async
+ * iterator (the hot path of every read). An answer of known length goes out as it comes,
+ * its last chunk with the end; a stream (SSE) chunk by chunk.
  */
-export async function passThrough(
+export function passThrough(
   res: ServerResponse,
   answer: IncomingMessage,
   maxBytes: number,
@@ -72,16 +106,56 @@ export async function passThrough(
     ...answerHeaders(answer.headers),
     ...(typeof length === 'string' ? { 'content-length': length } : {}),
   });
-  let size = 0;
-  for await (const chunk of answer as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    let ended = false;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        stop();
+        answer.destroy();
+        reject(errors.unavailable(`the agent answered more than ${maxBytes} bytes`));
+        return;
+      }
+      if (!res.write(chunk)) {
+        // The gateway reads slower than the agent answers: hold the agent until it catches up.
+        answer.pause();
+        res.once('drain', () => answer.resume());
+      }
+    };
+    const onEnd = () => {
+      ended = true;
+      stop();
+      res.end();
+      resolve();
+    };
+    const onBroken = (error?: Error) => {
+      stop();
+      reject(error ?? errors.unavailable('the agent dropped the connection mid-answer'));
+    };
+    const onClose = () => {
+      if (!ended) onBroken();
+    };
+    // The gateway went away: nobody reads the rest (the old loop wrote on into a closed answer).
+    const onGatewayGone = () => {
+      if (ended) return;
+      stop();
       answer.destroy();
-      throw errors.unavailable(`the agent answered more than ${maxBytes} bytes`);
-    }
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-  }
-  res.end();
+      resolve();
+    };
+    const stop = () => {
+      answer.off('data', onData);
+      answer.off('end', onEnd);
+      answer.off('error', onBroken);
+      answer.off('close', onClose);
+      res.off('close', onGatewayGone);
+    };
+    answer.on('data', onData);
+    answer.on('end', onEnd);
+    answer.on('error', onBroken);
+    answer.on('close', onClose);
+    res.on('close', onGatewayGone);
+  });
 }
 
 /** Streams the agent's answer through (event streams stay open until either side ends). */

@@ -28,6 +28,7 @@ export async function startDataPlane(config: AgentConfig): Promise<RunningDataPl
   let probe: () => Promise<void>;
   let stdio: StdioAgent | undefined;
   let probeLink: AgentLink | undefined;
+  let rehearse: (() => Promise<void>) | undefined;
   if (config.agentCommand) {
     // The agent as the sidecar's child over stdio: it starts here, and is ready once it
     // answered initialize.
@@ -50,6 +51,7 @@ export async function startDataPlane(config: AgentConfig): Promise<RunningDataPl
     const probing = createAgentLink(target, PROBE_TIMEOUT_MS);
     probeLink = probing;
     probe = () => probeAgent(probing);
+    rehearse = () => rehearseSession(probing);
   }
   const plane = createDataPlane({
     workspaceDir: config.workspaceDir,
@@ -57,6 +59,7 @@ export async function startDataPlane(config: AgentConfig): Promise<RunningDataPl
     direct: createDirectVerifier(config.jwePrivateKey, config.directIssuerKeys),
     drainTimeoutMs: config.drainTimeoutMs,
     probe,
+    rehearse,
   });
   try {
     await waitForAgent(probe, AGENT_START_TIMEOUT_MS);
@@ -105,6 +108,34 @@ async function probeAgent(link: AgentLink): Promise<void> {
     Buffer.from('{"jsonrpc":"2.0","id":"warmgate-probe","method":"ping"}'),
     64 * 1024,
   );
+}
+
+/**
+ * An MCP session of the sidecar's own: initialize, then DELETE. Run once right after a bind so
+ * the agent's first-request work is not on the gateway's path (ControlClient.rehearse); any
+ * MCP server over HTTP answers it. A server that keeps no sessions gets no DELETE.
+ */
+async function rehearseSession(link: AgentLink): Promise<void> {
+  const answer = await link.call(
+    'POST',
+    { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    Buffer.from(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'warmgate-rehearsal',
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-03-26',
+          capabilities: {},
+          clientInfo: { name: 'warmgate-sidecar-rehearsal', version: '0.1.0' },
+        },
+      }),
+    ),
+    256 * 1024,
+  );
+  const session = answer.headers['mcp-session-id'];
+  if (typeof session !== 'string' || session === '') return;
+  await link.call('DELETE', { 'mcp-session-id': session }, Buffer.alloc(0), 64 * 1024);
 }
 
 async function waitForAgent(probe: () => Promise<void>, timeoutMs: number): Promise<void> {

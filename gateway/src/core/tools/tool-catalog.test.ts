@@ -82,6 +82,22 @@ describe('tool catalog', () => {
     );
   });
 
+  it('routes by the tool list the agent has now: a changed list is exposed anew', async () => {
+    const fixed = [platformTool('market_quote'), platformTool('time_now')];
+    const stable = createToolCatalog({ ...platform, list: () => fixed });
+    const options = { tools: [userTool('market_quote'), userTool('note_get')] };
+    const changing = fakeAgent(options);
+    await stable.call(changing, principal(), 'user_market_quote', {}, { signal });
+    await stable.call(changing, principal(), 'note_get', {}, { signal });
+    // tools/list_changed: the upstream hands out a new list.
+    options.tools = [userTool('note_list')];
+    expect(await codeOf(stable.call(changing, principal(), 'note_get', {}, { signal }))).toBe(
+      ErrorCode.NOT_FOUND,
+    );
+    await stable.call(changing, principal(), 'note_list', {}, { signal });
+    expect(changing.calls.map((c) => c.name)).toEqual(['market_quote', 'note_get', 'note_list']);
+  });
+
   it('parses model arguments: empty is {}, arrays and bad JSON are refused', () => {
     expect(parseToolArguments('')).toEqual({});
     expect(parseToolArguments('{"a":1}')).toEqual({ a: 1 });

@@ -85,9 +85,39 @@ export function createToolCatalog(
   // The platform's tools are fixed for the life of the gateway: index them once.
   const platformTools = new Map(platform.list().map((tool) => [tool.name, tool]));
 
-  async function exposed(agent: AgentHandle, options: CallOptions): Promise<ExposedTool[]> {
+  /**
+   * The exposed tools (and an index by exposed name) per agent tool list: the upstream keeps
+   * one list per agent until tools/list_changed, so the clash rule runs once per list, not on
+   * every call (it was on every tool call's profile).
+   */
+  const exposedBy = new WeakMap<
+    readonly ToolDescriptor[],
+    {
+      platform: readonly ToolDescriptor[];
+      tools: ExposedTool[];
+      byName: Map<string, ExposedTool>;
+    }
+  >();
+
+  async function exposedIndex(agent: AgentHandle, options: CallOptions) {
     // The agent already hides tools marked internal (warmgate/internal), see upstream.
-    return exposeTools(platform.list(), await agent.listTools(options));
+    const user = await agent.listTools(options);
+    const platformList = platform.list();
+    let known = exposedBy.get(user);
+    if (!known || known.platform !== platformList) {
+      const tools = exposeTools(platformList, user);
+      known = {
+        platform: platformList,
+        tools,
+        byName: new Map(tools.map((tool) => [tool.descriptor.name, tool])),
+      };
+      exposedBy.set(user, known);
+    }
+    return known;
+  }
+
+  async function exposed(agent: AgentHandle, options: CallOptions): Promise<ExposedTool[]> {
+    return (await exposedIndex(agent, options)).tools;
   }
 
   const agentOf = (agent: AgentSource, signal: AbortSignal) =>
@@ -113,7 +143,7 @@ export function createToolCatalog(
       return runTool(undefined, { descriptor: platformTool, targetName: name }, args, options);
     }
     const session = await agentOf(agent, options.signal);
-    const tool = (await exposed(session, options)).find((t) => t.descriptor.name === name);
+    const tool = (await exposedIndex(session, options)).byName.get(name);
     if (!tool) throw unknown(name);
     ensureAllowed(principal, tool.descriptor);
     return runTool(session, tool, args, options);

@@ -21,6 +21,7 @@ const ALLOWED = new Set([
   'WARMGATE_DIRECT_ISSUER_KEYS_FILE',
   'WARMGATE_AGENT_JWE_PRIVATE_KEY_FILE',
   'WARMGATE_SIDECAR_AGENT_TIMEOUT_MS',
+  'WARMGATE_SIDECAR_TURBOFAN',
   // Agents behind the data plane (issue 14): the Python agent's settings for user code.
   'WARMGATE_AGENT_ISOLATION',
   'WARMGATE_BWRAP',
