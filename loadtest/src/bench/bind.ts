@@ -31,13 +31,13 @@
 // Containers are started in batches ahead of the timed section; every sample binds a
 // different user on a container nobody bound before.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AuthMode } from '@warmgate/proto';
-import { PUSH_SETTINGS, restoreWorkspace } from '@warmgate/agent';
+import { restoreWorkspace } from '@warmgate/agent';
 import { repoUrlFor, signAssertion } from '@warmgate/contract';
 import {
   agentCommands,
@@ -47,6 +47,7 @@ import {
 } from '@warmgate/testkit';
 import { benchAgents, prepareAgents, ratioRows, ratios, type BenchAgent } from './agents.js';
 import { printTable, summarize, timeSequential, writeResult, type Summary } from './harness.js';
+import { makeStoreRepository } from './store-repository.js';
 
 const quick = process.argv.includes('--quick');
 // WARMGATE_BENCH_BIND_STORE=loose: the Binds restore from the layout the store kept before
@@ -373,41 +374,14 @@ function plainCopy(from: string, to: string, how: 'cp' | 'cpSync'): number {
   return ms;
 }
 
-/** A bare repository of `files` files, `bytes` in total (incompressible text). */
+/** A bare repository as the store keeps it (one pack), and beside it the old loose layout. */
 function makeRepository(sandbox: string, name: string, files: number, bytes: number): string {
-  const work = join(sandbox, `repo-${name}`);
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'ignore' });
-  mkdirSync(work, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  let seed = 11;
-  // 32-bit arithmetic: the float product lost its low bits, and the files repeated.
-  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  const folders = ['indicators', 'strategies', 'conversations', 'notes'];
-  const size = Math.floor(bytes / files);
-  for (let i = 0; i < files; i++) {
-    const folder = join(work, folders[i % folders.length]!);
-    mkdirSync(folder, { recursive: true });
-    const content = Buffer.alloc(size);
-    for (let b = 0; b < size; b++) content[b] = 32 + Math.floor(random() * 94);
-    writeFileSync(join(folder, `item-${i}.md`), content);
-  }
-  git('add', '-A');
-  git(
-    '-c',
-    'user.name=bench',
-    '-c',
-    'user.email=bench@warmgate.invalid',
-    'commit',
-    '-q',
-    '-m',
-    'seed',
-  );
-  // As the store keeps it: the user's push, kept as the one pack it arrived as
-  // (receive.unpackLimit=1, pool-manager/src/store-server/receive-policy.ts PACKING_SETTINGS).
-  const bare = join(sandbox, `repo-${name}.git`);
-  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare], { stdio: 'ignore' });
-  execFileSync('git', ['-C', bare, 'config', 'receive.unpackLimit', '1'], { stdio: 'ignore' });
-  git(...PUSH_SETTINGS, 'push', '-q', bare, 'main'); // as a workspace pushes
+  const { bare, work } = makeStoreRepository(sandbox, name, {
+    files,
+    bytes,
+    folders: ['indicators', 'strategies', 'conversations', 'notes'],
+    seed: 11,
+  });
   // As the store kept it before: one loose file per object (a local `git clone --bare` links
   // them), for the in-process comparison.
   const loose = join(sandbox, `repo-${name}-loose.git`);

@@ -16,9 +16,8 @@
 // (the e2e stack and every agent/sidecar it starts write V8 CPU profiles to DIR),
 // `--agents=typescript,python` (the default; agents.ts): every figure per agent, one after the
 // other in the same run, then each later agent over the first (python / typescript).
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { SignJWT } from 'jose';
 import { join } from 'node:path';
@@ -38,6 +37,7 @@ import {
 import { agentPoolEnv, benchAgents, prepareAgents, ratioRows, ratios } from './agents.js';
 import { printTable, summarize, writeResult, type Summary } from './harness.js';
 import { startStack } from './stack.js';
+import { makeStoreRepository } from './store-repository.js';
 
 const quick = process.argv.includes('--quick');
 const e2eOnly = process.argv.includes('--e2e-only');
@@ -568,35 +568,12 @@ function timedLifecycle(inner: LifecyclePort) {
   };
 }
 
-/** A bare repository of `files` files, `repoBytes` in all, like a user's trading workspace. */
+/** The user's repository, `files` files and `repoBytes` in all, as the store keeps it. */
 function makeUserRepository(sandbox: string): string {
-  const work = join(sandbox, 'template-work');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'ignore' });
-  mkdirSync(work, { recursive: true });
-  git('init', '-q', '-b', 'main');
-  let seed = 7;
-  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
-  const folders = ['indicators', 'strategies', 'conversations', 'charts', 'notes'];
-  const size = Math.floor(repoBytes / files);
-  for (let i = 0; i < files; i++) {
-    const folder = join(work, folders[i % folders.length]!);
-    mkdirSync(folder, { recursive: true });
-    const bytes = Buffer.alloc(size);
-    for (let b = 0; b < size; b++) bytes[b] = 32 + Math.floor(random() * 94);
-    writeFileSync(join(folder, `item-${i}.md`), bytes);
-  }
-  git('add', '-A');
-  git(
-    '-c',
-    'user.name=bench',
-    '-c',
-    'user.email=bench@warmgate.local',
-    'commit',
-    '-q',
-    '-m',
-    'seed',
-  );
-  const bare = join(sandbox, 'template.git');
-  execFileSync('git', ['clone', '-q', '--bare', work, bare], { stdio: 'ignore' });
-  return bare;
+  return makeStoreRepository(sandbox, 'template', {
+    files,
+    bytes: repoBytes,
+    folders: ['indicators', 'strategies', 'conversations', 'charts', 'notes'],
+    seed: 7,
+  }).bare;
 }
