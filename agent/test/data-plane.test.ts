@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -361,19 +361,7 @@ describe('the sidecar in front of a plain MCP agent', () => {
         res.end('{}');
       });
     });
-    await new Promise<void>((resolve) => fake.listen(socket, resolve));
-    const secret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
-    const sidecar = await startProcess('sidecar', {
-      WARMGATE_WORKSPACE_DIR: workspace,
-      WARMGATE_AGENT_HOST: '127.0.0.1',
-      WARMGATE_SIDECAR_SECRET: secret,
-      WARMGATE_SIDECAR_PORT: '0',
-      WARMGATE_SIDECAR_MCP_PORT: '0',
-      WARMGATE_SIDECAR_AGENT: socket,
-    });
-    const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
-      headers: bearerHeaders(secret),
-    });
+    const { sidecar, lifecycle } = await sidecarBefore(fake, socket, workspace);
     try {
       // While warm the agent is only pinged: no session before the bind.
       expect(seen.filter((r) => r.rpc === 'initialize')).toEqual([]);
@@ -423,19 +411,7 @@ describe('the sidecar in front of a plain MCP agent', () => {
         res.end('{}');
       });
     });
-    await new Promise<void>((resolve) => fake.listen(socket, resolve));
-    const secret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
-    const sidecar = await startProcess('sidecar', {
-      WARMGATE_WORKSPACE_DIR: workspace,
-      WARMGATE_AGENT_HOST: '127.0.0.1',
-      WARMGATE_SIDECAR_SECRET: secret,
-      WARMGATE_SIDECAR_PORT: '0',
-      WARMGATE_SIDECAR_MCP_PORT: '0',
-      WARMGATE_SIDECAR_AGENT: socket,
-    });
-    const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
-      headers: bearerHeaders(secret),
-    });
+    const { sidecar, lifecycle } = await sidecarBefore(fake, socket, workspace);
     try {
       const request = bindRequest({ userId: 'plane-garbage', store });
       await lifecycle.bind(request);
@@ -474,3 +450,21 @@ describe('the sidecar in front of a plain MCP agent', () => {
     }
   });
 });
+
+/** A sidecar in front of `fake`, an agent in this process listening on `socket`. */
+async function sidecarBefore(fake: Server, socket: string, workspace: string) {
+  await new Promise<void>((resolve) => fake.listen(socket, resolve));
+  const secret = `sidecar-${Math.random().toString(36).slice(2)}-0123456789`;
+  const sidecar = await startProcess('sidecar', {
+    WARMGATE_WORKSPACE_DIR: workspace,
+    WARMGATE_AGENT_HOST: '127.0.0.1',
+    WARMGATE_SIDECAR_SECRET: secret,
+    WARMGATE_SIDECAR_PORT: '0',
+    WARMGATE_SIDECAR_MCP_PORT: '0',
+    WARMGATE_SIDECAR_AGENT: socket,
+  });
+  const lifecycle = createClient(agentv1.Lifecycle, `127.0.0.1:${sidecar.port}`, {
+    headers: bearerHeaders(secret),
+  });
+  return { sidecar, lifecycle };
+}
