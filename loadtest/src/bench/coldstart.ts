@@ -87,6 +87,10 @@ export async function measureConnect(options: ConnectOptions) {
   const parallel$ = options.parallel ?? parallel;
   const bursts$ = options.bursts ?? bursts;
   const replenishRounds$ = options.replenishRounds ?? replenishRounds;
+  // max counts warm + starting + bound, and no binding ends during the run: room for every
+  // claim the run makes plus a full warm pool after the last (the full run's 80 claims did
+  // not fit the old parallel × 4, and its last round waited for a pool that could not refill).
+  const warmMax = parallel$ + warm$ + bursts$ * parallel$ + replenishRounds$ * 2 * replenishClaims;
   const sandbox = mkdtempSync(join(tmpdir(), 'warmgate-coldstart-'));
   const storeDir = join(sandbox, 'store');
   const template = makeUserRepository(sandbox);
@@ -100,7 +104,7 @@ export async function measureConnect(options: ConnectOptions) {
     WARMGATE_POOL_METRICS_PORT: '0',
     WARMGATE_POOL_STATE_DIR: join(sandbox, 'containers'),
     WARMGATE_STORE_DIR: storeDir,
-    WARMGATE_POOL_PROFILES: `cold:min=0:max=${cold$ + 2},warm:min=${parallel$}:max=${parallel$ * 4}`,
+    WARMGATE_POOL_PROFILES: `cold:min=0:max=${cold$ + 2},warm:min=${parallel$}:max=${warmMax}`,
     WARMGATE_POOL_TIERS: 'cold=cold:60m,warm=warm:60m',
     WARMGATE_POOL_ADAPTIVE: 'false',
     WARMGATE_POOL_SHUTDOWN_GRACE: '60s',
