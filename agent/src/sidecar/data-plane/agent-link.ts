@@ -5,6 +5,7 @@
 // `agentFault` so the data plane reports the agent unhealthy.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { errors, type WarmgateError } from '@warmgate/proto';
+import { readBounded } from '../../server/http-util.js';
 import { http } from '../../server/node-http.js';
 
 export interface AgentTarget {
@@ -200,32 +201,17 @@ export function createAgentLink(target: AgentTarget, timeoutMs: number): AgentLi
   };
 }
 
-/** A response's whole body, at most `maxBytes` (stream events: no async iterator per call). */
+/** A response's whole body, at most `maxBytes`; an answer over it is cut off. */
 function readAnswer(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let ended = false;
-    response.on('data', (chunk: Buffer) => {
-      if (size < 0) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        size = -1;
-        response.destroy();
-        reject(agentFault(errors.unavailable(`the agent answered more than ${maxBytes} bytes`)));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    response.once('end', () => {
-      ended = true;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    });
-    response.once('error', reject);
-    response.once('close', () => {
-      if (!ended) reject(new Error('the answer broke off'));
-    });
-  });
+  return readBounded(
+    response,
+    maxBytes,
+    () => {
+      response.destroy();
+      return agentFault(errors.unavailable(`the agent answered more than ${maxBytes} bytes`));
+    },
+    (cause) => cause ?? new Error('the answer broke off'),
+  );
 }
 
 const hung = (timeoutMs: number) =>

@@ -4,54 +4,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WarmgateError, codeName, errors } from '@warmgate/proto';
 import { httpStatusOf, jsonRpcErrorBody } from '../../mcp/error-codes.js';
+import { readBounded } from '../../server/http-util.js';
 
 /** 10,000 candles as JSON fit comfortably (as the agent's own limit). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/**
- * The whole request body, at most MAX_BODY_BYTES (RESOURCE_EXHAUSTED over it). Read with
- * stream events, not an async iterator: a cheap call's body is one chunk, and the iterator's
- * promises and end-of-stream bookkeeping cost more than reading it (profiled, the hot path).
- */
+/** The whole request body, at most MAX_BODY_BYTES (RESOURCE_EXHAUSTED over it). */
 export function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (req.destroyed) {
-      reject(errors.cancelled('the caller went away mid-request'));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        // Refused with its own answer; the server discards the rest of the body.
-        done();
-        chunks.length = 0;
-        reject(errors.resourceExhausted(`request body over ${MAX_BODY_BYTES} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      done();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onGone = (error?: Error) => {
-      done();
-      reject(errors.cancelled('the caller went away mid-request', error));
-    };
-    const onClose = () => onGone();
-    const done = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onGone);
-      req.off('close', onClose);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onGone);
-    req.on('close', onClose);
-  });
+  // Over the limit it is refused with its own answer; the server discards the rest.
+  return readBounded(
+    req,
+    MAX_BODY_BYTES,
+    () => errors.resourceExhausted(`request body over ${MAX_BODY_BYTES} bytes`),
+    (cause) => errors.cancelled('the caller went away mid-request', cause),
+  );
 }
 
 const PASSED_BACK = ['content-type', 'mcp-session-id', 'cache-control'];
