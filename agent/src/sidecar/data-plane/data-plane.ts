@@ -189,7 +189,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       try {
         await options.rehearse?.();
       } finally {
-        (checker ??= import('../../auth/authorize.js')).catch(() => (checker = undefined));
+        loadChecker().catch(() => (checker = undefined));
       }
     },
   };
@@ -260,9 +260,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   /** Loaded on the first request (a warm sidecar carries no JWT code), then kept. */
   let checker: Promise<{ authorize: typeof Authorize }> | undefined;
   let check: typeof Authorize | undefined;
+  const loadChecker = () => (checker ??= import('../../auth/authorize.js'));
 
   async function authorize(req: IncomingMessage, bound: Binding): Promise<void> {
-    check ??= (await (checker ??= import('../../auth/authorize.js'))).authorize;
+    check ??= (await loadChecker()).authorize;
     await check((name) => header(req, name), bound, options.direct);
     lastActivityMs = now();
   }

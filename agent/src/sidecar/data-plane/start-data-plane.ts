@@ -100,11 +100,17 @@ export async function startDataPlane(config: AgentConfig): Promise<RunningDataPl
   };
 }
 
+/** The headers of the sidecar's own MCP POSTs to the agent (probe, rehearsal). */
+const MCP_POST = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+
 /** Any HTTP answer to a POST /mcp ping means the agent is up (a stateful server says 400). */
 async function probeAgent(link: AgentLink): Promise<void> {
   await link.call(
     'POST',
-    { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    MCP_POST,
     Buffer.from('{"jsonrpc":"2.0","id":"warmgate-probe","method":"ping"}'),
     64 * 1024,
   );
@@ -118,7 +124,7 @@ async function probeAgent(link: AgentLink): Promise<void> {
 async function rehearseSession(link: AgentLink): Promise<void> {
   const answer = await link.call(
     'POST',
-    { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    MCP_POST,
     Buffer.from(
       JSON.stringify({
         jsonrpc: '2.0',
