@@ -97,7 +97,7 @@ const HOST = '127.0.0.1';
  * store on /warmgate/store.sock, which the sidecar forwards to from the store's port on the
  * container's loopback (pushes). Nothing else leaves the container. The bind reads no store:
  * at claim the pool manager copies the user's repository to /warmgate/repository.git
- * (repository-copy.ts), and the sidecar links the workspace from that copy.
+ * (repository-copy.ts), and the sidecar moves that copy into place as the workspace's .git.
  *
  * The claim cannot be a label (labels are fixed once a container exists). It is claim.json in
  * `<stateDir>/<id>/`, written with the local runtime's temp-file + hard-link trick (link() is
@@ -397,7 +397,8 @@ export async function createDockerRuntime(options: DockerRuntimeOptions): Promis
 
   /**
    * The user's repository from the store into the container's own folder, owned by the
-   * container's uid (repository-copy.ts: a copy, never a link into the store). Not for public
+   * container's uid (repository-copy.ts: object files linked only where the container can
+   * neither write nor chmod them, else copied). Not for public
    * mode (a template workspace) nor without a readable store; a failed copy only costs the
    * bind a clone over HTTP.
    */
