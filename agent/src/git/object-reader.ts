@@ -123,11 +123,8 @@ export async function openObjectReader(
   }
 
   function read(id: string): GitObject {
-    const raw = Buffer.from(id, 'hex');
-    for (const pack of packs) {
-      const position = findPosition(pack, raw);
-      if (position !== undefined) return readPacked(pack, offsetAt(pack, position), position);
-    }
+    const packed = readFromPacks(Buffer.from(id, 'hex'));
+    if (packed !== undefined) return packed;
     let file: Buffer;
     try {
       file = readFileSync(join(objects, id.slice(0, 2), id.slice(2)));
@@ -140,11 +137,18 @@ export async function openObjectReader(
     return { type: type as ObjectType, data: inflated.subarray(nul + 1) };
   }
 
-  function readById(raw: Buffer): GitObject {
+  /** The object named `raw` (20 bytes) from the first pack that holds it. */
+  function readFromPacks(raw: Buffer): GitObject | undefined {
     for (const pack of packs) {
       const position = findPosition(pack, raw);
       if (position !== undefined) return readPacked(pack, offsetAt(pack, position), position);
     }
+    return undefined;
+  }
+
+  function readById(raw: Buffer): GitObject {
+    const packed = readFromPacks(raw);
+    if (packed !== undefined) return packed;
     throw errors.internal(`delta base ${raw.toString('hex')} is not in a pack`);
   }
 
