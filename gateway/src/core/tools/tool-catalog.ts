@@ -83,7 +83,8 @@ export function createToolCatalog(
 ): ToolCatalog {
   const toolTimeoutMs = options.toolTimeoutMs ?? 30_000;
   // The platform's tools are fixed for the life of the gateway: index them once.
-  const platformTools = new Map(platform.list().map((tool) => [tool.name, tool]));
+  const platformList = platform.list();
+  const platformTools = new Map(platformList.map((tool) => [tool.name, tool]));
 
   /**
    * The exposed tools (and an index by exposed name) per agent tool list: the upstream keeps
@@ -92,25 +93,16 @@ export function createToolCatalog(
    */
   const exposedBy = new WeakMap<
     readonly ToolDescriptor[],
-    {
-      platform: readonly ToolDescriptor[];
-      tools: ExposedTool[];
-      byName: Map<string, ExposedTool>;
-    }
+    { tools: ExposedTool[]; byName: Map<string, ExposedTool> }
   >();
 
   async function exposedIndex(agent: AgentHandle, options: CallOptions) {
     // The agent already hides tools marked internal (warmgate/internal), see upstream.
     const user = await agent.listTools(options);
-    const platformList = platform.list();
     let known = exposedBy.get(user);
-    if (!known || known.platform !== platformList) {
+    if (!known) {
       const tools = exposeTools(platformList, user);
-      known = {
-        platform: platformList,
-        tools,
-        byName: new Map(tools.map((tool) => [tool.descriptor.name, tool])),
-      };
+      known = { tools, byName: new Map(tools.map((tool) => [tool.descriptor.name, tool])) };
       exposedBy.set(user, known);
     }
     return known;
